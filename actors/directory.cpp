@@ -1,0 +1,219 @@
+#include "actors/directory.hpp"
+
+#include <deque>
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/instrumented.hpp"
+#include "actors/util.hpp"
+
+namespace tdmaker {
+namespace {
+
+constexpr auto call_timeout = std::chrono::seconds(10);
+
+struct entry {
+  market_actor handle;
+  std::string slug;
+  market_status status = market_status::discovered;
+  std::uint32_t incarnation = 0;
+  std::deque<std::chrono::steady_clock::time_point> recent_restarts;
+  bool retiring = false;
+};
+
+class directory_impl : public instrumented<directory_actor::base> {
+public:
+  directory_impl(caf::actor_config& cfg, store_actor store, telemetry_actor telemetry,
+                 notifier_actor notifier, directory_options opts)
+    : instrumented(cfg, "directory", telemetry, opts.flush_every),
+      store_(std::move(store)),
+      notifier_(std::move(notifier)),
+      opts_(opts) {
+  }
+
+  behavior_type make_behavior() override {
+    set_down_handler([=, this](caf::down_msg& dm) { on_down(dm); });
+    request(store_, call_timeout, store_scan{record_db::markets, ""})
+      .await(
+        [=, this](store_rows& rows) {
+          std::size_t n = 0;
+          for (auto& row : rows.rows) {
+            auto rec = decode_market_record(row.payload);
+            if (!rec) {
+              spdlog::error("directory: skipping unreadable market {}: {}", row.key, rec.error());
+              continue;
+            }
+            if (rec->status == market_status::retired)
+              continue;
+            spawn_entry(rec->id, rec->slug, rec->status, 0);
+            ++n;
+          }
+          if (n > 0)
+            spdlog::info("directory: recreated {} market actors from the store", n);
+          publish();
+        },
+        [=, this](caf::error& e) {
+          spdlog::critical("directory: cannot read markets from store: {}", error_text(e));
+          quit(e);
+        });
+    return {
+      [=, this](market_record& rec) -> caf::result<market_actor> { return ensure(std::move(rec)); },
+      [=, this](get_atom, condition_id& id) -> caf::result<market_actor> {
+        auto it = markets_.find(id.hex);
+        if (it == markets_.end())
+          return op_error("unknown market " + id.hex);
+        return it->second.handle;
+      },
+      [=, this](retire_atom, condition_id& id) -> caf::result<bool> { return retire(id); },
+      [=, this](list_atom) -> std::vector<market_summary> { return summaries(); },
+    };
+  }
+
+  void on_exit() override {
+    for (auto& [id, e] : markets_)
+      anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+    markets_.clear();
+    instrumented::on_exit();
+  }
+
+private:
+  caf::result<market_actor> ensure(market_record rec) {
+    if (rec.id.hex.empty())
+      return op_error("market record without condition id");
+    auto rp = make_response_promise<market_actor>();
+    auto it = markets_.find(rec.id.hex);
+    market_actor m;
+    if (it != markets_.end()) {
+      m = it->second.handle;
+    } else {
+      if (static_cast<int>(markets_.size()) >= opts_.max_live)
+        return op_error("market limit reached (markets.max_live = "
+                        + std::to_string(opts_.max_live) + ")");
+      m = spawn_entry(rec.id, rec.slug, rec.status, 0);
+      spdlog::info("directory: market {} ({}) spawned", rec.id.hex, rec.slug);
+    }
+    auto& e = markets_[rec.id.hex];
+    e.slug = rec.slug;
+    e.status = rec.status;
+    // Reply only once the market has made its record durable.
+    request(m, call_timeout, std::move(rec))
+      .then([=, this](bool) mutable { rp.deliver(m); },
+            [=, this](caf::error& err) mutable { rp.deliver(err); });
+    publish();
+    return rp;
+  }
+
+  caf::result<bool> retire(const condition_id& id) {
+    auto it = markets_.find(id.hex);
+    if (it == markets_.end())
+      return op_error("unknown market " + id.hex);
+    it->second.retiring = true;
+    auto rp = make_response_promise<bool>();
+    request(it->second.handle, call_timeout, retire_atom::value)
+      .then([=, this](bool ok) mutable { rp.deliver(ok); },
+            [=, this](caf::error& err) mutable {
+              if (auto j = markets_.find(id.hex); j != markets_.end())
+                j->second.retiring = false;
+              rp.deliver(err);
+            });
+    return rp;
+  }
+
+  market_actor spawn_entry(const condition_id& id, const std::string& slug,
+                           market_status status, std::uint32_t incarnation) {
+    auto m = spawn_market(this, id, incarnation, store_, telemetry(), opts_.market);
+    monitor(m);
+    auto& e = markets_[id.hex];
+    e.handle = m;
+    e.slug = slug;
+    e.status = status;
+    e.incarnation = incarnation;
+    return m;
+  }
+
+  void on_down(const caf::down_msg& dm) {
+    auto it = markets_.begin();
+    for (; it != markets_.end(); ++it)
+      if (it->second.handle.address() == dm.source)
+        break;
+    if (it == markets_.end())
+      return;
+    auto id = it->first;
+    auto& e = it->second;
+    if (e.retiring || dm.reason == caf::exit_reason::normal) {
+      markets_.erase(it);
+      publish();
+      return;
+    }
+    if (dm.reason == caf::exit_reason::user_shutdown)
+      return; // the node is stopping
+    auto reason = caf::to_string(dm.reason);
+    auto now = std::chrono::steady_clock::now();
+    while (!e.recent_restarts.empty() && now - e.recent_restarts.front() > opts_.restart_window)
+      e.recent_restarts.pop_front();
+    if (static_cast<int>(e.recent_restarts.size()) >= opts_.max_restarts) {
+      spdlog::critical("directory: market {} failed {} times within {} s; not restarting: {}",
+                       id, e.recent_restarts.size() + 1, opts_.restart_window.count(), reason);
+      caf::anon_send(notifier_, alert{severity::critical, "restart",
+                                      "market " + id + " gave up after repeated failures: "
+                                        + reason,
+                                      wall_ms()});
+      markets_.erase(it);
+      publish();
+      return;
+    }
+    e.recent_restarts.push_back(now);
+    auto incarnation = e.incarnation + 1;
+    auto cid = condition_id{id};
+    auto slug = e.slug;
+    auto status = e.status;
+    auto restarts = std::move(e.recent_restarts);
+    spawn_entry(cid, slug, status, incarnation);
+    markets_[id].recent_restarts = std::move(restarts);
+    ++total_restarts_[id];
+    spdlog::warn("directory: market {} crashed ({}); restarted from persisted state, "
+                 "incarnation {}",
+                 id, reason, incarnation);
+    if (telemetry())
+      caf::anon_send(telemetry(), actor_restart{"market", id, reason});
+    caf::anon_send(notifier_, alert{severity::warning, "restart",
+                                    "market " + id + " restarted after: " + reason, wall_ms()});
+    publish();
+  }
+
+  std::vector<market_summary> summaries() const {
+    std::vector<market_summary> out;
+    out.reserve(markets_.size());
+    for (const auto& [id, e] : markets_) {
+      auto r = total_restarts_.find(id);
+      out.push_back({condition_id{id}, e.slug, e.status,
+                     r == total_restarts_.end() ? 0u : r->second});
+    }
+    return out;
+  }
+
+  void publish() {
+    if (telemetry())
+      caf::anon_send(telemetry(), markets_changed{summaries()});
+  }
+
+  store_actor store_;
+  notifier_actor notifier_;
+  directory_options opts_;
+  std::map<std::string, entry> markets_;
+  std::map<std::string, std::uint32_t> total_restarts_;
+};
+
+} // namespace
+
+directory_actor spawn_directory(caf::actor_system& sys, store_actor store,
+                                telemetry_actor telemetry, notifier_actor notifier,
+                                directory_options opts) {
+  return sys.spawn<directory_impl>(std::move(store), std::move(telemetry), std::move(notifier),
+                                   opts);
+}
+
+} // namespace tdmaker

@@ -1,0 +1,301 @@
+#include "actors/http_server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <caf/event_based_actor.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/util.hpp"
+#include "core/control.hpp"
+
+namespace tdmaker {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto actor_timeout = std::chrono::seconds(10);
+constexpr std::size_t max_body = 64 * 1024;
+constexpr auto read_timeout = std::chrono::seconds(30);
+
+using response = http::response<http::string_body>;
+
+std::string health_json(const health_report& h) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("status");
+  w.String(h.healthy ? "ok" : "unhealthy");
+  w.Key("reasons");
+  w.StartArray();
+  for (auto& r : h.reasons)
+    w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string phase_json(const phase_record& p) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("phase");
+  auto cur = to_string(p.current);
+  w.String(cur.data(), static_cast<rapidjson::SizeType>(cur.size()));
+  w.Key("previous");
+  auto prev = to_string(p.previous);
+  w.String(prev.data(), static_cast<rapidjson::SizeType>(prev.size()));
+  w.Key("since_ms");
+  w.Int64(p.since_ms);
+  w.Key("reason");
+  w.String(p.reason.c_str(), static_cast<rapidjson::SizeType>(p.reason.size()));
+  w.Key("source");
+  w.String(p.source.c_str(), static_cast<rapidjson::SizeType>(p.source.size()));
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace
+
+struct http_server::impl {
+  caf::actor_system& sys;
+  http_targets targets;
+  std::string token;
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
+
+  impl(caf::actor_system& s, http_targets t, std::string tok)
+    : sys(s), targets(std::move(t)), token(std::move(tok)) {
+  }
+
+  class session : public std::enable_shared_from_this<session> {
+  public:
+    session(impl& owner, tcp::socket sock) : owner_(owner), stream_(std::move(sock)) {}
+
+    void start() { read(); }
+
+  private:
+    void read() {
+      parser_.emplace();
+      parser_->body_limit(max_body);
+      stream_.expires_after(read_timeout);
+      http::async_read(stream_, buffer_, *parser_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_read(ec);
+                       });
+    }
+
+    void on_read(beast::error_code ec) {
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout
+          || ec == asio::error::operation_aborted)
+        return close();
+      if (ec) {
+        if (ec == http::error::body_limit)
+          return reply(http::status::payload_too_large, "application/json",
+                       json_error("request body larger than 65536 bytes"), false);
+        return close();
+      }
+      route(parser_->release());
+    }
+
+    void route(http::request<http::string_body> req) {
+      keep_alive_ = req.keep_alive();
+      std::string target(req.target());
+      auto q = target.find('?');
+      std::string path = target.substr(0, q);
+      auto method = req.method();
+      if (path == "/metrics" || path == "/health" || path == "/status") {
+        if (method != http::verb::get && method != http::verb::head)
+          return reply(http::status::method_not_allowed, "application/json",
+                       json_error("use GET"), keep_alive_);
+        if (path == "/metrics")
+          return ask_text(metrics_atom::value, "text/plain; version=0.0.4; charset=utf-8");
+        if (path == "/status")
+          return ask_text(status_atom::value, "application/json");
+        return ask_health();
+      }
+      if (path == "/control/phase") {
+        if (method != http::verb::post)
+          return reply(http::status::method_not_allowed, "application/json",
+                       json_error("use POST"), keep_alive_);
+        return control_phase(req);
+      }
+      reply(http::status::not_found, "application/json", json_error("no such endpoint: " + path),
+            keep_alive_);
+    }
+
+    template <class Atom>
+    void ask_text(Atom atom, std::string content_type) {
+      auto self = shared_from_this();
+      auto tel = owner_.targets.telemetry;
+      owner_.sys.spawn([=](caf::event_based_actor* a) {
+        a->request(tel, actor_timeout, atom)
+          .then(
+            [=](std::string& body) {
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::ok, content_type, body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              auto msg = "telemetry unavailable: " + error_text(e);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::service_unavailable, "application/json",
+                            json_error(msg), self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    void ask_health() {
+      auto self = shared_from_this();
+      auto tel = owner_.targets.telemetry;
+      owner_.sys.spawn([=](caf::event_based_actor* a) {
+        a->request(tel, actor_timeout, health_atom::value)
+          .then(
+            [=](health_report& h) {
+              auto code = h.healthy ? http::status::ok : http::status::service_unavailable;
+              auto body = health_json(h);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(code, "application/json", body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              health_report h{false, {"telemetry unavailable: " + error_text(e)}};
+              auto body = health_json(h);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::service_unavailable, "application/json", body,
+                            self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    void control_phase(const http::request<http::string_body>& req) {
+      if (owner_.token.empty())
+        return reply(http::status::service_unavailable, "application/json",
+                     json_error("control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set"),
+                     keep_alive_);
+      auto auth = req.find(http::field::authorization);
+      std::string_view header;
+      if (auth != req.end())
+        header = std::string_view(auth->value().data(), auth->value().size());
+      if (!bearer_matches(header, owner_.token)) {
+        spdlog::warn("http: control request rejected: missing or wrong bearer token");
+        return reply(http::status::unauthorized, "application/json",
+                     json_error("missing or invalid bearer token"), keep_alive_);
+      }
+      auto parsed = parse_phase_switch(req.body());
+      if (!parsed) {
+        spdlog::warn("http: control request rejected: {}", parsed.error());
+        return reply(http::status::bad_request, "application/json", json_error(parsed.error()),
+                     keep_alive_);
+      }
+      auto self = shared_from_this();
+      auto ctl = owner_.targets.control;
+      switch_phase msg{parsed->target, parsed->reason, "control-http"};
+      owner_.sys.spawn([=](caf::event_based_actor* a) {
+        a->request(ctl, actor_timeout, msg)
+          .then(
+            [=](phase_record& rec) {
+              auto body = phase_json(rec);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::ok, "application/json", body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              auto body = json_error(error_text(e));
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::internal_server_error, "application/json", body,
+                            self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    void reply(http::status status, const std::string& content_type, std::string body,
+               bool keep_alive) {
+      auto res = std::make_shared<response>(status, 11);
+      res->set(http::field::server, "tdmaker");
+      res->set(http::field::content_type, content_type);
+      res->keep_alive(keep_alive);
+      res->body() = std::move(body);
+      res->prepare_payload();
+      stream_.expires_after(read_timeout);
+      http::async_write(stream_, *res,
+                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                          if (ec || !res->keep_alive())
+                            return self->close();
+                          self->read();
+                        });
+    }
+
+    void close() {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    impl& owner_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    bool keep_alive_ = false;
+  };
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket sock) {
+      if (ec == asio::error::operation_aborted)
+        return;
+      if (!ec)
+        std::make_shared<session>(*this, std::move(sock))->start();
+      accept();
+    });
+  }
+};
+
+http_server::http_server(caf::actor_system& sys, http_targets targets, std::string token)
+  : impl_(std::make_unique<impl>(sys, std::move(targets), std::move(token))) {
+}
+
+http_server::~http_server() { stop(); }
+
+result<std::uint16_t> http_server::start(const listen_address& where) {
+  beast::error_code ec;
+  std::string host = where.host == "localhost" ? "127.0.0.1" : where.host;
+  auto addr = asio::ip::make_address(host, ec);
+  auto name = where.host + ":" + std::to_string(where.port);
+  if (ec)
+    return fail("http: invalid listen address " + name + ": " + ec.message());
+  tcp::endpoint ep(addr, where.port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec)
+    impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    impl_->acceptor.bind(ep, ec);
+  if (!ec)
+    impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail("http: cannot listen on " + name + ": " + ec.message());
+  auto port = impl_->acceptor.local_endpoint().port();
+  impl_->accept();
+  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  return port;
+}
+
+void http_server::stop() {
+  if (!impl_ || !impl_->thread.joinable())
+    return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  impl_->ioc.stop();
+  impl_->thread.join();
+}
+
+} // namespace tdmaker

@@ -1,0 +1,42 @@
+#pragma once
+// The node's HTTP/1.1 endpoint (Boost.Beast) on its own I/O thread:
+//   GET /metrics  Prometheus text      GET /health  200/503 + reasons
+//   GET /status   JSON                 POST /control/phase  (Bearer token)
+// Each request that needs actor state is answered by a short-lived actor that
+// asks the owner and posts the reply back to the I/O thread: the I/O thread never
+// blocks on an actor, and no actor blocks on a socket.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/interfaces.hpp"
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+namespace tdmaker {
+
+struct http_targets {
+  telemetry_actor telemetry;
+  control_actor control;
+};
+
+class http_server {
+public:
+  /// `control_token` empty disables the control endpoint (it then answers 503).
+  http_server(caf::actor_system& sys, http_targets targets, std::string control_token);
+  ~http_server();
+
+  /// Binds and starts serving; an error names the address and the cause.
+  result<std::uint16_t> start(const listen_address& where);
+  /// Stops accepting, closes connections and joins the I/O thread.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace tdmaker

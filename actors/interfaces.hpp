@@ -1,0 +1,133 @@
+#pragma once
+// The whole system's conversations in one place: the typed interface of every
+// actor. Read top to bottom it is the message flow of seed 003's tick:
+//
+//   discovery --market_record--> directory --spawn--> market (one per condition id)
+//   discovery --subscribe_market--> feed --book_*/reference_tick--> market
+//   market --market_view--> stop-loss (first, before any gate) --stop_decision--> market
+//   market --market_view--> bidding --bid_decision--> market --place/cancel_batch--> order
+//   order --order_update--> market;  feed(user ws)/order(reconcile)/paper --> fill --fill--> market
+//   market --settle_request--> settlement --settlement_result--> market --trade_outcome--> phase
+//   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
+//   everyone --write_batch--> store;  everyone --alert--> notifier
+//   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
+//
+// A handler's reply type is part of the contract: "done" replies are sent only
+// after the fact is committed to LMDB.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/messages.hpp"
+
+namespace tdmaker {
+
+/// LMDB: one writer with group commit; reads served beside it.
+using store_actor = caf::typed_actor<
+  caf::replies_to<write_batch>::with<commit_ack>,   // after the commit is durable
+  caf::replies_to<store_get>::with<store_value>,
+  caf::replies_to<store_scan>::with<store_rows>,
+  caf::replies_to<flush_atom>::with<commit_ack>,    // barrier: all earlier writes durable
+  caf::reacts_to<commit_atom>>;                     // internal: run the pending group
+
+/// Serves store reads on its own thread so they never queue behind a commit.
+using store_reader_actor = caf::typed_actor<
+  caf::replies_to<store_get>::with<store_value>,
+  caf::replies_to<store_scan>::with<store_rows>>;
+
+/// Aggregates actor samples; renders /metrics, /status and /health for the HTTP server.
+using telemetry_actor = caf::typed_actor<
+  caf::reacts_to<actor_sample>,
+  caf::reacts_to<actor_lifecycle>,
+  caf::reacts_to<actor_restart>,
+  caf::reacts_to<store_sample>,
+  caf::reacts_to<markets_changed>,
+  caf::reacts_to<phase_record>,
+  caf::reacts_to<feed_health>,
+  caf::reacts_to<safe_mode>,
+  caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
+  caf::replies_to<status_atom>::with<std::string>,  // JSON
+  caf::replies_to<health_atom>::with<health_report>>;
+
+/// Outbound alerts (log today; webhooks/Telegram in the notifications issue).
+using notifier_actor = caf::typed_actor<caf::reacts_to<alert>>;
+
+/// Owns the trading phase (seed 002); the only writer of the phase record.
+using phase_manager_actor = caf::typed_actor<
+  caf::replies_to<switch_phase>::with<phase_record>, // persisted + audited before reply
+  caf::replies_to<get_atom, phase_atom>::with<phase_record>,
+  caf::reacts_to<trade_outcome>>;                    // gates and downgrades (later issue)
+
+/// The operator's entry point (HTTP /control/*, `tdmaker ctl`): routes commands
+/// to the actors that own the state they change.
+using control_actor = caf::typed_actor<
+  caf::replies_to<switch_phase>::with<phase_record>>;
+
+/// One per market: the only owner of that market's state (seed 003 MarketState).
+using market_actor = caf::typed_actor<
+  caf::replies_to<market_record>::with<bool>,       // identity/lifecycle, persisted first
+  caf::reacts_to<book_snapshot>,
+  caf::reacts_to<book_delta>,
+  caf::reacts_to<last_trade>,
+  caf::reacts_to<tick_size_change>,
+  caf::reacts_to<reference_tick>,
+  caf::reacts_to<market_resolved>,
+  caf::reacts_to<order_update>,
+  caf::reacts_to<fill>,
+  caf::reacts_to<settlement_result>,
+  caf::replies_to<get_atom>::with<market_state>,
+  caf::replies_to<retire_atom>::with<bool>,          // persists `retired`, then quits
+  caf::reacts_to<crash_atom>>;                       // fault injection (debug.fault_injection)
+
+/// Spawns exactly one market actor per condition id, supervises and retires them.
+using directory_actor = caf::typed_actor<
+  caf::replies_to<market_record>::with<market_actor>, // ensure: spawn on first sight
+  caf::replies_to<get_atom, condition_id>::with<market_actor>,
+  caf::replies_to<retire_atom, condition_id>::with<bool>,
+  caf::replies_to<list_atom>::with<std::vector<market_summary>>>;
+
+/// Finds the current and next slots of every asset (Gamma) and the reference price
+/// at each slot start (RTDS).
+using discovery_actor = caf::typed_actor<
+  caf::reacts_to<discover_atom>,                     // run one discovery pass
+  caf::reacts_to<reference_tick>>;                   // slot-start reference capture
+
+/// Market, user and RTDS WebSockets; routes parsed events to market actors.
+using feed_actor = caf::typed_actor<
+  caf::reacts_to<subscribe_market>,
+  caf::reacts_to<unsubscribe_market>,
+  caf::replies_to<status_atom>::with<std::vector<feed_health>>>;
+
+/// Owns the global exposure budget and the ladder policy (seed 003 BiddingEngine).
+using bidding_actor = caf::typed_actor<
+  caf::replies_to<market_view>::with<bid_decision>,  // evaluate one market
+  caf::reacts_to<budget_release>,
+  caf::reacts_to<phase_record>,                      // phase limits changed
+  caf::replies_to<get_atom, budget_atom>::with<budget_snapshot>>;
+
+/// The venue's order API: placeholders, batches, timeouts, ghost checks, orphans.
+using order_actor = caf::typed_actor<
+  caf::reacts_to<place_batch>,
+  caf::reacts_to<cancel_batch>,
+  caf::reacts_to<expire_atom>,                       // pending-cancel expiry sweep
+  caf::replies_to<reconcile_atom>::with<std::uint32_t>>; // startup: orders adopted
+
+/// Turns venue reports and paper simulation into exactly-once fills.
+using fill_actor = caf::typed_actor<
+  caf::reacts_to<venue_fill_report>,
+  caf::reacts_to<market_view>,                       // paper-fill check (Experience)
+  caf::replies_to<reconcile_atom>::with<std::uint32_t>>; // fills recovered
+
+/// Exit rules and escalation (seed 003 StopLossManager).
+using stop_loss_actor = caf::typed_actor<
+  caf::replies_to<market_view>::with<stop_decision>,
+  caf::reacts_to<stop_result>>;
+
+/// Resolution look-ups, deferral/force timers and PnL (seed 003 SettlementManager).
+using settlement_actor = caf::typed_actor<
+  caf::replies_to<settle_request>::with<settlement_result>>;
+
+} // namespace tdmaker

@@ -1,0 +1,239 @@
+// tdmaker: the node's command line. See `tdmaker --help`.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/ctl_client.hpp"
+#include "actors/logging.hpp"
+#include "actors/node.hpp"
+#include "actors/store_probe.hpp"
+#include "core/config.hpp"
+#include "core/control.hpp"
+#include "generated/build_info.hpp"
+
+namespace {
+
+using namespace tdmaker;
+
+constexpr const char* usage = R"(tdmaker - maker node for Polymarket's 15-minute crypto Up/Down markets
+
+Usage:
+  tdmaker [--config FILE]            run the node (default: the embedded local config,
+                                     paper mode)
+  tdmaker --check-config FILE        validate a config file and exit (0 = valid)
+  tdmaker ctl phase NAME --reason TEXT [--url URL | --config FILE]
+                                     switch the trading phase of a running node
+                                     (NAME: Experience, ProofOfConcept, RealMoneyTrial,
+                                     Scaling; token from TDMAKER_CONTROL_TOKEN)
+  tdmaker store-probe --data DIR [--count N] [--window W]
+                                     write N records through the store actor, printing
+                                     each acknowledgement (benchmark / durability probe)
+  tdmaker --help | --version
+
+Environment (secrets never go in config files):
+  TDMAKER_CONTROL_TOKEN   bearer token of POST /control/phase; unset = endpoint disabled
+
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
+)";
+
+result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail("cannot open '" + path + "': " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+result<node_config> load_config(const std::string& path) {
+  if (path.empty()) {
+    auto c = parse_config(build::default_config);
+    if (!c)
+      return fail("embedded default config: " + c.error());
+    return c;
+  }
+  auto text = read_text(path);
+  if (!text)
+    return fail(text.error());
+  auto c = parse_config(*text);
+  if (!c)
+    return fail(path + ": " + c.error());
+  return c;
+}
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+int run_node(const std::string& config_path) {
+  auto cfg = load_config(config_path);
+  if (!cfg) {
+    std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+    return 2;
+  }
+  if (auto ok = setup_logging(cfg->log_level, cfg->log_file); !ok) {
+    std::fprintf(stderr, "config error: %s\n", ok.error().c_str());
+    return 2;
+  }
+  // Block the stop signals before any thread exists, so every thread inherits the
+  // mask and only sigwait below ever sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  spdlog::info("node: config {}", config_path.empty() ? "embedded default (local, paper)"
+                                                      : config_path);
+  auto n = node::start(*cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"));
+  if (!n) {
+    spdlog::critical("node: cannot start: {}", n.error());
+    spdlog::default_logger()->flush();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop, &sig);
+  spdlog::info("node: received {}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*n)->shutdown();
+  return 0;
+}
+
+int run_ctl(const std::vector<std::string>& args) {
+  // args: phase NAME --reason TEXT [--url URL] [--config FILE]
+  if (args.size() < 2 || args[0] != "phase") {
+    std::fprintf(stderr, "usage: tdmaker ctl phase NAME --reason TEXT [--url URL]\n");
+    return 2;
+  }
+  std::string name = args[1], reason, url, config;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (i + 1 >= args.size()) {
+      std::fprintf(stderr, "ctl: option %s needs a value\n", args[i].c_str());
+      return 2;
+    }
+    if (args[i] == "--reason")
+      reason = args[++i];
+    else if (args[i] == "--url")
+      url = args[++i];
+    else if (args[i] == "--config")
+      config = args[++i];
+    else {
+      std::fprintf(stderr, "ctl: unknown option %s\n", args[i].c_str());
+      return 2;
+    }
+  }
+  if (reason.empty()) {
+    std::fprintf(stderr, "ctl: --reason TEXT is required\n");
+    return 2;
+  }
+  auto token = env_or_empty("TDMAKER_CONTROL_TOKEN");
+  if (token.empty()) {
+    std::fprintf(stderr, "ctl: TDMAKER_CONTROL_TOKEN is not set\n");
+    return 2;
+  }
+  if (url.empty()) {
+    auto cfg = load_config(config);
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    auto host = cfg->http_listen.host;
+    if (host == "0.0.0.0")
+      host = "127.0.0.1";
+    if (host.find(':') != std::string::npos)
+      host = "[" + host + "]";
+    url = "http://" + host + ":" + std::to_string(cfg->http_listen.port);
+  }
+  // JSON-escape both strings: an operator's reason may contain quotes.
+  auto esc = [](const std::string& s) {
+    std::string o;
+    for (char c : s) {
+      if (c == '"' || c == '\\') {
+        o += '\\';
+        o += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        o += buf;
+      } else {
+        o += c;
+      }
+    }
+    return o;
+  };
+  auto body = "{\"phase\":\"" + esc(name) + "\",\"reason\":\"" + esc(reason) + "\"}";
+  auto r = http_call("POST", url + "/control/phase", body, token);
+  if (!r) {
+    std::fprintf(stderr, "ctl: %s\n", r.error().c_str());
+    return 1;
+  }
+  std::printf("%s\n", r->body.c_str());
+  if (r->status != 200) {
+    std::fprintf(stderr, "ctl: node answered HTTP %d\n", r->status);
+    return 1;
+  }
+  return 0;
+}
+
+int run_probe(const std::vector<std::string>& args) {
+  std::string dir;
+  long long count = 1000, window = 64;
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--data")
+      dir = args[i + 1];
+    else if (args[i] == "--count")
+      count = std::atoll(args[i + 1].c_str());
+    else if (args[i] == "--window")
+      window = std::atoll(args[i + 1].c_str());
+    else {
+      std::fprintf(stderr, "store-probe: unknown option %s\n", args[i].c_str());
+      return 2;
+    }
+  }
+  if (dir.empty() || count <= 0 || window <= 0 || args.size() % 2 != 0) {
+    std::fprintf(stderr, "usage: tdmaker store-probe --data DIR [--count N] [--window W]\n");
+    return 2;
+  }
+  return run_store_probe(dir, count, window);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty())
+    return run_node("");
+  const auto& a = args[0];
+  if (a == "--help" || a == "-h") {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (a == "--version") {
+    std::printf("tdmaker %s (%s, %s)\n", build::version, build::commit, build::build_type);
+    return 0;
+  }
+  if (a == "--config" && args.size() == 2)
+    return run_node(args[1]);
+  if (a == "--check-config" && args.size() == 2) {
+    auto cfg = load_config(args[1]);
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    std::printf("config ok: %s\n", args[1].c_str());
+    return 0;
+  }
+  if (a == "ctl")
+    return run_ctl({args.begin() + 1, args.end()});
+  if (a == "store-probe")
+    return run_probe({args.begin() + 1, args.end()});
+  std::fprintf(stderr, "tdmaker: unrecognised arguments (see tdmaker --help)\n");
+  return 2;
+}

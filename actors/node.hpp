@@ -1,0 +1,30 @@
+#pragma once
+// Wires the node: opens the store, starts the actor system, spawns the singleton
+// actors and the market directory, serves HTTP, and shuts all of it down in order.
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+namespace tdmaker {
+
+class node {
+public:
+  /// Starts everything; an error names what could not start.
+  static result<std::unique_ptr<node>> start(const node_config& cfg, std::string control_token);
+  ~node();
+
+  /// Stop taking work, flush the store, close listeners, stop actors (bounded).
+  void shutdown();
+
+  std::uint16_t http_port() const;
+
+  struct impl;
+
+private:
+  explicit node(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace tdmaker

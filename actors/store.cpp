@@ -1,0 +1,202 @@
+#include "actors/store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/instrumented.hpp"
+
+namespace tdmaker {
+namespace {
+
+constexpr std::size_t lmdb_max_key = 511;
+
+caf::error store_error(std::string text) {
+  return caf::make_error(caf::sec::runtime_error, std::move(text));
+}
+
+class store_reader_impl : public instrumented<store_reader_actor::base> {
+public:
+  store_reader_impl(caf::actor_config& cfg, std::shared_ptr<lmdb_env> env,
+                    telemetry_actor telemetry, std::chrono::milliseconds flush)
+    : instrumented(cfg, "store_reader", std::move(telemetry), flush), env_(std::move(env)) {
+  }
+
+  behavior_type make_behavior() override {
+    return {
+      [=, this](store_get& q) -> caf::result<store_value> {
+        auto r = env_->get(q.db, q.key);
+        if (!r)
+          return store_error(r.error());
+        return std::move(r).value();
+      },
+      [=, this](store_scan& q) -> caf::result<store_rows> {
+        auto r = env_->scan(q.db, q.prefix);
+        if (!r)
+          return store_error(r.error());
+        return std::move(r).value();
+      },
+    };
+  }
+
+  void on_exit() override {
+    env_.reset();
+    instrumented::on_exit();
+  }
+
+private:
+  std::shared_ptr<lmdb_env> env_;
+};
+
+/// Group commit: every write request is queued with its response promise and a
+/// `commit` message is sent to self. The mailbox is FIFO, so by the time `commit`
+/// runs, every write that arrived meanwhile is in the group: one transaction, one
+/// fsync, then all the replies.
+class store_impl : public instrumented<store_actor::base> {
+public:
+  store_impl(caf::actor_config& cfg, std::shared_ptr<lmdb_env> env, telemetry_actor telemetry,
+             store_options opts)
+    : instrumented(cfg, "store", telemetry, opts.flush_every),
+      env_(std::move(env)),
+      opts_(opts) {
+  }
+
+  behavior_type make_behavior() override {
+    reader_ = spawn<store_reader_impl, caf::detached>(env_, telemetry(), opts_.flush_every);
+    link_to(reader_);
+    return {
+      [=, this](write_batch& b) -> caf::result<commit_ack> {
+        if (auto err = validate(b); !err.empty())
+          return store_error(std::move(err));
+        auto rp = make_response_promise<commit_ack>();
+        group_writes_ += b.writes.size();
+        pending_.push_back({std::move(b), rp});
+        if (group_writes_ >= opts_.max_group_writes) {
+          commit();
+        } else if (!commit_scheduled_) {
+          commit_scheduled_ = true;
+          send(this, commit_atom::value);
+        }
+        return rp;
+      },
+      [=, this](commit_atom) {
+        commit_scheduled_ = false;
+        commit();
+      },
+      [=, this](flush_atom) -> caf::result<commit_ack> {
+        if (!pending_.empty())
+          commit();
+        if (!last_error_.empty())
+          return store_error("store: last commit failed: " + last_error_);
+        return commit_ack{seq_, 0};
+      },
+      [=, this](store_get& q) { return delegate(reader_, std::move(q)); },
+      [=, this](store_scan& q) { return delegate(reader_, std::move(q)); },
+    };
+  }
+
+  void on_exit() override {
+    // Nothing acknowledged may be lost: commit what is queued before going away.
+    if (!pending_.empty())
+      commit();
+    reader_ = nullptr;
+    env_.reset();
+    instrumented::on_exit();
+  }
+
+protected:
+  void on_flush() override {
+    if (sample_.commits == 0 && sample_.failures == 0)
+      return;
+    if (telemetry())
+      caf::anon_send(telemetry(), std::move(sample_));
+    sample_ = store_sample{};
+  }
+
+private:
+  struct pending_write {
+    write_batch batch;
+    caf::typed_response_promise<commit_ack> rp;
+  };
+
+  static std::string validate(const write_batch& b) {
+    if (b.writes.empty())
+      return "store: empty write batch";
+    for (const auto& w : b.writes) {
+      if (static_cast<std::size_t>(w.db) >= record_db_count)
+        return "store: unknown database";
+      if (w.key.empty() || w.key.size() > lmdb_max_key)
+        return "store: key must be 1.." + std::to_string(lmdb_max_key) + " bytes";
+    }
+    return {};
+  }
+
+  void commit() {
+    if (pending_.empty())
+      return;
+    std::vector<const write_batch*> batches;
+    batches.reserve(pending_.size());
+    for (auto& p : pending_)
+      batches.push_back(&p.batch);
+    auto t0 = clock::now();
+    auto err = env_->write(batches);
+    auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count();
+    auto group = pending_.size();
+    if (err.empty()) {
+      ++seq_;
+      last_error_.clear();
+      record(dt, group, true, {});
+      for (auto& p : pending_)
+        p.rp.deliver(commit_ack{seq_, static_cast<std::uint32_t>(group)});
+    } else {
+      last_error_ = err;
+      spdlog::error("store: commit of {} requests failed: {}", group, err);
+      record(dt, group, false, err);
+      for (auto& p : pending_)
+        p.rp.deliver(store_error("store: commit failed: " + err));
+    }
+    pending_.clear();
+    group_writes_ = 0;
+  }
+
+  void record(std::int64_t ns, std::size_t group, bool ok, const std::string& err) {
+    if (sample_.commit_buckets.empty()) {
+      sample_.commit_buckets.assign(prom::latency_bounds_ns().size() + 1, 0);
+      sample_.batch_buckets.assign(prom::size_bounds().size() + 1, 0);
+    }
+    prom::histogram c(prom::latency_bounds_ns(), 9), b(prom::size_bounds(), 0);
+    c.observe(ns);
+    b.observe(static_cast<std::int64_t>(group));
+    for (std::size_t i = 0; i < c.counts().size(); ++i)
+      sample_.commit_buckets[i] += c.counts()[i];
+    for (std::size_t i = 0; i < b.counts().size(); ++i)
+      sample_.batch_buckets[i] += b.counts()[i];
+    sample_.commit_sum_ns += ns;
+    sample_.batch_sum += static_cast<std::int64_t>(group);
+    if (ok) {
+      ++sample_.commits;
+    } else {
+      ++sample_.failures;
+      sample_.last_error = err;
+    }
+  }
+
+  std::shared_ptr<lmdb_env> env_;
+  store_options opts_;
+  store_reader_actor reader_;
+  std::vector<pending_write> pending_;
+  std::size_t group_writes_ = 0;
+  bool commit_scheduled_ = false;
+  std::uint64_t seq_ = 0;
+  std::string last_error_;
+  store_sample sample_;
+};
+
+} // namespace
+
+store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<lmdb_env> env,
+                        telemetry_actor telemetry, store_options opts) {
+  return sys.spawn<store_impl, caf::detached>(std::move(env), std::move(telemetry), opts);
+}
+
+} // namespace tdmaker

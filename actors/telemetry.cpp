@@ -1,0 +1,305 @@
+#include "actors/telemetry.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include "core/process_stats.hpp"
+#include "generated/build_info.hpp"
+
+namespace tdmaker {
+namespace {
+
+struct kind_stats {
+  std::uint64_t handled = 0;
+  prom::histogram latency{prom::latency_bounds_ns(), 9};
+  std::set<std::uint64_t> live;
+  std::map<std::uint64_t, std::int64_t> depth; // latest depth per live actor
+  std::uint64_t restarts = 0;
+};
+
+std::string read_file(const char* path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class telemetry_impl : public instrumented<telemetry_actor::base> {
+public:
+  telemetry_impl(caf::actor_config& cfg, telemetry_options opts)
+    : instrumented(cfg, "telemetry", telemetry_actor{}, opts.flush_every), opts_(std::move(opts)) {
+  }
+
+  behavior_type make_behavior() override {
+    apply(actor_lifecycle{"telemetry", id(), true});
+    return {
+      [=, this](actor_sample& s) { apply(std::move(s)); },
+      [=, this](actor_lifecycle& l) { apply(std::move(l)); },
+      [=, this](actor_restart& r) {
+        ++kinds_[r.kind].restarts;
+        ++restarts_by_kind_[r.kind];
+      },
+      [=, this](store_sample& s) { apply(std::move(s)); },
+      [=, this](markets_changed& m) { markets_ = std::move(m.markets); },
+      [=, this](phase_record& p) {
+        phase_ = std::move(p);
+        phase_known_ = true;
+      },
+      [=, this](feed_health& f) { feeds_[f.channel] = std::move(f); },
+      [=, this](safe_mode& s) { safe_mode_ = std::move(s); },
+      [=, this](metrics_atom) -> std::string { return render_metrics(); },
+      [=, this](status_atom) -> std::string { return render_status(); },
+      [=, this](health_atom) -> health_report { return health(); },
+    };
+  }
+
+protected:
+  void publish_sample(actor_sample&& s) override { apply(std::move(s)); }
+  void publish_lifecycle(actor_lifecycle&& l) override { apply(std::move(l)); }
+
+private:
+  void apply(actor_sample&& s) {
+    auto& k = kinds_[s.kind];
+    k.handled += s.handled;
+    prom::histogram delta(prom::latency_bounds_ns(), 9);
+    if (s.latency_buckets.size() == delta.counts().size()) {
+      delta.mutable_counts() = std::move(s.latency_buckets);
+      delta.set_totals(s.handled, s.latency_sum_ns);
+      k.latency.merge(delta);
+    }
+    if (k.live.count(s.actor_id))
+      k.depth[s.actor_id] = s.mailbox_depth;
+  }
+
+  void apply(actor_lifecycle&& l) {
+    auto& k = kinds_[l.kind];
+    if (l.alive) {
+      k.live.insert(l.actor_id);
+    } else {
+      k.live.erase(l.actor_id);
+      k.depth.erase(l.actor_id);
+    }
+  }
+
+  void apply(store_sample&& s) {
+    prom::histogram c(prom::latency_bounds_ns(), 9);
+    prom::histogram b(prom::size_bounds(), 0);
+    if (s.commit_buckets.size() == c.counts().size()
+        && s.batch_buckets.size() == b.counts().size()) {
+      std::uint64_t n = 0;
+      for (auto v : s.commit_buckets)
+        n += v;
+      c.mutable_counts() = std::move(s.commit_buckets);
+      c.set_totals(n, s.commit_sum_ns);
+      b.mutable_counts() = std::move(s.batch_buckets);
+      b.set_totals(n, s.batch_sum);
+      commit_latency_.merge(c);
+      batch_size_.merge(b);
+    }
+    commits_ += s.commits;
+    commit_failures_ += s.failures;
+    if (s.failures > 0)
+      store_error_ = s.last_error;
+    else if (s.commits > 0)
+      store_error_.clear();
+  }
+
+  std::int64_t uptime_s() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock::now() - started_).count();
+  }
+
+  std::string render_metrics() {
+    prom::exposition e;
+    e.family("tdmaker_build_info", "Build of the running node (value is always 1).", "gauge");
+    e.sample("tdmaker_build_info",
+             {{"version", build::version}, {"commit", build::commit},
+              {"build_type", build::build_type}},
+             std::int64_t{1});
+    e.family("tdmaker_uptime_seconds", "Seconds since the node started.", "gauge");
+    e.sample("tdmaker_uptime_seconds", {}, uptime_s());
+    auto rss = parse_statm_resident_pages(read_file("/proc/self/statm"));
+    auto threads = parse_status_threads(read_file("/proc/self/status"));
+    e.family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
+    e.sample("process_resident_memory_bytes", {},
+             rss < 0 ? std::int64_t{0} : rss * sysconf(_SC_PAGESIZE));
+    e.family("process_threads", "OS threads of the node process.", "gauge");
+    e.sample("process_threads", {}, threads < 0 ? std::int64_t{0} : threads);
+
+    e.family("tdmaker_actor_messages_handled_total", "Messages handled, per actor kind.",
+             "counter");
+    for (auto& [kind, k] : kinds_)
+      e.sample("tdmaker_actor_messages_handled_total", {{"kind", kind}}, k.handled);
+    e.family("tdmaker_actor_handler_duration_seconds",
+             "Time spent handling one message, per actor kind.", "histogram");
+    for (auto& [kind, k] : kinds_)
+      e.hist("tdmaker_actor_handler_duration_seconds", {{"kind", kind}}, k.latency);
+    e.family("tdmaker_actor_mailbox_depth",
+             "Messages waiting in mailboxes at the last sample, summed per actor kind.", "gauge");
+    for (auto& [kind, k] : kinds_) {
+      std::int64_t d = 0;
+      for (auto& [id, v] : k.depth)
+        d += v;
+      e.sample("tdmaker_actor_mailbox_depth", {{"kind", kind}}, d);
+    }
+    e.family("tdmaker_actors_live", "Live actors, per actor kind.", "gauge");
+    for (auto& [kind, k] : kinds_)
+      e.sample("tdmaker_actors_live", {{"kind", kind}},
+               static_cast<std::uint64_t>(k.live.size()));
+    e.family("tdmaker_actor_restarts_total", "Supervised restarts, per actor kind.", "counter");
+    for (auto& [kind, k] : kinds_)
+      e.sample("tdmaker_actor_restarts_total", {{"kind", kind}}, k.restarts);
+    e.family("tdmaker_markets_live", "Market actors currently alive.", "gauge");
+    auto it = kinds_.find("market");
+    e.sample("tdmaker_markets_live", {},
+             static_cast<std::uint64_t>(it == kinds_.end() ? 0 : it->second.live.size()));
+    e.family("tdmaker_phase", "Current trading phase (1 for the active phase).", "gauge");
+    for (auto p : all_phases)
+      e.sample("tdmaker_phase", {{"phase", std::string(to_string(p))}},
+               std::int64_t{phase_known_ && phase_.current == p ? 1 : 0});
+    e.family("tdmaker_paper_mode", "1 when no real orders can be sent.", "gauge");
+    e.sample("tdmaker_paper_mode", {}, std::int64_t{paper() ? 1 : 0});
+    e.family("tdmaker_safe_mode", "1 while the node is in safe mode (no new orders).", "gauge");
+    e.sample("tdmaker_safe_mode", {}, std::int64_t{safe_mode_.on ? 1 : 0});
+    e.family("tdmaker_store_commit_duration_seconds", "LMDB group commit latency (incl. fsync).",
+             "histogram");
+    e.hist("tdmaker_store_commit_duration_seconds", {}, commit_latency_);
+    e.family("tdmaker_store_commit_batch_size", "Write requests per LMDB transaction.",
+             "histogram");
+    e.hist("tdmaker_store_commit_batch_size", {}, batch_size_);
+    e.family("tdmaker_store_commits_total", "LMDB transactions committed.", "counter");
+    e.sample("tdmaker_store_commits_total", {}, commits_);
+    e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
+    e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
+    if (!feeds_.empty()) {
+      e.family("tdmaker_feed_connected", "1 while the feed connection is up.", "gauge");
+      for (auto& [ch, f] : feeds_)
+        e.sample("tdmaker_feed_connected", {{"channel", ch}}, std::int64_t{f.connected ? 1 : 0});
+      e.family("tdmaker_feed_reconnects_total", "Feed reconnects.", "counter");
+      for (auto& [ch, f] : feeds_)
+        e.sample("tdmaker_feed_reconnects_total", {{"channel", ch}}, f.reconnects);
+    }
+    return e.text();
+  }
+
+  bool paper() const {
+    return opts_.mode == trading_mode::paper || !phase_known_ || is_paper_only(phase_.current);
+  }
+
+  std::string render_status() {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    auto str = [&](const char* k, std::string_view v) {
+      w.Key(k);
+      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    w.StartObject();
+    str("version", build::version);
+    str("commit", build::commit);
+    w.Key("uptime_s");
+    w.Int64(uptime_s());
+    str("mode", to_string(opts_.mode));
+    w.Key("paper");
+    w.Bool(paper());
+    str("market_connection", opts_.market_connection);
+    w.Key("phase");
+    if (phase_known_) {
+      w.StartObject();
+      str("current", to_string(phase_.current));
+      str("previous", to_string(phase_.previous));
+      w.Key("since_ms");
+      w.Int64(phase_.since_ms);
+      str("reason", phase_.reason);
+      str("source", phase_.source);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("safe_mode");
+    w.Bool(safe_mode_.on);
+    w.Key("markets");
+    w.StartArray();
+    for (auto& m : markets_) {
+      w.StartObject();
+      str("condition_id", m.id.hex);
+      str("slug", m.slug);
+      str("status", to_string(m.status));
+      w.Key("restarts");
+      w.Uint(m.restarts);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("actors");
+    w.StartObject();
+    for (auto& [kind, k] : kinds_) {
+      w.Key(kind.c_str());
+      w.StartObject();
+      w.Key("live");
+      w.Uint64(k.live.size());
+      w.Key("handled");
+      w.Uint64(k.handled);
+      w.Key("restarts");
+      w.Uint64(k.restarts);
+      w.EndObject();
+    }
+    w.EndObject();
+    w.Key("store");
+    w.StartObject();
+    w.Key("commits");
+    w.Uint64(commits_);
+    w.Key("failures");
+    w.Uint64(commit_failures_);
+    w.EndObject();
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
+  }
+
+  health_report health() {
+    health_report r;
+    if (!store_error_.empty())
+      r.reasons.push_back("store: last commit failed: " + store_error_);
+    if (!phase_known_)
+      r.reasons.push_back("phase: not loaded yet");
+    if (safe_mode_.on)
+      r.reasons.push_back("safe mode: " + safe_mode_.reason);
+    for (auto& kind : opts_.required_kinds) {
+      auto it = kinds_.find(kind);
+      if (it == kinds_.end() || it->second.live.empty())
+        r.reasons.push_back("actor down: " + kind);
+    }
+    r.healthy = r.reasons.empty();
+    return r;
+  }
+
+  telemetry_options opts_;
+  clock::time_point started_ = clock::now();
+  std::map<std::string, kind_stats> kinds_;
+  std::map<std::string, std::uint64_t> restarts_by_kind_;
+  prom::histogram commit_latency_{prom::latency_bounds_ns(), 9};
+  prom::histogram batch_size_{prom::size_bounds(), 0};
+  std::uint64_t commits_ = 0;
+  std::uint64_t commit_failures_ = 0;
+  std::string store_error_;
+  std::vector<market_summary> markets_;
+  phase_record phase_;
+  bool phase_known_ = false;
+  std::map<std::string, feed_health> feeds_;
+  safe_mode safe_mode_;
+};
+
+} // namespace
+
+telemetry_actor spawn_telemetry(caf::actor_system& sys, telemetry_options opts) {
+  return sys.spawn<telemetry_impl>(std::move(opts));
+}
+
+} // namespace tdmaker

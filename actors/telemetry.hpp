@@ -1,0 +1,23 @@
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "actors/instrumented.hpp"
+#include "core/config.hpp"
+
+namespace tdmaker {
+
+struct telemetry_options {
+  std::chrono::milliseconds flush_every{250};
+  trading_mode mode = trading_mode::paper;
+  std::string market_connection = "none"; // shown in /status
+  /// Singleton kinds that must be alive for /health to say 200.
+  std::vector<std::string> required_kinds;
+};
+
+/// Spawns the telemetry actor: aggregates actor samples and renders /metrics,
+/// /status and /health.
+telemetry_actor spawn_telemetry(caf::actor_system& sys, telemetry_options opts);
+
+} // namespace tdmaker

@@ -1,0 +1,257 @@
+#include "core/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <functional>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+namespace tdmaker {
+namespace {
+
+using json = rapidjson::Value;
+using setter = std::function<std::string(const json&, node_config&)>; // "" = ok
+
+struct field {
+  std::string_view path; // "$.section.key"
+  setter apply;
+};
+
+std::string type_name(const json& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "a boolean";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return v.IsInt64() ? "an integer" : "a number";
+  }
+  return "a value";
+}
+
+std::string shown(const json& v) {
+  if (v.IsInt64())
+    return std::to_string(v.GetInt64());
+  if (v.IsString()) {
+    std::string s(v.GetString(), std::min<std::size_t>(v.GetStringLength(), 40));
+    return "'" + s + "'";
+  }
+  return type_name(v);
+}
+
+template <class T>
+setter integer(T node_config::*member, std::int64_t lo, std::int64_t hi) {
+  return [=](const json& v, node_config& c) -> std::string {
+    std::string range = "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    if (!v.IsInt64())
+      return "expected " + range + ", got " + type_name(v);
+    auto x = v.GetInt64();
+    if (x < lo || x > hi)
+      return "expected " + range + ", got " + std::to_string(x);
+    c.*member = static_cast<T>(x);
+    return {};
+  };
+}
+
+setter string(std::string node_config::*member, bool allow_empty) {
+  return [=](const json& v, node_config& c) -> std::string {
+    if (!v.IsString())
+      return "expected a string, got " + type_name(v);
+    if (!allow_empty && v.GetStringLength() == 0)
+      return "must not be empty";
+    c.*member = std::string(v.GetString(), v.GetStringLength());
+    return {};
+  };
+}
+
+setter boolean(bool node_config::*member) {
+  return [=](const json& v, node_config& c) -> std::string {
+    if (!v.IsBool())
+      return "expected a boolean, got " + type_name(v);
+    c.*member = v.GetBool();
+    return {};
+  };
+}
+
+setter one_of(std::string node_config::*member, std::vector<std::string_view> allowed) {
+  return [=](const json& v, node_config& c) -> std::string {
+    std::string list;
+    for (auto a : allowed)
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    if (!v.IsString())
+      return "expected one of " + list + ", got " + type_name(v);
+    std::string_view s(v.GetString(), v.GetStringLength());
+    for (auto a : allowed)
+      if (s == a) {
+        c.*member = std::string(s);
+        return {};
+      }
+    return "expected one of " + list + ", got " + shown(v);
+  };
+}
+
+const std::vector<field>& schema() {
+  static const std::vector<field> fields = {
+    {"$.node.worker_threads", integer(&node_config::worker_threads, 1, 64)},
+    {"$.node.data_dir", string(&node_config::data_dir, false)},
+    {"$.node.log_dir", string(&node_config::log_dir, false)},
+    {"$.node.mode",
+     [](const json& v, node_config& c) -> std::string {
+       if (!v.IsString())
+         return "expected one of paper, live, got " + type_name(v);
+       std::string_view s(v.GetString(), v.GetStringLength());
+       if (s == "paper")
+         c.mode = trading_mode::paper;
+       else if (s == "live")
+         c.mode = trading_mode::live;
+       else
+         return "expected one of paper, live, got " + shown(v);
+       return {};
+     }},
+    {"$.log.level",
+     one_of(&node_config::log_level,
+            {"trace", "debug", "info", "warn", "error", "critical", "off"})},
+    {"$.log.file", string(&node_config::log_file, true)},
+    {"$.http.listen",
+     [](const json& v, node_config& c) -> std::string {
+       if (!v.IsString())
+         return "expected \"host:port\", got " + type_name(v);
+       auto a = parse_listen_address({v.GetString(), v.GetStringLength()});
+       if (!a)
+         return a.error();
+       c.http_listen = *a;
+       return {};
+     }},
+    {"$.http.allow_non_loopback", boolean(&node_config::http_allow_non_loopback)},
+    {"$.phase.initial",
+     [](const json& v, node_config& c) -> std::string {
+       if (!v.IsString())
+         return "expected a phase name, got " + type_name(v);
+       auto p = parse_phase({v.GetString(), v.GetStringLength()});
+       if (!p)
+         return p.error();
+       c.initial_phase = *p;
+       return {};
+     }},
+    {"$.store.map_size_mb", integer(&node_config::store_map_size_mb, 16, 1 << 20)},
+    {"$.store.max_batch", integer(&node_config::store_max_batch, 1, 100000)},
+    {"$.markets.max_live", integer(&node_config::markets_max_live, 1, 10000)},
+    {"$.markets.max_restarts", integer(&node_config::markets_max_restarts, 0, 1000)},
+    {"$.markets.restart_window_s", integer(&node_config::markets_restart_window_s, 1, 86400)},
+    {"$.telemetry.flush_ms", integer(&node_config::telemetry_flush_ms, 10, 60000)},
+    {"$.debug.fault_injection", boolean(&node_config::debug_fault_injection)},
+  };
+  return fields;
+}
+
+bool looks_like_secret(std::string_view key) {
+  static constexpr std::array<std::string_view, 7> words{
+    "private_key", "secret", "passphrase", "password", "token", "api_key", "mnemonic"};
+  for (auto w : words)
+    if (key.find(w) != std::string_view::npos)
+      return true;
+  return false;
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& f : schema())
+    if (f.path.size() > path.size() && f.path.substr(0, path.size()) == path
+        && f.path[path.size()] == '.')
+      return true;
+  return false;
+}
+
+const field* find_field(std::string_view path) {
+  for (const auto& f : schema())
+    if (f.path == path)
+      return &f;
+  return nullptr;
+}
+
+std::string walk(const json& obj, const std::string& path, node_config& cfg) {
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    std::string child = path + "." + std::string(key);
+    if (key == "_comment")
+      continue; // JSON has no comments; "_comment" keys document a file in place.
+    if (looks_like_secret(key))
+      return child + ": secrets are not accepted in config files; set them in the environment"
+                     " (see .env.example)";
+    if (auto f = find_field(child)) {
+      if (auto err = f->apply(it->value, cfg); !err.empty())
+        return child + ": " + err;
+    } else if (is_section(child)) {
+      if (!it->value.IsObject())
+        return child + ": expected an object, got " + type_name(it->value);
+      if (auto err = walk(it->value, child, cfg); !err.empty())
+        return err;
+    } else {
+      return child + ": unknown key";
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+result<node_config> parse_config(std::string_view json_text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(json_text.data(), json_text.size());
+  if (doc.HasParseError())
+    return fail("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": "
+                + rapidjson::GetParseError_En(doc.GetParseError()));
+  if (!doc.IsObject())
+    return fail("$: expected an object, got " + type_name(doc));
+  node_config cfg;
+  if (auto err = walk(doc, "$", cfg); !err.empty())
+    return fail(err);
+  if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
+    return fail("$.http.listen: '" + cfg.http_listen.host
+                + "' is not a loopback address; set $.http.allow_non_loopback to expose it");
+  return cfg;
+}
+
+result<listen_address> parse_listen_address(std::string_view text) {
+  std::string_view host, port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return fail("expected \"[ipv6]:port\", got '" + std::string(text) + "'");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+      return fail("expected \"host:port\", got '" + std::string(text) + "'");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (port.empty() || port.size() > 5)
+    return fail("invalid port in '" + std::string(text) + "'");
+  unsigned p = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9')
+      return fail("invalid port in '" + std::string(text) + "'");
+    p = p * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (p > 65535)
+    return fail("port out of range in '" + std::string(text) + "'");
+  std::string h(host);
+  unsigned char buf[16];
+  if (h != "localhost" && inet_pton(AF_INET, h.c_str(), buf) != 1
+      && inet_pton(AF_INET6, h.c_str(), buf) != 1)
+    return fail("host must be an IP address or localhost, got '" + h + "'");
+  return listen_address{h, static_cast<std::uint16_t>(p)};
+}
+
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+std::string_view to_string(trading_mode m) { return m == trading_mode::paper ? "paper" : "live"; }
+
+} // namespace tdmaker

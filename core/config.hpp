@@ -1,0 +1,60 @@
+#pragma once
+// The node's configuration: parsed from JSON text and validated completely before
+// anything starts. Secrets never live here; they come from the environment only.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/phase.hpp"
+#include "core/result.hpp"
+
+namespace tdmaker {
+
+enum class trading_mode : std::uint8_t { paper, live };
+
+struct listen_address {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9464;
+};
+
+struct node_config {
+  // node
+  int worker_threads = 2;
+  std::string data_dir = "data";
+  std::string log_dir = "logs";
+  trading_mode mode = trading_mode::paper;
+  // log
+  std::string log_level = "info";
+  std::string log_file; // empty: console only
+  // http
+  listen_address http_listen;
+  bool http_allow_non_loopback = false;
+  // phase
+  phase initial_phase = phase::experience;
+  // store
+  std::int64_t store_map_size_mb = 1024;
+  int store_max_batch = 512;
+  // markets
+  int markets_max_live = 64;
+  int markets_max_restarts = 5;
+  int markets_restart_window_s = 60;
+  // telemetry
+  int telemetry_flush_ms = 250;
+  // debug
+  bool debug_fault_injection = false;
+};
+
+/// Parses and validates a config document. Unknown keys, wrong types, values out
+/// of range and secrets placed in the file are errors naming the JSON path, e.g.
+/// "$.node.worker_threads: expected an integer in [1, 64], got 0".
+result<node_config> parse_config(std::string_view json_text);
+
+/// Parses "host:port" / "[v6]:port"; the host must be an IP literal or localhost.
+result<listen_address> parse_listen_address(std::string_view text);
+
+/// True for 127.0.0.0/8, ::1 and localhost.
+bool is_loopback_host(std::string_view host);
+
+std::string_view to_string(trading_mode m);
+
+} // namespace tdmaker

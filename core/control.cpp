@@ -1,0 +1,89 @@
+#include "core/control.hpp"
+
+#include <ctime>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/json_read.hpp"
+
+namespace tdmaker {
+
+result<phase_switch_request> parse_phase_switch(std::string_view body) {
+  rapidjson::Document doc;
+  if (auto ok = json::parse_object(doc, body); !ok)
+    return fail("malformed body: " + ok.error());
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    std::string_view k(it->name.GetString(), it->name.GetStringLength());
+    if (k != "phase" && k != "reason")
+      return fail("unknown field '" + std::string(k.substr(0, 40)) + "'");
+  }
+  auto name = json::get_string(doc, "phase");
+  if (!name)
+    return fail(name.error());
+  auto reason = json::get_string(doc, "reason");
+  if (!reason)
+    return fail(reason.error());
+  if (reason->empty())
+    return fail("field 'reason' must not be empty");
+  if (reason->size() > max_reason_length)
+    return fail("field 'reason' is longer than " + std::to_string(max_reason_length)
+                + " characters");
+  auto p = parse_phase(*name);
+  if (!p)
+    return fail(p.error());
+  return phase_switch_request{*p, std::move(reason).value()};
+}
+
+bool bearer_matches(std::string_view header, std::string_view expected) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (expected.empty() || header.size() < prefix.size() || header.substr(0, prefix.size()) != prefix)
+    return false;
+  auto given = header.substr(prefix.size());
+  // Length is not secret enough to hide; the content is compared without early exit.
+  unsigned diff = given.size() == expected.size() ? 0u : 1u;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    char g = i < given.size() ? given[i] : '\0';
+    diff |= static_cast<unsigned>(static_cast<unsigned char>(g ^ expected[i]));
+  }
+  return diff == 0;
+}
+
+std::string phase_override_line(const phase_record& rec) {
+  char ts[32];
+  std::time_t secs = static_cast<std::time_t>(rec.since_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  char full[48];
+  std::snprintf(full, sizeof full, "%s.%03dZ", ts, static_cast<int>(rec.since_ms % 1000));
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("timestamp");
+  w.String(full);
+  w.Key("from");
+  auto from = to_string(rec.previous);
+  w.String(from.data(), static_cast<rapidjson::SizeType>(from.size()));
+  w.Key("to");
+  auto to = to_string(rec.current);
+  w.String(to.data(), static_cast<rapidjson::SizeType>(to.size()));
+  w.Key("reason");
+  w.String(rec.reason.c_str(), static_cast<rapidjson::SizeType>(rec.reason.size()));
+  w.Key("source");
+  w.String(rec.source.c_str(), static_cast<rapidjson::SizeType>(rec.source.size()));
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string json_error(std::string_view message) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace tdmaker

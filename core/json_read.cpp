@@ -1,0 +1,35 @@
+#include "core/json_read.hpp"
+
+#include <rapidjson/error/en.h>
+
+namespace tdmaker::json {
+
+result<std::string> get_string(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd())
+    return fail(std::string("missing field '") + key + "'");
+  if (!it->value.IsString())
+    return fail(std::string("field '") + key + "' must be a string");
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+result<std::int64_t> get_int(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd())
+    return fail(std::string("missing field '") + key + "'");
+  if (!it->value.IsInt64())
+    return fail(std::string("field '") + key + "' must be an integer");
+  return it->value.GetInt64();
+}
+
+result<bool> parse_object(rapidjson::Document& doc, std::string_view text) {
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError())
+    return fail("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": "
+                + rapidjson::GetParseError_En(doc.GetParseError()));
+  if (!doc.IsObject())
+    return fail("expected a JSON object");
+  return true;
+}
+
+} // namespace tdmaker::json

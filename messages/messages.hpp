@@ -1,0 +1,594 @@
+#pragma once
+// Every message the actors exchange, as plain structs. Amounts and prices are the
+// exact integer types of core/money.hpp; nothing here is a double.
+//
+// Grouped by conversation; actors/interfaces.hpp says who sends what to whom.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/money.hpp"
+#include "core/phase.hpp"
+#include "core/records.hpp"
+#include "messages/atoms.hpp"
+
+namespace tdmaker {
+
+enum class book_side : std::uint8_t { bid = 0, ask = 1 };
+enum class order_side : std::uint8_t { buy = 0, sell = 1 };
+enum class outcome : std::uint8_t { up = 0, down = 1 };
+
+// Enums need no inspect overload: CAF serialises them by their underlying type.
+
+// ---------------------------------------------------------------------------
+// Market data: feed -> market (one market actor per condition id)
+// ---------------------------------------------------------------------------
+
+struct book_level {
+  price px;
+  shares size;
+};
+template <class Inspector>
+auto inspect(Inspector& f, book_level& x) { return f(x.px, x.size); }
+
+/// A full L2 snapshot of one token's book (market WS `book`, REST `/book`).
+struct book_snapshot {
+  condition_id market;
+  token_id token;
+  std::int64_t ts_ms = 0;
+  std::string hash;
+  std::vector<book_level> bids; // best first
+  std::vector<book_level> asks; // best first
+  tick_size tick;
+};
+template <class Inspector>
+auto inspect(Inspector& f, book_snapshot& x) {
+  return f(x.market, x.token, x.ts_ms, x.hash, x.bids, x.asks, x.tick);
+}
+
+/// One level of a `price_change`: `size` is the new absolute size (0 removes).
+struct book_change {
+  token_id token;
+  book_side side = book_side::bid;
+  price px;
+  shares size;
+  std::string hash;
+};
+template <class Inspector>
+auto inspect(Inspector& f, book_change& x) { return f(x.token, x.side, x.px, x.size, x.hash); }
+
+struct book_delta {
+  condition_id market;
+  std::int64_t ts_ms = 0;
+  std::vector<book_change> changes;
+};
+template <class Inspector>
+auto inspect(Inspector& f, book_delta& x) { return f(x.market, x.ts_ms, x.changes); }
+
+struct last_trade {
+  condition_id market;
+  token_id token;
+  price px;
+  shares size;
+  order_side side = order_side::buy;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, last_trade& x) {
+  return f(x.market, x.token, x.px, x.size, x.side, x.ts_ms);
+}
+
+struct tick_size_change {
+  condition_id market;
+  token_id token;
+  tick_size old_tick;
+  tick_size new_tick;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, tick_size_change& x) {
+  return f(x.market, x.token, x.old_tick, x.new_tick, x.ts_ms);
+}
+
+/// A Chainlink reference price (RTDS `crypto_prices_chainlink`), e.g. "btc/usd".
+struct reference_tick {
+  std::string symbol;
+  ref_price value;
+  std::int64_t source_ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, reference_tick& x) { return f(x.symbol, x.value, x.source_ts_ms); }
+
+struct market_resolved {
+  condition_id market;
+  token_id winner;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, market_resolved& x) { return f(x.market, x.winner, x.ts_ms); }
+
+// ---------------------------------------------------------------------------
+// Feed health and safe mode (seed 004): feed -> telemetry, notifier, markets
+// ---------------------------------------------------------------------------
+
+struct feed_health {
+  std::string channel; // "market", "user", "rtds"
+  bool connected = false;
+  std::uint64_t reconnects = 0;
+  std::uint64_t messages = 0;
+  std::int64_t last_message_age_ms = -1;
+};
+template <class Inspector>
+auto inspect(Inspector& f, feed_health& x) {
+  return f(x.channel, x.connected, x.reconnects, x.messages, x.last_message_age_ms);
+}
+
+struct safe_mode {
+  bool on = false;
+  std::string reason;
+};
+template <class Inspector>
+auto inspect(Inspector& f, safe_mode& x) { return f(x.on, x.reason); }
+
+// ---------------------------------------------------------------------------
+// Discovery -> feed: which tokens and reference symbols to stream
+// ---------------------------------------------------------------------------
+
+struct subscribe_market {
+  condition_id market;
+  token_id up_token;
+  token_id down_token;
+  std::string reference_symbol; // "btc/usd"
+};
+template <class Inspector>
+auto inspect(Inspector& f, subscribe_market& x) {
+  return f(x.market, x.up_token, x.down_token, x.reference_symbol);
+}
+
+struct unsubscribe_market {
+  condition_id market;
+};
+template <class Inspector>
+auto inspect(Inspector& f, unsubscribe_market& x) { return f(x.market); }
+
+// ---------------------------------------------------------------------------
+// Snapshots a market hands to the policy actors (never references into its state)
+// ---------------------------------------------------------------------------
+
+struct top_of_book {
+  price best_bid;
+  shares bid_size;
+  price best_ask;
+  shares ask_size;
+};
+template <class Inspector>
+auto inspect(Inspector& f, top_of_book& x) {
+  return f(x.best_bid, x.bid_size, x.best_ask, x.ask_size);
+}
+
+struct position_view {
+  bool open = false;
+  outcome side = outcome::up;
+  token_id token;
+  price entry;
+  shares qty;
+  usdc cost;
+  price peak_bid;
+};
+template <class Inspector>
+auto inspect(Inspector& f, position_view& x) {
+  return f(x.open, x.side, x.token, x.entry, x.qty, x.cost, x.peak_bid);
+}
+
+/// What the bidding, stop-loss and fill actors need to decide for one market.
+struct market_view {
+  condition_id market;
+  std::string asset;
+  std::int64_t now_ms = 0;
+  std::int64_t slot_start_s = 0;
+  std::int64_t slot_end_s = 0;
+  top_of_book up;
+  top_of_book down;
+  ref_price ref_start;
+  ref_price ref_now;
+  tick_size tick;
+  shares min_size;
+  bool awaiting_settlement = false;
+  std::uint32_t rungs_filled = 0;
+  usdc exposure;
+  position_view position;
+};
+template <class Inspector>
+auto inspect(Inspector& f, market_view& x) {
+  return f(x.market, x.asset, x.now_ms, x.slot_start_s, x.slot_end_s, x.up, x.down, x.ref_start,
+           x.ref_now, x.tick, x.min_size, x.awaiting_settlement, x.rungs_filled, x.exposure,
+           x.position);
+}
+
+// ---------------------------------------------------------------------------
+// Bidding (seed 003 BiddingEngine): market -> bidding -> market
+// ---------------------------------------------------------------------------
+
+struct place_intent {
+  std::string client_id; // "_placing_<n>" placeholder until the venue assigns an id
+  condition_id market;
+  token_id token;
+  order_side side = order_side::buy;
+  price px;
+  shares size;
+  std::int64_t expiration_s = 0; // 0 = GTC
+  bool post_only = true;
+};
+template <class Inspector>
+auto inspect(Inspector& f, place_intent& x) {
+  return f(x.client_id, x.market, x.token, x.side, x.px, x.size, x.expiration_s, x.post_only);
+}
+
+struct cancel_intent {
+  condition_id market;
+  std::string order_id;
+};
+template <class Inspector>
+auto inspect(Inspector& f, cancel_intent& x) { return f(x.market, x.order_id); }
+
+/// Bidding's answer to a market's evaluate: intents plus the skip/enter reason.
+struct bid_decision {
+  std::vector<place_intent> place;
+  std::vector<cancel_intent> cancel;
+  std::string reason;
+};
+template <class Inspector>
+auto inspect(Inspector& f, bid_decision& x) { return f(x.place, x.cancel, x.reason); }
+
+/// Returns reserved budget (cancel, expiry, rejection).
+struct budget_release {
+  condition_id market;
+  usdc amount;
+};
+template <class Inspector>
+auto inspect(Inspector& f, budget_release& x) { return f(x.market, x.amount); }
+
+struct budget_snapshot {
+  usdc limit;
+  usdc reserved;
+  usdc committed;
+};
+template <class Inspector>
+auto inspect(Inspector& f, budget_snapshot& x) { return f(x.limit, x.reserved, x.committed); }
+
+// ---------------------------------------------------------------------------
+// Orders (seed 003 OrderManager): market -> order -> market
+// ---------------------------------------------------------------------------
+
+struct place_batch {
+  condition_id market;
+  std::vector<place_intent> orders; // at most 15 per venue request
+};
+template <class Inspector>
+auto inspect(Inspector& f, place_batch& x) { return f(x.market, x.orders); }
+
+struct cancel_batch {
+  condition_id market;
+  std::vector<std::string> order_ids;
+};
+template <class Inspector>
+auto inspect(Inspector& f, cancel_batch& x) { return f(x.market, x.order_ids); }
+
+enum class order_state : std::uint8_t {
+  placing = 0,
+  live = 1,
+  partially_filled = 2,
+  filled = 3,
+  cancel_pending = 4,
+  cancelled = 5,
+  rejected = 6,
+  unknown = 7, // placement timed out; the ghost-order check decides
+};
+
+struct order_update {
+  std::string client_id;
+  std::string order_id;
+  condition_id market;
+  order_state state = order_state::placing;
+  shares matched;
+  std::string reason;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, order_update& x) {
+  return f(x.client_id, x.order_id, x.market, x.state, x.matched, x.reason, x.ts_ms);
+}
+
+// ---------------------------------------------------------------------------
+// Fills (seed 003 FillDetector): feed/order/paper -> fill -> market
+// ---------------------------------------------------------------------------
+
+enum class fill_source : std::uint8_t { user_ws = 0, reconcile = 1, paper = 2 };
+
+enum class trade_status : std::uint8_t { matched, mined, confirmed, retrying, failed };
+
+/// A maker leg of a venue trade that names one of our orders, before dedup.
+struct venue_fill_report {
+  std::string trade_id;
+  std::string order_id;
+  condition_id market;
+  token_id token;
+  order_side side = order_side::buy;
+  price px;
+  shares size;
+  trade_status status = trade_status::matched;
+  std::int64_t ts_ms = 0;
+  fill_source source = fill_source::user_ws;
+};
+template <class Inspector>
+auto inspect(Inspector& f, venue_fill_report& x) {
+  return f(x.trade_id, x.order_id, x.market, x.token, x.side, x.px, x.size, x.status, x.ts_ms,
+           x.source);
+}
+
+/// A deduplicated fill, persisted before any actor reacts to it.
+struct fill {
+  std::string fill_key; // "<condition>:<order>:<trade>"
+  std::string order_id;
+  condition_id market;
+  token_id token;
+  order_side side = order_side::buy;
+  price px;
+  shares size;
+  usdc fee;
+  std::int64_t ts_ms = 0;
+  fill_source source = fill_source::user_ws;
+};
+template <class Inspector>
+auto inspect(Inspector& f, fill& x) {
+  return f(x.fill_key, x.order_id, x.market, x.token, x.side, x.px, x.size, x.fee, x.ts_ms,
+           x.source);
+}
+
+// ---------------------------------------------------------------------------
+// Stop-loss (seed 003 StopLossManager): market -> stop-loss -> market
+// ---------------------------------------------------------------------------
+
+enum class stop_action : std::uint8_t { hold = 0, exit = 1, await_settlement = 2 };
+
+struct stop_decision {
+  stop_action action = stop_action::hold;
+  std::string reason;
+  price exit_px;
+};
+template <class Inspector>
+auto inspect(Inspector& f, stop_decision& x) { return f(x.action, x.reason, x.exit_px); }
+
+/// Outcome of an exit attempt; three consecutive failures escalate (critical alert).
+struct stop_result {
+  condition_id market;
+  bool ok = false;
+  std::string error;
+  std::uint32_t consecutive_failures = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, stop_result& x) {
+  return f(x.market, x.ok, x.error, x.consecutive_failures);
+}
+
+// ---------------------------------------------------------------------------
+// Settlement (seed 003 SettlementManager): market -> settlement -> market
+// ---------------------------------------------------------------------------
+
+struct settle_request {
+  condition_id market;
+  position_view position;
+  std::int64_t slot_end_s = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, settle_request& x) { return f(x.market, x.position, x.slot_end_s); }
+
+enum class settle_method : std::uint8_t { gamma = 0, clob = 1, last_bid_fallback = 2, forced = 3 };
+
+struct settlement_result {
+  condition_id market;
+  token_id winner;
+  settle_method method = settle_method::gamma;
+  usdc payout;
+  usdc pnl;
+  std::int64_t settled_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, settlement_result& x) {
+  return f(x.market, x.winner, x.method, x.payout, x.pnl, x.settled_ms);
+}
+
+// ---------------------------------------------------------------------------
+// Phase (seed 002): control -> phase-manager; settlement -> phase-manager
+// ---------------------------------------------------------------------------
+
+struct switch_phase {
+  phase target = phase::experience;
+  std::string reason;
+  std::string source; // "control-http", "control-cli", "auto"
+};
+template <class Inspector>
+auto inspect(Inspector& f, switch_phase& x) { return f(x.target, x.reason, x.source); }
+
+/// A closed trade's result, the input of the phase gates and downgrade triggers.
+struct trade_outcome {
+  condition_id market;
+  usdc pnl;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, trade_outcome& x) { return f(x.market, x.pnl, x.ts_ms); }
+
+// ---------------------------------------------------------------------------
+// Notifier: anyone -> notifier
+// ---------------------------------------------------------------------------
+
+enum class severity : std::uint8_t { info = 0, warning = 1, critical = 2 };
+
+struct alert {
+  severity level = severity::info;
+  std::string topic; // "fill", "settlement", "stop_loss", "restart", "phase", ...
+  std::string text;
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, alert& x) { return f(x.level, x.topic, x.text, x.ts_ms); }
+
+// ---------------------------------------------------------------------------
+// Store (LMDB): anyone who persists -> store
+// ---------------------------------------------------------------------------
+
+/// The named databases of the one LMDB environment.
+enum class record_db : std::uint8_t {
+  meta = 0,
+  markets = 1,
+  orders = 2,
+  fills = 3,
+  positions = 4,
+  settlements = 5,
+  phase = 6,
+  audit = 7,
+};
+
+struct store_write {
+  record_db db = record_db::audit;
+  std::string key;
+  std::string payload; // sealed with a checksum by the store
+  bool erase = false;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_write& x) { return f(x.db, x.key, x.payload, x.erase); }
+
+/// Writes that commit atomically together; the reply comes after the fsync.
+struct write_batch {
+  std::vector<store_write> writes;
+};
+template <class Inspector>
+auto inspect(Inspector& f, write_batch& x) { return f(x.writes); }
+
+struct commit_ack {
+  std::uint64_t commit_seq = 0;
+  std::uint32_t group_size = 0; // requests that shared this transaction
+};
+template <class Inspector>
+auto inspect(Inspector& f, commit_ack& x) { return f(x.commit_seq, x.group_size); }
+
+struct store_get {
+  record_db db = record_db::meta;
+  std::string key;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_get& x) { return f(x.db, x.key); }
+
+struct store_value {
+  bool found = false;
+  std::string payload;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_value& x) { return f(x.found, x.payload); }
+
+struct store_scan {
+  record_db db = record_db::meta;
+  std::string prefix;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_scan& x) { return f(x.db, x.prefix); }
+
+struct store_row {
+  std::string key;
+  std::string payload;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_row& x) { return f(x.key, x.payload); }
+
+struct store_rows {
+  std::vector<store_row> rows;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_rows& x) { return f(x.rows); }
+
+// ---------------------------------------------------------------------------
+// Market directory
+// ---------------------------------------------------------------------------
+
+struct market_summary {
+  condition_id id;
+  std::string slug;
+  market_status status = market_status::discovered;
+  std::uint32_t restarts = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, market_summary& x) { return f(x.id, x.slug, x.status, x.restarts); }
+
+/// A market actor's answer to `get`: its record and current view.
+struct market_state {
+  market_record record;
+  market_view view;
+  std::uint32_t incarnation = 0; // 0 on first spawn, +1 per supervised restart
+};
+template <class Inspector>
+auto inspect(Inspector& f, market_state& x) { return f(x.record, x.view, x.incarnation); }
+
+// ---------------------------------------------------------------------------
+// Telemetry: every instrumented actor -> telemetry -> HTTP
+// ---------------------------------------------------------------------------
+
+/// Counters accumulated by one actor since its previous sample.
+struct actor_sample {
+  std::string kind;
+  std::uint64_t actor_id = 0;
+  std::uint64_t handled = 0;
+  std::vector<std::uint64_t> latency_buckets; // prom::latency_bounds_ns() + Inf
+  std::int64_t latency_sum_ns = 0;
+  std::int64_t mailbox_depth = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, actor_sample& x) {
+  return f(x.kind, x.actor_id, x.handled, x.latency_buckets, x.latency_sum_ns, x.mailbox_depth);
+}
+
+struct actor_lifecycle {
+  std::string kind;
+  std::uint64_t actor_id = 0;
+  bool alive = false;
+};
+template <class Inspector>
+auto inspect(Inspector& f, actor_lifecycle& x) { return f(x.kind, x.actor_id, x.alive); }
+
+struct actor_restart {
+  std::string kind;
+  std::string id;
+  std::string reason;
+};
+template <class Inspector>
+auto inspect(Inspector& f, actor_restart& x) { return f(x.kind, x.id, x.reason); }
+
+struct store_sample {
+  std::vector<std::uint64_t> commit_buckets; // latency, ns
+  std::int64_t commit_sum_ns = 0;
+  std::vector<std::uint64_t> batch_buckets; // writes per transaction
+  std::int64_t batch_sum = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t failures = 0;
+  std::string last_error;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_sample& x) {
+  return f(x.commit_buckets, x.commit_sum_ns, x.batch_buckets, x.batch_sum, x.commits,
+           x.failures, x.last_error);
+}
+
+struct markets_changed {
+  std::vector<market_summary> markets;
+};
+template <class Inspector>
+auto inspect(Inspector& f, markets_changed& x) { return f(x.markets); }
+
+struct health_report {
+  bool healthy = true;
+  std::vector<std::string> reasons;
+};
+template <class Inspector>
+auto inspect(Inspector& f, health_report& x) { return f(x.healthy, x.reasons); }
+
+} // namespace tdmaker
