@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tdmaker set-up for a fresh Debian 12 machine (run as root).
+#   bash deploy/setup.sh run    install packages, build Release, run the node on its
+#                               embedded default (local config, paper mode)
+#   bash deploy/setup.sh test   install packages, build Release + ASan/UBSan, run all tests
+#   bash deploy/setup.sh build  install packages and build Release only
+# Idempotent: apt-get is skipped when every package is already installed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOBS="${JOBS:-$(nproc)}"
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git curl
+  libcaf-dev libboost1.81-all-dev rapidjson-dev doctest-dev liblmdb-dev lmdb-utils
+  libsecp256k1-dev libcrypto++-dev libssl-dev libspdlog-dev libfmt-dev
+  prometheus
+)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all packages present"
+    return
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The prometheus package is wanted only for promtool; do not let it start a server.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+}
+
+build() { # build DIR extra-cmake-args...
+  local dir="$1"; shift
+  cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$ROOT/$dir" -j "$JOBS"
+}
+
+cmd="${1:-run}"
+install_packages
+case "$cmd" in
+  build)
+    build build/release -DCMAKE_BUILD_TYPE=Release ;;
+  run)
+    build build/release -DCMAKE_BUILD_TYPE=Release
+    cd "$ROOT"
+    exec "$ROOT/build/release/bin/tdmaker" ;;
+  test)
+    start=$(date +%s)
+    build build/release -DCMAKE_BUILD_TYPE=Release
+    echo "setup: release build took $(( $(date +%s) - start )) s"
+    (cd "$ROOT/build/release" && ctest --output-on-failure --timeout 300)
+    start=$(date +%s)
+    build build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTDMAKER_SANITIZE=ON
+    echo "setup: asan build took $(( $(date +%s) - start )) s"
+    (cd "$ROOT/build/asan" && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+       ctest --output-on-failure --timeout 300 -L 'unit|actor')
+    ;;
+  *)
+    echo "usage: bash deploy/setup.sh [run|test|build]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,28 @@
+#pragma once
+// Starting and stopping the real tdmaker binary from e2e tests.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace tdmaker::test {
+
+struct child {
+  pid_t pid = -1;
+  std::string out_path; // stdout+stderr
+};
+
+/// Starts TDMAKER_BIN with `args`, extra environment entries "K=V" (or "K=" to unset).
+child start(const std::vector<std::string>& args, const std::vector<std::string>& env,
+            const std::string& out_path);
+/// Waits up to `seconds` for exit; returns the exit code, or -1 on timeout/signal.
+int wait_exit(const child& c, double seconds);
+/// Runs to completion and returns {exit code, output}.
+std::pair<int, std::string> run(const std::vector<std::string>& args,
+                                const std::vector<std::string>& env = {});
+std::string read_all(const std::string& path);
+/// A loopback TCP port that was free a moment ago.
+int free_port();
+std::string temp_dir(const std::string& tag);
+
+} // namespace tdmaker::test
