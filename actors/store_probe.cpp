@@ -1,6 +1,7 @@
 #include "actors/store_probe.hpp"
 
 #include <cstdio>
+#include <deque>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -28,33 +29,39 @@ int run_store_probe(const std::string& data_dir, std::int64_t count, std::int64_
   auto t0 = std::chrono::steady_clock::now();
   std::int64_t sent = 0, acked = 0, failed = 0;
   std::uint64_t groups = 0, last_seq = 0;
+  // Replies are awaited per request, in request order, so "ack i" means exactly
+  // that key i is durable.
+  using handle = decltype(self->request(store, std::chrono::seconds(30), write_batch{}));
+  std::deque<handle> pending;
   auto send_one = [&] {
     char key[32];
     std::snprintf(key, sizeof key, "probe/%010lld", static_cast<long long>(sent));
     write_batch b;
     b.writes.push_back({record_db::audit, key,
                         "{\"i\":" + std::to_string(sent) + ",\"fill\":\"" + filler + "\"}", false});
-    self->request(store, std::chrono::seconds(30), std::move(b));
+    pending.push_back(self->request(store, std::chrono::seconds(30), std::move(b)));
     ++sent;
   };
   while (sent < count && sent < window)
     send_one();
-  while (acked + failed < sent) {
-    self->receive(
+  while (!pending.empty()) {
+    auto index = acked + failed;
+    pending.front().receive(
       [&](commit_ack& a) {
         ++acked;
         if (a.commit_seq != last_seq) {
           ++groups;
           last_seq = a.commit_seq;
         }
-        // Acks arrive in request order (FIFO store, one group at a time).
-        std::printf("ack %lld\n", static_cast<long long>(acked - 1));
+        std::printf("ack %lld\n", static_cast<long long>(index));
         std::fflush(stdout);
       },
       [&](caf::error& e) {
         ++failed;
-        std::fprintf(stderr, "store-probe: write failed: %s\n", error_text(e).c_str());
+        std::fprintf(stderr, "store-probe: write %lld failed: %s\n",
+                     static_cast<long long>(index), error_text(e).c_str());
       });
+    pending.pop_front();
     if (sent < count)
       send_one();
   }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <vector>
 
 #include "actors/store.hpp"
 #include "actors/util.hpp"
@@ -45,19 +46,23 @@ TEST_CASE_FIXTURE(test::actor_fixture, "concurrent writes share transactions (gr
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
   caf::scoped_actor self{*sys};
   constexpr int n = 200;
+  // Fire every request before waiting on any, so the writer sees a queue to batch.
+  using handle = decltype(self->request(store, 10s, one(record_db::audit, "", "")));
+  std::vector<handle> pending;
+  pending.reserve(n);
   for (int i = 0; i < n; ++i) {
     char key[16];
     std::snprintf(key, sizeof key, "k%d", 1000 + i);
-    self->request(store, 10s, one(record_db::audit, key, "{}"));
+    pending.push_back(self->request(store, 10s, one(record_db::audit, key, "{}")));
   }
   std::set<std::uint64_t> commits;
   int acks = 0;
-  for (int i = 0; i < n; ++i)
-    self->receive([&](commit_ack& a) {
-                    commits.insert(a.commit_seq);
-                    ++acks;
-                  },
-                  [&](caf::error& e) { FAIL(error_text(e)); });
+  for (auto& h : pending)
+    h.receive([&](commit_ack& a) {
+                commits.insert(a.commit_seq);
+                ++acks;
+              },
+              [&](caf::error& e) { FAIL(error_text(e)); });
   CHECK(acks == n);
   CHECK(commits.size() < static_cast<std::size_t>(n));
   self->request(store, 5s, store_scan{record_db::audit, "k1"})
