@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/json_read.hpp"
+#include "core/l2_auth.hpp"
 
 namespace tdmaker {
 
@@ -39,14 +40,7 @@ bool bearer_matches(std::string_view header, std::string_view expected) {
   constexpr std::string_view prefix = "Bearer ";
   if (expected.empty() || header.size() < prefix.size() || header.substr(0, prefix.size()) != prefix)
     return false;
-  auto given = header.substr(prefix.size());
-  // Length is not secret enough to hide; the content is compared without early exit.
-  unsigned diff = given.size() == expected.size() ? 0u : 1u;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    char g = i < given.size() ? given[i] : '\0';
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(g ^ expected[i]));
-  }
-  return diff == 0;
+  return secrets_equal(header.substr(prefix.size()), expected);
 }
 
 std::string phase_override_line(const phase_record& rec) {

@@ -33,7 +33,7 @@ market_state state_of(caf::scoped_actor& self, const market_actor& m) {
 } // namespace
 
 TEST_CASE_FIXTURE(test::actor_fixture,
-                  "a crashed market actor restarts from its persisted state; others unaffected") {
+                  "a crashed market actor restarts from its persisted state and others are unaffected") {
   caf::scoped_actor self{*sys};
   // The test stands in for telemetry and the notifier to observe what the
   // directory reports.
@@ -113,7 +113,7 @@ TEST_CASE_FIXTURE(test::actor_fixture,
   self->send_exit(store, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE_FIXTURE(test::actor_fixture, "a market that keeps crashing is given up, loudly") {
+TEST_CASE_FIXTURE(test::actor_fixture, "a market that keeps crashing is given up - loudly") {
   caf::scoped_actor self{*sys};
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
   directory_options opts;

@@ -10,7 +10,7 @@
 using namespace tdmaker;
 using namespace std::chrono_literals;
 
-TEST_CASE_FIXTURE(test::actor_fixture, "a phase switch is durable, audited and survives restart") {
+TEST_CASE_FIXTURE(test::actor_fixture, "a phase switch is durable - audited and survives restart") {
   caf::scoped_actor self{*sys};
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
   phase_manager_options opts{phase::experience, dir + "/logs", 250ms};

@@ -42,7 +42,7 @@ TEST_CASE("bad config files are rejected with a clear one-line error") {
   expect_one_line_error(r, "$.x: unknown key");
 }
 
-TEST_CASE("the shipped config checks clean; --help and --version work") {
+TEST_CASE("the shipped config checks clean - --help and --version work") {
   auto ok = test::run({"--check-config", std::string(TDMAKER_SOURCE_DIR) + "/config/local.json"});
   CHECK(ok.first == 0);
   auto help = test::run({"--help"});

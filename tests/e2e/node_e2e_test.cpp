@@ -54,7 +54,7 @@ std::string sample_line(const std::string& text, const std::string& prefix) {
 
 } // namespace
 
-TEST_CASE("node e2e: metrics, health, phase control, SIGTERM and restart") {
+TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   auto dir = test::temp_dir("node");
   int port = test::free_port();
   auto cfg = write_config(dir, port);

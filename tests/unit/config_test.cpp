@@ -59,7 +59,7 @@ TEST_CASE("secrets in a config file are refused without echoing them") {
   CHECK(e.find("deadbeef") == std::string::npos);
 }
 
-TEST_CASE("listen addresses: loopback by default, others only when allowed") {
+TEST_CASE("listen addresses: loopback by default - others only when allowed") {
   CHECK(error_of(R"({"http":{"listen":"0.0.0.0:9464"}})").find("not a loopback address")
         != std::string::npos);
   CHECK(parse_config(R"({"http":{"listen":"0.0.0.0:9464","allow_non_loopback":true}})"));

@@ -4,7 +4,7 @@
 
 using namespace tdmaker;
 
-TEST_CASE("phase names: canonical and snake_case, case-insensitive") {
+TEST_CASE("phase names: canonical and snake_case - case-insensitive") {
   CHECK(*parse_phase("Scaling") == phase::scaling);
   CHECK(*parse_phase("proof_of_concept") == phase::proof_of_concept);
   CHECK(*parse_phase("REALMONEYTRIAL") == phase::real_money_trial);
@@ -14,7 +14,7 @@ TEST_CASE("phase names: canonical and snake_case, case-insensitive") {
     CHECK(*parse_phase(to_string(p)) == p);
 }
 
-TEST_CASE("a phase switch body needs a known phase and a reason, nothing else") {
+TEST_CASE("a phase switch body needs a known phase and a reason - nothing else") {
   auto ok = parse_phase_switch(R"({"phase":"Scaling","reason":"gates passed"})");
   REQUIRE(ok);
   CHECK(ok->target == phase::scaling);

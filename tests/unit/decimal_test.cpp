@@ -13,7 +13,7 @@ TEST_CASE("parse_fixed converts exact decimals to scaled integers") {
   CHECK(*parse_fixed("-9223372036854775808", 0, INT64_MIN, INT64_MAX) == INT64_MIN);
 }
 
-TEST_CASE("parse_fixed rejects malformed, imprecise and out-of-range input") {
+TEST_CASE("parse_fixed rejects malformed - imprecise and out-of-range input") {
   for (const char* bad : {"", "-", ".", "1.", ".5", "+1", "1e3", " 1", "1 ", "0x10", "1.2.3",
                           "NaN", "--1", "1,5"})
     CHECK_MESSAGE(!parse_fixed(bad, 6, -1'000'000, 1'000'000), bad);

@@ -4,7 +4,7 @@
 
 using namespace tdmaker;
 
-TEST_CASE("prices are micro-units in [0, 1]") {
+TEST_CASE("prices are micro-units in [0 - 1]") {
   CHECK(parse_price("0.53")->micros == 530'000);
   CHECK(parse_price("0")->micros == 0);
   CHECK(parse_price("1")->micros == 1'000'000);
@@ -21,7 +21,7 @@ TEST_CASE("tick sizes are limited to the venue's rounding table") {
   CHECK(!parse_tick_size("0"));
 }
 
-TEST_CASE("order prices must sit on the tick grid within [tick, 1 - tick]") {
+TEST_CASE("order prices must sit on the tick grid within [tick - 1 - tick]") {
   tick_size cent{10'000};
   CHECK(is_valid_order_price(price{530'000}, cent));
   CHECK(!is_valid_order_price(price{535'000}, cent));
@@ -31,7 +31,7 @@ TEST_CASE("order prices must sit on the tick grid within [tick, 1 - tick]") {
   CHECK(is_valid_order_price(price{999'000}, tick_size{1'000}));
 }
 
-TEST_CASE("amounts, shares and reference prices parse exactly") {
+TEST_CASE("amounts - shares and reference prices parse exactly") {
   CHECK(parse_usdc("-12.345678")->micros == -12'345'678);
   CHECK(!parse_usdc("0.0000001"));
   CHECK(parse_shares("10")->micros == 10'000'000);

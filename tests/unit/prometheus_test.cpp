@@ -21,7 +21,7 @@ TEST_CASE("histograms are cumulative and rendered in scaled units") {
   CHECK(e.text().find("x_seconds_count{kind=\"a\\\"b\"} 3\n") != std::string::npos);
 }
 
-TEST_CASE("merging a delta adds bucket by bucket; mismatched layouts are refused") {
+TEST_CASE("merging a delta adds bucket by bucket - mismatched layouts are refused") {
   prom::histogram a({10, 20}, 0), b({10, 20}, 0), c({10}, 0);
   a.observe(5);
   b.observe(15);
