@@ -33,6 +33,21 @@ install_packages() {
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 }
 
+# Node.js drives the venue with Polymarket's official client in the conformance
+# test; Debian's nodejs/npm are used unless a node is already on the PATH.
+install_node_deps() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "setup: installing nodejs npm"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  local dir="$ROOT/tests/conformance"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.tdmaker-lock"; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.tdmaker-lock"
+  fi
+}
+
 build() { # build DIR cmake-args... [--target T...]
   local dir="$1"; shift
   local args=() targets=()
@@ -56,8 +71,14 @@ case "$cmd" in
   run)
     build build/release -DCMAKE_BUILD_TYPE=Release
     cd "$ROOT"
-    exec "$ROOT/build/release/bin/tdmaker" ;;
+    # The local venue is the node's default world: started beside it on loopback,
+    # stopped with it.
+    "$ROOT/build/release/bin/tdmaker-venue" &
+    venue_pid=$!
+    trap 'kill $venue_pid 2>/dev/null; wait $venue_pid 2>/dev/null' EXIT
+    "$ROOT/build/release/bin/tdmaker" ;;
   test)
+    install_node_deps
     start=$(date +%s)
     build build/release -DCMAKE_BUILD_TYPE=Release
     echo "setup: release build took $(( $(date +%s) - start )) s"
@@ -66,9 +87,10 @@ case "$cmd" in
     # -O0 -g1: sanitizers with optimisation multiply CAF's compile time (5x
     # measured on actors/market.cpp); line numbers are enough for reports.
     build build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-      -DTDMAKER_SANITIZE=ON --target unit_tests actor_tests
+      -DTDMAKER_SANITIZE=ON --target unit_tests actor_tests venue_tests
     echo "setup: asan build took $(( $(date +%s) - start )) s"
-    (cd "$ROOT/build/asan" && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    (cd "$ROOT/build/asan" && ASAN_OPTIONS=detect_leaks=0 \
+       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$ROOT/tests/ubsan.supp" \
        ctest --output-on-failure --timeout 300 -L 'unit|actor')
     ;;
   *)

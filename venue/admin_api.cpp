@@ -1,0 +1,91 @@
+#include "venue/admin_api.hpp"
+
+#include "core/control.hpp"
+#include "core/decimal.hpp"
+#include "core/eth_address.hpp"
+#include "venue/json_out.hpp"
+
+namespace tdmaker::venue {
+
+admin_api::admin_api(const world& w, std::string token, std::function<venue_counters()> counters)
+    : world_(w), token_(std::move(token)), counters_(std::move(counters)) {}
+
+http_reply admin_api::handle(const http_request& req, const split_target& t) {
+  if (t.path == "/metrics")
+    return {200, metrics(), "text/plain; version=0.0.4"};
+  if (t.path.rfind("/admin/account/", 0) != 0)
+    return {404, json_error("not found")};
+  if (token_.empty())
+    return {503, json_error("admin API disabled: TDMAKER_VENUE_ADMIN_TOKEN is not set")};
+  auto auth = req.find(http::field::authorization);
+  if (auth == req.end() || !bearer_matches(std::string_view(auth->value().data(), auth->value().size()), token_))
+    return {401, json_error("missing or invalid bearer token")};
+  auto addr = parse_address(t.path.substr(15));
+  if (!addr)
+    return {400, json_error(addr.error())};
+  auto* a = world_.ex().account_by_address(*addr);
+  if (!a)
+    return {404, json_error("unknown address")};
+  return {200, account_json(*a)};
+}
+
+std::string admin_api::account_json(const account& a) {
+  auto dec = [](std::int64_t v) { return format_fixed(v, micro_decimals); };
+  const auto& ex = world_.ex();
+  std::vector<std::string> keys;
+  for (auto& k : a.keys)
+    keys.push_back(k.key);
+  auto mine = [&](const std::string& owner) { return std::find(keys.begin(), keys.end(), owner) != keys.end(); };
+  json_out j;
+  j.obj().kv("address", to_checksum(a.address)).kv("usdc", dec(a.usdc)).kv("reserved_usdc", dec(a.reserved_usdc));
+  j.key("positions").obj();
+  for (auto& [tok, n] : a.tokens)
+    if (n != 0)
+      j.kv(tok, dec(n));
+  j.end_obj().key("open_orders").arr();
+  for (auto& k : keys)
+    for (auto* o : ex.open_orders(k, "", "", ""))
+      j.obj().kv("id", o->id).kv("asset_id", o->asset_id).kv("side", to_string(o->side))
+        .kv("price", dec(o->px.micros)).kv("original_size", dec(o->original))
+        .kv("size_matched", dec(o->matched)).end_obj();
+  j.end_arr().key("fills").arr();
+  for (auto& tr : ex.all_trades()) {
+    if (mine(tr.owner))
+      j.obj().kv("trade_id", tr.id).kv("order_id", tr.taker_order_id).kv("role", "TAKER")
+        .kv("asset_id", tr.asset_id).kv("side", to_string(tr.side)).kv("size", dec(tr.size))
+        .kv("price", dec(tr.px.micros)).kv("fee", dec(tr.taker_fee)).kv("status", to_string(tr.status)).end_obj();
+    for (auto& f : tr.makers)
+      if (mine(f.owner))
+        j.obj().kv("trade_id", tr.id).kv("order_id", f.order_id).kv("role", "MAKER")
+          .kv("asset_id", f.asset_id).kv("side", to_string(f.side)).kv("size", dec(f.matched_amount))
+          .kv("price", dec(f.px.micros)).kv("fee", "0").kv("status", to_string(tr.status)).end_obj();
+  }
+  j.end_arr().key("settlements").arr();
+  for (auto& s : ex.settlements())
+    if (s.address == a.address)
+      j.obj().kv("market", s.market).kv("token", s.token).kv("shares", dec(s.shares))
+        .kv("payout", dec(s.payout)).kn("at", s.at_s).end_obj();
+  return j.end_arr().end_obj().take();
+}
+
+std::string admin_api::metrics() {
+  auto c = counters_();
+  const auto& ex = world_.ex();
+  std::size_t open = 0, closed = 0;
+  for (auto& [cid, m] : ex.markets())
+    (m.closed ? closed : open)++;
+  std::string out;
+  auto gauge = [&](const char* name, const char* help, const char* type, std::uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " "
+           + std::to_string(v) + "\n";
+  };
+  gauge("venue_clob_requests_total", "CLOB REST requests served.", "counter", c.clob_requests);
+  gauge("venue_gamma_requests_total", "Gamma REST requests served.", "counter", c.gamma_requests);
+  gauge("venue_markets_open", "Listed markets not yet resolved.", "gauge", open);
+  gauge("venue_markets_resolved_total", "Markets resolved.", "counter", closed);
+  gauge("venue_trades_total", "Trades matched.", "counter", ex.all_trades().size());
+  gauge("venue_settlements_total", "Position settlements paid.", "counter", ex.settlements().size());
+  return out;
+}
+
+} // namespace tdmaker::venue

@@ -1,0 +1,32 @@
+#pragma once
+// Ground truth for tests and operators: per-address balances, positions, open
+// orders, fills with fees and settlements, plus the venue's own /metrics.
+// Account endpoints need `Authorization: Bearer $TDMAKER_VENUE_ADMIN_TOKEN`.
+#include <functional>
+#include <string>
+
+#include "venue/http_listener.hpp"
+#include "venue/world.hpp"
+
+namespace tdmaker::venue {
+
+struct venue_counters {
+  std::uint64_t clob_requests = 0;
+  std::uint64_t gamma_requests = 0;
+};
+
+class admin_api {
+public:
+  admin_api(const world& w, std::string token, std::function<venue_counters()> counters);
+  http_reply handle(const http_request& req, const split_target& t);
+
+private:
+  std::string account_json(const account& a);
+  std::string metrics();
+
+  const world& world_;
+  std::string token_;
+  std::function<venue_counters()> counters_;
+};
+
+} // namespace tdmaker::venue

@@ -1,0 +1,521 @@
+#include "venue/clob_api.hpp"
+
+#include <rapidjson/document.h>
+
+#include "core/bytes.hpp"
+#include "core/control.hpp"
+#include "core/decimal.hpp"
+#include "core/eth_address.hpp"
+#include "core/l2_auth.hpp"
+#include "core/secp256k1_signer.hpp"
+#include "venue/json_out.hpp"
+
+namespace tdmaker::venue {
+namespace {
+
+constexpr std::int64_t one = micros_per_unit;
+constexpr std::size_t page_size = 100;
+constexpr const char* end_cursor = "LTE=";
+
+http_reply ok(std::string body) { return {200, std::move(body)}; }
+http_reply err(int status, std::string_view message) { return {status, json_error(message)}; }
+
+std::string header(const http_request& req, std::string_view name) {
+  auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+  return it == req.end() ? std::string() : std::string(it->value());
+}
+
+std::string query(const split_target& t, const char* key) {
+  auto it = t.query.find(key);
+  return it == t.query.end() ? std::string() : it->second;
+}
+
+std::string dec(std::int64_t micros) { return format_fixed(micros, micro_decimals); }
+
+std::string cursor_of(std::size_t offset) {
+  auto s = std::to_string(offset);
+  return base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+}
+
+std::optional<std::size_t> offset_of(const std::string& cursor) {
+  if (cursor.empty())
+    return 0;
+  auto raw = base64_decode(cursor);
+  if (!raw)
+    return std::nullopt;
+  std::string s(raw->begin(), raw->end());
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return static_cast<std::size_t>(std::stoul(s));
+}
+
+template <class T, class F>
+http_reply page(const std::vector<T>& items, const split_target& t, F&& render) {
+  auto offset = offset_of(query(t, "next_cursor"));
+  if (!offset)
+    return err(400, "invalid next_cursor");
+  json_out j;
+  j.obj().kn("limit", page_size);
+  auto end = std::min(items.size(), *offset + page_size);
+  j.kv("next_cursor", end < items.size() ? cursor_of(end) : std::string(end_cursor));
+  j.kn("count", static_cast<std::int64_t>(end > *offset ? end - *offset : 0));
+  j.key("data").arr();
+  for (auto i = *offset; i < end; ++i)
+    j.raw(render(*items[i]));
+  j.end_arr().end_obj();
+  return ok(j.take());
+}
+
+std::optional<std::vector<std::string>> string_array(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsArray())
+    return std::nullopt;
+  std::vector<std::string> out;
+  for (auto& v : d.GetArray()) {
+    if (!v.IsString())
+      return std::nullopt;
+    out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+std::optional<std::string> string_member(const std::string& body, const char* key) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject())
+    return std::nullopt;
+  auto it = d.FindMember(key);
+  if (it == d.MemberEnd() || !it->value.IsString())
+    return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::string cancel_json(const cancel_outcome& c) {
+  json_out j;
+  j.obj().key("canceled").arr();
+  for (auto& id : c.canceled)
+    j.str(id);
+  j.end_arr().key("not_canceled").obj();
+  for (auto& [id, why] : c.not_canceled)
+    j.kv(id, why);
+  j.end_obj().end_obj();
+  return j.take();
+}
+
+} // namespace
+
+clob_api::clob_api(exchange& ex, std::function<std::int64_t()> now_ms, clob_api_config cfg)
+    : ex_(ex), now_ms_(std::move(now_ms)), cfg_(cfg) {}
+
+http_reply clob_api::handle(const http_request& req, const split_target& t) {
+  const auto& p = t.path;
+  if (p.rfind("/auth/api-key", 0) == 0 && req.method() == http::verb::post)
+    return l1_route(req, t);
+  if (p == "/auth/derive-api-key")
+    return l1_route(req, t);
+  bool l2 = p == "/order" || p == "/orders" || p == "/cancel-all" || p == "/cancel-market-orders"
+            || p.rfind("/data/", 0) == 0 || p.rfind("/balance-allowance", 0) == 0
+            || p == "/v1/heartbeats" || p == "/auth/api-keys" || p == "/auth/ban-status/closed-only";
+  if (!l2)
+    return public_route(req, t);
+  auto auth = authenticate_l2(req, t);
+  if (auto* reply = std::get_if<http_reply>(&auth))
+    return *reply;
+  return l2_route(req, t, std::get<std::string>(auth));
+}
+
+// ------------------------------------------------------------------ public
+
+http_reply clob_api::public_route(const http_request& req, const split_target& t) {
+  const auto& p = t.path;
+  auto token = query(t, "token_id");
+  if (p == "/" || p == "/ok")
+    return ok(R"("OK")");
+  if (p == "/time")
+    return ok(std::to_string(now_ms_() / 1000));
+  if (p == "/version")
+    return ok(R"({"version":2})");
+  if (p == "/book")
+    return book(token);
+  if (p == "/books") {
+    std::vector<std::string> tokens;
+    if (req.method() == http::verb::post) {
+      rapidjson::Document d;
+      d.Parse(req.body().data(), req.body().size());
+      if (d.HasParseError() || !d.IsArray())
+        return err(400, "Invalid payload");
+      for (auto& v : d.GetArray())
+        if (v.IsObject() && v.HasMember("token_id") && v["token_id"].IsString())
+          tokens.emplace_back(v["token_id"].GetString());
+    } else {
+      auto list = query(t, "token_ids");
+      for (std::size_t a = 0; a < list.size();) {
+        auto c = list.find(',', a);
+        tokens.push_back(list.substr(a, c == std::string::npos ? std::string::npos : c - a));
+        a = c == std::string::npos ? list.size() : c + 1;
+      }
+    }
+    json_out j;
+    j.arr();
+    for (auto& tok : tokens)
+      if (auto* m = ex_.market_by_token(tok))
+        j.raw(book_json(*m, tok));
+    j.end_arr();
+    return ok(j.take());
+  }
+  auto* m = ex_.market_by_token(token);
+  if (p == "/tick-size" || p.rfind("/tick-size/", 0) == 0) {
+    if (!m && p.size() > 11)
+      m = ex_.market_by_token(p.substr(11));
+    if (!m)
+      return err(404, "market not found");
+    return ok(json_out().obj().key("minimum_tick_size").real(static_cast<double>(m->tick.micros) / one)
+                .end_obj().take());
+  }
+  if (p == "/neg-risk") {
+    if (!m)
+      return err(404, "market not found");
+    return ok(R"({"neg_risk":false})");
+  }
+  if (p == "/fee-rate") {
+    if (!m)
+      return err(404, "market not found");
+    return ok(R"({"base_fee":0})");
+  }
+  if (p == "/price") {
+    if (!m)
+      return err(404, "No orderbook exists for the requested token id");
+    auto side = query(t, "side");
+    if (side != "BUY" && side != "SELL")
+      return err(400, "Invalid side");
+    auto px = side == "BUY" ? ex_.best_bid(token) : ex_.best_ask(token);
+    if (!px)
+      return err(404, "No orderbook exists for the requested token id");
+    return ok(json_out().obj().kv("price", dec(px->micros)).end_obj().take());
+  }
+  if (p == "/midpoint" || p == "/spread") {
+    if (!m)
+      return err(404, "No orderbook exists for the requested token id");
+    auto bid = ex_.best_bid(token), ask = ex_.best_ask(token);
+    if (!bid || !ask)
+      return err(404, "No orderbook exists for the requested token id");
+    if (p == "/spread")
+      return ok(json_out().obj().kv("spread", dec(ask->micros - bid->micros)).end_obj().take());
+    // Half a micro is below the grid: round the midpoint half up.
+    auto mid = dec((bid->micros + ask->micros + 1) / 2);
+    return ok(json_out().obj().kv("mid", mid).kv("mid_price", mid).end_obj().take());
+  }
+  if (p == "/last-trade-price") {
+    if (!m)
+      return err(404, "No orderbook exists for the requested token id");
+    auto lt = ex_.last_trade(token);
+    json_out j;
+    j.obj();
+    if (lt)
+      j.kv("price", dec(lt->first.micros)).kv("side", to_string(lt->second));
+    else
+      j.kv("price", "0.5").kv("side", "");
+    return ok(j.end_obj().take());
+  }
+  if (p.rfind("/markets/", 0) == 0) {
+    auto* mk = ex_.market_by_condition(p.substr(9));
+    if (!mk)
+      return err(404, "market not found");
+    return ok(market_json(*mk));
+  }
+  if (p.rfind("/markets-by-token/", 0) == 0) {
+    auto* mk = ex_.market_by_token(p.substr(18));
+    if (!mk)
+      return err(404, "market not found");
+    return ok(json_out().obj().kv("condition_id", mk->condition_id).end_obj().take());
+  }
+  if (p.rfind("/clob-markets/", 0) == 0) {
+    auto* mk = ex_.market_by_condition(p.substr(14));
+    if (!mk)
+      return err(404, "market not found");
+    json_out j;
+    j.obj().kv("c", mk->condition_id).key("t").arr();
+    j.obj().kv("t", mk->up_token).kv("o", "Up").end_obj();
+    j.obj().kv("t", mk->down_token).kv("o", "Down").end_obj();
+    j.end_arr();
+    j.key("mts").real(static_cast<double>(mk->tick.micros) / one);
+    j.key("mos").real(static_cast<double>(mk->min_size.micros) / one);
+    j.kb("nr", false);
+    j.key("fd").obj().key("r").real(0.07).kn("e", 1).kb("to", true).end_obj();
+    j.kn("mbf", 0).kn("tbf", 0).kb("itode", false).kn("oas", 0).kb("rfqe", false);
+    return ok(j.end_obj().take());
+  }
+  return err(404, "not found");
+}
+
+http_reply clob_api::book(const std::string& token) {
+  auto* m = ex_.market_by_token(token);
+  if (!m)
+    return err(404, "No orderbook exists for the requested token id");
+  return ok(book_json(*m, token));
+}
+
+std::string clob_api::book_json(const slot_market& m, const std::string& token) {
+  json_out j;
+  j.obj().kv("market", m.condition_id).kv("asset_id", token);
+  j.kv("timestamp", std::to_string(now_ms_())).kv("hash", "");
+  auto levels = [&](const char* key, const std::vector<exchange::level>& ls) {
+    j.key(key).arr();
+    for (auto& l : ls)
+      j.obj().kv("price", dec(l.px.micros)).kv("size", dec(l.size)).end_obj();
+    j.end_arr();
+  };
+  levels("bids", ex_.bids(token));
+  levels("asks", ex_.asks(token));
+  j.kv("min_order_size", dec(m.min_size.micros)).kv("tick_size", dec(m.tick.micros));
+  j.kb("neg_risk", false);
+  auto lt = ex_.last_trade(token);
+  j.kv("last_trade_price", lt ? dec(lt->first.micros) : std::string("0.5"));
+  return j.end_obj().take();
+}
+
+std::string clob_api::market_json(const slot_market& m) {
+  json_out j;
+  j.obj().kv("condition_id", m.condition_id).kv("question_id", m.condition_id);
+  j.key("tokens").arr();
+  for (int i = 0; i < 2; ++i) {
+    j.obj().kv("token_id", i == 0 ? m.up_token : m.down_token).kv("outcome", i == 0 ? "Up" : "Down");
+    j.key("price").real(m.winner < 0 ? 0.5 : (m.winner == i ? 1.0 : 0.0));
+    j.kb("winner", m.winner == i).end_obj();
+  }
+  j.end_arr();
+  j.kb("active", !m.closed).kb("closed", m.closed).kb("accepting_orders", !m.closed);
+  j.key("minimum_order_size").real(static_cast<double>(m.min_size.micros) / one);
+  j.key("minimum_tick_size").real(static_cast<double>(m.tick.micros) / one);
+  j.kb("neg_risk", false).kv("market_slug", m.slug);
+  j.kn("seconds_delay", 0);
+  return j.end_obj().take();
+}
+
+// ------------------------------------------------------------------ L1
+
+http_reply clob_api::l1_route(const http_request& req, const split_target& t) {
+  auto address = parse_address(header(req, "POLY_ADDRESS"));
+  auto sig = parse_signature(header(req, "POLY_SIGNATURE"));
+  auto ts = header(req, "POLY_TIMESTAMP");
+  auto nonce_text = header(req, "POLY_NONCE");
+  if (nonce_text.empty())
+    nonce_text = "0";
+  if (!address || !sig || ts.empty() || ts.size() > 12 || ts.find_first_not_of("0123456789") != std::string::npos
+      || nonce_text.size() > 18 || nonce_text.find_first_not_of("0123456789") != std::string::npos)
+    return err(401, "Invalid L1 Request headers");
+  auto skew = std::stoll(ts) - now_ms_() / 1000;
+  if (skew > cfg_.auth_skew_s || skew < -cfg_.auth_skew_s)
+    return err(401, "Invalid L1 Request headers");
+  auto nonce = std::stoull(nonce_text);
+  auto who = recover_signer(clob_auth_digest(clob_auth{*address, ts, nonce}), *sig);
+  if (!who || *who != *address)
+    return err(401, "Invalid L1 Request headers");
+  std::optional<api_creds> c;
+  if (t.path == "/auth/derive-api-key") {
+    c = ex_.derive_key(*address, nonce);
+    if (!c)
+      return err(400, "Could not derive api key!");
+  } else {
+    c = ex_.create_key(*address, nonce);
+    if (!c)
+      return err(400, "Could not create api key");
+  }
+  return ok(json_out().obj().kv("apiKey", c->key).kv("secret", c->secret)
+              .kv("passphrase", c->passphrase).end_obj().take());
+}
+
+// ------------------------------------------------------------------ L2
+
+std::variant<std::string, http_reply> clob_api::authenticate_l2(const http_request& req,
+                                                               const split_target& t) {
+  auto denied = err(401, "Unauthorized/Invalid api key");
+  auto key = header(req, "POLY_API_KEY");
+  auto* c = ex_.creds(key);
+  auto* acct = ex_.account_by_key(key);
+  if (!c || !acct)
+    return denied;
+  auto address = parse_address(header(req, "POLY_ADDRESS"));
+  if (!address || *address != acct->address || !secrets_equal(header(req, "POLY_PASSPHRASE"), c->passphrase))
+    return denied;
+  auto ts = header(req, "POLY_TIMESTAMP");
+  if (ts.empty() || ts.size() > 12 || ts.find_first_not_of("0123456789") != std::string::npos)
+    return denied;
+  auto skew = std::stoll(ts) - now_ms_() / 1000;
+  if (skew > cfg_.auth_skew_s || skew < -cfg_.auth_skew_s)
+    return denied;
+  auto expected = l2_signature(c->secret, ts, std::string(req.method_string()), t.path, req.body());
+  if (!expected || !secrets_equal(header(req, "POLY_SIGNATURE"), *expected))
+    return denied;
+  return key;
+}
+
+http_reply clob_api::l2_route(const http_request& req, const split_target& t, const std::string& key) {
+  const auto& p = t.path;
+  auto m = req.method();
+  if (p == "/order" && m == http::verb::post)
+    return post_order(req.body(), key);
+  if (p == "/orders" && m == http::verb::post)
+    return post_orders(req.body(), key);
+  if (p == "/order" && m == http::verb::delete_) {
+    auto id = string_member(req.body(), "orderID");
+    if (!id)
+      return err(400, "Invalid payload");
+    return ok(cancel_json(ex_.cancel(key, {*id})));
+  }
+  if (p == "/orders" && m == http::verb::delete_) {
+    auto ids = string_array(req.body());
+    if (!ids)
+      return err(400, "Invalid payload");
+    if (ids->size() > 1000)
+      return err(400, "Too many orders in payload: " + std::to_string(ids->size()) + ", max allowed: 1000");
+    return ok(cancel_json(ex_.cancel(key, *ids)));
+  }
+  if (p == "/cancel-all" && m == http::verb::delete_)
+    return ok(cancel_json(ex_.cancel_all(key, "", "")));
+  if (p == "/cancel-market-orders" && m == http::verb::delete_) {
+    auto market = string_member(req.body(), "market").value_or("");
+    auto asset = string_member(req.body(), "asset_id").value_or("");
+    if (market.empty() && asset.empty())
+      return err(400, "Invalid payload");
+    return ok(cancel_json(ex_.cancel_all(key, market, asset)));
+  }
+  if (p == "/data/orders") {
+    auto orders = ex_.open_orders(key, query(t, "market"), query(t, "asset_id"), query(t, "id"));
+    return page(orders, t, [&](const venue_order& o) { return order_json(o); });
+  }
+  if (p.rfind("/data/order/", 0) == 0) {
+    auto* o = ex_.order(p.substr(12));
+    if (!o || o->owner != key)
+      return err(404, "Order not found");
+    return ok(order_json(*o));
+  }
+  if (p == "/data/trades") {
+    auto all = ex_.trades_of(key);
+    std::vector<const venue_trade*> picked;
+    auto id = query(t, "id"), market = query(t, "market"), asset = query(t, "asset_id");
+    for (auto* tr : all)
+      if ((id.empty() || tr->id == id) && (market.empty() || tr->market == market)
+          && (asset.empty() || tr->asset_id == asset))
+        picked.push_back(tr);
+    return page(picked, t, [&](const venue_trade& tr) { return trade_json(tr); });
+  }
+  if (p == "/balance-allowance" || p == "/balance-allowance/update") {
+    auto* acct = ex_.account_by_key(key);
+    auto type = query(t, "asset_type");
+    std::int64_t bal = 0;
+    if (type == "COLLATERAL") {
+      bal = acct->usdc;
+    } else if (type == "CONDITIONAL" || type == "CONDITIONAL-V2") {
+      auto tok = query(t, "token_id");
+      if (!ex_.market_by_token(tok))
+        return err(400, "invalid token_id");
+      auto it = acct->tokens.find(tok);
+      bal = it == acct->tokens.end() ? 0 : it->second;
+    } else {
+      return err(400, "invalid asset_type");
+    }
+    if (p == "/balance-allowance/update")
+      return ok("\"\"");
+    json_out j;
+    j.obj().kv("balance", std::to_string(bal)).key("allowances").obj();
+    j.kv("0xE111180000d2663C0091e4f400237545B87B996B", "115792089237316195423570985008687907853269984665640564039457584007913129639935");
+    j.end_obj().end_obj();
+    return ok(j.take());
+  }
+  if (p == "/auth/api-keys") {
+    auto* acct = ex_.account_by_key(key);
+    json_out j;
+    j.obj().key("apiKeys").arr();
+    for (auto& c : acct->keys)
+      j.str(c.key);
+    return ok(j.end_arr().end_obj().take());
+  }
+  if (p == "/auth/ban-status/closed-only")
+    return ok(R"({"closed_only":false})");
+  if (p == "/v1/heartbeats")
+    return err(400, "heartbeats are not simulated by this venue");
+  return err(404, "not found");
+}
+
+http_reply clob_api::post_order(const std::string& body, const std::string& api_key) {
+  auto r = parse_order_request(body);
+  if (!r)
+    return err(400, r.error());
+  auto placed = ex_.place(*r, api_key, now_ms_());
+  if (auto* rej = std::get_if<rejection>(&placed))
+    return err(rej->http_status, rej->error);
+  auto& p = std::get<placement>(placed);
+  json_out j;
+  j.obj().kb("success", true).kv("orderID", p.order_id).kv("status", p.status);
+  j.kv("makingAmount", p.making ? dec(p.making) : std::string());
+  j.kv("takingAmount", p.taking ? dec(p.taking) : std::string());
+  j.key("transactionsHashes").arr().end_arr();
+  j.key("tradeIDs").arr();
+  for (auto& id : p.trade_ids)
+    j.str(id);
+  j.end_arr().kv("errorMsg", "").end_obj();
+  return ok(j.take());
+}
+
+http_reply clob_api::post_orders(const std::string& body, const std::string& api_key) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsArray())
+    return err(400, "Invalid order payload");
+  if (d.Size() > 15)
+    return err(400, "Too many orders in payload: " + std::to_string(d.Size()) + ", max allowed: 15");
+  json_out j;
+  j.arr();
+  for (auto& v : d.GetArray()) {
+    rapidjson::StringBuffer one_buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(one_buf);
+    v.Accept(w);
+    auto reply = post_order(std::string(one_buf.GetString(), one_buf.GetSize()), api_key);
+    if (reply.status == 200) {
+      j.raw(reply.body);
+    } else {
+      rapidjson::Document e;
+      e.Parse(reply.body.data(), reply.body.size());
+      std::string msg = e.IsObject() && e.HasMember("error") && e["error"].IsString() ? e["error"].GetString() : "";
+      j.obj().kb("success", false).kv("orderID", "").kv("status", "").kv("makingAmount", "")
+        .kv("takingAmount", "").key("transactionsHashes").arr().end_arr().key("tradeIDs").arr().end_arr()
+        .kv("errorMsg", msg).end_obj();
+    }
+  }
+  return ok(j.end_arr().take());
+}
+
+std::string clob_api::order_json(const venue_order& o) {
+  json_out j;
+  j.obj().kv("id", o.id).kv("status", to_string(o.status)).kv("owner", o.owner);
+  j.kv("maker_address", to_checksum(o.maker)).kv("market", o.market).kv("asset_id", o.asset_id);
+  j.kv("side", to_string(o.side)).kv("original_size", dec(o.original)).kv("size_matched", dec(o.matched));
+  j.kv("price", dec(o.px.micros)).kv("outcome", o.outcome).kv("expiration", std::to_string(o.expiration));
+  j.kv("order_type", to_string(o.type)).key("associate_trades").arr();
+  for (auto& id : o.trade_ids)
+    j.str(id);
+  j.end_arr().kn("created_at", o.created_s);
+  return j.end_obj().take();
+}
+
+std::string clob_api::trade_json(const venue_trade& t) {
+  json_out j;
+  j.obj().kv("id", t.id).kv("taker_order_id", t.taker_order_id).kv("market", t.market);
+  j.kv("asset_id", t.asset_id).kv("side", to_string(t.side)).kv("size", dec(t.size));
+  j.kv("fee_rate_bps", "0").kv("price", dec(t.px.micros)).kv("status", to_string(t.status));
+  j.kv("match_time", std::to_string(t.match_time_s)).kv("last_update", std::to_string(t.last_update_s));
+  j.kv("outcome", t.outcome).kn("bucket_index", 0).kv("owner", t.owner);
+  j.kv("maker_address", to_checksum(t.taker_address)).kv("transaction_hash", t.transaction_hash);
+  j.kv("trader_side", "TAKER").key("maker_orders").arr();
+  for (auto& f : t.makers) {
+    j.obj().kv("order_id", f.order_id).kv("owner", f.owner).kv("maker_address", to_checksum(f.maker_address));
+    j.kv("matched_amount", dec(f.matched_amount)).kv("price", dec(f.px.micros)).kv("fee_rate_bps", "0");
+    j.kv("asset_id", f.asset_id).kv("outcome", f.outcome).kv("side", to_string(f.side)).end_obj();
+  }
+  j.end_arr();
+  return j.end_obj().take();
+}
+
+} // namespace tdmaker::venue

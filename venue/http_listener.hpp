@@ -1,0 +1,52 @@
+#pragma once
+// A small HTTP/1.1 server on the venue's single io_context: every handler runs on
+// that one thread, so the exchange it calls needs no locks.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http.hpp>
+
+namespace tdmaker::venue {
+
+namespace http = boost::beast::http;
+using http_request = http::request<http::string_body>;
+
+struct http_reply {
+  http_reply() = default;
+  http_reply(int s, std::string b, std::string ct = "application/json")
+      : status(s), body(std::move(b)), content_type(std::move(ct)) {}
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::map<std::string, std::string> headers;
+};
+
+/// Path without the query string, and the decoded query parameters.
+struct split_target {
+  std::string path;
+  std::map<std::string, std::string> query;
+};
+split_target split(std::string_view target);
+
+class http_listener {
+public:
+  using handler = std::function<http_reply(const http_request&, const split_target&)>;
+
+  http_listener(boost::asio::io_context& ioc, handler h);
+  ~http_listener();
+
+  /// Binds and starts accepting; returns the bound port (0 asks the OS).
+  std::uint16_t listen(const std::string& host, std::uint16_t port);
+  void stop();
+  std::uint64_t requests() const;
+
+private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace tdmaker::venue

@@ -1,0 +1,40 @@
+#pragma once
+// The venue's rolling series of Up/Down slots: for each asset a market per slot of
+// `slot_seconds`, listed `lead_slots` ahead. Identities (condition id, token ids)
+// are derived from the seed and the slug, so the same seed gives the same markets.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/money.hpp"
+
+namespace tdmaker::venue {
+
+struct slot_market {
+  std::string asset; // "btc"
+  std::string slug;  // "btc-updown-15m-1778437800"
+  std::int64_t start_s = 0;
+  std::int64_t end_s = 0;
+  std::string condition_id;  // 0x + 64 hex
+  std::string up_token;      // 77-78 digit decimal
+  std::string down_token;
+  std::int64_t created_s = 0; // listing time
+  tick_size tick{10'000};
+  shares min_size{5'000'000};
+  bool closed = false;
+  int winner = -1;            // -1 unresolved, 0 Up, 1 Down
+  std::int64_t resolved_s = 0;
+};
+
+/// "15m" for 900 s, else "<n>s"-style minutes/seconds label used in slugs.
+std::string slot_label(std::int64_t slot_seconds);
+
+/// Deterministic identity of the slot of `asset` starting at `start_s`.
+slot_market make_slot(std::uint64_t seed, const std::string& asset, std::int64_t start_s,
+                      std::int64_t slot_seconds, std::int64_t lead_s);
+
+/// Start of the slot containing `now_s`.
+std::int64_t slot_start(std::int64_t now_s, std::int64_t slot_seconds);
+
+} // namespace tdmaker::venue

@@ -1,0 +1,137 @@
+#include "venue/venue_config.hpp"
+
+#include <rapidjson/document.h>
+
+#include "core/decimal.hpp"
+
+namespace tdmaker::venue {
+namespace {
+
+result<std::int64_t> bounded(const std::string& path, const rapidjson::Value& v, std::int64_t lo, std::int64_t hi) {
+  if (!v.IsInt64())
+    return fail(path + ": expected an integer");
+  auto x = v.GetInt64();
+  if (x < lo || x > hi)
+    return fail(path + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+result<std::int64_t> bounded_text(const std::string& path, const std::string& text, std::int64_t lo,
+                                  std::int64_t hi) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return fail(path + ": expected an integer, got '" + text + "'");
+  auto x = std::stoll(text);
+  if (x < lo || x > hi)
+    return fail(path + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+bool known_asset(const std::string& a) {
+  return !a.empty() && a.size() <= 8 && a.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
+}
+
+} // namespace
+
+result<venue_config> parse_venue_config(const std::string& json_text) {
+  rapidjson::Document d;
+  d.Parse(json_text.data(), json_text.size());
+  if (d.HasParseError())
+    return fail("invalid JSON at offset " + std::to_string(d.GetErrorOffset()));
+  if (!d.IsObject())
+    return fail("$: expected an object");
+  venue_config c;
+  for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+    std::string k = it->name.GetString();
+    std::string path = "$." + k;
+    const auto& v = it->value;
+    auto set_int = [&](auto& field, std::int64_t lo, std::int64_t hi) -> std::string {
+      auto r = bounded(path, v, lo, hi);
+      if (!r)
+        return r.error();
+      field = static_cast<std::remove_reference_t<decltype(field)>>(*r);
+      return "";
+    };
+    std::string e;
+    if (k == "_comment")
+      continue;
+    else if (k == "seed")
+      e = set_int(c.seed, 0, INT64_MAX);
+    else if (k == "slot_seconds")
+      e = set_int(c.slot_seconds, 10, 86400);
+    else if (k == "lead_slots")
+      e = set_int(c.lead_slots, 0, 200);
+    else if (k == "resolution_delay_s")
+      e = set_int(c.resolution_delay_s, 0, 3600);
+    else if (k == "clob_port")
+      e = set_int(c.clob_port, 0, 65535);
+    else if (k == "gamma_port")
+      e = set_int(c.gamma_port, 0, 65535);
+    else if (k == "admin_port")
+      e = set_int(c.admin_port, 0, 65535);
+    else if (k == "annual_vol") {
+      if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 10)
+        e = path + ": expected a number in [0, 10]";
+      else
+        c.annual_vol = v.GetDouble();
+    } else if (k == "starting_balance") {
+      auto r = v.IsString() ? parse_fixed(v.GetString(), 6, 0, INT64_MAX) : result<std::int64_t>(fail("expected a decimal string"));
+      if (!r)
+        e = path + ": " + r.error();
+      else
+        c.starting_usdc = *r;
+    } else if (k == "host") {
+      if (!v.IsString())
+        e = path + ": expected a string";
+      else
+        c.host = v.GetString();
+    } else if (k == "assets") {
+      c.assets.clear();
+      if (!v.IsArray() || v.Empty())
+        e = path + ": expected a non-empty array of asset names";
+      else
+        for (auto& a : v.GetArray()) {
+          if (!a.IsString() || !known_asset(a.GetString())) {
+            e = path + ": asset names are 1-8 lower-case letters";
+            break;
+          }
+          c.assets.emplace_back(a.GetString());
+        }
+    } else {
+      e = path + ": unknown key";
+    }
+    if (!e.empty())
+      return fail(e);
+  }
+  return c;
+}
+
+result<venue_config> apply_flags(venue_config c, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (i + 1 >= args.size())
+      return fail(a + ": missing value");
+    const auto& v = args[++i];
+    result<std::int64_t> r = std::int64_t{0};
+    if (a == "--seed" && (r = bounded_text(a, v, 0, INT64_MAX)))
+      c.seed = static_cast<std::uint64_t>(*r);
+    else if (a == "--slot-seconds" && (r = bounded_text(a, v, 10, 86400)))
+      c.slot_seconds = *r;
+    else if (a == "--clob-port" && (r = bounded_text(a, v, 0, 65535)))
+      c.clob_port = static_cast<int>(*r);
+    else if (a == "--gamma-port" && (r = bounded_text(a, v, 0, 65535)))
+      c.gamma_port = static_cast<int>(*r);
+    else if (a == "--admin-port" && (r = bounded_text(a, v, 0, 65535)))
+      c.admin_port = static_cast<int>(*r);
+    else if (a == "--resolution-delay" && (r = bounded_text(a, v, 0, 3600)))
+      c.resolution_delay_s = *r;
+    else if (a == "--ports-file")
+      c.ports_file = v;
+    else if (!r)
+      return fail(r.error());
+    else
+      return fail(a + ": unknown option (see tdmaker-venue --help)");
+  }
+  return c;
+}
+
+} // namespace tdmaker::venue

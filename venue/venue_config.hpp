@@ -1,0 +1,31 @@
+#pragma once
+// tdmaker-venue settings: JSON file (validated like the node's: unknown keys and
+// out-of-range values are errors with their JSON path) plus command-line flags.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tdmaker::venue {
+
+struct venue_config {
+  std::uint64_t seed = 1;
+  std::int64_t slot_seconds = 900;
+  std::vector<std::string> assets{"btc", "eth", "sol", "xrp"};
+  std::int64_t lead_slots = 2;           // slots listed ahead of the current one
+  std::int64_t resolution_delay_s = 60;  // after the slot end
+  double annual_vol = 0.6;               // reference price path
+  std::int64_t starting_usdc = 1'000'000'000'000; // micro pUSD per new address
+  std::string host = "127.0.0.1";
+  int clob_port = 18080;
+  int gamma_port = 18081;
+  int admin_port = 18084;
+  std::string ports_file; // if set, the bound ports are written here as JSON
+};
+
+result<venue_config> parse_venue_config(const std::string& json_text);
+/// Applies --flags over `cfg`; fails on an unknown flag or a bad value.
+result<venue_config> apply_flags(venue_config cfg, const std::vector<std::string>& args);
+
+} // namespace tdmaker::venue

@@ -1,0 +1,60 @@
+#include "venue/world.hpp"
+
+#include "core/eth_address.hpp"
+
+namespace tdmaker::venue {
+
+namespace {
+exchange_config exchange_cfg(const venue_config& c) {
+  exchange_config e;
+  e.seed = c.seed;
+  e.starting_usdc = c.starting_usdc;
+  e.domain.verifying_contract = *parse_address("0xE111180000d2663C0091e4f400237545B87B996B");
+  return e;
+}
+} // namespace
+
+world::world(const venue_config& cfg) : cfg_(cfg), ex_(exchange_cfg(cfg)) {
+  for (auto& a : cfg.assets)
+    paths_.emplace(a, price_path(cfg.seed, a, default_start(a), cfg.annual_vol));
+}
+
+void world::tick(std::int64_t now_ms) {
+  auto now_s = now_ms / 1000;
+  if (last_step_s_ == 0)
+    last_step_s_ = now_s;
+  for (; last_step_s_ < now_s; ++last_step_s_)
+    for (auto& [a, p] : paths_)
+      p.step();
+
+  auto lead_s = cfg_.lead_slots * cfg_.slot_seconds;
+  auto current = slot_start(now_s, cfg_.slot_seconds);
+  for (auto& a : cfg_.assets)
+    for (auto s = current; s <= current + lead_s; s += cfg_.slot_seconds)
+      ex_.list_market(make_slot(cfg_.seed, a, s, cfg_.slot_seconds, lead_s + cfg_.slot_seconds));
+
+  for (auto& [cid, m] : ex_.markets()) {
+    if (m.closed)
+      continue;
+    auto ref = paths_.at(m.asset).current();
+    if (now_s >= m.start_s && !start_price_.count(cid))
+      start_price_[cid] = ref;
+    if (now_s >= m.end_s && !end_price_.count(cid))
+      end_price_[cid] = ref;
+  }
+  std::vector<std::pair<std::string, int>> due;
+  for (auto& [cid, m] : ex_.markets())
+    if (!m.closed && now_s >= m.end_s + cfg_.resolution_delay_s && end_price_.count(cid)) {
+      // A slot listed after its start has no start price of its own: the first
+      // observed one stands in.
+      auto start = start_price_.count(cid) ? start_price_[cid] : end_price_[cid];
+      due.emplace_back(cid, end_price_[cid] >= start ? 0 : 1);
+    }
+  for (auto& [cid, winner] : due) {
+    ex_.resolve(cid, winner, now_s);
+    ++resolved_;
+  }
+  ex_.advance(now_s);
+}
+
+} // namespace tdmaker::venue
