@@ -5,21 +5,40 @@
 #include "core/eth_address.hpp"
 #include "venue/json_out.hpp"
 
+#include <cstdio>
+
 namespace tdmaker::venue {
 
-admin_api::admin_api(const world& w, std::string token, std::function<venue_counters()> counters)
-    : world_(w), token_(std::move(token)), counters_(std::move(counters)) {}
+admin_api::admin_api(const world& w, fault_injector& faults, std::string token,
+                     std::function<venue_counters()> counters, std::function<std::int64_t()> now_ms)
+    : world_(w), faults_(faults), token_(std::move(token)), counters_(std::move(counters)),
+      now_ms_(std::move(now_ms)) {}
 
 http_reply admin_api::handle(const http_request& req, const split_target& t) {
   if (t.path == "/metrics")
     return {200, metrics(), "text/plain; version=0.0.4"};
-  if (t.path.rfind("/admin/account/", 0) != 0)
+  if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults")
     return {404, json_error("not found")};
   if (token_.empty())
     return {503, json_error("admin API disabled: TDMAKER_VENUE_ADMIN_TOKEN is not set")};
   auto auth = req.find(http::field::authorization);
   if (auth == req.end() || !bearer_matches(std::string_view(auth->value().data(), auth->value().size()), token_))
     return {401, json_error("missing or invalid bearer token")};
+  if (t.path == "/admin/faults") {
+    if (req.method() == http::verb::post) {
+      auto plan = parse_fault_plan(req.body(), now_ms_() / 1000);
+      if (!plan)
+        return {400, json_error(plan.error())};
+      faults_.set_plan(*plan);
+      std::printf("tdmaker-venue: fault plan replaced via admin API: %s\n", fault_plan_json(*plan).c_str());
+      std::fflush(stdout);
+    }
+    json_out j;
+    j.obj().key("plan").raw(fault_plan_json(faults_.plan())).key("injected").obj();
+    for (auto& [kind, n] : faults_.counts())
+      j.kn(kind, static_cast<std::int64_t>(n));
+    return {200, j.end_obj().end_obj().take()};
+  }
   auto addr = parse_address(t.path.substr(15));
   if (!addr)
     return {400, json_error(addr.error())};
@@ -85,6 +104,9 @@ std::string admin_api::metrics() {
   gauge("venue_markets_resolved_total", "Markets resolved.", "counter", closed);
   gauge("venue_trades_total", "Trades matched.", "counter", ex.all_trades().size());
   gauge("venue_settlements_total", "Position settlements paid.", "counter", ex.settlements().size());
+  out += "# HELP venue_faults_injected_total Faults injected, by kind.\n# TYPE venue_faults_injected_total counter\n";
+  for (auto& [kind, n] : faults_.counts())
+    out += "venue_faults_injected_total{kind=\"" + kind + "\"} " + std::to_string(n) + "\n";
   return out;
 }
 

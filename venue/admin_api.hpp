@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "venue/faults.hpp"
 #include "venue/http_listener.hpp"
 #include "venue/world.hpp"
 
@@ -17,7 +18,8 @@ struct venue_counters {
 
 class admin_api {
 public:
-  admin_api(const world& w, std::string token, std::function<venue_counters()> counters);
+  admin_api(const world& w, fault_injector& faults, std::string token, std::function<venue_counters()> counters,
+            std::function<std::int64_t()> now_ms);
   http_reply handle(const http_request& req, const split_target& t);
 
 private:
@@ -25,8 +27,10 @@ private:
   std::string metrics();
 
   const world& world_;
+  fault_injector& faults_;
   std::string token_;
   std::function<venue_counters()> counters_;
+  std::function<std::int64_t()> now_ms_;
 };
 
 } // namespace tdmaker::venue

@@ -9,6 +9,7 @@
 #include "core/l2_auth.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "venue/json_out.hpp"
+#include "venue/wire_json.hpp"
 
 namespace tdmaker::venue {
 namespace {
@@ -399,7 +400,7 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
       if ((id.empty() || tr->id == id) && (market.empty() || tr->market == market)
           && (asset.empty() || tr->asset_id == asset))
         picked.push_back(tr);
-    return page(picked, t, [&](const venue_trade& tr) { return trade_json(tr); });
+    return page(picked, t, [&](const venue_trade& tr) { return trade_json(tr, key); });
   }
   if (p == "/balance-allowance" || p == "/balance-allowance/update") {
     auto* acct = ex_.account_by_key(key);
@@ -489,32 +490,15 @@ http_reply clob_api::post_orders(const std::string& body, const std::string& api
 
 std::string clob_api::order_json(const venue_order& o) {
   json_out j;
-  j.obj().kv("id", o.id).kv("status", to_string(o.status)).kv("owner", o.owner);
-  j.kv("maker_address", to_checksum(o.maker)).kv("market", o.market).kv("asset_id", o.asset_id);
-  j.kv("side", to_string(o.side)).kv("original_size", dec(o.original)).kv("size_matched", dec(o.matched));
-  j.kv("price", dec(o.px.micros)).kv("outcome", o.outcome).kv("expiration", std::to_string(o.expiration));
-  j.kv("order_type", to_string(o.type)).key("associate_trades").arr();
-  for (auto& id : o.trade_ids)
-    j.str(id);
-  j.end_arr().kn("created_at", o.created_s);
+  j.obj();
+  order_fields(j, o);
   return j.end_obj().take();
 }
 
-std::string clob_api::trade_json(const venue_trade& t) {
+std::string clob_api::trade_json(const venue_trade& t, const std::string& reader) {
   json_out j;
-  j.obj().kv("id", t.id).kv("taker_order_id", t.taker_order_id).kv("market", t.market);
-  j.kv("asset_id", t.asset_id).kv("side", to_string(t.side)).kv("size", dec(t.size));
-  j.kv("fee_rate_bps", "0").kv("price", dec(t.px.micros)).kv("status", to_string(t.status));
-  j.kv("match_time", std::to_string(t.match_time_s)).kv("last_update", std::to_string(t.last_update_s));
-  j.kv("outcome", t.outcome).kn("bucket_index", 0).kv("owner", t.owner);
-  j.kv("maker_address", to_checksum(t.taker_address)).kv("transaction_hash", t.transaction_hash);
-  j.kv("trader_side", "TAKER").key("maker_orders").arr();
-  for (auto& f : t.makers) {
-    j.obj().kv("order_id", f.order_id).kv("owner", f.owner).kv("maker_address", to_checksum(f.maker_address));
-    j.kv("matched_amount", dec(f.matched_amount)).kv("price", dec(f.px.micros)).kv("fee_rate_bps", "0");
-    j.kv("asset_id", f.asset_id).kv("outcome", f.outcome).kv("side", to_string(f.side)).end_obj();
-  }
-  j.end_arr();
+  j.obj();
+  trade_fields(j, t, t.owner == reader ? "TAKER" : "MAKER");
   return j.end_obj().take();
 }
 

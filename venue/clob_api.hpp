@@ -30,7 +30,7 @@ private:
   http_reply book(const std::string& token);
   std::string book_json(const slot_market& m, const std::string& token);
   std::string order_json(const venue_order& o);
-  std::string trade_json(const venue_trade& t);
+  std::string trade_json(const venue_trade& t, const std::string& reader);
   std::string market_json(const slot_market& m);
 
   exchange& ex_;

@@ -97,6 +97,8 @@ void exchange::resolve(const std::string& cid, int winner, std::int64_t now_s) {
   m.closed = true;
   m.winner = winner;
   m.resolved_s = now_s;
+  if (events_)
+    events_->on_resolved(m);
   const auto& win_token = winner == 0 ? m.up_token : m.down_token;
   for (auto& [addr, acct] : accounts_) {
     for (const auto* tok : {&m.up_token, &m.down_token}) {

@@ -132,6 +132,7 @@ struct exchange_events {
   virtual void on_order(const venue_order&, std::string_view type) = 0; // PLACEMENT|UPDATE|CANCELLATION
   virtual void on_trade(const venue_trade&) = 0;
   virtual void on_book_change(const std::string& asset_id) = 0;
+  virtual void on_resolved(const slot_market&) = 0;
 };
 
 class exchange {

@@ -97,6 +97,12 @@ struct http_listener::impl : std::enable_shared_from_this<http_listener::impl> {
       } catch (const std::exception& e) {
         r = {500, std::string(R"({"error":"internal error"})")};
       }
+      if (r.drop_connection) {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
+        return;
+      }
       auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), req_.version());
       res->set(http::field::server, "tdmaker-venue");

@@ -23,6 +23,7 @@ struct http_reply {
   std::string body;
   std::string content_type = "application/json";
   std::map<std::string, std::string> headers;
+  bool drop_connection = false; // fault injection: close without replying
 };
 
 /// Path without the query string, and the decoded query parameters.

@@ -31,6 +31,11 @@ public:
     w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
   }
+  /// A number written exactly as given (e.g. a fixed-point decimal).
+  json_out& raw_number(std::string_view digits) {
+    w_.RawValue(digits.data(), digits.size(), rapidjson::kNumberType);
+    return *this;
+  }
   // key + value in one call
   json_out& kv(std::string_view k, std::string_view v) { return key(k).str(v); }
   json_out& kv(std::string_view k, const char* v) { return key(k).str(v); }

@@ -68,6 +68,12 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
       e = set_int(c.gamma_port, 0, 65535);
     else if (k == "admin_port")
       e = set_int(c.admin_port, 0, 65535);
+    else if (k == "ws_port")
+      e = set_int(c.ws_port, 0, 65535);
+    else if (k == "rtds_port")
+      e = set_int(c.rtds_port, 0, 65535);
+    else if (k == "ping_timeout_ms")
+      e = set_int(c.ping_timeout_ms, 100, 600'000);
     else if (k == "annual_vol") {
       if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 10)
         e = path + ": expected a number in [0, 10]";
@@ -122,10 +128,20 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.gamma_port = static_cast<int>(*r);
     else if (a == "--admin-port" && (r = bounded_text(a, v, 0, 65535)))
       c.admin_port = static_cast<int>(*r);
+    else if (a == "--ws-port" && (r = bounded_text(a, v, 0, 65535)))
+      c.ws_port = static_cast<int>(*r);
+    else if (a == "--rtds-port" && (r = bounded_text(a, v, 0, 65535)))
+      c.rtds_port = static_cast<int>(*r);
+    else if (a == "--ping-timeout-ms" && (r = bounded_text(a, v, 100, 600'000)))
+      c.ping_timeout_ms = *r;
     else if (a == "--resolution-delay" && (r = bounded_text(a, v, 0, 3600)))
       c.resolution_delay_s = *r;
+    else if (a == "--lead-slots" && (r = bounded_text(a, v, 0, 200)))
+      c.lead_slots = *r;
     else if (a == "--ports-file")
       c.ports_file = v;
+    else if (a == "--faults")
+      c.faults_file = v;
     else if (!r)
       return fail(r.error());
     else

@@ -20,8 +20,12 @@ struct venue_config {
   std::string host = "127.0.0.1";
   int clob_port = 18080;
   int gamma_port = 18081;
+  int ws_port = 18082;   // /ws/market and /ws/user
+  int rtds_port = 18083;
   int admin_port = 18084;
+  std::int64_t ping_timeout_ms = 30'000; // no PING for this long: close 1008
   std::string ports_file; // if set, the bound ports are written here as JSON
+  std::string faults_file; // fault plan applied at start (see faults.hpp)
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);

@@ -24,8 +24,11 @@ void world::tick(std::int64_t now_ms) {
   if (last_step_s_ == 0)
     last_step_s_ = now_s;
   for (; last_step_s_ < now_s; ++last_step_s_)
-    for (auto& [a, p] : paths_)
-      p.step();
+    for (auto& [a, p] : paths_) {
+      auto px = p.step();
+      if (on_reference)
+        on_reference(a, (last_step_s_ + 1) * 1000, px);
+    }
 
   auto lead_s = cfg_.lead_slots * cfg_.slot_seconds;
   auto current = slot_start(now_s, cfg_.slot_seconds);
@@ -39,12 +42,14 @@ void world::tick(std::int64_t now_ms) {
     auto ref = paths_.at(m.asset).current();
     if (now_s >= m.start_s && !start_price_.count(cid))
       start_price_[cid] = ref;
-    if (now_s >= m.end_s && !end_price_.count(cid))
+    if (now_s >= m.end_s && !end_price_.count(cid)) {
       end_price_[cid] = ref;
+      extra_delay_[cid] = extra_resolution_delay ? extra_resolution_delay(m) : 0;
+    }
   }
   std::vector<std::pair<std::string, int>> due;
   for (auto& [cid, m] : ex_.markets())
-    if (!m.closed && now_s >= m.end_s + cfg_.resolution_delay_s && end_price_.count(cid)) {
+    if (!m.closed && end_price_.count(cid) && now_s >= m.end_s + cfg_.resolution_delay_s + extra_delay_[cid]) {
       // A slot listed after its start has no start price of its own: the first
       // observed one stands in.
       auto start = start_price_.count(cid) ? start_price_[cid] : end_price_[cid];

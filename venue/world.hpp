@@ -3,6 +3,7 @@
 // asset's reference price, records slot start/end prices and resolves ended
 // slots (Up iff end >= start) after the configured delay. Pure: time is passed in.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -23,12 +24,19 @@ public:
   ref_price reference(const std::string& asset) const { return paths_.at(asset).current(); }
   std::int64_t resolved_count() const { return resolved_; }
 
+  /// Extra seconds before a just-ended market resolves (fault injection); asked once per market.
+  std::function<std::int64_t(const slot_market&)> extra_resolution_delay;
+
+  /// Called once per asset per simulated second with the new reference price.
+  std::function<void(const std::string& asset, std::int64_t ts_ms, ref_price)> on_reference;
+
 private:
   venue_config cfg_;
   exchange ex_;
   std::map<std::string, price_path> paths_;
   std::map<std::string, ref_price> start_price_; // condition id -> price at slot start
   std::map<std::string, ref_price> end_price_;
+  std::map<std::string, std::int64_t> extra_delay_;
   std::int64_t last_step_s_ = 0;
   std::int64_t resolved_ = 0;
 };

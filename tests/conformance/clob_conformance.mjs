@@ -1,12 +1,42 @@
 // Polymarket's official client (@polymarket/clob-client-v2, unmodified) against a
-// freshly started tdmaker-venue, used as a trader would. Exits non-zero on the
-// first failed expectation. Usage: node clob_conformance.mjs CLOB_URL GAMMA_URL
+// freshly started tdmaker-venue, used as a trader would, plus the market, user and
+// RTDS WebSockets. Exits non-zero on the first failed expectation.
+// Usage: node clob_conformance.mjs CLOB_URL GAMMA_URL WS_URL RTDS_URL
 import assert from "node:assert/strict";
 import { Wallet } from "@ethersproject/wallet";
+import WebSocket from "ws";
 import { ClobClient, OrderType, Side, AssetType, createL2Headers, orderToJsonV2 } from "@polymarket/clob-client-v2";
 
-const [clobUrl, gammaUrl] = process.argv.slice(2);
-assert.ok(clobUrl && gammaUrl, "usage: node clob_conformance.mjs CLOB_URL GAMMA_URL");
+const [clobUrl, gammaUrl, wsUrl, rtdsUrl] = process.argv.slice(2);
+assert.ok(clobUrl && gammaUrl && wsUrl && rtdsUrl, "usage: node clob_conformance.mjs CLOB GAMMA WS RTDS");
+
+// A WebSocket that records every frame; waitFor resolves on the first match.
+class Feed {
+  constructor(url) {
+    this.frames = [];
+    this.waiters = [];
+    this.ws = new WebSocket(url);
+    this.opened = new Promise((res, rej) => { this.ws.on("open", res); this.ws.on("error", rej); });
+    this.closed = new Promise((res) => this.ws.on("close", (code, reason) => res({ code, reason: reason.toString() })));
+    this.ws.on("message", (data) => {
+      const text = data.toString();
+      let msg = text;
+      try { msg = JSON.parse(text); } catch {}
+      this.frames.push(msg);
+      for (const w of this.waiters) w();
+    });
+  }
+  send(x) { this.ws.send(typeof x === "string" ? x : JSON.stringify(x)); }
+  waitFor(pred, what, ms = 5000) {
+    return new Promise((res, rej) => {
+      const check = () => { const hit = this.frames.find(pred); if (hit) { clearTimeout(t); res(hit); return true; } return false; };
+      const t = setTimeout(() => rej(new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.frames).slice(0, 800)}`)), ms);
+      if (!check()) this.waiters.push(check);
+    });
+  }
+  close() { this.ws.close(); }
+}
+const events = (frame) => (Array.isArray(frame) ? frame : [frame]);
 
 // Hardhat test keys #0 and #1: public, never funded anywhere real.
 const alice = new Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -80,6 +110,31 @@ assert.equal(open.length, 0);
 assert.equal(await usdc(a), aliceStart);
 ok("cancel: canceled, gone from open orders, nothing reserved");
 
+// ---- WebSockets: market channel (array dump, PING/PONG), user channels, RTDS
+const marketWs = new Feed(`${wsUrl}/ws/market`);
+await marketWs.opened;
+marketWs.send({ assets_ids: [up, down], type: "market", custom_feature_enabled: true, initial_dump: true });
+const dump = await marketWs.waitFor((f) => Array.isArray(f), "initial dump");
+assert.deepEqual(dump.map((e) => e.event_type), ["book", "book"]);
+marketWs.send("PING");
+await marketWs.waitFor((f) => f === "PONG", "PONG");
+ok("market ws: initial dump is an array of book events; PING -> PONG");
+const aliceWs = new Feed(`${wsUrl}/ws/user`);
+const bobWs = new Feed(`${wsUrl}/ws/user`);
+await Promise.all([aliceWs.opened, bobWs.opened]);
+aliceWs.send({ auth: { apiKey: aliceCreds.key, secret: aliceCreds.secret, passphrase: aliceCreds.passphrase }, type: "user", markets: [mkt.conditionId] });
+bobWs.send({ auth: { apiKey: bobCreds.key, secret: bobCreds.secret, passphrase: bobCreds.passphrase }, type: "user" });
+const rtds = new Feed(rtdsUrl);
+await rtds.opened;
+rtds.send({ action: "subscribe", subscriptions: [{ topic: "crypto_prices_chainlink", type: "*", filters: JSON.stringify({ symbol: "btc/usd" }) }] });
+const backfill = await rtds.waitFor((f) => f.type === "subscribe", "RTDS backfill");
+assert.equal(backfill.payload.symbol, "btc/usd");
+assert.ok(backfill.payload.data.length > 0);
+const update = await rtds.waitFor((f) => f.type === "update", "RTDS update", 3000);
+assert.equal(typeof update.payload.value, "number");
+assert.match(update.payload.full_accuracy_value, /^\d+$/);
+ok(`rtds: backfill of ${backfill.payload.data.length} and live update btc/usd ${update.payload.value}`);
+
 // ---- a crossing order fills: Alice bids Up 0.45, Bob bids Down 0.55 (complementary match)
 const maker = await a.createAndPostOrder({ tokenID: up, price: 0.45, size: 10, side: Side.BUY }, opts, OrderType.GTC, true);
 assert.equal(maker.status, "live");
@@ -104,6 +159,21 @@ const bobTrades = await b.getTrades({ id: tradeId });
 assert.equal(bobTrades[0].taker_order_id, taker.orderID);
 assert.equal(bobTrades[0].size, "10");
 ok("trade visible to maker and taker in /data/trades");
+
+const placed = await aliceWs.waitFor((f) => f.event_type === "order" && f.type === "PLACEMENT" && f.id === maker.orderID, "order PLACEMENT");
+assert.equal(placed.original_size, "10");
+const pc = await marketWs.waitFor((f) => events(f).some((e) => e.event_type === "price_change" && e.price_changes.some((c) => c.asset_id === up && c.price === "0.45" && c.size === "10")), "price_change bid 0.45 x 10");
+assert.ok(pc);
+const makerTrade = await aliceWs.waitFor((f) => f.event_type === "trade" && f.id === tradeId && f.status === "MATCHED", "maker trade MATCHED");
+assert.equal(makerTrade.trader_side, "MAKER");
+assert.equal(makerTrade.maker_orders.find((m) => m.order_id === maker.orderID).matched_amount, "10");
+await aliceWs.waitFor((f) => f.event_type === "trade" && f.id === tradeId && f.status === "CONFIRMED", "maker trade CONFIRMED", 6000);
+const takerTrade = await bobWs.waitFor((f) => f.event_type === "trade" && f.id === tradeId, "taker trade");
+assert.equal(takerTrade.trader_side, "TAKER");
+await aliceWs.waitFor((f) => f.event_type === "order" && f.type === "UPDATE" && f.id === maker.orderID && f.size_matched === "10", "order UPDATE");
+await marketWs.waitFor((f) => events(f).some((e) => e.event_type === "last_trade_price" && e.asset_id === down), "last_trade_price");
+await marketWs.waitFor((f) => events(f).some((e) => e.event_type === "price_change" && e.price_changes.some((c) => c.asset_id === up && c.price === "0.45" && c.size === "0")), "bid level removed");
+ok("user ws: PLACEMENT, trade MATCHED -> CONFIRMED for maker, TAKER for taker, order UPDATE; market ws: price_change and last_trade_price");
 
 // Maker: paid 10 x 0.45, no fee. Taker: 10 x 0.55 plus fee 10 x 0.07 x 0.55 x 0.45 = 0.17325.
 assert.equal(await usdc(a), "999995500000");
@@ -168,5 +238,14 @@ const dupAgain = await a.postOrder(good, OrderType.GTC);
 assert.match(dupAgain.error, /Duplicated/);
 ok("duplicate order rejected");
 
+// A user channel that never subscribes correctly is closed with 1008.
+const rogue = new Feed(`${wsUrl}/ws/user`);
+await rogue.opened;
+rogue.send("PING");
+const closed = await rogue.closed;
+assert.equal(closed.code, 1008);
+ok(`ws: PING before a valid subscription -> close ${closed.code} "${closed.reason}"`);
+
+for (const f of [marketWs, aliceWs, bobWs, rtds]) f.close();
 console.log(`# ${step} checks passed`);
 process.exit(0);
