@@ -49,7 +49,7 @@ std::string_view to_string(trade_status s) {
   return "MATCHED";
 }
 
-exchange::exchange(exchange_config cfg) : cfg_(std::move(cfg)) {}
+exchange::exchange(exchange_config cfg) : cfg_(std::move(cfg)), domain_sep_(domain_separator(cfg_.domain)) {}
 
 // ---------------------------------------------------------------- markets
 
@@ -194,7 +194,7 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
     return rejection{400, "Invalid order payload: maker must be the signer for EOA orders"};
   if (so.fields.sig_type == signature_type::poly_1271)
     return rejection{400, "maker address not allowed, please use the deposit wallet flow"};
-  auto digest = order_digest(so.fields, domain_separator(cfg_.domain));
+  auto digest = order_digest(so.fields, domain_sep_);
   auto id = to_hex(digest);
   auto who = recover_signer(digest, so.signature);
   if (!who || *who != so.fields.signer)
@@ -283,13 +283,11 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
   }
   p.status = filled > 0 ? "matched" : "live";
   if (filled > 0) {
-    // Amounts the taker actually exchanged, summed over its trades.
-    for (auto& t : trades_)
-      if (t.taker_order_id == id) {
-        auto paid = notional(t.size, t.px.micros);
-        p.making += side == order_side::buy ? paid + t.taker_fee : t.size;
-        p.taking += side == order_side::buy ? t.size : paid - t.taker_fee;
-      }
+    // One execution makes one trade: the last one recorded is this order's.
+    const auto& t = trades_.back();
+    auto paid = notional(t.size, t.px.micros);
+    p.making = side == order_side::buy ? paid + t.taker_fee : t.size;
+    p.taking = side == order_side::buy ? t.size : paid - t.taker_fee;
   }
   return p;
 }
@@ -297,33 +295,26 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
 std::int64_t exchange::fillable(const venue_order& taker) {
   auto& own = books_[taker.asset_id];
   auto& other = books_[complement(taker.asset_id)];
+  // Stops as soon as the taker's size is covered: a deep book costs nothing extra.
   std::int64_t total = 0;
+  auto enough = [&] { return total >= taker.original; };
   auto add_level = [&](const std::deque<std::string>& q) {
-    for (auto& oid : q)
+    for (auto& oid : q) {
       total += orders_.at(oid).remaining();
+      if (enough())
+        return;
+    }
   };
   if (taker.side == order_side::buy) {
-    for (auto& [px, q] : own.asks) {
-      if (px > taker.px.micros)
-        break;
-      add_level(q);
-    }
-    for (auto it = other.bids.rbegin(); it != other.bids.rend(); ++it) {
-      if (one - it->first > taker.px.micros)
-        break;
+    for (auto it = own.asks.begin(); it != own.asks.end() && !enough() && it->first <= taker.px.micros; ++it)
       add_level(it->second);
-    }
+    for (auto it = other.bids.rbegin(); it != other.bids.rend() && !enough() && one - it->first <= taker.px.micros; ++it)
+      add_level(it->second);
   } else {
-    for (auto it = own.bids.rbegin(); it != own.bids.rend(); ++it) {
-      if (it->first < taker.px.micros)
-        break;
+    for (auto it = own.bids.rbegin(); it != own.bids.rend() && !enough() && it->first >= taker.px.micros; ++it)
       add_level(it->second);
-    }
-    for (auto& [px, q] : other.asks) {
-      if (one - px < taker.px.micros)
-        break;
-      add_level(q);
-    }
+    for (auto it = other.asks.begin(); it != other.asks.end() && !enough() && one - it->first >= taker.px.micros; ++it)
+      add_level(it->second);
   }
   return std::min(total, taker.original);
 }

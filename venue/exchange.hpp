@@ -207,6 +207,7 @@ private:
   void close(venue_order& o, order_status s);
 
   exchange_config cfg_;
+  bytes32 domain_sep_;
   exchange_events* events_ = nullptr;
   std::map<std::string, slot_market> markets_;            // by condition id
   std::unordered_map<std::string, std::string> token_to_market_;
