@@ -451,8 +451,10 @@ void exchange::rest(venue_order& o) {
     b.asks[o.px.micros].push_back(o.id);
     acct.reserved_tokens[o.asset_id] += o.remaining();
   }
-  if (events_)
+  if (events_) {
     events_->on_book_change(o.asset_id);
+    events_->on_book_change(complement(o.asset_id));
+  }
 }
 
 void exchange::unrest(const venue_order& o) {
@@ -478,6 +480,7 @@ void exchange::close(venue_order& o, order_status s) {
   if (events_) {
     events_->on_order(o, "CANCELLATION");
     events_->on_book_change(o.asset_id);
+    events_->on_book_change(complement(o.asset_id));
   }
 }
 
@@ -570,46 +573,53 @@ void exchange::advance(std::int64_t now_s) {
 
 // ---------------------------------------------------------------- market data
 
+// A token's book as the CLOB shows it: its own orders plus the mirror of the
+// complementary token's (a BUY Down at q is an offer of Up at 1 - q).
+std::map<std::int64_t, std::int64_t> exchange::side_levels(const std::string& token, bool bid_side) const {
+  std::map<std::int64_t, std::int64_t> out;
+  auto add = [&](const std::map<std::int64_t, std::deque<std::string>>& side, bool mirror) {
+    for (auto& [px, q] : side) {
+      std::int64_t sz = 0;
+      for (auto& id : q)
+        sz += orders_.at(id).remaining();
+      out[mirror ? one - px : px] += sz;
+    }
+  };
+  if (auto it = books_.find(token); it != books_.end())
+    add(bid_side ? it->second.bids : it->second.asks, false);
+  if (market_by_token(token))
+    if (auto it = books_.find(complement(token)); it != books_.end())
+      add(bid_side ? it->second.asks : it->second.bids, true);
+  return out;
+}
+
 std::vector<exchange::level> exchange::bids(const std::string& token) const {
   std::vector<level> out;
-  auto it = books_.find(token);
-  if (it == books_.end())
-    return out;
-  for (auto& [px, q] : it->second.bids) { // ascending: best (highest) last
-    std::int64_t sz = 0;
-    for (auto& id : q)
-      sz += orders_.at(id).remaining();
+  for (auto& [px, sz] : side_levels(token, true)) // ascending: best (highest) last
     out.push_back({price{px}, sz});
-  }
   return out;
 }
 
 std::vector<exchange::level> exchange::asks(const std::string& token) const {
   std::vector<level> out;
-  auto it = books_.find(token);
-  if (it == books_.end())
-    return out;
-  for (auto lvl = it->second.asks.rbegin(); lvl != it->second.asks.rend(); ++lvl) { // descending
-    std::int64_t sz = 0;
-    for (auto& id : lvl->second)
-      sz += orders_.at(id).remaining();
-    out.push_back({price{lvl->first}, sz});
-  }
+  auto lv = side_levels(token, false);
+  for (auto it = lv.rbegin(); it != lv.rend(); ++it) // descending: best (lowest) last
+    out.push_back({price{it->first}, it->second});
   return out;
 }
 
 std::optional<price> exchange::best_bid(const std::string& token) const {
-  auto it = books_.find(token);
-  if (it == books_.end() || it->second.bids.empty())
+  auto lv = side_levels(token, true);
+  if (lv.empty())
     return std::nullopt;
-  return price{it->second.bids.rbegin()->first};
+  return price{lv.rbegin()->first};
 }
 
 std::optional<price> exchange::best_ask(const std::string& token) const {
-  auto it = books_.find(token);
-  if (it == books_.end() || it->second.asks.empty())
+  auto lv = side_levels(token, false);
+  if (lv.empty())
     return std::nullopt;
-  return price{it->second.asks.begin()->first};
+  return price{lv.begin()->first};
 }
 
 std::optional<std::pair<price, order_side>> exchange::last_trade(const std::string& token) const {

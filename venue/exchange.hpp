@@ -157,6 +157,9 @@ public:
   const account* account_by_address(const address20& a) const;
   const api_creds* creds(const std::string& api_key) const;
 
+  /// The EIP-712 digest (= order id) of `fields` on this venue's exchange domain.
+  bytes32 order_digest_of(const order_v2& fields) const { return order_digest(fields, domain_sep_); }
+
   // -- orders (L2)
   /// Validates and places; nothing changes when it returns a rejection.
   std::variant<placement, rejection> place(const order_request& r, const std::string& api_key,
@@ -180,6 +183,7 @@ public:
     std::int64_t size = 0;
   };
   /// Bids ascending and asks descending: best price last, as the real CLOB sends.
+  /// Each side includes the mirror of the complementary token's opposite side.
   std::vector<level> bids(const std::string& token) const;
   std::vector<level> asks(const std::string& token) const;
   std::optional<price> best_bid(const std::string& token) const;
@@ -196,6 +200,7 @@ private:
   };
 
   api_creds make_creds(const address20& a, std::uint64_t nonce) const;
+  std::map<std::int64_t, std::int64_t> side_levels(const std::string& token, bool bid_side) const;
   account& account_for(const address20& a);
   std::string complement(const std::string& token) const;
   std::string outcome_of(const std::string& token) const;

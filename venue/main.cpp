@@ -28,7 +28,8 @@ constexpr const char* usage = R"(tdmaker-venue - local Polymarket-compatible ven
 Usage:
   tdmaker-venue [--config FILE] [--seed N] [--slot-seconds N] [--lead-slots N] [--clob-port P]
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
-                [--resolution-delay S] [--ping-timeout-ms MS] [--faults FILE] [--ports-file F]
+                [--resolution-delay S] [--ping-timeout-ms MS] [--no-sim] [--sim-taker-rate P]
+                [--faults FILE] [--ports-file F]
   tdmaker-venue --help
 
 Ports of 0 pick a free port; --ports-file writes the bound ports as JSON.

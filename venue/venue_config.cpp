@@ -1,5 +1,7 @@
 #include "venue/venue_config.hpp"
 
+#include <cstdlib>
+
 #include <rapidjson/document.h>
 
 #include "core/decimal.hpp"
@@ -74,7 +76,17 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
       e = set_int(c.rtds_port, 0, 65535);
     else if (k == "ping_timeout_ms")
       e = set_int(c.ping_timeout_ms, 100, 600'000);
-    else if (k == "annual_vol") {
+    else if (k == "sim_traders") {
+      if (!v.IsBool())
+        e = path + ": expected a boolean";
+      else
+        c.sim_traders = v.GetBool();
+    } else if (k == "sim_taker_rate") {
+      if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 1)
+        e = path + ": expected a probability in [0, 1]";
+      else
+        c.sim_taker_rate = v.GetDouble();
+    } else if (k == "annual_vol") {
       if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 10)
         e = path + ": expected a number in [0, 10]";
       else
@@ -114,6 +126,10 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
 result<venue_config> apply_flags(venue_config c, const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
+    if (a == "--no-sim") {
+      c.sim_traders = false;
+      continue;
+    }
     if (i + 1 >= args.size())
       return fail(a + ": missing value");
     const auto& v = args[++i];
@@ -138,7 +154,13 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.resolution_delay_s = *r;
     else if (a == "--lead-slots" && (r = bounded_text(a, v, 0, 200)))
       c.lead_slots = *r;
-    else if (a == "--ports-file")
+    else if (a == "--sim-taker-rate") {
+      char* end = nullptr;
+      double rate = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || rate < 0 || rate > 1)
+        return fail(a + ": expected a probability in [0, 1]");
+      c.sim_taker_rate = rate;
+    } else if (a == "--ports-file")
       c.ports_file = v;
     else if (a == "--faults")
       c.faults_file = v;

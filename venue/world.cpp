@@ -14,7 +14,18 @@ exchange_config exchange_cfg(const venue_config& c) {
 }
 } // namespace
 
-world::world(const venue_config& cfg) : cfg_(cfg), ex_(exchange_cfg(cfg)) {
+namespace {
+sim_config sim_cfg(const venue_config& c) {
+  sim_config s;
+  s.enabled = c.sim_traders;
+  s.taker_rate = c.sim_taker_rate;
+  s.annual_vol = c.annual_vol;
+  return s;
+}
+} // namespace
+
+world::world(const venue_config& cfg)
+    : cfg_(cfg), ex_(exchange_cfg(cfg)), sim_(ex_, cfg.seed, sim_cfg(cfg)) {
   for (auto& a : cfg.assets)
     paths_.emplace(a, price_path(cfg.seed, a, default_start(a), cfg.annual_vol));
 }
@@ -45,6 +56,16 @@ void world::tick(std::int64_t now_ms) {
     if (now_s >= m.end_s && !end_price_.count(cid)) {
       end_price_[cid] = ref;
       extra_delay_[cid] = extra_resolution_delay ? extra_resolution_delay(m) : 0;
+    }
+  }
+  if (now_s != last_sim_s_) {
+    last_sim_s_ = now_s;
+    for (auto& [cid, m] : ex_.markets()) {
+      if (m.closed || now_s < m.created_s || now_s >= m.end_s)
+        continue;
+      auto ref = paths_.at(m.asset).current();
+      auto start = start_price_.count(cid) ? start_price_.at(cid) : ref;
+      sim_.step(now_ms, m, start, ref);
     }
   }
   std::vector<std::pair<std::string, int>> due;

@@ -9,6 +9,7 @@
 
 #include "venue/exchange.hpp"
 #include "venue/price_path.hpp"
+#include "venue/sim_traders.hpp"
 #include "venue/venue_config.hpp"
 
 namespace tdmaker::venue {
@@ -23,6 +24,7 @@ public:
   const exchange& ex() const { return ex_; }
   ref_price reference(const std::string& asset) const { return paths_.at(asset).current(); }
   std::int64_t resolved_count() const { return resolved_; }
+  std::uint64_t sim_orders() const { return sim_.orders_sent(); }
 
   /// Extra seconds before a just-ended market resolves (fault injection); asked once per market.
   std::function<std::int64_t(const slot_market&)> extra_resolution_delay;
@@ -34,6 +36,8 @@ private:
   venue_config cfg_;
   exchange ex_;
   std::map<std::string, price_path> paths_;
+  sim_traders sim_;
+  std::int64_t last_sim_s_ = 0;
   std::map<std::string, ref_price> start_price_; // condition id -> price at slot start
   std::map<std::string, ref_price> end_price_;
   std::map<std::string, std::int64_t> extra_delay_;

@@ -6,6 +6,8 @@
 #include "core/secp256k1_signer.hpp"
 #include "core/uint256.hpp"
 #include "venue/exchange.hpp"
+#include "venue/price_path.hpp"
+#include "venue/sim_traders.hpp"
 
 using namespace tdmaker;
 using namespace tdmaker::venue;
@@ -238,4 +240,32 @@ TEST_CASE("order wire: encode and parse round trip, amounts per tick") {
   REQUIRE(at != std::string::npos);
   auto neg = text.substr(0, at) + "\"-5300000\"" + text.substr(at + 9);
   CHECK(!parse_order_request(neg));
+}
+
+TEST_CASE("reference path: same seed same prices; fair value follows the move") {
+  price_path a(9, "btc", default_start("btc"), 0.6), b(9, "btc", default_start("btc"), 0.6), c(10, "btc", default_start("btc"), 0.6);
+  bool differs = false;
+  for (int i = 0; i < 100; ++i) {
+    auto x = a.step(), y = b.step(), z = c.step();
+    CHECK(x == y);
+    differs |= x != z;
+    CHECK(x.e8 > 0);
+  }
+  CHECK(differs);
+  auto s = ref_price{100'000'00000000LL};
+  CHECK(fair_up(s, s, 600, 0.6) == doctest::Approx(0.5));
+  CHECK(fair_up(s, ref_price{100'100'00000000LL}, 600, 0.6) > 0.6);
+  CHECK(fair_up(s, ref_price{99'900'00000000LL}, 600, 0.6) < 0.4);
+  // Near the end a small lead is nearly decisive; the clamp keeps quotes inside the grid.
+  CHECK(fair_up(s, ref_price{100'100'00000000LL}, 1, 0.6) == doctest::Approx(0.98));
+}
+
+TEST_CASE_FIXTURE(fixture, "the shown book mirrors the complementary token") {
+  REQUIRE(std::holds_alternative<placement>(place(a, order(a, m.down_token, order_side::buy, 350'000, 10'000'000))));
+  auto asks = ex.asks(m.up_token);
+  REQUIRE(asks.size() == 1);
+  CHECK(asks[0].px.micros == 650'000); // a BUY Down at 0.35 offers Up at 0.65
+  CHECK(ex.best_ask(m.up_token)->micros == 650'000);
+  CHECK(ex.best_bid(m.down_token)->micros == 350'000);
+  CHECK(!ex.best_bid(m.up_token));
 }

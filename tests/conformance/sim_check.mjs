@@ -1,0 +1,54 @@
+// Simulated traders keep the venue's books alive: both outcomes show bids and
+// asks that mirror each other, trades happen, and a client's resting bid at the
+// best bid gets filled. Usage: node sim_check.mjs CLOB GAMMA WS RTDS ADMIN
+import assert from "node:assert/strict";
+import { Wallet } from "@ethersproject/wallet";
+import { ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
+
+const [clobUrl, gammaUrl, , , adminUrl] = process.argv.slice(2);
+let step = 0;
+const ok = (what) => console.log(`ok ${++step} - ${what}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const eventually = async (pred, what, ms = 20000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timeout: ${what}`);
+    await sleep(200);
+  }
+};
+
+const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-1m&closed=false&order=endDate&ascending=true&limit=5`)).json();
+// The current slot: started, with time left.
+const mkt = series.map((e) => e.markets[0]).find((m) => Date.parse(m.eventStartTime) <= Date.now() && Date.parse(m.endDate) > Date.now() + 15000)
+  ?? series[1].markets[0];
+const [up, down] = JSON.parse(mkt.clobTokenIds);
+const anon = new ClobClient({ host: clobUrl, chain: 137 });
+const books = await eventually(async () => {
+  const [u, d] = await Promise.all([anon.getOrderBook(up), anon.getOrderBook(down)]);
+  return u.bids.length && u.asks.length && d.bids.length && d.asks.length ? [u, d] : null;
+}, "two-sided books");
+const best = (levels) => levels[levels.length - 1].price; // best price last
+const [u, d] = books;
+assert.equal(Math.round((Number(best(u.bids)) + Number(best(d.asks))) * 100), 100, "Up bid mirrors Down ask");
+assert.ok(Number(best(u.bids)) < Number(best(u.asks)), "Up book does not cross");
+ok(`books alive: Up ${best(u.bids)} / ${best(u.asks)}, Down ${best(d.bids)} / ${best(d.asks)}`);
+
+await eventually(async () => /venue_trades_total [1-9]/.test(await (await fetch(`${adminUrl}/metrics`)).text()), "simulated trades");
+ok("simulated takers trade");
+
+const alice = new Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+const creds = await new ClobClient({ host: clobUrl, chain: 137, signer: alice }).createOrDeriveApiKey();
+const a = new ClobClient({ host: clobUrl, chain: 137, signer: alice, creds, signatureType: 0 });
+const fresh = await a.getOrderBook(up);
+const px = Number(best(fresh.bids));
+const bid = await a.createAndPostOrder({ tokenID: up, price: px, size: 5, side: Side.BUY }, { tickSize: "0.01", negRisk: false }, OrderType.GTC, true);
+assert.equal(bid.status, "live");
+const filled = await eventually(async () => {
+  const o = await a.getOrder(bid.orderID);
+  return Number(o.size_matched) > 0 ? o : null;
+}, "the resting bid to be filled", 40000);
+ok(`a resting maker bid at ${px} was filled by a simulated taker (${filled.size_matched} shares)`);
+console.log(`# ${step} checks passed`);
+process.exit(0);
