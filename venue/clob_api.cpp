@@ -6,6 +6,7 @@
 #include "core/control.hpp"
 #include "core/decimal.hpp"
 #include "core/eth_address.hpp"
+#include "core/keccak.hpp"
 #include "core/l2_auth.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "venue/json_out.hpp"
@@ -92,6 +93,12 @@ std::optional<std::string> string_member(const std::string& body, const char* ke
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+std::string uuid_of(const std::string& seed) {
+  auto h = keccak256("heartbeat/" + seed);
+  auto x = to_hex(std::span(h.data(), 16), false);
+  return x.substr(0, 8) + "-" + x.substr(8, 4) + "-" + x.substr(12, 4) + "-" + x.substr(16, 4) + "-" + x.substr(20, 12);
+}
+
 std::string cancel_json(const cancel_outcome& c) {
   json_out j;
   j.obj().key("canceled").arr();
@@ -117,7 +124,7 @@ http_reply clob_api::handle(const http_request& req, const split_target& t) {
     return l1_route(req, t);
   bool l2 = p == "/order" || p == "/orders" || p == "/cancel-all" || p == "/cancel-market-orders"
             || p.rfind("/data/", 0) == 0 || p.rfind("/balance-allowance", 0) == 0
-            || p == "/v1/heartbeats" || p == "/auth/api-keys" || p == "/auth/ban-status/closed-only";
+            || p == "/v1/heartbeats" || p == "/heartbeats" || p == "/auth/api-keys" || p == "/auth/ban-status/closed-only";
   if (!l2)
     return public_route(req, t);
   auto auth = authenticate_l2(req, t);
@@ -435,9 +442,34 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
   }
   if (p == "/auth/ban-status/closed-only")
     return ok(R"({"closed_only":false})");
-  if (p == "/v1/heartbeats")
-    return err(400, "heartbeats are not simulated by this venue");
+  if (p == "/v1/heartbeats" && m == http::verb::post)
+    return heartbeat(req.body(), key);
+  if (p == "/heartbeats" && m == http::verb::post)
+    return ok(R"({"status":"ok"})");
   return err(404, "not found");
+}
+
+http_reply clob_api::heartbeat(const std::string& body, const std::string& api_key) {
+  auto given = string_member(body, "heartbeat_id");
+  if (!given)
+    return err(400, "Invalid payload");
+  auto& hb = heartbeats_[api_key];
+  // The first beat carries "" (or the id of a lapsed series); later ones the last id returned.
+  if (!given->empty() && *given != hb.id)
+    return {400, json_out().obj().kv("error", "Invalid Heartbeat ID").kv("heartbeat_id", *given).end_obj().take()};
+  hb.id = uuid_of(api_key + "/" + std::to_string(++hb.n));
+  hb.last_ms = now_ms_();
+  return ok(json_out().obj().kv("heartbeat_id", hb.id).end_obj().take());
+}
+
+void clob_api::expire_heartbeats(std::int64_t now_ms) {
+  for (auto& [key, hb] : heartbeats_) {
+    if (hb.id.empty() || now_ms - hb.last_ms <= cfg_.heartbeat_timeout_ms)
+      continue;
+    // A lapsed heartbeat cancels all of the key's orders, as on the real CLOB.
+    ex_.cancel_all(key, "", "");
+    hb.id.clear();
+  }
 }
 
 http_reply clob_api::post_order(const std::string& body, const std::string& api_key) {

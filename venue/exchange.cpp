@@ -81,6 +81,25 @@ std::string exchange::outcome_of(const std::string& token) const {
   return m && token == m->up_token ? "Up" : "Down";
 }
 
+bool exchange::refine_tick(const std::string& cid) {
+  auto it = markets_.find(cid);
+  if (it == markets_.end() || it->second.closed || it->second.tick.micros <= 1'000)
+    return false;
+  auto& m = it->second;
+  bool extreme = false;
+  for (auto* tok : {&m.up_token, &m.down_token}) {
+    auto bid = best_bid(*tok), ask = best_ask(*tok);
+    extreme |= (bid && bid->micros >= 960'000) || (ask && ask->micros <= 40'000);
+  }
+  if (!extreme)
+    return false;
+  auto old = m.tick;
+  m.tick = tick_size{1'000};
+  if (events_)
+    events_->on_tick_size(m, old);
+  return true;
+}
+
 void exchange::resolve(const std::string& cid, int winner, std::int64_t now_s) {
   auto it = markets_.find(cid);
   if (it == markets_.end() || it->second.closed)

@@ -133,6 +133,7 @@ struct exchange_events {
   virtual void on_trade(const venue_trade&) = 0;
   virtual void on_book_change(const std::string& asset_id) = 0;
   virtual void on_resolved(const slot_market&) = 0;
+  virtual void on_tick_size(const slot_market&, tick_size old_tick) = 0;
 };
 
 class exchange {
@@ -146,6 +147,9 @@ public:
   const slot_market* market_by_condition(const std::string& cid) const;
   const slot_market* market_by_token(const std::string& token) const;
   const std::map<std::string, slot_market>& markets() const { return markets_; }
+  /// Switches a market to the fine tick (0.001) once either outcome trades
+  /// beyond 0.96 / below 0.04, as the real CLOB does; returns true on a change.
+  bool refine_tick(const std::string& cid);
   /// Pays 1 pUSD per winning share, cancels resting orders; idempotent.
   void resolve(const std::string& cid, int winner, std::int64_t now_s);
 

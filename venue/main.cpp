@@ -28,7 +28,8 @@ constexpr const char* usage = R"(tdmaker-venue - local Polymarket-compatible ven
 Usage:
   tdmaker-venue [--config FILE] [--seed N] [--slot-seconds N] [--lead-slots N] [--clob-port P]
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
-                [--resolution-delay S] [--ping-timeout-ms MS] [--no-sim] [--sim-taker-rate P]
+                [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
+                [--no-sim] [--sim-taker-rate P]
                 [--faults FILE] [--ports-file F]
   tdmaker-venue --help
 
@@ -122,7 +123,9 @@ int main(int argc, char** argv) {
   world w(cfg);
   w.tick(now_ms());
   venue_counters counters;
-  clob_api clob(w.ex(), now_ms);
+  clob_api_config clob_cfg;
+  clob_cfg.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
+  clob_api clob(w.ex(), now_ms, clob_cfg);
   gamma_api gamma(w.ex(), now_ms, cfg.slot_seconds);
   const char* admin_env = std::getenv("TDMAKER_VENUE_ADMIN_TOKEN");
   admin_api admin(w, faults, admin_env ? admin_env : "", [&] { return counters; }, now_ms);
@@ -256,6 +259,7 @@ int main(int argc, char** argv) {
       w.tick(t);
       market_ws.sweep(t);
       user_ws.sweep(t);
+      clob.expire_heartbeats(t);
       auto s = t / 1000;
       if (s != last_fault_s) {
         last_fault_s = s;

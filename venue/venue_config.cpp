@@ -74,6 +74,8 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
       e = set_int(c.ws_port, 0, 65535);
     else if (k == "rtds_port")
       e = set_int(c.rtds_port, 0, 65535);
+    else if (k == "heartbeat_timeout_ms")
+      e = set_int(c.heartbeat_timeout_ms, 100, 600'000);
     else if (k == "ping_timeout_ms")
       e = set_int(c.ping_timeout_ms, 100, 600'000);
     else if (k == "sim_traders") {
@@ -148,6 +150,8 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.ws_port = static_cast<int>(*r);
     else if (a == "--rtds-port" && (r = bounded_text(a, v, 0, 65535)))
       c.rtds_port = static_cast<int>(*r);
+    else if (a == "--heartbeat-timeout-ms" && (r = bounded_text(a, v, 100, 600'000)))
+      c.heartbeat_timeout_ms = *r;
     else if (a == "--ping-timeout-ms" && (r = bounded_text(a, v, 100, 600'000)))
       c.ping_timeout_ms = *r;
     else if (a == "--resolution-delay" && (r = bounded_text(a, v, 0, 3600)))

@@ -24,6 +24,7 @@ struct venue_config {
   int rtds_port = 18083;
   int admin_port = 18084;
   std::int64_t ping_timeout_ms = 30'000; // no PING for this long: close 1008
+  std::int64_t heartbeat_timeout_ms = 10'000; // lapsed /v1/heartbeats series: cancel all
   std::string ports_file; // if set, the bound ports are written here as JSON
   bool sim_traders = true;      // simulated makers and takers keep books alive
   double sim_taker_rate = 0.15; // chance per market per second of a crossing taker

@@ -67,6 +67,12 @@ void world::tick(std::int64_t now_ms) {
       auto start = start_price_.count(cid) ? start_price_.at(cid) : ref;
       sim_.step(now_ms, m, start, ref);
     }
+    std::vector<std::string> open;
+    for (auto& [cid, m] : ex_.markets())
+      if (!m.closed)
+        open.push_back(cid);
+    for (auto& cid : open)
+      ex_.refine_tick(cid);
   }
   std::vector<std::pair<std::string, int>> due;
   for (auto& [cid, m] : ex_.markets())

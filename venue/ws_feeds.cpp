@@ -214,6 +214,16 @@ void market_feed::resolved(const slot_market& m) {
       sb.session->send(frame);
 }
 
+void market_feed::tick_changed(const slot_market& m, tick_size old_tick) {
+  for (auto* tok : {&m.up_token, &m.down_token}) {
+    json_out j;
+    j.obj().kv("event_type", "tick_size_change").kv("market", m.condition_id).kv("asset_id", *tok);
+    j.kv("old_tick_size", dec(old_tick.micros)).kv("new_tick_size", dec(m.tick.micros));
+    j.kv("timestamp", std::to_string(now_ms_()));
+    send_to_asset(*tok, j.end_obj().take(), false);
+  }
+}
+
 // ------------------------------------------------------------------ user
 
 user_feed::user_feed(const exchange& ex, std::function<std::int64_t()> now_ms, keepalive ka)

@@ -37,6 +37,7 @@ public:
   void book_changed(const std::string& asset);
   void traded(const venue_trade& t);
   void resolved(const slot_market& m);
+  void tick_changed(const slot_market& m, tick_size old_tick);
   void sweep(std::int64_t now_ms);
   /// Every open session (fault injection picks from these).
   std::vector<ws_session_ptr> sessions() const;
@@ -127,6 +128,7 @@ public:
   }
   void on_book_change(const std::string& asset) override { market_.book_changed(asset); }
   void on_resolved(const slot_market& m) override { market_.resolved(m); }
+  void on_tick_size(const slot_market& m, tick_size old_tick) override { market_.tick_changed(m, old_tick); }
 
 private:
   market_feed& market_;

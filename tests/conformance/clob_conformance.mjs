@@ -238,6 +238,19 @@ const dupAgain = await a.postOrder(good, OrderType.GTC);
 assert.match(dupAgain.error, /Duplicated/);
 ok("duplicate order rejected");
 
+// Heartbeats: a series of ids; a wrong id is refused; a lapsed series cancels all orders.
+const hb1 = await a.postHeartbeat("");
+assert.match(hb1.heartbeat_id, /^[0-9a-f-]{36}$/);
+const hb2 = await a.postHeartbeat(hb1.heartbeat_id);
+assert.notEqual(hb2.heartbeat_id, hb1.heartbeat_id);
+const hbBad = await a.postHeartbeat("not-the-last-id");
+assert.equal(hbBad.error, "Invalid Heartbeat ID");
+assert.ok((await a.getOpenOrders({})).length > 0, "orders rest while heartbeats flow");
+const lapseStart = Date.now();
+while ((await a.getOpenOrders({})).length > 0 && Date.now() - lapseStart < 8000) await new Promise((r) => setTimeout(r, 200));
+assert.equal((await a.getOpenOrders({})).length, 0, "a lapsed heartbeat cancels all orders");
+ok("heartbeats: id series, wrong id -> Invalid Heartbeat ID, lapse cancels all orders");
+
 // A user channel that never subscribes correctly is closed with 1008.
 const rogue = new Feed(`${wsUrl}/ws/user`);
 await rogue.opened;

@@ -269,3 +269,14 @@ TEST_CASE_FIXTURE(fixture, "the shown book mirrors the complementary token") {
   CHECK(ex.best_bid(m.down_token)->micros == 350'000);
   CHECK(!ex.best_bid(m.up_token));
 }
+
+TEST_CASE_FIXTURE(fixture, "beyond 0.96 the market switches to the 0.001 tick") {
+  CHECK(!ex.refine_tick(m.condition_id));
+  CHECK(error_of(place(a, order(a, m.up_token, order_side::buy, 975'000, 5'000'000))).find("tick size rule: 0.01")
+        != std::string::npos);
+  REQUIRE(std::holds_alternative<placement>(place(a, order(a, m.up_token, order_side::buy, 970'000, 5'000'000))));
+  CHECK(ex.refine_tick(m.condition_id));
+  CHECK(ex.market_by_condition(m.condition_id)->tick.micros == 1'000);
+  CHECK(std::holds_alternative<placement>(place(a, order(a, m.up_token, order_side::buy, 975'000, 5'000'000))));
+  CHECK(!ex.refine_tick(m.condition_id)); // once
+}
