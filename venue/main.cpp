@@ -29,10 +29,11 @@ Usage:
   tdmaker-venue [--config FILE] [--seed N] [--slot-seconds N] [--lead-slots N] [--clob-port P]
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
-                [--no-sim] [--sim-taker-rate P]
+                [--no-sim] [--sim-taker-rate P] [--twap]
                 [--faults FILE] [--ports-file F]
   tdmaker-venue --help
 
+--twap resolves on the 60 s TWAP at the slot end instead of the spot price.
 Ports of 0 pick a free port; --ports-file writes the bound ports as JSON.
 --faults FILE applies a fault plan at start (keys in venue/faults.hpp); the admin
 API replaces it at run time: POST /admin/faults (bearer token), GET /admin/faults.

@@ -88,6 +88,12 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
         e = path + ": expected a probability in [0, 1]";
       else
         c.sim_taker_rate = v.GetDouble();
+    } else if (k == "resolution") {
+      std::string r = v.IsString() ? v.GetString() : "";
+      if (r != "spot" && r != "twap60")
+        e = path + ": expected \"spot\" or \"twap60\"";
+      else
+        c.twap_resolution = r == "twap60";
     } else if (k == "annual_vol") {
       if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 10)
         e = path + ": expected a number in [0, 10]";
@@ -130,6 +136,10 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
     const auto& a = args[i];
     if (a == "--no-sim") {
       c.sim_traders = false;
+      continue;
+    }
+    if (a == "--twap") {
+      c.twap_resolution = true;
       continue;
     }
     if (i + 1 >= args.size())

@@ -15,6 +15,7 @@ struct venue_config {
   std::vector<std::string> assets{"btc", "eth", "sol", "xrp"};
   std::int64_t lead_slots = 2;           // slots listed ahead of the current one
   std::int64_t resolution_delay_s = 60;  // after the slot end
+  bool twap_resolution = false;          // compare the 60 s TWAP at the end, not the spot
   double annual_vol = 0.6;               // reference price path
   std::int64_t starting_usdc = 1'000'000'000'000; // micro pUSD per new address
   std::string host = "127.0.0.1";

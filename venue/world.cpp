@@ -30,6 +30,21 @@ world::world(const venue_config& cfg)
     paths_.emplace(a, price_path(cfg.seed, a, default_start(a), cfg.annual_vol));
 }
 
+ref_price world::twap60(const std::string& asset, std::int64_t end_s) const {
+  auto it = history_.find(asset);
+  __int128 sum = 0;
+  std::int64_t n = 0;
+  if (it != history_.end())
+    for (auto& [ts, p] : it->second)
+      if (ts > end_s - 60 && ts <= end_s) {
+        sum += p.e8;
+        ++n;
+      }
+  if (n == 0)
+    return paths_.at(asset).current();
+  return ref_price{static_cast<std::int64_t>(sum / n)}; // floor: an exact, reproducible rule
+}
+
 void world::tick(std::int64_t now_ms) {
   auto now_s = now_ms / 1000;
   if (last_step_s_ == 0)
@@ -37,6 +52,10 @@ void world::tick(std::int64_t now_ms) {
   for (; last_step_s_ < now_s; ++last_step_s_)
     for (auto& [a, p] : paths_) {
       auto px = p.step();
+      auto& h = history_[a];
+      h.emplace_back(last_step_s_ + 1, px);
+      while (h.size() > 600)
+        h.pop_front();
       if (on_reference)
         on_reference(a, (last_step_s_ + 1) * 1000, px);
     }
@@ -54,7 +73,7 @@ void world::tick(std::int64_t now_ms) {
     if (now_s >= m.start_s && !start_price_.count(cid))
       start_price_[cid] = ref;
     if (now_s >= m.end_s && !end_price_.count(cid)) {
-      end_price_[cid] = ref;
+      end_price_[cid] = cfg_.twap_resolution ? twap60(m.asset, m.end_s) : ref;
       extra_delay_[cid] = extra_resolution_delay ? extra_resolution_delay(m) : 0;
     }
   }

@@ -3,8 +3,10 @@
 // asset's reference price, records slot start/end prices and resolves ended
 // slots (Up iff end >= start) after the configured delay. Pure: time is passed in.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "venue/exchange.hpp"
@@ -25,6 +27,17 @@ public:
   ref_price reference(const std::string& asset) const { return paths_.at(asset).current(); }
   std::int64_t resolved_count() const { return resolved_; }
   std::uint64_t sim_orders() const { return sim_.orders_sent(); }
+  /// The reference recorded at a slot's start and end (for ground truth).
+  std::optional<ref_price> start_price(const std::string& cid) const {
+    auto it = start_price_.find(cid);
+    return it == start_price_.end() ? std::nullopt : std::optional<ref_price>(it->second);
+  }
+  std::optional<ref_price> end_price(const std::string& cid) const {
+    auto it = end_price_.find(cid);
+    return it == end_price_.end() ? std::nullopt : std::optional<ref_price>(it->second);
+  }
+  /// Mean of the per-second prices in (end_s - 60, end_s]; the spot if none.
+  ref_price twap60(const std::string& asset, std::int64_t end_s) const;
 
   /// Extra seconds before a just-ended market resolves (fault injection); asked once per market.
   std::function<std::int64_t(const slot_market&)> extra_resolution_delay;
@@ -41,6 +54,7 @@ private:
   std::map<std::string, ref_price> start_price_; // condition id -> price at slot start
   std::map<std::string, ref_price> end_price_;
   std::map<std::string, std::int64_t> extra_delay_;
+  std::map<std::string, std::deque<std::pair<std::int64_t, ref_price>>> history_; // per asset, 1/s
   std::int64_t last_step_s_ = 0;
   std::int64_t resolved_ = 0;
 };

@@ -280,3 +280,42 @@ TEST_CASE_FIXTURE(fixture, "beyond 0.96 the market switches to the 0.001 tick") 
   CHECK(std::holds_alternative<placement>(place(a, order(a, m.up_token, order_side::buy, 975'000, 5'000'000))));
   CHECK(!ex.refine_tick(m.condition_id)); // once
 }
+
+#include "venue/world.hpp"
+
+TEST_CASE("a slot resolves Up iff the end reference >= the start, spot or 60 s TWAP") {
+  for (bool twap : {false, true}) {
+    venue_config c;
+    c.slot_seconds = 120;
+    c.lead_slots = 0;
+    c.resolution_delay_s = 2;
+    c.sim_traders = false;
+    c.assets = {"btc"};
+    c.twap_resolution = twap;
+    c.annual_vol = 3.0; // move enough to make both outcomes likely across seeds
+    int ups = 0, downs = 0;
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      c.seed = seed;
+      world w(c);
+      const std::int64_t t0 = 1'800'000'000; // a multiple of 120
+      for (std::int64_t s = 0; s <= 123; ++s)
+        w.tick((t0 + s) * 1000);
+      const slot_market* first = nullptr;
+      for (auto& [id, mk] : w.ex().markets())
+        if (mk.start_s == t0)
+          first = &mk;
+      REQUIRE(first);
+      const auto& m = *first;
+      const auto& cid = m.condition_id;
+      CHECK(m.closed);
+      auto start = w.start_price(cid), end = w.end_price(cid);
+      REQUIRE(start);
+      REQUIRE(end);
+      CHECK(m.winner == (*end >= *start ? 0 : 1));
+      if (twap)
+        CHECK(*end == w.twap60("btc", m.end_s));
+      (m.winner == 0 ? ups : downs)++;
+    }
+    CHECK(ups + downs == 6);
+  }
+}
