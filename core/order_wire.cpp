@@ -267,6 +267,21 @@ result<limit_terms> limit_terms_of(order_side side, std::int64_t maker_amount,
   return limit_terms{px, shares{share_amt}};
 }
 
+result<limit_terms> market_terms_of(order_side side, std::int64_t maker_amount, std::int64_t taker_amount) {
+  bool buy = side == order_side::buy;
+  if (maker_amount <= 0 || taker_amount <= 0 || maker_amount % 10'000 != 0 || taker_amount % 100 != 0)
+    return fail(std::string("invalid amounts, the market ") + (buy ? "buy" : "sell")
+                + " orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals");
+  auto usdc_amt = buy ? maker_amount : taker_amount;
+  auto share_amt = buy ? taker_amount : maker_amount;
+  auto num = static_cast<__int128>(usdc_amt) * micros_per_unit;
+  auto px = static_cast<std::int64_t>(buy ? num / share_amt : (num + share_amt - 1) / share_amt);
+  auto size = share_amt / 10'000 * 10'000;
+  if (px <= 0 || px >= micros_per_unit || size <= 0)
+    return fail("invalid amounts: implied price must be inside (0, 1) and size at least 0.01");
+  return limit_terms{price{px}, shares{size}};
+}
+
 order_amounts amounts_for(order_side side, price px, shares size) {
   auto size2 = size.micros / 10'000 * 10'000; // floor to 2 decimals
   auto notional = static_cast<std::int64_t>(static_cast<__int128>(size2) * px.micros / micros_per_unit);

@@ -52,6 +52,12 @@ struct limit_terms {
 result<limit_terms> limit_terms_of(order_side side, std::int64_t maker_amount,
                                    std::int64_t taker_amount, tick_size tick);
 
+/// FOK/FAK orders built as market orders (§3.2): BUY maker = pUSD with at most
+/// 2 decimals and taker = shares with at most 4; SELL the reverse. The limit is
+/// the implied price (floored for BUY, ceiled for SELL: never worse than signed)
+/// and the matchable size is floored to 2 decimals, the grid of resting orders.
+result<limit_terms> market_terms_of(order_side side, std::int64_t maker_amount, std::int64_t taker_amount);
+
 /// The signed amounts of a limit order of `size` shares at `px` (§3.2 integer form).
 struct order_amounts {
   std::int64_t maker = 0;

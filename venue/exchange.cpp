@@ -232,6 +232,15 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
 
   auto side = so.fields.side;
   auto terms = limit_terms_of(side, so.maker_amount, so.taker_amount, m->tick);
+  bool market_amounts = false;
+  if (!terms && (r.type == order_type::fok || r.type == order_type::fak)) {
+    // Market orders sign a pUSD amount and the shares it buys at the quoted price.
+    auto mt = market_terms_of(side, so.maker_amount, so.taker_amount);
+    if (!mt)
+      return rejection{400, mt.error()};
+    terms = mt;
+    market_amounts = true;
+  }
   if (!terms) {
     if (terms.error().find("decimals") != std::string::npos)
       return rejection{400, "Invalid order payload: " + terms.error()};
@@ -244,7 +253,7 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
                                               + ") breaks minimum tick size rule: "
                                               + to_string(m->tick))};
   }
-  if (terms->size < m->min_size)
+  if (!market_amounts && terms->size < m->min_size)
     return rejection{400, order_error(id, "Size (" + to_string(terms->size)
                                               + ") lower than the minimum: " + to_string(m->min_size))};
 

@@ -238,6 +238,15 @@ const dupAgain = await a.postOrder(good, OrderType.GTC);
 assert.match(dupAgain.error, /Duplicated/);
 ok("duplicate order rejected");
 
+// A market order (FOK, pUSD amount): 3.5 pUSD of Up at the best offer, 0.35 =
+// the mirror of Bob's resting BUY Down 0.65.
+const upBook = await a.getOrderBook(up);
+assert.deepEqual(upBook.asks[upBook.asks.length - 1], { price: "0.35", size: "10" });
+const mo = await a.createAndPostMarketOrder({ tokenID: up, amount: 3.5, side: Side.BUY, orderType: OrderType.FOK }, opts, OrderType.FOK);
+assert.equal(mo.status, "matched", JSON.stringify(mo));
+assert.equal((await b.getOrder(bobRest.orderID)).status, "MATCHED");
+ok("market order: FOK BUY for 3.5 pUSD fills 10 Up against the complementary bid");
+
 // Heartbeats: a series of ids; a wrong id is refused; a lapsed series cancels all orders.
 const hb1 = await a.postHeartbeat("");
 assert.match(hb1.heartbeat_id, /^[0-9a-f-]{36}$/);

@@ -216,6 +216,18 @@ TEST_CASE("order wire: encode and parse round trip, amounts per tick") {
   CHECK(!limit_terms_of(order_side::buy, 5'305'000, 10'000'000, tick_size{1'000}));
   CHECK(!limit_terms_of(order_side::buy, 5'300'000, 10'001'000, tick_size{10'000}));
 
+  auto mt = market_terms_of(order_side::buy, 3'500'000, 10'000'000);
+  REQUIRE(mt);
+  CHECK(mt->px.micros == 350'000);
+  CHECK(mt->size.micros == 10'000'000);
+  auto odd = market_terms_of(order_side::buy, 5'000'000, 14'285'700); // 5 pUSD at 0.35
+  REQUIRE(odd);
+  CHECK(odd->px.micros == 350'000);      // floor: never above what was signed
+  CHECK(odd->size.micros == 14'280'000); // matchable on the 2-decimal grid
+  CHECK(market_terms_of(order_side::buy, 3'505'000, 10'000'000).error().find("max accuracy of 2 decimals")
+        != std::string::npos);
+  CHECK(!market_terms_of(order_side::sell, 10'000'000, 3'500'050));
+
   order_request r;
   r.order.salt_number = 123456789;
   r.order.fields.maker = r.order.fields.signer = *parse_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
