@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,8 @@
 #include "actors/store_probe.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
+#include "core/order_sign.hpp"
+#include "core/secp256k1_signer.hpp"
 #include "generated/build_info.hpp"
 
 namespace {
@@ -33,6 +37,9 @@ Usage:
                                      switch the trading phase of a running node
                                      (NAME: Experience, ProofOfConcept, RealMoneyTrial,
                                      Scaling; token from TDMAKER_CONTROL_TOKEN)
+  tdmaker order-sign < params.json   print the signed POST /order body for order
+                                     parameters named as the official client names
+                                     them (key from TDMAKER_PRIVATE_KEY)
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -204,6 +211,29 @@ int run_probe(const std::vector<std::string>& args) {
   return run_store_probe(dir, count, window);
 }
 
+// Prints the exact POST /order body for order parameters on stdin; the key comes
+// from TDMAKER_PRIVATE_KEY and is never echoed.
+int run_order_sign() {
+  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
+  if (!env || !*env) {
+    std::fprintf(stderr, "order-sign: TDMAKER_PRIVATE_KEY is not set\n");
+    return 2;
+  }
+  auto key = private_key::parse(env);
+  if (!key) {
+    std::fprintf(stderr, "order-sign: TDMAKER_PRIVATE_KEY: %s\n", key.error().c_str());
+    return 2;
+  }
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  auto body = sign_order_json(input, *key);
+  if (!body) {
+    std::fprintf(stderr, "order-sign: %s\n", body.error().c_str());
+    return 2;
+  }
+  std::printf("%s\n", body->c_str());
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -234,6 +264,8 @@ int main(int argc, char** argv) {
     return run_ctl({args.begin() + 1, args.end()});
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});
+  if (a == "order-sign" && args.size() == 1)
+    return run_order_sign();
   std::fprintf(stderr, "tdmaker: unrecognised arguments (see tdmaker --help)\n");
   return 2;
 }

@@ -1,0 +1,123 @@
+#include "core/order_sign.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include <rapidjson/document.h>
+
+#include "core/eth_address.hpp"
+#include "core/order_builder.hpp"
+#include "core/order_wire.hpp"
+#include "core/uint256.hpp"
+
+namespace tdmaker {
+namespace {
+
+// The text of a string or number member; numbers keep their exact decimal form
+// because the document is parsed with kParseNumbersAsStringsFlag.
+std::optional<std::string> text(const rapidjson::Value& o, const char* key) {
+  auto it = o.FindMember(key);
+  if (it == o.MemberEnd() || !it->value.IsString())
+    return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::optional<bool> flag(const rapidjson::Value& o, const char* key) {
+  auto it = o.FindMember(key);
+  if (it == o.MemberEnd() || !it->value.IsBool())
+    return std::nullopt;
+  return it->value.GetBool();
+}
+
+result<std::uint64_t> integer(const std::string& key, const std::string& t) {
+  if (t.empty() || t.size() > 19 || t.find_first_not_of("0123456789") != std::string::npos)
+    return fail(key + ": expected a non-negative integer, got '" + t + "'");
+  return static_cast<std::uint64_t>(std::stoull(t));
+}
+
+} // namespace
+
+result<std::string> sign_order_json(const std::string& params_json, const private_key& key) {
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseNumbersAsStringsFlag>(params_json.data(), params_json.size());
+  if (d.HasParseError() || !d.IsObject())
+    return fail("order parameters: expected a JSON object");
+  static const char* known[] = {"tokenID", "price", "size", "amount", "side", "tickSize", "negRisk", "orderType",
+                                "signatureType", "funder", "owner", "expiration", "salt", "timestamp", "postOnly",
+                                "deferExec"};
+  for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+    std::string k = it->name.GetString();
+    if (std::find(std::begin(known), std::end(known), k) == std::end(known))
+      return fail(k + ": unknown key");
+  }
+  auto token = text(d, "tokenID");
+  auto price = text(d, "price");
+  auto side_t = text(d, "side");
+  auto tick = text(d, "tickSize").value_or("0.01");
+  auto type_t = text(d, "orderType").value_or("GTC");
+  if (!token || !parse_uint256(*token))
+    return fail("tokenID: expected a decimal uint256");
+  if (!price)
+    return fail("price: required");
+  if (!side_t || (*side_t != "BUY" && *side_t != "SELL"))
+    return fail("side: expected BUY or SELL");
+  order_request r;
+  if (type_t == "GTC")
+    r.type = order_type::gtc;
+  else if (type_t == "GTD")
+    r.type = order_type::gtd;
+  else if (type_t == "FOK")
+    r.type = order_type::fok;
+  else if (type_t == "FAK")
+    r.type = order_type::fak;
+  else
+    return fail("orderType: expected GTC, GTD, FOK or FAK");
+  bool market = r.type == order_type::fok || r.type == order_type::fak;
+  auto side = *side_t == "BUY" ? order_side::buy : order_side::sell;
+  auto qty = text(d, market ? "amount" : "size");
+  if (!qty)
+    return fail(std::string(market ? "amount" : "size") + ": required for " + type_t + " orders");
+  auto amounts = market ? market_order_amounts(side, *price, *qty, tick) : limit_order_amounts(side, *price, *qty, tick);
+  if (!amounts)
+    return fail(amounts.error());
+
+  auto& o = r.order;
+  auto salt = integer("salt", text(d, "salt").value_or(""));
+  auto ts = integer("timestamp", text(d, "timestamp").value_or(""));
+  auto exp = integer("expiration", text(d, "expiration").value_or("0"));
+  auto st = integer("signatureType", text(d, "signatureType").value_or("0"));
+  for (auto* x : {&salt, &ts, &exp, &st})
+    if (!*x)
+      return fail(x->error());
+  if (*st > 2)
+    return fail("signatureType: expected 0 (EOA), 1 (POLY_PROXY) or 2 (POLY_GNOSIS_SAFE)");
+  o.salt_number = *salt;
+  o.fields.salt = uint256_from(*salt);
+  o.fields.signer = key.address();
+  o.fields.maker = o.fields.signer;
+  if (auto funder = text(d, "funder")) {
+    auto a = parse_address(*funder);
+    if (!a)
+      return fail("funder: " + a.error());
+    o.fields.maker = *a;
+  }
+  o.token_id = *token;
+  o.fields.token_id = *parse_uint256(*token);
+  o.maker_amount = amounts->maker;
+  o.taker_amount = amounts->taker;
+  o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(amounts->maker));
+  o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(amounts->taker));
+  o.fields.side = side;
+  o.fields.sig_type = static_cast<signature_type>(*st);
+  o.fields.timestamp_ms = uint256_from(*ts);
+  o.expiration = static_cast<std::int64_t>(*exp);
+  exchange_domain dom;
+  dom.verifying_contract = *parse_address(flag(d, "negRisk").value_or(false) ? neg_risk_ctf_exchange_v2 : ctf_exchange_v2);
+  o.signature = key.sign(order_digest(o.fields, domain_separator(dom)));
+  r.owner = text(d, "owner").value_or("");
+  r.post_only = flag(d, "postOnly").value_or(false);
+  r.defer_exec = flag(d, "deferExec").value_or(false);
+  return encode_order_request(r);
+}
+
+} // namespace tdmaker
