@@ -14,7 +14,7 @@ void check(result<order_amounts> r, std::int64_t maker, std::int64_t taker) {
 }
 } // namespace
 
-TEST_CASE("limit amounts: price half-up to the tick's decimals, size floored to 2") {
+TEST_CASE("limit amounts: price half-up to the tick decimals and size floored to 2") {
   check(limit_order_amounts(order_side::buy, "0.53", "10", "0.01"), 5'300'000, 10'000'000);
   check(limit_order_amounts(order_side::sell, "0.53", "10", "0.01"), 10'000'000, 5'300'000);
   check(limit_order_amounts(order_side::buy, "0.99", "123.456789", "0.01"), 122'215'500, 123'450'000);
@@ -25,7 +25,7 @@ TEST_CASE("limit amounts: price half-up to the tick's decimals, size floored to 
   check(limit_order_amounts(order_side::buy, "0.5", "7.777777", "0.1"), 3'885'000, 7'770'000);
 }
 
-TEST_CASE("market amounts: BUY shares = amount / price, ceil at +4 then floor") {
+TEST_CASE("market amounts: BUY shares = amount / price with ceil at +4 then floor") {
   check(market_order_amounts(order_side::buy, "0.35", "3.5", "0.01"), 3'500'000, 10'000'000);
   check(market_order_amounts(order_side::buy, "0.53", "100", "0.01"), 100'000'000, 188'679'200);
   check(market_order_amounts(order_side::buy, "0.33", "10", "0.01"), 10'000'000, 30'303'000);

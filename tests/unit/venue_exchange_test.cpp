@@ -135,7 +135,7 @@ TEST_CASE_FIXTURE(fixture, "complementary match: BUY Down 0.55 fills against BUY
   CHECK(ex.bids(m.up_token).empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "price-time priority: the better price fills first, then the older order") {
+TEST_CASE_FIXTURE(fixture, "price-time priority: the better price fills first and then the older order") {
   auto first = std::get<placement>(place(a, order(a, m.up_token, order_side::buy, 400'000, 5'000'000))).order_id;
   auto better = std::get<placement>(place(a, order(a, m.up_token, order_side::buy, 420'000, 5'000'000))).order_id;
   auto later = std::get<placement>(place(a, order(a, m.up_token, order_side::buy, 400'000, 5'000'000))).order_id;
@@ -202,7 +202,7 @@ TEST_CASE_FIXTURE(fixture, "resolution pays 1 pUSD per winning share and cancels
         == "the market is not yet ready to process new orders");
 }
 
-TEST_CASE("order wire: encode and parse round trip, amounts per tick") {
+TEST_CASE("order wire: encode and parse round trip and amounts per tick") {
   auto amt = amounts_for(order_side::buy, price{530'000}, shares{10'000'000});
   CHECK(amt.maker == 5'300'000);
   CHECK(amt.taker == 10'000'000);
@@ -254,7 +254,7 @@ TEST_CASE("order wire: encode and parse round trip, amounts per tick") {
   CHECK(!parse_order_request(neg));
 }
 
-TEST_CASE("reference path: same seed same prices; fair value follows the move") {
+TEST_CASE("reference path: same seed same prices and fair value follows the move") {
   price_path a(9, "btc", default_start("btc"), 0.6), b(9, "btc", default_start("btc"), 0.6), c(10, "btc", default_start("btc"), 0.6);
   bool differs = false;
   for (int i = 0; i < 100; ++i) {
@@ -295,7 +295,7 @@ TEST_CASE_FIXTURE(fixture, "beyond 0.96 the market switches to the 0.001 tick") 
 
 #include "venue/world.hpp"
 
-TEST_CASE("a slot resolves Up iff the end reference >= the start, spot or 60 s TWAP") {
+TEST_CASE("a slot resolves Up iff the end reference >= the start (spot or 60 s TWAP)") {
   for (bool twap : {false, true}) {
     venue_config c;
     c.slot_seconds = 120;
