@@ -77,8 +77,8 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   spdlog::info("node: tdmaker {} ({}) started: {} worker threads, mode {}, data {}",
                build::version, build::commit, cfg.worker_threads, to_string(cfg.mode),
                cfg.data_dir);
-  spdlog::warn("node: no market connection: no venue is configured yet (the local venue and "
-               "exchange connectivity come in later releases); trading is idle");
+  spdlog::warn("node: no market connection: the node's exchange client is not built yet "
+               "(tdmaker-venue can run beside it, but nothing connects); trading is idle");
 
   if (control_token.empty())
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
