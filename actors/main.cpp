@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -19,6 +20,7 @@
 #include "actors/store_probe.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
+#include "core/auth_headers.hpp"
 #include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "generated/build_info.hpp"
@@ -40,6 +42,13 @@ Usage:
   tdmaker order-sign < params.json   print the signed POST /order body for order
                                      parameters named as the official client names
                                      them (key from TDMAKER_PRIVATE_KEY)
+  tdmaker auth-headers l1 [--timestamp T] [--nonce N]
+  tdmaker auth-headers l2 --method M --path P [--body B] [--timestamp T]
+                                     print CLOB request headers as JSON (key from
+                                     TDMAKER_PRIVATE_KEY; L2 creds from TDMAKER_API_KEY,
+                                     TDMAKER_API_SECRET, TDMAKER_API_PASSPHRASE). The
+                                     output carries the API key and passphrase: it is
+                                     for the operator's terminal only.
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -211,17 +220,22 @@ int run_probe(const std::vector<std::string>& args) {
   return run_store_probe(dir, count, window);
 }
 
+result<private_key> key_from_env(const char* tool) {
+  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
+  if (!env || !*env)
+    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY is not set");
+  auto key = private_key::parse(env);
+  if (!key)
+    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY: " + key.error());
+  return key;
+}
+
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.
 int run_order_sign() {
-  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
-  if (!env || !*env) {
-    std::fprintf(stderr, "order-sign: TDMAKER_PRIVATE_KEY is not set\n");
-    return 2;
-  }
-  auto key = private_key::parse(env);
+  auto key = key_from_env("order-sign");
   if (!key) {
-    std::fprintf(stderr, "order-sign: TDMAKER_PRIVATE_KEY: %s\n", key.error().c_str());
+    std::fprintf(stderr, "%s\n", key.error().c_str());
     return 2;
   }
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -231,6 +245,72 @@ int run_order_sign() {
     return 2;
   }
   std::printf("%s\n", body->c_str());
+  return 0;
+}
+
+// auth-headers l1 [--timestamp T] [--nonce N]
+// auth-headers l2 --method M --path P [--body B] [--timestamp T]   (creds from TDMAKER_API_*)
+int run_auth_headers(const std::vector<std::string>& args) {
+  constexpr const char* usage_line =
+    "usage: tdmaker auth-headers l1 [--timestamp T] [--nonce N]\n"
+    "       tdmaker auth-headers l2 --method M --path P [--body B] [--timestamp T]\n";
+  if (args.empty() || (args[0] != "l1" && args[0] != "l2") || args.size() % 2 != 1) {
+    std::fputs(usage_line, stderr);
+    return 2;
+  }
+  std::int64_t ts = static_cast<std::int64_t>(std::time(nullptr));
+  std::uint64_t nonce = 0;
+  std::string method, path, body;
+  auto digits = [](const std::string& v) {
+    return !v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos;
+  };
+  for (std::size_t i = 1; i + 1 < args.size(); i += 2) {
+    const auto& k = args[i];
+    const auto& v = args[i + 1];
+    if (k == "--timestamp" && digits(v))
+      ts = std::stoll(v);
+    else if (k == "--nonce" && digits(v))
+      nonce = std::stoull(v);
+    else if (k == "--method" && (v == "GET" || v == "POST" || v == "DELETE" || v == "PUT"))
+      method = v;
+    else if (k == "--path" && !v.empty() && v[0] == '/')
+      path = v.substr(0, v.find('?')); // L2 signs the path without its query
+    else if (k == "--body")
+      body = v;
+    else {
+      std::fprintf(stderr, "auth-headers: bad option or value: %s\n%s", k.c_str(), usage_line);
+      return 2;
+    }
+  }
+  auto key = key_from_env("auth-headers");
+  if (!key) {
+    std::fprintf(stderr, "%s\n", key.error().c_str());
+    return 2;
+  }
+  if (args[0] == "l1") {
+    std::printf("%s\n", headers_json(l1_headers(*key, ts, nonce)).c_str());
+    return 0;
+  }
+  if (method.empty() || path.empty()) {
+    std::fputs(usage_line, stderr);
+    return 2;
+  }
+  api_credentials creds;
+  for (auto [name, out] : {std::pair{"TDMAKER_API_KEY", &creds.key}, std::pair{"TDMAKER_API_SECRET", &creds.secret},
+                           std::pair{"TDMAKER_API_PASSPHRASE", &creds.passphrase}}) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) {
+      std::fprintf(stderr, "auth-headers: %s is not set\n", name);
+      return 2;
+    }
+    *out = v;
+  }
+  auto h = l2_headers(*key, creds, ts, method, path, body);
+  if (!h) {
+    std::fprintf(stderr, "auth-headers: TDMAKER_API_SECRET: %s\n", h.error().c_str());
+    return 2;
+  }
+  std::printf("%s\n", headers_json(*h).c_str());
   return 0;
 }
 
@@ -266,6 +346,8 @@ int main(int argc, char** argv) {
     return run_probe({args.begin() + 1, args.end()});
   if (a == "order-sign" && args.size() == 1)
     return run_order_sign();
+  if (a == "auth-headers")
+    return run_auth_headers({args.begin() + 1, args.end()});
   std::fprintf(stderr, "tdmaker: unrecognised arguments (see tdmaker --help)\n");
   return 2;
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { Wallet } from "@ethersproject/wallet";
-import { OrderBuilder, OrderType, Side, orderToJsonV2 } from "@polymarket/clob-client-v2";
+import { OrderBuilder, OrderType, Side, orderToJsonV2, createL1Headers, createL2Headers } from "@polymarket/clob-client-v2";
 
 const [bin] = process.argv.slice(2);
 assert.ok(bin, "usage: node order_sign_compare.mjs TDMAKER_BIN");
@@ -64,3 +64,19 @@ for (const [side, price, qty, tickSize, negRisk, sigType, orderType] of cases) {
   console.log(`ok ${matched} - ${orderType} ${side} ${qty} @ ${price} tick ${tickSize} negRisk ${negRisk} sigType ${sigType}: maker ${order.makerAmount} taker ${order.takerAmount}`);
 }
 console.log(`# ${matched} parameter sets identical to clob-client-v2`);
+
+// tdmaker auth-headers against createL1Headers / createL2Headers.
+const creds = { key: owner, secret: "c2VjcmV0LWtleS1mb3ItdGVzdGluZy0xMjM0NTY3OA==", passphrase: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" };
+const env = { ...process.env, TDMAKER_PRIVATE_KEY: key, TDMAKER_API_KEY: creds.key, TDMAKER_API_SECRET: creds.secret, TDMAKER_API_PASSPHRASE: creds.passphrase };
+const run = (args) => JSON.parse(execFileSync(bin, ["auth-headers", ...args], { env }).toString());
+let headers = 0;
+for (const [ts, nonce] of [[1700000000, 0], [1764460800, 7], [1800000123, 123456]]) {
+  assert.deepEqual(run(["l1", "--timestamp", String(ts), "--nonce", String(nonce)]), await createL1Headers(wallet, 137, nonce, ts));
+  headers++;
+}
+for (const [method, path, body] of [["GET", "/data/orders", undefined], ["POST", "/order", '{"order":{"salt":1}}'], ["DELETE", "/order", '{"orderID":"0xabc"}'], ["DELETE", "/cancel-all", undefined]]) {
+  const ours = run(["l2", "--method", method, "--path", path, "--timestamp", "1764460800", ...(body ? ["--body", body] : [])]);
+  assert.deepEqual(ours, await createL2Headers(wallet, creds, { method, requestPath: path, body }, 1764460800));
+  headers++;
+}
+console.log(`# ${headers} header sets identical to createL1Headers / createL2Headers`);

@@ -139,3 +139,21 @@ TEST_CASE("base64 accepts url-safe and unpadded input") {
   CHECK(!base64_decode("a"));
   CHECK(!base64_decode("ab$d"));
 }
+
+#include "core/auth_headers.hpp"
+
+TEST_CASE("L1 and L2 header sets carry the reference signatures") {
+  auto k = *private_key::parse(hardhat_key);
+  auto l1 = l1_headers(k, 1700000000, 0);
+  REQUIRE(l1.size() == 4);
+  CHECK(l1[0] == std::pair<std::string, std::string>{"POLY_ADDRESS", hardhat_address});
+  CHECK(l1[1].second == "0x659ed4b28ae28e0f038fdf0023c00863c9559caacb9ebc83f44eea87059a099a36f1e1dee110e7faa1c4f65d17489b2da1333ebef78bbe2116d81207b975052d1c");
+  CHECK(l1[3] == std::pair<std::string, std::string>{"POLY_NONCE", "0"});
+  api_credentials c{"key-1", "c2VjcmV0LWtleS1mb3ItdGVzdGluZy0xMjM0NTY3OA==", "pp"};
+  auto l2 = l2_headers(k, c, 1700000000, "GET", "/data/orders", "");
+  REQUIRE(l2);
+  CHECK((*l2)[1].second == "V3xUzYOCaT1EBgfnXqa5BMhrtyg0GsMCL2hMwj1cKYc=");
+  CHECK(headers_json(*l2).find(R"("POLY_API_KEY":"key-1")") != std::string::npos);
+  c.secret = "not base64!";
+  CHECK(!l2_headers(k, c, 1700000000, "GET", "/", ""));
+}
