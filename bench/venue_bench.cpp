@@ -19,6 +19,7 @@
 #include "core/eip712.hpp"
 #include "core/eth_address.hpp"
 #include "core/l2_auth.hpp"
+#include "core/order_sign.hpp"
 #include "core/order_wire.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "core/uint256.hpp"
@@ -60,24 +61,10 @@ std::int64_t now_ms() {
 
 order_request make_order(const private_key& k, const std::string& owner, const std::string& token, order_side side,
                          std::int64_t px, std::int64_t size, std::uint64_t salt, bool post_only) {
-  order_request r;
-  auto amt = amounts_for(side, price{px}, shares{size});
-  auto& o = r.order;
-  o.salt_number = salt;
-  o.fields.salt = uint256_from(salt);
-  o.fields.maker = o.fields.signer = k.address();
-  o.token_id = token;
-  o.fields.token_id = *parse_uint256(token);
-  o.maker_amount = amt.maker;
-  o.taker_amount = amt.taker;
-  o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(amt.maker));
-  o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(amt.taker));
-  o.fields.side = side;
-  o.fields.timestamp_ms = uint256_from(static_cast<std::uint64_t>(now_ms()));
-  o.signature = k.sign(order_digest(o.fields, domain_separator(domain())));
-  r.owner = owner;
-  r.post_only = post_only;
-  return r;
+  static const bytes32 sep = domain_separator(domain());
+  auto spec = limit_spec(token, side, price{px}, shares{size}, salt, static_cast<std::uint64_t>(now_ms()), owner);
+  spec.post_only = post_only;
+  return *sign_order(spec, k, sep);
 }
 
 struct percentiles {

@@ -3,16 +3,6 @@
 namespace tdmaker {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string_view strip_0x(std::string_view text) {
   if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
     text.remove_prefix(2);
@@ -38,6 +28,16 @@ int b64_value(char c) {
 
 } // namespace
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 std::string to_hex(std::span<const std::uint8_t> data, bool prefix) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
@@ -57,7 +57,7 @@ result<bool> from_hex(std::string_view text, std::span<std::uint8_t> out) {
     return fail("expected " + std::to_string(out.size() * 2) + " hex digits, got "
                 + std::to_string(text.size()));
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+    int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return fail("non-hex character");
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);

@@ -15,6 +15,9 @@ using bytes32 = std::array<std::uint8_t, 32>;
 using address20 = std::array<std::uint8_t, 20>;
 using signature65 = std::array<std::uint8_t, 65>;
 
+/// The value of one hex digit (either case), or -1.
+int hex_digit(char c);
+
 /// Lower-case hex, with "0x" prefix when `prefix`.
 std::string to_hex(std::span<const std::uint8_t> data, bool prefix = true);
 

@@ -37,6 +37,48 @@ result<std::uint64_t> integer(const std::string& key, const std::string& t) {
 
 } // namespace
 
+order_spec limit_spec(std::string token_id, order_side side, price px, shares size, std::uint64_t salt,
+                      std::uint64_t timestamp_ms, std::string owner) {
+  auto amt = amounts_for(side, px, size);
+  order_spec spec;
+  spec.token_id = std::move(token_id);
+  spec.side = side;
+  spec.maker_amount = amt.maker;
+  spec.taker_amount = amt.taker;
+  spec.salt = salt;
+  spec.timestamp_ms = timestamp_ms;
+  spec.owner = std::move(owner);
+  return spec;
+}
+
+result<order_request> sign_order(const order_spec& spec, const private_key& key, const bytes32& domain_sep) {
+  auto token = parse_uint256(spec.token_id);
+  if (!token)
+    return fail("tokenId: " + token.error());
+  order_request r;
+  auto& o = r.order;
+  o.salt_number = spec.salt;
+  o.fields.salt = uint256_from(spec.salt);
+  o.fields.signer = key.address();
+  o.fields.maker = spec.funder.value_or(o.fields.signer);
+  o.token_id = spec.token_id;
+  o.fields.token_id = *token;
+  o.maker_amount = spec.maker_amount;
+  o.taker_amount = spec.taker_amount;
+  o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(spec.maker_amount));
+  o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(spec.taker_amount));
+  o.fields.side = spec.side;
+  o.fields.sig_type = spec.sig_type;
+  o.fields.timestamp_ms = uint256_from(spec.timestamp_ms);
+  o.expiration = spec.expiration;
+  o.signature = key.sign(order_digest(o.fields, domain_sep));
+  r.owner = spec.owner;
+  r.type = spec.type;
+  r.post_only = spec.post_only;
+  r.defer_exec = spec.defer_exec;
+  return r;
+}
+
 result<std::string> sign_order_json(const std::string& params_json, const private_key& key) {
   rapidjson::Document d;
   d.Parse<rapidjson::kParseNumbersAsStringsFlag>(params_json.data(), params_json.size());
@@ -61,18 +103,18 @@ result<std::string> sign_order_json(const std::string& params_json, const privat
     return fail("price: required");
   if (!side_t || (*side_t != "BUY" && *side_t != "SELL"))
     return fail("side: expected BUY or SELL");
-  order_request r;
+  auto type = order_type::gtc;
   if (type_t == "GTC")
-    r.type = order_type::gtc;
+    type = order_type::gtc;
   else if (type_t == "GTD")
-    r.type = order_type::gtd;
+    type = order_type::gtd;
   else if (type_t == "FOK")
-    r.type = order_type::fok;
+    type = order_type::fok;
   else if (type_t == "FAK")
-    r.type = order_type::fak;
+    type = order_type::fak;
   else
     return fail("orderType: expected GTC, GTD, FOK or FAK");
-  bool market = r.type == order_type::fok || r.type == order_type::fak;
+  bool market = type == order_type::fok || type == order_type::fak;
   auto side = *side_t == "BUY" ? order_side::buy : order_side::sell;
   auto qty = text(d, market ? "amount" : "size");
   if (!qty)
@@ -81,7 +123,6 @@ result<std::string> sign_order_json(const std::string& params_json, const privat
   if (!amounts)
     return fail(amounts.error());
 
-  auto& o = r.order;
   auto salt = integer("salt", text(d, "salt").value_or(""));
   auto ts = integer("timestamp", text(d, "timestamp").value_or(""));
   auto exp = integer("expiration", text(d, "expiration").value_or("0"));
@@ -91,33 +132,31 @@ result<std::string> sign_order_json(const std::string& params_json, const privat
       return fail(x->error());
   if (*st > 2)
     return fail("signatureType: expected 0 (EOA), 1 (POLY_PROXY) or 2 (POLY_GNOSIS_SAFE)");
-  o.salt_number = *salt;
-  o.fields.salt = uint256_from(*salt);
-  o.fields.signer = key.address();
-  o.fields.maker = o.fields.signer;
+  order_spec spec;
+  spec.token_id = *token;
+  spec.side = side;
+  spec.maker_amount = amounts->maker;
+  spec.taker_amount = amounts->taker;
+  spec.salt = *salt;
+  spec.timestamp_ms = *ts;
+  spec.expiration = static_cast<std::int64_t>(*exp);
+  spec.sig_type = static_cast<signature_type>(*st);
   if (auto funder = text(d, "funder")) {
     auto a = parse_address(*funder);
     if (!a)
       return fail("funder: " + a.error());
-    o.fields.maker = *a;
+    spec.funder = *a;
   }
-  o.token_id = *token;
-  o.fields.token_id = *parse_uint256(*token);
-  o.maker_amount = amounts->maker;
-  o.taker_amount = amounts->taker;
-  o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(amounts->maker));
-  o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(amounts->taker));
-  o.fields.side = side;
-  o.fields.sig_type = static_cast<signature_type>(*st);
-  o.fields.timestamp_ms = uint256_from(*ts);
-  o.expiration = static_cast<std::int64_t>(*exp);
+  spec.owner = text(d, "owner").value_or("");
+  spec.type = type;
+  spec.post_only = flag(d, "postOnly").value_or(false);
+  spec.defer_exec = flag(d, "deferExec").value_or(false);
   exchange_domain dom;
   dom.verifying_contract = *parse_address(flag(d, "negRisk").value_or(false) ? neg_risk_ctf_exchange_v2 : ctf_exchange_v2);
-  o.signature = key.sign(order_digest(o.fields, domain_separator(dom)));
-  r.owner = text(d, "owner").value_or("");
-  r.post_only = flag(d, "postOnly").value_or(false);
-  r.defer_exec = flag(d, "deferExec").value_or(false);
-  return encode_order_request(r);
+  auto signed_order = sign_order(spec, key, domain_separator(dom));
+  if (!signed_order)
+    return fail(signed_order.error());
+  return encode_order_request(*signed_order);
 }
 
 } // namespace tdmaker

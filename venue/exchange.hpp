@@ -163,6 +163,7 @@ public:
 
   /// The EIP-712 digest (= order id) of `fields` on this venue's exchange domain.
   bytes32 order_digest_of(const order_v2& fields) const { return order_digest(fields, domain_sep_); }
+  const bytes32& domain_separator_value() const { return domain_sep_; }
 
   // -- orders (L2)
   /// Validates and places; nothing changes when it returns a rejection.

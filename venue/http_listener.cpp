@@ -3,6 +3,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 
+#include "core/bytes.hpp"
+#include "venue/acceptor.hpp"
+
 namespace tdmaker::venue {
 
 namespace asio = boost::asio;
@@ -10,16 +13,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 std::string url_decode(std::string_view s) {
   std::string out;
@@ -148,13 +141,9 @@ http_listener::http_listener(asio::io_context& ioc, handler h)
 http_listener::~http_listener() { stop(); }
 
 std::uint16_t http_listener::listen(const std::string& host, std::uint16_t port) {
-  tcp::endpoint ep{asio::ip::make_address(host), port};
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen();
+  auto bound = bind_and_listen(impl_->acceptor, host, port);
   impl_->accept();
-  return impl_->acceptor.local_endpoint().port();
+  return bound;
 }
 
 void http_listener::stop() {

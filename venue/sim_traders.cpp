@@ -5,7 +5,7 @@
 
 #include "core/bytes.hpp"
 #include "core/keccak.hpp"
-#include "core/uint256.hpp"
+#include "core/order_sign.hpp"
 
 namespace tdmaker::venue {
 namespace {
@@ -55,26 +55,12 @@ sim_traders::sim_traders(exchange& ex, std::uint64_t seed, sim_config cfg)
 
 order_request sim_traders::make(const agent& a, const std::string& token, order_side side, std::int64_t px,
                                 std::int64_t size, order_type type, bool post_only, std::int64_t now_ms) {
-  order_request r;
-  auto amt = amounts_for(side, price{px}, shares{size});
-  auto& o = r.order;
-  o.salt_number = salt_++;
-  o.fields.salt = uint256_from(o.salt_number);
-  o.fields.maker = o.fields.signer = a.key.address();
-  o.token_id = token;
-  if (auto w = parse_uint256(token))
-    o.fields.token_id = *w;
-  o.maker_amount = amt.maker;
-  o.taker_amount = amt.taker;
-  o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(amt.maker));
-  o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(amt.taker));
-  o.fields.side = side;
-  o.fields.timestamp_ms = uint256_from(static_cast<std::uint64_t>(now_ms));
-  o.signature = a.key.sign(ex_.order_digest_of(o.fields));
-  r.owner = a.creds.key;
-  r.type = type;
-  r.post_only = post_only;
-  return r;
+  auto spec = limit_spec(token, side, price{px}, shares{size}, salt_++, static_cast<std::uint64_t>(now_ms),
+                         a.creds.key);
+  spec.type = type;
+  spec.post_only = post_only;
+  auto r = sign_order(spec, a.key, ex_.domain_separator_value());
+  return r ? std::move(r).value() : order_request{}; // token ids come from the catalog: always valid
 }
 
 std::string sim_traders::place(const agent& a, const order_request& r, std::int64_t now_ms) {

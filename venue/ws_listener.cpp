@@ -4,6 +4,8 @@
 #include <boost/beast.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "venue/acceptor.hpp"
+
 namespace tdmaker::venue {
 
 namespace asio = boost::asio;
@@ -155,13 +157,9 @@ ws_listener::ws_listener(asio::io_context& ioc, std::function<ws_channel*(const 
 ws_listener::~ws_listener() { stop(); }
 
 std::uint16_t ws_listener::listen(const std::string& host, std::uint16_t port) {
-  tcp::endpoint ep{asio::ip::make_address(host), port};
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen();
+  auto bound = bind_and_listen(impl_->acceptor, host, port);
   impl_->accept();
-  return impl_->acceptor.local_endpoint().port();
+  return bound;
 }
 
 void ws_listener::stop() {

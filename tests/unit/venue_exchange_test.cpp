@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/eth_address.hpp"
+#include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "core/uint256.hpp"
 #include "venue/exchange.hpp"
@@ -43,26 +44,10 @@ struct fixture {
 
   order_request order(const trader& t, const std::string& token, order_side side, std::int64_t px_micros,
                       std::int64_t size_micros, bool post_only = false) {
-    order_request r;
-    auto amt = amounts_for(side, price{px_micros}, shares{size_micros});
-    auto& o = r.order;
-    o.salt_number = salt++;
-    o.fields.salt = uint256_from(o.salt_number);
-    o.fields.maker = o.fields.signer = t.key.address();
-    o.fields.token_id = *parse_uint256(token);
-    o.token_id = token;
-    o.maker_amount = amt.maker;
-    o.taker_amount = amt.taker;
-    o.fields.maker_amount = uint256_from(static_cast<std::uint64_t>(amt.maker));
-    o.fields.taker_amount = uint256_from(static_cast<std::uint64_t>(amt.taker));
-    o.fields.side = side;
-    o.fields.timestamp_ms = uint256_from(static_cast<std::uint64_t>(now_ms));
-    exchange_domain d;
-    d.verifying_contract = *parse_address("0xE111180000d2663C0091e4f400237545B87B996B");
-    o.signature = t.key.sign(order_digest(o.fields, domain_separator(d)));
-    r.owner = t.creds.key;
-    r.post_only = post_only;
-    return r;
+    auto spec = limit_spec(token, side, price{px_micros}, shares{size_micros}, salt++,
+                           static_cast<std::uint64_t>(now_ms), t.creds.key);
+    spec.post_only = post_only;
+    return *sign_order(spec, t.key, ex.domain_separator_value());
   }
 
   std::variant<placement, rejection> place(const trader& t, const order_request& r) {
