@@ -65,6 +65,16 @@ bool price_valid(std::string_view price, std::string_view tick) {
   return p && t && *p >= *t && *p <= pow10(12) - *t;
 }
 
+struct scaled_inputs {
+  rounding_config rc;
+  i128 price;    // in 10^-rc.price
+  i128 quantity; // in 10^-rc.size
+};
+
+// The checks and roundings both order kinds share; only the price rounding differs.
+result<scaled_inputs> prepare(std::string_view price, std::string_view quantity, std::string_view tick,
+                              rounding price_mode, const char* quantity_name);
+
 } // namespace
 
 result<rounding_config> rounding_for(std::string_view tick) {
@@ -83,20 +93,33 @@ result<rounding_config> rounding_for(std::string_view tick) {
   return fail("invalid tick size '" + std::string(tick) + "': expected 0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001");
 }
 
-result<order_amounts> limit_order_amounts(order_side side, std::string_view price, std::string_view size,
-                                          std::string_view tick) {
+namespace {
+result<scaled_inputs> prepare(std::string_view price, std::string_view quantity, std::string_view tick,
+                              rounding price_mode, const char* quantity_name) {
   auto rc = rounding_for(tick);
   if (!rc)
     return fail(rc.error());
   if (!price_valid(price, tick))
     return fail("invalid price (" + std::string(price) + "), min: " + std::string(tick) + " - max: 1 - "
                 + std::string(tick));
-  auto p = scaled(price, rc->price, rounding::half_up, "price");
-  auto s = scaled(size, rc->size, rounding::down, "size");
+  auto p = scaled(price, rc->price, price_mode, "price");
   if (!p)
     return fail(p.error());
-  if (!s)
-    return fail(s.error());
+  auto q = scaled(quantity, rc->size, rounding::down, quantity_name);
+  if (!q)
+    return fail(q.error());
+  return scaled_inputs{*rc, *p, *q};
+}
+} // namespace
+
+result<order_amounts> limit_order_amounts(order_side side, std::string_view price, std::string_view size,
+                                          std::string_view tick) {
+  auto in = prepare(price, size, tick, rounding::half_up, "size");
+  if (!in)
+    return fail(in.error());
+  const auto* rc = &in->rc;
+  const i128* p = &in->price;
+  const i128* s = &in->quantity;
   // s in 10^-2 shares, p in 10^-pd: notional in 10^-(2+pd), shares in 10^-2; both to 10^-6.
   i128 notional = *s * *p * pow10(6 - rc->size - rc->price);
   i128 shares_units = *s * pow10(6 - rc->size);
@@ -108,18 +131,12 @@ result<order_amounts> limit_order_amounts(order_side side, std::string_view pric
 
 result<order_amounts> market_order_amounts(order_side side, std::string_view price, std::string_view amount,
                                            std::string_view tick) {
-  auto rc = rounding_for(tick);
-  if (!rc)
-    return fail(rc.error());
-  if (!price_valid(price, tick))
-    return fail("invalid price (" + std::string(price) + "), min: " + std::string(tick) + " - max: 1 - "
-                + std::string(tick));
-  auto p = scaled(price, rc->price, rounding::down, "price");
-  auto m = scaled(amount, rc->size, rounding::down, "amount");
-  if (!p)
-    return fail(p.error());
-  if (!m)
-    return fail(m.error());
+  auto in = prepare(price, amount, tick, rounding::down, "amount");
+  if (!in)
+    return fail(in.error());
+  const auto* rc = &in->rc;
+  const i128* p = &in->price;
+  const i128* m = &in->quantity;
   if (*p <= 0 || *m <= 0)
     return fail("amount and price must be positive");
   i128 maker = *m * pow10(6 - rc->size);

@@ -150,9 +150,12 @@ void market_feed::book_changed(const std::string& asset) {
     return;
   auto& sent = sent_[asset];
   auto ts = std::to_string(now_ms_());
-  auto bid = ex_.best_bid(asset), ask = ex_.best_ask(asset);
-  auto best_bid = bid ? dec(bid->micros) : std::string("0");
-  auto best_ask = ask ? dec(ask->micros) : std::string("1");
+  // One view of each side serves the diff and the best prices (best is last).
+  auto bid_levels = ex_.bids(asset);
+  auto ask_levels = ex_.asks(asset);
+  const bool two_sided = !bid_levels.empty() && !ask_levels.empty();
+  auto best_bid = bid_levels.empty() ? std::string("0") : dec(bid_levels.back().px.micros);
+  auto best_ask = ask_levels.empty() ? std::string("1") : dec(ask_levels.back().px.micros);
   json_out j;
   j.obj().kv("event_type", "price_change").kv("market", m->condition_id).kv("timestamp", ts);
   j.key("price_changes").arr();
@@ -178,8 +181,8 @@ void market_feed::book_changed(const std::string& asset) {
         emit(px, 0);
     before = std::move(after);
   };
-  diff(sent.bids, ex_.bids(asset), "BUY");
-  diff(sent.asks, ex_.asks(asset), "SELL");
+  diff(sent.bids, bid_levels, "BUY");
+  diff(sent.asks, ask_levels, "SELL");
   j.end_arr().end_obj();
   if (!changed)
     return;
@@ -187,7 +190,7 @@ void market_feed::book_changed(const std::string& asset) {
   json_out bba;
   bba.obj().kv("event_type", "best_bid_ask").kv("market", m->condition_id).kv("asset_id", asset);
   bba.kv("best_bid", best_bid).kv("best_ask", best_ask);
-  bba.kv("spread", bid && ask ? dec(ask->micros - bid->micros) : std::string("1")).kv("timestamp", ts);
+  bba.kv("spread", two_sided ? dec(ask_levels.back().px.micros - bid_levels.back().px.micros) : std::string("1")).kv("timestamp", ts);
   send_to_asset(asset, bba.end_obj().take(), true);
 }
 
