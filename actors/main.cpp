@@ -18,6 +18,7 @@
 #include "actors/logging.hpp"
 #include "actors/node.hpp"
 #include "actors/store_probe.hpp"
+#include "actors/venue_check.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
 #include "core/auth_headers.hpp"
@@ -49,6 +50,10 @@ Usage:
                                      TDMAKER_API_SECRET, TDMAKER_API_PASSPHRASE). The
                                      output carries the API key and passphrase: it is
                                      for the operator's terminal only.
+  tdmaker venue-check [--config FILE]
+                                     derive the API key, find the current slot, place a
+                                     signed post-only bid, look it up and cancel it, with
+                                     the node's own clients (key from TDMAKER_PRIVATE_KEY)
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -348,6 +353,19 @@ int main(int argc, char** argv) {
     return run_order_sign();
   if (a == "auth-headers")
     return run_auth_headers({args.begin() + 1, args.end()});
+  if (a == "venue-check" && (args.size() == 1 || (args.size() == 3 && args[1] == "--config"))) {
+    auto cfg = load_config(args.size() == 3 ? args[2] : "");
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    auto key = key_from_env("venue-check");
+    if (!key) {
+      std::fprintf(stderr, "%s\n", key.error().c_str());
+      return 2;
+    }
+    return run_venue_check(*cfg, *key);
+  }
   std::fprintf(stderr, "tdmaker: unrecognised arguments (see tdmaker --help)\n");
   return 2;
 }

@@ -9,6 +9,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "core/endpoint.hpp"
+
 namespace tdmaker {
 namespace {
 
@@ -94,6 +96,21 @@ setter one_of(std::string node_config::*member, std::vector<std::string_view> al
   };
 }
 
+setter url(std::string node_config::*member, bool websocket) {
+  return [=](const json& v, node_config& c) -> std::string {
+    if (!v.IsString())
+      return "expected a URL, got " + type_name(v);
+    auto e = parse_endpoint({v.GetString(), v.GetStringLength()});
+    if (!e)
+      return e.error();
+    if (e->websocket != websocket)
+      return std::string("expected a ") + (websocket ? "ws:// or wss://" : "http:// or https://")
+             + " URL, got " + shown(v);
+    c.*member = std::string(v.GetString(), v.GetStringLength());
+    return {};
+  };
+}
+
 const std::vector<field>& schema() {
   static const std::vector<field> fields = {
     {"$.node.worker_threads", integer(&node_config::worker_threads, 1, 64)},
@@ -144,6 +161,42 @@ const std::vector<field>& schema() {
     {"$.markets.restart_window_s", integer(&node_config::markets_restart_window_s, 1, 86400)},
     {"$.telemetry.flush_ms", integer(&node_config::telemetry_flush_ms, 10, 60000)},
     {"$.debug.fault_injection", boolean(&node_config::debug_fault_injection)},
+    {"$.venue.clob_url", url(&node_config::venue_clob_url, false)},
+    {"$.venue.gamma_url", url(&node_config::venue_gamma_url, false)},
+    {"$.venue.market_ws_url", url(&node_config::venue_market_ws_url, true)},
+    {"$.venue.user_ws_url", url(&node_config::venue_user_ws_url, true)},
+    {"$.venue.rtds_url", url(&node_config::venue_rtds_url, true)},
+    {"$.venue.io_threads", integer(&node_config::venue_io_threads, 1, 16)},
+    {"$.venue.request_timeout_ms", integer(&node_config::venue_request_timeout_ms, 100, 120000)},
+    {"$.feed.ping_ms", integer(&node_config::feed_ping_ms, 100, 60000)},
+    {"$.feed.market_stale_ms", integer(&node_config::feed_market_stale_ms, 200, 600000)},
+    {"$.feed.user_stale_ms", integer(&node_config::feed_user_stale_ms, 200, 600000)},
+    {"$.feed.rtds_stale_ms", integer(&node_config::feed_rtds_stale_ms, 200, 600000)},
+    {"$.feed.reconnect_min_ms", integer(&node_config::feed_reconnect_min_ms, 10, 60000)},
+    {"$.feed.reconnect_max_ms", integer(&node_config::feed_reconnect_max_ms, 10, 600000)},
+    {"$.feed.breaker_failures", integer(&node_config::feed_breaker_failures, 1, 1000)},
+    {"$.feed.book_hash_check", boolean(&node_config::feed_book_hash_check)},
+    {"$.feed.refetch_min_interval_ms", integer(&node_config::feed_refetch_min_interval_ms, 0, 600000)},
+    {"$.discovery.assets",
+     [](const json& v, node_config& c) -> std::string {
+       if (!v.IsArray() || v.Empty())
+         return "expected a non-empty array of asset names, got " + type_name(v);
+       std::vector<std::string> out;
+       for (auto& a : v.GetArray()) {
+         if (!a.IsString() || a.GetStringLength() < 2 || a.GetStringLength() > 10)
+           return "expected asset names of 2-10 lower-case letters, got " + shown(a);
+         std::string s(a.GetString(), a.GetStringLength());
+         for (char ch : s)
+           if (ch < 'a' || ch > 'z')
+             return "expected asset names of 2-10 lower-case letters, got " + shown(a);
+         out.push_back(std::move(s));
+       }
+       c.discovery_assets = std::move(out);
+       return {};
+     }},
+    {"$.discovery.slot_seconds", integer(&node_config::discovery_slot_seconds, 5, 86400)},
+    {"$.discovery.interval_ms", integer(&node_config::discovery_interval_ms, 100, 600000)},
+    {"$.discovery.lookahead_slots", integer(&node_config::discovery_lookahead_slots, 0, 8)},
   };
   return fields;
 }
@@ -209,6 +262,8 @@ result<node_config> parse_config(std::string_view json_text) {
   node_config cfg;
   if (auto err = walk(doc, "$", cfg); !err.empty())
     return fail(err);
+  if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
+    return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
   if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
     return fail("$.http.listen: '" + cfg.http_listen.host
                 + "' is not a loopback address; set $.http.allow_non_loopback to expose it");

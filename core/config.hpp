@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/phase.hpp"
 #include "core/result.hpp"
@@ -42,6 +43,29 @@ struct node_config {
   int telemetry_flush_ms = 250;
   // debug
   bool debug_fault_injection = false;
+  // venue: where the exchange is (the local tdmaker-venue by default)
+  std::string venue_clob_url = "http://127.0.0.1:18080";
+  std::string venue_gamma_url = "http://127.0.0.1:18081";
+  std::string venue_market_ws_url = "ws://127.0.0.1:18082/ws/market";
+  std::string venue_user_ws_url = "ws://127.0.0.1:18082/ws/user";
+  std::string venue_rtds_url = "ws://127.0.0.1:18083";
+  int venue_io_threads = 1;
+  int venue_request_timeout_ms = 10000;
+  // feed
+  int feed_ping_ms = 10000;
+  int feed_market_stale_ms = 30000;
+  int feed_user_stale_ms = 30000;
+  int feed_rtds_stale_ms = 30000;
+  int feed_reconnect_min_ms = 1000;
+  int feed_reconnect_max_ms = 60000;
+  int feed_breaker_failures = 10;
+  bool feed_book_hash_check = true;
+  int feed_refetch_min_interval_ms = 2000;
+  // discovery
+  std::vector<std::string> discovery_assets{"btc", "eth", "sol", "xrp"};
+  int discovery_slot_seconds = 900;
+  int discovery_interval_ms = 5000;
+  int discovery_lookahead_slots = 1;
 };
 
 /// Parses and validates a config document. Unknown keys, wrong types, values out

@@ -8,104 +8,19 @@
 #include <vector>
 
 #include "core/money.hpp"
+#include "core/market_data.hpp"
 #include "core/phase.hpp"
 #include "core/records.hpp"
 #include "messages/atoms.hpp"
 
 namespace tdmaker {
 
-enum class book_side : std::uint8_t { bid = 0, ask = 1 };
-enum class order_side : std::uint8_t { buy = 0, sell = 1 };
 enum class outcome : std::uint8_t { up = 0, down = 1 };
 
 // Enums need no inspect overload: CAF serialises them by their underlying type.
-
-// ---------------------------------------------------------------------------
-// Market data: feed -> market (one market actor per condition id)
-// ---------------------------------------------------------------------------
-
-struct book_level {
-  price px;
-  shares size;
-};
-template <class Inspector>
-auto inspect(Inspector& f, book_level& x) { return f(x.px, x.size); }
-
-/// A full L2 snapshot of one token's book (market WS `book`, REST `/book`).
-struct book_snapshot {
-  condition_id market;
-  token_id token;
-  std::int64_t ts_ms = 0;
-  std::string hash;
-  std::vector<book_level> bids; // best first
-  std::vector<book_level> asks; // best first
-  tick_size tick;
-};
-template <class Inspector>
-auto inspect(Inspector& f, book_snapshot& x) {
-  return f(x.market, x.token, x.ts_ms, x.hash, x.bids, x.asks, x.tick);
-}
-
-/// One level of a `price_change`: `size` is the new absolute size (0 removes).
-struct book_change {
-  token_id token;
-  book_side side = book_side::bid;
-  price px;
-  shares size;
-  std::string hash;
-};
-template <class Inspector>
-auto inspect(Inspector& f, book_change& x) { return f(x.token, x.side, x.px, x.size, x.hash); }
-
-struct book_delta {
-  condition_id market;
-  std::int64_t ts_ms = 0;
-  std::vector<book_change> changes;
-};
-template <class Inspector>
-auto inspect(Inspector& f, book_delta& x) { return f(x.market, x.ts_ms, x.changes); }
-
-struct last_trade {
-  condition_id market;
-  token_id token;
-  price px;
-  shares size;
-  order_side side = order_side::buy;
-  std::int64_t ts_ms = 0;
-};
-template <class Inspector>
-auto inspect(Inspector& f, last_trade& x) {
-  return f(x.market, x.token, x.px, x.size, x.side, x.ts_ms);
-}
-
-struct tick_size_change {
-  condition_id market;
-  token_id token;
-  tick_size old_tick;
-  tick_size new_tick;
-  std::int64_t ts_ms = 0;
-};
-template <class Inspector>
-auto inspect(Inspector& f, tick_size_change& x) {
-  return f(x.market, x.token, x.old_tick, x.new_tick, x.ts_ms);
-}
-
-/// A Chainlink reference price (RTDS `crypto_prices_chainlink`), e.g. "btc/usd".
-struct reference_tick {
-  std::string symbol;
-  ref_price value;
-  std::int64_t source_ts_ms = 0;
-};
-template <class Inspector>
-auto inspect(Inspector& f, reference_tick& x) { return f(x.symbol, x.value, x.source_ts_ms); }
-
-struct market_resolved {
-  condition_id market;
-  token_id winner;
-  std::int64_t ts_ms = 0;
-};
-template <class Inspector>
-auto inspect(Inspector& f, market_resolved& x) { return f(x.market, x.winner, x.ts_ms); }
+// Market data (feed -> market): book_snapshot, book_delta, last_trade,
+// tick_size_change, reference_tick, market_resolved live in core/market_data.hpp,
+// because the pure codecs produce them and the feed moves them on unchanged.
 
 // ---------------------------------------------------------------------------
 // Feed health and safe mode (seed 004): feed -> telemetry, notifier, markets

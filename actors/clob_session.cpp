@@ -1,0 +1,203 @@
+#include "actors/clob_session.hpp"
+
+#include <chrono>
+
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/auth_headers.hpp"
+#include "core/bytes.hpp"
+#include "core/eip712.hpp"
+#include "core/rate_limiter.hpp"
+
+namespace tdmaker {
+namespace {
+
+std::int64_t unix_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+http_request request_of(std::string method, std::string path, std::string body, retry_rule retry) {
+  http_request r;
+  r.rate_class = std::string(rate_class(method, path));
+  r.method = std::move(method);
+  r.target = std::move(path);
+  r.body = std::move(body);
+  r.retry = retry;
+  return r;
+}
+
+} // namespace
+
+std::string_view to_string(place_outcome::verdict v) {
+  switch (v) {
+    case place_outcome::verdict::placed: return "placed";
+    case place_outcome::verdict::rejected: return "rejected";
+    case place_outcome::verdict::unknown: return "unknown";
+  }
+  return "?";
+}
+
+std::shared_ptr<clob_session> clob_session::make(std::shared_ptr<http_client> http, private_key key,
+                                                 clob_session_options opts) {
+  return std::shared_ptr<clob_session>(new clob_session(std::move(http), std::move(key), opts));
+}
+
+clob_session::clob_session(std::shared_ptr<http_client> http, private_key key, clob_session_options opts)
+    : http_(std::move(http)), key_(std::move(key)), opts_(opts) {}
+
+address20 clob_session::address() const { return key_.address(); }
+bool clob_session::has_credentials() const { return has_creds_.load(); }
+const api_credentials& clob_session::credentials() const { return creds_; }
+
+void clob_session::establish_credentials(std::function<void(result<api_credentials>)> done) {
+  auto self = shared_from_this();
+  auto l1 = [self](std::string method, std::string path) {
+    auto r = request_of(std::move(method), std::move(path), "", retry_rule::unprocessed_only);
+    r.headers = l1_headers(self->key_, unix_s(), 0);
+    return r;
+  };
+  auto finish = [self, done](const http_response& res) {
+    auto c = parse_api_credentials(res.body);
+    if (!c)
+      return done(fail(c.error()));
+    self->creds_ = *c;
+    self->has_creds_ = true;
+    done(std::move(c));
+  };
+  http_->send(l1("POST", "/auth/api-key"), [self, l1, finish, done](http_response res) {
+    auto cls = classify_reply(res.status, res.body, res.retry_after);
+    if (cls.kind == reply_kind::ok)
+      return finish(res);
+    if (cls.kind != reply_kind::rejected)
+      return done(fail("create api key: HTTP " + std::to_string(res.status) + " " + cls.error));
+    // Keys are deterministic per (address, nonce): it exists, so derive it.
+    self->http_->send(l1("GET", "/auth/derive-api-key"), [finish, done](http_response r2) {
+      auto c2 = classify_reply(r2.status, r2.body, r2.retry_after);
+      if (c2.kind != reply_kind::ok)
+        return done(fail("derive api key: HTTP " + std::to_string(r2.status) + " " + c2.error));
+      finish(r2);
+    });
+  });
+}
+
+void clob_session::l2(std::string method, std::string path, std::string body, retry_rule retry,
+                      http_client::callback done) {
+  if (!has_creds_) {
+    http_response r;
+    r.body = "no API credentials yet";
+    return done(std::move(r));
+  }
+  auto signed_path = path.substr(0, path.find('?')); // L2 signs the path without its query
+  auto headers = l2_headers(key_, creds_, unix_s(), method, signed_path, body);
+  auto req = request_of(std::move(method), std::move(path), std::move(body), retry);
+  if (!headers) {
+    http_response r;
+    r.body = "L2 headers: " + headers.error();
+    return done(std::move(r));
+  }
+  req.headers = std::move(headers).value();
+  http_->send(std::move(req), std::move(done));
+}
+
+void clob_session::place(order_request order, const bytes32& domain_sep,
+                         std::function<void(place_outcome)> done) {
+  place_outcome out;
+  out.order_id = to_hex(order_digest(order.order.fields, domain_sep));
+  if (!order.post_only && post_only_until_ms_.load() > unix_ms()) {
+    out.result = place_outcome::verdict::rejected;
+    out.failure = {reply_kind::post_only_mode, "venue in post-only mode: order not sent", 0};
+    return done(std::move(out));
+  }
+  auto self = shared_from_this();
+  l2("POST", "/order", encode_order_request(order), retry_rule::unprocessed_only,
+     [self, out, done](http_response res) mutable {
+       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       if (cls.kind == reply_kind::ok) {
+         auto ack = parse_order_ack(res.body);
+         if (ack) {
+           out.ack = *ack;
+           out.result = ack->placed ? place_outcome::verdict::placed : place_outcome::verdict::rejected;
+           if (!ack->placed)
+             out.failure = {reply_kind::rejected, ack->error, 0};
+           return done(std::move(out));
+         }
+         cls = {reply_kind::transport, "unreadable order reply: " + ack.error(), 0};
+       }
+       out.failure = cls;
+       switch (cls.kind) {
+         case reply_kind::post_only_mode:
+           self->post_only_until_ms_ = unix_ms() + std::max<std::int64_t>(cls.retry_after_ms, 1000);
+           [[fallthrough]];
+         case reply_kind::rejected:
+         case reply_kind::unauthorized:
+         case reply_kind::too_early:
+         case reply_kind::rate_limited:
+         case reply_kind::unavailable:
+           // A definite "no": the venue did not take the order.
+           out.result = place_outcome::verdict::rejected;
+           return done(std::move(out));
+         default:
+           // No clear answer: never re-send; find out whether it rests.
+           self->ghost_check(out.order_id, 0, std::move(out), std::move(done));
+       }
+     });
+}
+
+void clob_session::ghost_check(std::string order_id, std::uint32_t attempt, place_outcome so_far,
+                               std::function<void(place_outcome)> done) {
+  auto self = shared_from_this();
+  lookup(order_id, [self, order_id, attempt, so_far, done](reply_class cls, result<open_order> o) mutable {
+    so_far.ghost_checked = true;
+    if (cls.kind == reply_kind::ok && o) {
+      so_far.venue_status = o->status;
+      so_far.result = place_outcome::verdict::placed;
+      spdlog::warn("clob: order {} had no clear reply ({}), found on the venue as {}", order_id,
+                   so_far.failure.error, o->status);
+      return done(std::move(so_far));
+    }
+    if (attempt + 1 >= self->opts_.ghost_lookups) {
+      // Still 404 after the eventual-consistency window: it was not placed. Any
+      // other answer leaves it unknown, for the order actor's next check.
+      if (cls.kind == reply_kind::not_found)
+        so_far.result = place_outcome::verdict::rejected;
+      return done(std::move(so_far));
+    }
+    auto t = std::make_shared<boost::asio::steady_timer>(self->http_->executor(), self->opts_.ghost_spacing);
+    t->async_wait([self, t, order_id, attempt, so_far, done](const boost::system::error_code&) mutable {
+      self->ghost_check(order_id, attempt + 1, std::move(so_far), std::move(done));
+    });
+  });
+}
+
+void clob_session::cancel(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done) {
+  std::string body = "[";
+  for (std::size_t i = 0; i < order_ids.size(); ++i)
+    body += (i ? ",\"" : "\"") + order_ids[i] + "\"";
+  body += "]";
+  // Cancels are idempotent: retried on transport errors and 5xx.
+  l2("DELETE", "/orders", std::move(body), retry_rule::idempotent, [done](http_response res) {
+    auto cls = classify_reply(res.status, res.body, res.retry_after);
+    if (cls.kind != reply_kind::ok)
+      return done(fail("cancel: HTTP " + std::to_string(res.status) + " " + cls.error));
+    done(parse_cancel_ack(res.body));
+  });
+}
+
+void clob_session::lookup(std::string order_id, std::function<void(reply_class, result<open_order>)> done) {
+  l2("GET", "/data/order/" + order_id, "", retry_rule::idempotent, [done](http_response res) {
+    auto cls = classify_reply(res.status, res.body, res.retry_after);
+    if (cls.kind != reply_kind::ok)
+      return done(cls, fail(cls.error));
+    done(cls, parse_open_order(res.body));
+  });
+}
+
+} // namespace tdmaker

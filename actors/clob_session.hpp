@@ -1,0 +1,76 @@
+#pragma once
+// The node's authenticated conversation with the CLOB, on the I/O threads:
+// API credentials created or derived through L1 at start, L2-signed requests,
+// and order placement whose outcome is never guessed. A placement that gets no
+// clear answer (timeout, reset, 5xx) is not sent again: the order id is the
+// EIP-712 digest the node computed, so the order is looked up by it (the
+// ghost-order check) until the venue says whether it exists. Callbacks run on an
+// I/O thread.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/http_client.hpp"
+#include "core/clob_reply.hpp"
+#include "core/order_wire.hpp"
+#include "core/secp256k1_signer.hpp"
+
+namespace tdmaker {
+
+struct place_outcome {
+  enum class verdict : std::uint8_t { placed, rejected, unknown };
+  verdict result = verdict::unknown;
+  std::string order_id;      // always known: the digest we signed
+  order_ack ack;             // the venue's answer when it gave one
+  reply_class failure;       // why it was not placed / is unknown
+  bool ghost_checked = false; // resolved by looking the order up
+  std::string venue_status;  // from the lookup: LIVE, MATCHED, ...
+};
+std::string_view to_string(place_outcome::verdict v);
+
+struct clob_session_options {
+  std::uint32_t ghost_lookups = 4;              // GET /data/order attempts ...
+  std::chrono::milliseconds ghost_spacing{750}; // ... this far apart (404 may be eventual consistency)
+};
+
+class clob_session : public std::enable_shared_from_this<clob_session> {
+public:
+  static std::shared_ptr<clob_session> make(std::shared_ptr<http_client> http, private_key key,
+                                            clob_session_options opts = {});
+
+  address20 address() const;
+  /// POST /auth/api-key; on 400 (it exists) GET /auth/derive-api-key. The
+  /// credentials are kept for L2 and returned (the caller never logs them).
+  void establish_credentials(std::function<void(result<api_credentials>)> done);
+  bool has_credentials() const;
+  const api_credentials& credentials() const; // only after establish succeeded
+
+  /// One L2-authenticated request; `path` may carry a query (not signed).
+  void l2(std::string method, std::string path, std::string body, retry_rule retry,
+          http_client::callback done);
+  void place(order_request order, const bytes32& domain_sep,
+             std::function<void(place_outcome)> done);
+  void cancel(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done);
+  void lookup(std::string order_id, std::function<void(reply_class, result<open_order>)> done);
+
+  /// Post-only mode (503 post_only_mode) seen until this Unix ms; 0 = none.
+  std::int64_t post_only_until_ms() const { return post_only_until_ms_.load(); }
+
+private:
+  clob_session(std::shared_ptr<http_client> http, private_key key, clob_session_options opts);
+  void ghost_check(std::string order_id, std::uint32_t attempt, place_outcome so_far,
+                   std::function<void(place_outcome)> done);
+
+  std::shared_ptr<http_client> http_;
+  private_key key_;
+  clob_session_options opts_;
+  api_credentials creds_;
+  std::atomic<bool> has_creds_{false};
+  std::atomic<std::int64_t> post_only_until_ms_{0};
+};
+
+} // namespace tdmaker

@@ -1,0 +1,211 @@
+#include "actors/http_client.hpp"
+
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "core/clob_reply.hpp"
+
+namespace tdmaker {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+using strand_t = asio::strand<asio::io_context::executor_type>;
+
+struct connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*secure); }
+};
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+http::verb verb_of(const std::string& m) {
+  auto v = http::string_to_verb(m);
+  return v == http::verb::unknown ? http::verb::get : v;
+}
+
+} // namespace
+
+struct http_client::impl {
+  io_pool& io;
+  http_client_options opts;
+  strand_t strand;
+  std::vector<std::unique_ptr<connection>> idle;
+  std::map<std::string, token_bucket> buckets;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  impl(io_pool& p, http_client_options o)
+      : io(p), opts(std::move(o)), strand(asio::make_strand(p.context())) {
+    for (auto& l : opts.limits)
+      buckets.emplace(l.name, token_bucket(l, now_ms()));
+  }
+
+  awaitable<void> sleep(std::chrono::milliseconds d) {
+    asio::steady_timer t(strand, d);
+    co_await t.async_wait(use_awaitable);
+  }
+
+  awaitable<void> pace(const http_request& r, http_client_stats& st) {
+    auto it = buckets.find(r.rate_class);
+    if (it == buckets.end())
+      co_return;
+    for (;;) {
+      auto wait = it->second.try_take(now_ms(), r.cost);
+      if (wait <= 0)
+        co_return;
+      ++st.throttled;
+      co_await sleep(std::chrono::milliseconds(wait));
+    }
+  }
+
+  awaitable<std::unique_ptr<connection>> connect(const endpoint& ep, http_client_stats& st) {
+    tcp::resolver resolver(strand);
+    auto found = co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_awaitable);
+    auto c = std::make_unique<connection>();
+    if (ep.tls) {
+      c->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(strand, io.tls());
+      // SNI, and the certificate must name the host.
+      if (!SSL_set_tlsext_host_name(c->secure->native_handle(), ep.host.c_str()))
+        throw beast::system_error(beast::error_code(static_cast<int>(::ERR_get_error()),
+                                                    asio::error::get_ssl_category()));
+      c->secure->set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    } else {
+      c->plain = std::make_unique<beast::tcp_stream>(strand);
+    }
+    c->lowest().expires_after(opts.timeout);
+    co_await c->lowest().async_connect(found, use_awaitable);
+    if (c->secure)
+      co_await c->secure->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+    ++st.connections;
+    co_return c;
+  }
+
+  template <class Stream>
+  awaitable<http::response<http::string_body>> exchange(Stream& s, connection& c,
+                                                        http::request<http::string_body>& req) {
+    co_await http::async_write(s, req, use_awaitable);
+    http::response<http::string_body> res;
+    co_await http::async_read(s, c.buffer, res, use_awaitable);
+    co_return res;
+  }
+
+  awaitable<http_response> once(const endpoint& ep, const http_request& r, http_client_stats& st) {
+    http_response out;
+    std::unique_ptr<connection> c;
+    try {
+      if (!idle.empty()) {
+        c = std::move(idle.back());
+        idle.pop_back();
+      } else {
+        c = co_await connect(ep, st);
+      }
+      http::request<http::string_body> req{verb_of(r.method), r.target, 11};
+      req.set(http::field::host, ep.host);
+      req.set(http::field::user_agent, opts.user_agent);
+      req.set(http::field::accept, "application/json");
+      if (!r.body.empty())
+        req.set(http::field::content_type, "application/json");
+      for (auto& [k, v] : r.headers)
+        req.set(k, v);
+      req.body() = r.body;
+      req.keep_alive(true);
+      req.prepare_payload();
+      c->lowest().expires_after(opts.timeout);
+      // No co_await inside ?: — GCC 12 miscompiles it (double destruction).
+      http::response<http::string_body> res;
+      if (c->secure)
+        res = co_await exchange(*c->secure, *c, req);
+      else
+        res = co_await exchange(*c->plain, *c, req);
+      out.status = static_cast<int>(res.result_int());
+      out.retry_after = std::string(res[http::field::retry_after]);
+      out.body = std::move(res.body());
+      if (res.keep_alive() && idle.size() < opts.max_idle) {
+        c->lowest().expires_never();
+        idle.push_back(std::move(c));
+      }
+    } catch (const std::exception& e) {
+      out.status = 0;
+      out.body = e.what();
+    }
+    co_return out;
+  }
+
+  awaitable<http_response> run(std::shared_ptr<http_client> self, http_request r) {
+    auto& st = self->stats_;
+    ++st.requests;
+    http_response res;
+    for (std::uint32_t attempt = 0;; ++attempt) {
+      co_await pace(r, st);
+      ++st.attempts;
+      res = co_await once(self->ep_, r, st);
+      res.attempts = attempt + 1;
+      auto cls = classify_reply(res.status, res.body, res.retry_after);
+      if (cls.kind == reply_kind::ok)
+        co_return res;
+      const bool unprocessed = cls.kind == reply_kind::too_early || cls.kind == reply_kind::rate_limited;
+      const bool may_retry = r.retry == retry_rule::idempotent ? retryable(cls.kind)
+                             : r.retry == retry_rule::unprocessed_only ? unprocessed
+                                                                        : false;
+      if (!may_retry || attempt + 1 >= opts.max_attempts) {
+        ++st.failures;
+        co_return res;
+      }
+      ++st.retries;
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      auto delay = backoff_delay(opts.backoff, attempt, u(rng));
+      delay = std::max(delay, std::chrono::milliseconds(cls.retry_after_ms));
+      co_await sleep(delay);
+    }
+  }
+};
+
+std::shared_ptr<http_client> http_client::make(io_pool& io, endpoint ep, http_client_options opts) {
+  return std::shared_ptr<http_client>(new http_client(io, std::move(ep), std::move(opts)));
+}
+
+http_client::http_client(io_pool& io, endpoint ep, http_client_options opts)
+    : ep_(std::move(ep)), impl_(std::make_unique<impl>(io, std::move(opts))) {}
+
+http_client::~http_client() = default;
+
+boost::asio::any_io_executor http_client::executor() const { return impl_->strand; }
+
+void http_client::send(http_request req, callback done) {
+  auto self = shared_from_this();
+  asio::co_spawn(impl_->strand, impl_->run(self, std::move(req)),
+                 [done = std::move(done)](std::exception_ptr e, http_response r) {
+                   if (e) {
+                     r = {};
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       r.body = ex.what();
+                     }
+                   }
+                   done(std::move(r));
+                 });
+}
+
+} // namespace tdmaker

@@ -1,0 +1,146 @@
+#include "actors/venue_check.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <random>
+
+#include <rapidjson/document.h>
+
+#include "actors/clob_session.hpp"
+#include "actors/http_client.hpp"
+#include "actors/io_pool.hpp"
+#include "core/bytes.hpp"
+#include "core/eth_address.hpp"
+#include "core/feed_codec.hpp"
+#include "core/gamma_codec.hpp"
+#include "core/order_sign.hpp"
+
+namespace tdmaker {
+namespace {
+
+constexpr auto step_timeout = std::chrono::seconds(30);
+
+template <class T>
+std::optional<T> wait(std::future<T>& f) {
+  if (f.wait_for(step_timeout) != std::future_status::ready)
+    return std::nullopt;
+  return f.get();
+}
+
+bool step(bool ok, const char* name, const std::string& detail) {
+  std::printf("%s %-10s %s\n", ok ? "ok  " : "FAIL", name, detail.c_str());
+  std::fflush(stdout);
+  return ok;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+int run_venue_check(const node_config& cfg, const private_key& key) {
+  auto clob_ep = parse_endpoint(cfg.venue_clob_url);
+  auto gamma_ep = parse_endpoint(cfg.venue_gamma_url);
+  if (!clob_ep || !gamma_ep)
+    return step(false, "config", clob_ep ? gamma_ep.error() : clob_ep.error()) ? 0 : 1;
+  io_pool io(1);
+  http_client_options hopts;
+  hopts.timeout = std::chrono::milliseconds(cfg.venue_request_timeout_ms);
+  hopts.limits = polymarket_rate_limits();
+  auto clob = http_client::make(io, *clob_ep, hopts);
+  auto gamma = http_client::make(io, *gamma_ep, hopts);
+  auto session = clob_session::make(clob, key);
+  std::printf("venue-check: signer %s, CLOB %s, Gamma %s\n", to_checksum(session->address()).c_str(),
+              clob_ep->text().c_str(), gamma_ep->text().c_str());
+
+  // 1. API credentials through L1 (created, or derived when they exist).
+  std::promise<result<api_credentials>> pc;
+  auto fc = pc.get_future();
+  session->establish_credentials([&](result<api_credentials> c) { pc.set_value(std::move(c)); });
+  auto creds = wait(fc);
+  if (!step(creds && *creds, "api-key", !creds ? "timeout" : *creds ? "created or derived (key not shown)" : creds->error()))
+    return 1;
+
+  // 2. The current slot of the first asset, from Gamma.
+  auto asset = cfg.discovery_assets.front();
+  auto start = slot_start_of(now_ms() / 1000, cfg.discovery_slot_seconds);
+  auto slug = slot_slug(asset, cfg.discovery_slot_seconds, start);
+  std::promise<http_response> pg;
+  auto fg = pg.get_future();
+  gamma->send({"GET", "/events?slug=" + slug, "", {}, retry_rule::idempotent, "gamma", 1},
+              [&](http_response r) { pg.set_value(std::move(r)); });
+  auto gres = wait(fg);
+  if (!gres)
+    return step(false, "gamma", "timeout"), 1;
+  auto market = parse_gamma_event(gres->body, asset);
+  if (!step(gres->status == 200 && market && market->has_value(), "gamma",
+            slug + (market ? (market->has_value() ? " -> " + (*market)->record.id.hex : " not listed") : ": " + market.error())))
+    return 1;
+  const auto& rec = (*market)->record;
+
+  // 3. Its book (the REST shape the feed re-fetches on a gap).
+  std::promise<http_response> pb;
+  auto fb = pb.get_future();
+  clob->send({"GET", "/book?token_id=" + rec.up_token.digits, "", {}, retry_rule::idempotent, "book", 1},
+             [&](http_response r) { pb.set_value(std::move(r)); });
+  auto bres = wait(fb);
+  rapidjson::Document bd;
+  bd.Parse(bres ? bres->body.c_str() : "");
+  auto book = bres && !bd.HasParseError() ? decode_book(bd) : result<book_snapshot>(fail("no reply"));
+  if (!step(book.ok(), "book", book ? std::to_string(book->bids.size()) + " bids, " + std::to_string(book->asks.size()) + " asks, tick " + to_string(book->tick) : book.error()))
+    return 1;
+
+  // 4. A post-only bid at the lowest price: signed, placed, found.
+  std::mt19937_64 rng{std::random_device{}()};
+  auto spec = limit_spec(rec.up_token.digits, order_side::buy, price{book->tick.micros}, rec.min_size,
+                         rng() >> 12, static_cast<std::uint64_t>(now_ms()), creds->value().key);
+  spec.post_only = true;
+  exchange_domain dom;
+  dom.verifying_contract = *parse_address(ctf_exchange_v2);
+  auto dsep = domain_separator(dom);
+  auto order = sign_order(spec, key, dsep);
+  if (!step(order.ok(), "sign", order ? "BUY " + to_string(rec.min_size) + " @ " + to_string(book->tick) : order.error()))
+    return 1;
+  std::promise<place_outcome> pp;
+  auto fp = pp.get_future();
+  session->place(*order, dsep, [&](place_outcome o) { pp.set_value(std::move(o)); });
+  auto placed = wait(fp);
+  if (!step(placed && placed->result == place_outcome::verdict::placed, "place",
+            !placed ? "timeout"
+                    : std::string(to_string(placed->result)) + " " + placed->order_id + " status "
+                        + placed->ack.status + (placed->failure.error.empty() ? "" : " (" + placed->failure.error + ")")))
+    return 1;
+
+  auto look = [&](const std::string& id) {
+    std::promise<std::pair<reply_class, result<open_order>>> pl;
+    auto fl = pl.get_future();
+    session->lookup(id, [&](reply_class c, result<open_order> o) { pl.set_value({c, std::move(o)}); });
+    return wait(fl);
+  };
+  auto live = look(placed->order_id);
+  if (!step(live && live->second && live->second->status == "LIVE", "lookup",
+            live && live->second ? "status " + live->second->status : "not found"))
+    return 1;
+
+  // 5. Cancel it and see it cancelled.
+  std::promise<result<cancel_ack>> px;
+  auto fx = px.get_future();
+  session->cancel({placed->order_id}, [&](result<cancel_ack> a) { px.set_value(std::move(a)); });
+  auto cancelled = wait(fx);
+  const bool in_list = cancelled && *cancelled && cancelled->value().canceled.size() == 1
+                       && cancelled->value().canceled[0] == placed->order_id;
+  if (!step(in_list, "cancel", in_list ? "canceled" : cancelled && !*cancelled ? cancelled->error() : "not in canceled[]"))
+    return 1;
+  auto after = look(placed->order_id);
+  const bool gone = after && after->second && after->second->status.starts_with("CANCELED");
+  if (!step(gone, "verify", after && after->second ? "status " + after->second->status : "lookup failed"))
+    return 1;
+  std::printf("venue-check: all steps passed\n");
+  return 0;
+}
+
+} // namespace tdmaker

@@ -1,0 +1,32 @@
+#pragma once
+// Gamma discovery of the Up/Down slots (protocol ref §1): the slug of a slot and
+// the decoding of its event, whose list fields are JSON-encoded strings.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/records.hpp"
+#include "core/result.hpp"
+
+namespace tdmaker {
+
+/// Start of the slot containing `now_s`.
+std::int64_t slot_start_of(std::int64_t now_s, std::int64_t slot_seconds);
+/// "{asset}-updown-{15m|Ns}-{start}".
+std::string slot_slug(std::string_view asset, std::int64_t slot_seconds, std::int64_t start_s);
+
+/// "2026-05-10T18:30:00Z" (fractional seconds allowed) -> Unix seconds.
+result<std::int64_t> parse_iso8601_utc(std::string_view text);
+
+/// A `GET /events?slug=` reply (array) or `/events/slug/` reply (object): the
+/// event's first market as a record (status discovered), or nullopt when the
+/// array is empty (not listed yet). `closed` reports Gamma's closed flag.
+struct gamma_market {
+  market_record record;
+  bool closed = false;
+  bool accepting_orders = true;
+};
+result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset);
+
+} // namespace tdmaker
