@@ -146,7 +146,8 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
            return done(std::move(out));
          default:
            // No clear answer: never re-send; find out whether it rests.
-           self->ghost_check(out.order_id, 0, std::move(out), std::move(done));
+           auto id = out.order_id; // copied first: argument evaluation order is unspecified
+           self->ghost_check(std::move(id), 0, std::move(out), std::move(done));
        }
      });
 }
@@ -163,6 +164,7 @@ void clob_session::ghost_check(std::string order_id, std::uint32_t attempt, plac
                    so_far.failure.error, o->status);
       return done(std::move(so_far));
     }
+    so_far.venue_status = "lookup " + std::string(to_string(cls.kind)) + ": " + (o ? cls.error : o.error());
     if (attempt + 1 >= self->opts_.ghost_lookups) {
       // Still 404 after the eventual-consistency window: it was not placed. Any
       // other answer leaves it unknown, for the order actor's next check.

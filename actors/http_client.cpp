@@ -145,6 +145,9 @@ struct http_client::impl {
         c->lowest().expires_never();
         idle.push_back(std::move(c));
       }
+    } catch (const boost::system::system_error& e) {
+      out.status = 0;
+      out.body = e.code().message(); // what() carries Beast's source location
     } catch (const std::exception& e) {
       out.status = 0;
       out.body = e.what();

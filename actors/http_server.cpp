@@ -120,6 +120,12 @@ struct http_server::impl {
           return ask_text(status_atom::value, "application/json");
         return ask_health();
       }
+      if (path == "/book") {
+        if (method != http::verb::get)
+          return reply(http::status::method_not_allowed, "application/json", json_error("use GET"),
+                       keep_alive_);
+        return ask_book(q == std::string::npos ? std::string() : target.substr(q + 1));
+      }
       if (path == "/control/phase") {
         if (method != http::verb::post)
           return reply(http::status::method_not_allowed, "application/json",
@@ -150,6 +156,76 @@ struct http_server::impl {
               });
             });
       });
+    }
+
+    // GET /book?market=<condition id>&token_id=<token>: the market actor's book in
+    // the CLOB's /book shape (best last), for comparing with the venue.
+    void ask_book(const std::string& query) {
+      std::string market, token;
+      for (std::size_t pos = 0; pos <= query.size();) {
+        auto amp = query.find('&', pos);
+        auto kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) {
+          if (kv.substr(0, eq) == "market")
+            market = kv.substr(eq + 1);
+          else if (kv.substr(0, eq) == "token_id")
+            token = kv.substr(eq + 1);
+        }
+        if (amp == std::string::npos)
+          break;
+        pos = amp + 1;
+      }
+      auto cid = parse_condition_id(market);
+      auto tok = parse_token_id(token);
+      if (!cid || !tok)
+        return reply(http::status::bad_request, "application/json",
+                     json_error(!cid ? "market: " + cid.error() : "token_id: " + tok.error()), keep_alive_);
+      auto self = shared_from_this();
+      auto dir = owner_.targets.directory;
+      auto fail_with = [self](http::status code, std::string msg) {
+        asio::post(self->owner_.ioc, [=] {
+          self->reply(code, "application/json", json_error(msg), self->keep_alive_);
+        });
+      };
+      owner_.sys.spawn([=, id = *cid, want = *tok](caf::event_based_actor* a) {
+        a->request(dir, actor_timeout, get_atom::value, id)
+          .then(
+            [=](market_actor& m) {
+              a->request(m, actor_timeout, get_atom::value, book_atom::value)
+                .then(
+                  [=](std::vector<book_view>& books) {
+                    for (auto& b : books)
+                      if (b.token == want) {
+                        auto body = book_json(id, b);
+                        asio::post(self->owner_.ioc, [=] {
+                          self->reply(http::status::ok, "application/json", body, self->keep_alive_);
+                        });
+                        return;
+                      }
+                    fail_with(http::status::not_found, "token is not an outcome of this market");
+                  },
+                  [=](caf::error& e) { fail_with(http::status::service_unavailable, error_text(e)); });
+            },
+            [=](caf::error& e) { fail_with(http::status::not_found, error_text(e)); });
+      });
+    }
+
+    static std::string book_json(const condition_id& id, const book_view& b) {
+      std::string s = R"({"market":")" + id.hex + R"(","asset_id":")" + b.token.digits + R"(","timestamp":")"
+                      + std::to_string(b.ts_ms) + R"(","synced":)" + (b.synced ? "true" : "false");
+      auto side = [&](const char* name, const std::vector<book_level>& best_first) {
+        s += std::string(",\"") + name + "\":[";
+        for (auto it = best_first.rbegin(); it != best_first.rend(); ++it) {
+          if (it != best_first.rbegin())
+            s += ',';
+          s += R"({"price":")" + to_string(it->px) + R"(","size":")" + to_string(it->size) + "\"}";
+        }
+        s += ']';
+      };
+      side("bids", b.bids);
+      side("asks", b.asks);
+      return s + "}";
     }
 
     void ask_health() {

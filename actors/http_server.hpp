@@ -21,6 +21,7 @@ namespace tdmaker {
 struct http_targets {
   telemetry_actor telemetry;
   control_actor control;
+  directory_actor directory; // /book: the node's own view of a market's book
 };
 
 class http_server {

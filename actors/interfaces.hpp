@@ -3,7 +3,7 @@
 // actor. Read top to bottom it is the message flow of seed 003's tick:
 //
 //   discovery --market_record--> directory --spawn--> market (one per condition id)
-//   discovery --subscribe_market--> feed --book_*/reference_tick--> market
+//   discovery --subscribe_market--> feed --book_*/reference_tick--> market --refetch_book--> feed
 //   market --market_view--> stop-loss (first, before any gate) --stop_decision--> market
 //   market --market_view--> bidding --bid_decision--> market --place/cancel_batch--> order
 //   order --order_update--> market;  feed(user ws)/order(reconcile)/paper --> fill --fill--> market
@@ -79,6 +79,8 @@ using market_actor = caf::typed_actor<
   caf::reacts_to<fill>,
   caf::reacts_to<settlement_result>,
   caf::replies_to<get_atom>::with<market_state>,
+  caf::replies_to<get_atom, book_atom>::with<std::vector<book_view>>, // both tokens
+  caf::replies_to<get_atom, latency_atom>::with<std::vector<std::int64_t>>, // feed->market ns
   caf::replies_to<retire_atom>::with<bool>,          // persists `retired`, then quits
   caf::reacts_to<crash_atom>>;                       // fault injection (debug.fault_injection)
 
@@ -89,17 +91,24 @@ using directory_actor = caf::typed_actor<
   caf::replies_to<retire_atom, condition_id>::with<bool>,
   caf::replies_to<list_atom>::with<std::vector<market_summary>>>;
 
+/// Market, user and RTDS WebSockets; parses each frame once and routes its
+/// events to the owning market actor. Owns feed health and the safe-mode breaker.
+using feed_actor = caf::typed_actor<
+  caf::reacts_to<subscribe_market, market_actor>,   // discovery: stream this market to it
+  caf::reacts_to<unsubscribe_market>,
+  caf::reacts_to<ws_frame>,                         // from the I/O threads
+  caf::reacts_to<ws_state>,                         // from the I/O threads
+  caf::reacts_to<refetch_book>,                     // market: gap or hash mismatch
+  caf::reacts_to<credentials_ready>,                // user channel may connect
+  caf::reacts_to<tick_atom>,                        // health publication timer
+  caf::replies_to<status_atom>::with<std::vector<feed_health>>>;
+
 /// Finds the current and next slots of every asset (Gamma) and the reference price
 /// at each slot start (RTDS).
 using discovery_actor = caf::typed_actor<
   caf::reacts_to<discover_atom>,                     // run one discovery pass
+  caf::reacts_to<gamma_reply>,                       // from the I/O threads
   caf::reacts_to<reference_tick>>;                   // slot-start reference capture
-
-/// Market, user and RTDS WebSockets; routes parsed events to market actors.
-using feed_actor = caf::typed_actor<
-  caf::reacts_to<subscribe_market>,
-  caf::reacts_to<unsubscribe_market>,
-  caf::replies_to<status_atom>::with<std::vector<feed_health>>>;
 
 /// Owns the global exposure budget and the ladder policy (seed 003 BiddingEngine).
 using bidding_actor = caf::typed_actor<

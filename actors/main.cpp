@@ -95,6 +95,16 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
+result<private_key> key_from_env(const char* tool) {
+  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
+  if (!env || !*env)
+    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY is not set");
+  auto key = private_key::parse(env);
+  if (!key)
+    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY: " + key.error());
+  return key;
+}
+
 int run_node(const std::string& config_path) {
   auto cfg = load_config(config_path);
   if (!cfg) {
@@ -114,7 +124,16 @@ int run_node(const std::string& config_path) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   spdlog::info("node: config {}", config_path.empty() ? "embedded default (local, paper)"
                                                       : config_path);
-  auto n = node::start(*cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"));
+  std::optional<private_key> key;
+  if (!env_or_empty("TDMAKER_PRIVATE_KEY").empty()) {
+    auto k = key_from_env("node");
+    if (!k) {
+      spdlog::critical("{}", k.error());
+      return 2;
+    }
+    key = std::move(k).value();
+  }
+  auto n = node::start(*cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"), std::move(key));
   if (!n) {
     spdlog::critical("node: cannot start: {}", n.error());
     spdlog::default_logger()->flush();
@@ -225,15 +244,6 @@ int run_probe(const std::vector<std::string>& args) {
   return run_store_probe(dir, count, window);
 }
 
-result<private_key> key_from_env(const char* tool) {
-  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
-  if (!env || !*env)
-    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY is not set");
-  auto key = private_key::parse(env);
-  if (!key)
-    return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY: " + key.error());
-  return key;
-}
 
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.

@@ -7,6 +7,8 @@ namespace tdmaker {
 
 struct market_options {
   bool fault_injection = false;
+  bool book_hash_check = true; // verify price_change hashes; re-fetch on mismatch
+  feed_actor feed;             // where re-fetch requests go (may be null in tests)
   std::chrono::milliseconds flush_every{250};
 };
 

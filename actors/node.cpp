@@ -5,14 +5,24 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include "actors/clob_session.hpp"
 #include "actors/control.hpp"
 #include "actors/directory.hpp"
+#include "actors/discovery.hpp"
+#include "actors/feed.hpp"
+#include "actors/http_client.hpp"
+#include "actors/io_pool.hpp"
+#include "actors/weak_handle.hpp"
+#include "core/rate_limiter.hpp"
 #include "actors/http_server.hpp"
 #include "actors/lmdb_env.hpp"
 #include "actors/phase_manager.hpp"
 #include "actors/store.hpp"
 #include "actors/telemetry.hpp"
 #include "actors/util.hpp"
+#include "core/eth_address.hpp"
 #include "generated/build_info.hpp"
 #include "messages/register.hpp"
 
@@ -27,6 +37,12 @@ struct node::impl {
   phase_manager_actor phases;
   control_actor control;
   directory_actor directory;
+  feed_actor feed;
+  discovery_actor discovery;
+  std::unique_ptr<io_pool> io;
+  std::shared_ptr<http_client> clob;
+  std::shared_ptr<http_client> gamma;
+  std::shared_ptr<clob_session> session;
   std::unique_ptr<http_server> http;
   std::uint16_t port = 0;
   bool stopped = false;
@@ -38,7 +54,47 @@ node::~node() { shutdown(); }
 
 std::uint16_t node::http_port() const { return impl_->port; }
 
-result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token) {
+namespace {
+
+feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
+  feed_options o;
+  o.market_ws = *parse_endpoint(cfg.venue_market_ws_url); // validated with the config
+  o.user_ws = *parse_endpoint(cfg.venue_user_ws_url);
+  o.rtds = *parse_endpoint(cfg.venue_rtds_url);
+  o.ping_every = std::chrono::milliseconds(cfg.feed_ping_ms);
+  o.market_stale = std::chrono::milliseconds(cfg.feed_market_stale_ms);
+  o.user_stale = std::chrono::milliseconds(cfg.feed_user_stale_ms);
+  o.rtds_stale = std::chrono::milliseconds(cfg.feed_rtds_stale_ms);
+  o.reconnect = {std::chrono::milliseconds(cfg.feed_reconnect_min_ms),
+                 std::chrono::milliseconds(cfg.feed_reconnect_max_ms)};
+  o.breaker_failures = static_cast<std::uint32_t>(cfg.feed_breaker_failures);
+  o.refetch_min_interval = std::chrono::milliseconds(cfg.feed_refetch_min_interval_ms);
+  o.flush_every = flush;
+  return o;
+}
+
+// L1 create-or-derive, retried until it works: the user channel waits for it.
+void establish_credentials(std::shared_ptr<clob_session> s, weak_handle<feed_actor> feed, boost::asio::any_io_executor ex,
+                           std::chrono::seconds retry) {
+  s->establish_credentials([s, feed, ex, retry](result<api_credentials> c) {
+    if (c) {
+      spdlog::info("clob: API credentials ready for {} (not logged)", to_checksum(s->address()));
+      feed.send(credentials_ready{true, ""});
+      return;
+    }
+    spdlog::error("clob: API credentials not obtained: {}; retrying in {} s", c.error(), retry.count());
+    auto t = std::make_shared<boost::asio::steady_timer>(ex, retry);
+    t->async_wait([s, feed, ex, retry, t](const boost::system::error_code& ec) {
+      if (!ec)
+        establish_credentials(s, feed, ex, std::min(retry * 2, std::chrono::seconds(60)));
+    });
+  });
+}
+
+} // namespace
+
+result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
+                                           std::optional<private_key> key) {
   auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
   if (!env)
     return fail(env.error());
@@ -57,8 +113,9 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   telemetry_options topts;
   topts.flush_every = flush;
   topts.mode = cfg.mode;
-  topts.market_connection = "none (no venue configured)";
-  topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier"};
+  topts.market_connection = cfg.venue_clob_url + " (market " + cfg.venue_market_ws_url + ")";
+  topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier", "feed",
+                          "discovery"};
   p->telemetry = spawn_telemetry(sys, topts);
   p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
                          {static_cast<std::size_t>(cfg.store_max_batch), flush});
@@ -66,23 +123,50 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   p->phases = spawn_phase_manager(sys, p->store, p->telemetry, p->notifier,
                                   {cfg.initial_phase, cfg.log_dir, flush});
   p->control = spawn_control(sys, p->phases, p->telemetry, flush);
+  // The exchange link: I/O threads, REST clients, the feed.
+  p->io = std::make_unique<io_pool>(cfg.venue_io_threads);
+  http_client_options hopts;
+  hopts.timeout = std::chrono::milliseconds(cfg.venue_request_timeout_ms);
+  hopts.limits = polymarket_rate_limits();
+  p->clob = http_client::make(*p->io, *parse_endpoint(cfg.venue_clob_url), hopts);
+  p->gamma = http_client::make(*p->io, *parse_endpoint(cfg.venue_gamma_url), hopts);
+  if (key)
+    p->session = clob_session::make(p->clob, std::move(*key));
+  p->feed = spawn_feed(sys, p->io.get(), p->clob, p->session, p->telemetry, p->notifier,
+                       feed_options_of(cfg, flush));
+  if (p->session)
+    establish_credentials(p->session, weak_handle<feed_actor>(p->feed), p->clob->executor(),
+                          std::chrono::seconds(2));
+  else
+    spdlog::info("clob: no TDMAKER_PRIVATE_KEY: market data only (no user channel, no orders)");
+
   directory_options dopts;
   dopts.max_live = cfg.markets_max_live;
   dopts.max_restarts = cfg.markets_max_restarts;
   dopts.restart_window = std::chrono::seconds(cfg.markets_restart_window_s);
-  dopts.market = {cfg.debug_fault_injection, flush};
+  dopts.market.fault_injection = cfg.debug_fault_injection;
+  dopts.market.flush_every = flush;
+  dopts.market.book_hash_check = cfg.feed_book_hash_check;
+  dopts.market.feed = p->feed;
   dopts.flush_every = flush;
   p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);
+  discovery_options disc;
+  disc.assets = cfg.discovery_assets;
+  disc.slot_seconds = cfg.discovery_slot_seconds;
+  disc.lookahead_slots = cfg.discovery_lookahead_slots;
+  disc.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
+  disc.flush_every = flush;
+  p->discovery = spawn_discovery(sys, p->gamma, p->directory, p->feed, p->telemetry, disc);
 
   spdlog::info("node: tdmaker {} ({}) started: {} worker threads, mode {}, data {}",
                build::version, build::commit, cfg.worker_threads, to_string(cfg.mode),
                cfg.data_dir);
-  spdlog::warn("node: no market connection: the node's exchange client is not built yet "
-               "(tdmaker-venue can run beside it, but nothing connects); trading is idle");
+  spdlog::info("node: venue CLOB {}, Gamma {}, market WS {}, RTDS {}", cfg.venue_clob_url,
+               cfg.venue_gamma_url, cfg.venue_market_ws_url, cfg.venue_rtds_url);
 
   if (control_token.empty())
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
-  p->http = std::make_unique<http_server>(sys, http_targets{p->telemetry, p->control},
+  p->http = std::make_unique<http_server>(sys, http_targets{p->telemetry, p->control, p->directory},
                                           std::move(control_token));
   auto port = p->http->start(cfg.http_listen);
   std::unique_ptr<node> n(new node(std::move(p)));
@@ -106,7 +190,8 @@ void node::shutdown() {
     p.http->stop(); // no new work from outside
   {
     caf::scoped_actor self{*p.sys};
-    for (auto h : {caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
+    for (auto h : {caf::actor_cast<caf::actor>(p.discovery), caf::actor_cast<caf::actor>(p.feed),
+                   caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
                    caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.notifier)})
       self->send_exit(h, caf::exit_reason::user_shutdown);
     // Everything acknowledged is already durable; this barrier commits whatever
@@ -114,9 +199,13 @@ void node::shutdown() {
     self->request(p.store, std::chrono::seconds(3), flush_atom::value)
       .receive([](commit_ack& a) { spdlog::info("store: flushed (commit {})", a.commit_seq); },
                [](caf::error& e) { spdlog::error("store: flush failed: {}", error_text(e)); });
+    if (p.io)
+      p.io->stop(); // no callback runs after this; sockets close with the clients
     self->send_exit(p.store, caf::exit_reason::user_shutdown);
     self->send_exit(p.telemetry, caf::exit_reason::user_shutdown);
   }
+  p.discovery = nullptr;
+  p.feed = nullptr;
   p.directory = nullptr;
   p.control = nullptr;
   p.phases = nullptr;
@@ -124,7 +213,11 @@ void node::shutdown() {
   p.store = nullptr;
   p.telemetry = nullptr;
   p.http.reset();
+  p.session.reset();
+  p.clob.reset();
+  p.gamma.reset();
   p.sys.reset(); // waits for every actor to finish
+  p.io.reset();
   spdlog::info("node: stopped");
   spdlog::default_logger()->flush();
 }

@@ -2,17 +2,21 @@
 // Wires the node: opens the store, starts the actor system, spawns the singleton
 // actors and the market directory, serves HTTP, and shuts all of it down in order.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "core/secp256k1_signer.hpp"
 
 namespace tdmaker {
 
 class node {
 public:
   /// Starts everything; an error names what could not start.
-  static result<std::unique_ptr<node>> start(const node_config& cfg, std::string control_token);
+  /// With a key the node creates or derives its CLOB API credentials at start.
+  static result<std::unique_ptr<node>> start(const node_config& cfg, std::string control_token,
+                                             std::optional<private_key> key = std::nullopt);
   ~node();
 
   /// Stop taking work, flush the store, close listeners, stop actors (bounded).

@@ -181,12 +181,27 @@ private:
     e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
     e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
     if (!feeds_.empty()) {
-      e.family("tdmaker_feed_connected", "1 while the feed connection is up.", "gauge");
-      for (auto& [ch, f] : feeds_)
-        e.sample("tdmaker_feed_connected", {{"channel", ch}}, std::int64_t{f.connected ? 1 : 0});
-      e.family("tdmaker_feed_reconnects_total", "Feed reconnects.", "counter");
-      for (auto& [ch, f] : feeds_)
-        e.sample("tdmaker_feed_reconnects_total", {{"channel", ch}}, f.reconnects);
+      auto per_channel = [&](const char* name, const char* help, const char* type, auto value) {
+        e.family(name, help, type);
+        for (auto& [ch, f] : feeds_)
+          e.sample(name, {{"channel", ch}}, value(f));
+      };
+      per_channel("tdmaker_feed_connected", "1 while the feed connection is up.", "gauge",
+                  [](const feed_health& f) { return std::int64_t{f.connected ? 1 : 0}; });
+      per_channel("tdmaker_feed_reconnects_total", "Feed reconnects.", "counter",
+                  [](const feed_health& f) { return f.reconnects; });
+      per_channel("tdmaker_feed_messages_total", "Frames received.", "counter",
+                  [](const feed_health& f) { return f.messages; });
+      per_channel("tdmaker_feed_last_message_age_ms", "Milliseconds since the last frame (-1: none yet).",
+                  "gauge", [](const feed_health& f) { return f.last_message_age_ms; });
+      per_channel("tdmaker_feed_consecutive_failures", "Failed connects in a row (10 trips safe mode).",
+                  "gauge", [](const feed_health& f) { return std::int64_t{f.consecutive_failures}; });
+      per_channel("tdmaker_feed_stalls_total", "Reconnects forced by a silent connection.", "counter",
+                  [](const feed_health& f) { return f.stalls; });
+      per_channel("tdmaker_feed_bad_events_total", "Frames or events that failed to decode.", "counter",
+                  [](const feed_health& f) { return f.bad_events; });
+      per_channel("tdmaker_feed_book_refetches_total", "/book re-fetches after a gap or hash mismatch.",
+                  "counter", [](const feed_health& f) { return f.book_refetches; });
     }
     return e.text();
   }
@@ -226,6 +241,26 @@ private:
     }
     w.Key("safe_mode");
     w.Bool(safe_mode_.on);
+    if (safe_mode_.on)
+      str("safe_mode_reason", safe_mode_.reason);
+    w.Key("feeds");
+    w.StartObject();
+    for (auto& [ch, f] : feeds_) {
+      w.Key(ch.c_str());
+      w.StartObject();
+      w.Key("connected");
+      w.Bool(f.connected);
+      w.Key("reconnects");
+      w.Uint64(f.reconnects);
+      w.Key("messages");
+      w.Uint64(f.messages);
+      w.Key("last_message_age_ms");
+      w.Int64(f.last_message_age_ms);
+      w.Key("consecutive_failures");
+      w.Uint(f.consecutive_failures);
+      w.EndObject();
+    }
+    w.EndObject();
     w.Key("markets");
     w.StartArray();
     for (auto& m : markets_) {

@@ -112,7 +112,8 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   if (!step(placed && placed->result == place_outcome::verdict::placed, "place",
             !placed ? "timeout"
                     : std::string(to_string(placed->result)) + " " + placed->order_id + " status "
-                        + placed->ack.status + (placed->failure.error.empty() ? "" : " (" + placed->failure.error + ")")))
+                        + (placed->ghost_checked ? placed->venue_status + " (no clear reply: " + placed->failure.error + "; found by ghost-order check)"
+                                                 : placed->ack.status + (placed->failure.error.empty() ? "" : " (" + placed->failure.error + ")"))))
     return 1;
 
   auto look = [&](const std::string& id) {

@@ -19,6 +19,9 @@ using discover_atom = caf::atom_constant<caf::atom("discover")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using book_atom = caf::atom_constant<caf::atom("book")>;
+using latency_atom = caf::atom_constant<caf::atom("latency")>;
 using tel_flush_atom = caf::atom_constant<caf::atom("telflush")>;
 
 } // namespace tdmaker

@@ -32,10 +32,15 @@ struct feed_health {
   std::uint64_t reconnects = 0;
   std::uint64_t messages = 0;
   std::int64_t last_message_age_ms = -1;
+  std::uint32_t consecutive_failures = 0;
+  std::uint64_t stalls = 0;         // reconnects forced by silence
+  std::uint64_t bad_events = 0;     // frames or events that failed to decode
+  std::uint64_t book_refetches = 0; // /book re-fetches after a gap or hash mismatch
 };
 template <class Inspector>
 auto inspect(Inspector& f, feed_health& x) {
-  return f(x.channel, x.connected, x.reconnects, x.messages, x.last_message_age_ms);
+  return f(x.channel, x.connected, x.reconnects, x.messages, x.last_message_age_ms,
+           x.consecutive_failures, x.stalls, x.bad_events, x.book_refetches);
 }
 
 struct safe_mode {
@@ -44,6 +49,70 @@ struct safe_mode {
 };
 template <class Inspector>
 auto inspect(Inspector& f, safe_mode& x) { return f(x.on, x.reason); }
+
+enum class feed_channel : std::uint8_t { market = 0, user = 1, rtds = 2 };
+
+/// A text frame as a WebSocket client received it (I/O thread -> feed).
+struct ws_frame {
+  feed_channel channel = feed_channel::market;
+  std::string text;
+  std::int64_t recv_ns = 0; // steady clock
+};
+template <class Inspector>
+auto inspect(Inspector& f, ws_frame& x) { return f(x.channel, x.text, x.recv_ns); }
+
+/// A WebSocket client's connection event (I/O thread -> feed).
+struct ws_state {
+  feed_channel channel = feed_channel::market;
+  std::uint8_t event = 0; // ws_event
+  std::string detail;
+  std::uint64_t connects = 0;
+  std::uint32_t consecutive_failures = 0;
+  std::int64_t next_attempt_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, ws_state& x) {
+  return f(x.channel, x.event, x.detail, x.connects, x.consecutive_failures, x.next_attempt_ms);
+}
+
+/// A market's book for `token` is not trustworthy (gap or hash mismatch):
+/// market -> feed, which fetches `/book` and sends the snapshot back.
+struct refetch_book {
+  condition_id market;
+  token_id token;
+  std::string reason;
+};
+template <class Inspector>
+auto inspect(Inspector& f, refetch_book& x) { return f(x.market, x.token, x.reason); }
+
+/// A Gamma reply for one slot (I/O thread -> discovery).
+struct gamma_reply {
+  std::string asset;
+  std::string slug;
+  int status = 0;
+  std::string body;
+};
+template <class Inspector>
+auto inspect(Inspector& f, gamma_reply& x) { return f(x.asset, x.slug, x.status, x.body); }
+
+/// The node's CLOB API credentials are ready (the user channel can connect).
+struct credentials_ready {
+  bool ok = false;
+  std::string error;
+};
+template <class Inspector>
+auto inspect(Inspector& f, credentials_ready& x) { return f(x.ok, x.error); }
+
+/// A market actor's book for one token, for tests and `/book` comparison.
+struct book_view {
+  token_id token;
+  std::vector<book_level> bids; // best first
+  std::vector<book_level> asks; // best first
+  std::int64_t ts_ms = 0;
+  bool synced = false; // a snapshot has been applied
+};
+template <class Inspector>
+auto inspect(Inspector& f, book_view& x) { return f(x.token, x.bids, x.asks, x.ts_ms, x.synced); }
 
 // ---------------------------------------------------------------------------
 // Discovery -> feed: which tokens and reference symbols to stream

@@ -91,12 +91,23 @@ result<fault_plan> parse_fault_plan(const std::string& json_text, std::int64_t n
       e = secs(p.ws_drop_every_s);
     else if (k == "ws_stall_every_s")
       e = secs(p.ws_stall_every_s);
-    else if (k == "post_only_windows" || k == "http_425_windows") {
+    else if (k == "market_event_drop")
+      e = prob(p.market_event_drop);
+    else if (k == "market_event_duplicate")
+      e = prob(p.market_event_duplicate);
+    else if (k == "ws_fault_path") {
+      if (!v.IsString() || (v.GetStringLength() > 0 && v.GetString()[0] != '/'))
+        e = path + ": expected \"\" or a path starting with '/'";
+      else
+        p.ws_fault_path = v.GetString();
+    } else if (k == "post_only_windows" || k == "http_425_windows" || k == "ws_refuse_windows") {
       auto w = windows(v, path, now_s);
       if (!w)
         e = w.error();
       else
-        (k == "post_only_windows" ? p.post_only_windows : p.http_425_windows) = *w;
+        (k == "post_only_windows" ? p.post_only_windows
+         : k == "http_425_windows" ? p.http_425_windows
+                                   : p.ws_refuse_windows) = *w;
     } else
       e = path + ": unknown key";
     if (!e.empty())
@@ -113,9 +124,12 @@ std::string fault_plan_json(const fault_plan& p) {
   j.key("user_trade_duplicate").real(p.user_trade_duplicate).key("late_resolution").real(p.late_resolution);
   j.key("user_trade_delay").real(p.user_trade_delay).kn("user_trade_delay_ms", p.user_trade_delay_ms);
   j.kn("late_resolution_s", p.late_resolution_s).kn("ws_drop_every_s", p.ws_drop_every_s);
-  j.kn("ws_stall_every_s", p.ws_stall_every_s);
-  for (auto* w : {&p.post_only_windows, &p.http_425_windows}) {
-    j.key(w == &p.post_only_windows ? "post_only_windows" : "http_425_windows").arr();
+  j.kn("ws_stall_every_s", p.ws_stall_every_s).kv("ws_fault_path", p.ws_fault_path);
+  j.key("market_event_drop").real(p.market_event_drop).key("market_event_duplicate").real(p.market_event_duplicate);
+  for (auto* w : {&p.post_only_windows, &p.http_425_windows, &p.ws_refuse_windows}) {
+    j.key(w == &p.post_only_windows ? "post_only_windows"
+          : w == &p.http_425_windows ? "http_425_windows"
+                                      : "ws_refuse_windows").arr();
     for (auto& x : *w)
       j.obj().kn("start_s", x.start_s).kn("end_s", x.end_s).end_obj();
     j.end_arr();

@@ -31,6 +31,10 @@ struct fault_plan {
   std::int64_t late_resolution_s = 120;
   std::int64_t ws_drop_every_s = 0;  // 0 = never: drop one open WS connection every N s
   std::int64_t ws_stall_every_s = 0; // 0 = never: stall one (open, silent) every N s
+  std::string ws_fault_path;         // "" = any; else only that path ("/ws/market", "/ws/user", "/")
+  double market_event_drop = 0;      // a market-channel price_change/last_trade frame is not sent
+  double market_event_duplicate = 0; // ... is sent twice
+  std::vector<fault_window> ws_refuse_windows; // WS service down: upgrades get 503, open sockets dropped
   std::vector<fault_window> post_only_windows; // 503 post_only_mode for non-post-only orders
   std::vector<fault_window> http_425_windows;  // engine restart: order endpoints answer 425
 };

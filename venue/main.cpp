@@ -156,6 +156,24 @@ int main(int argc, char** argv) {
     log_fault("user_trade_delay", "a user-channel trade frame held back " + std::to_string(faults.plan().user_trade_delay_ms) + " ms");
     return faults.plan().user_trade_delay_ms;
   };
+  market_ws.event_copies = [&]() -> int {
+    if (faults.roll(faults.plan().market_event_drop, "market_event_drop")) {
+      log_fault("market_event_drop", "a market-channel event frame was not sent");
+      return 0;
+    }
+    if (faults.roll(faults.plan().market_event_duplicate, "market_event_duplicate")) {
+      log_fault("market_event_duplicate", "a market-channel event frame was sent twice");
+      return 2;
+    }
+    return 1;
+  };
+  auto ws_refused = [&](const std::string& path) {
+    if (!faults.in_window(faults.plan().ws_refuse_windows, now_ms() / 1000))
+      return false;
+    faults.count("ws_refuse");
+    log_fault("ws_refuse", "WebSocket upgrade to " + path + " refused (service down)");
+    return true;
+  };
   w.extra_resolution_delay = [&](const slot_market& m) -> std::int64_t {
     if (!faults.roll(faults.plan().late_resolution, "late_resolution"))
       return 0;
@@ -163,13 +181,17 @@ int main(int argc, char** argv) {
     return faults.plan().late_resolution_s;
   };
   ws_listener clob_ws(ioc, [&](const std::string& path) -> ws_channel* {
+    if (ws_refused(path))
+      return nullptr;
     if (path == "/ws/market")
       return &market_ws;
     if (path == "/ws/user")
       return &user_ws;
     return nullptr;
   });
-  ws_listener rtds_ws(ioc, [&](const std::string&) -> ws_channel* { return &rtds; });
+  ws_listener rtds_ws(ioc, [&](const std::string& path) -> ws_channel* {
+    return ws_refused(path) ? nullptr : &rtds;
+  });
 
   http_listener clob_http(ioc, [&](const http_request& r, const split_target& t) {
     ++counters.clob_requests;
@@ -273,8 +295,17 @@ int main(int argc, char** argv) {
           return v;
         };
         auto& p = faults.plan();
-        if (p.ws_drop_every_s > 0 && s % p.ws_drop_every_s == 0) {
+        auto targeted = [&] {
           auto v = all();
+          if (!p.ws_fault_path.empty())
+            std::erase_if(v, [&](const ws_session_ptr& x) { return x->path != p.ws_fault_path; });
+          return v;
+        };
+        if (faults.in_window(p.ws_refuse_windows, s))
+          for (auto& x : all())
+            x->drop(); // the service is down: nothing stays connected
+        if (p.ws_drop_every_s > 0 && s % p.ws_drop_every_s == 0) {
+          auto v = targeted();
           if (!v.empty()) {
             auto& victim = v[faults.pick(v.size())];
             faults.count("ws_drop");
@@ -284,7 +315,7 @@ int main(int argc, char** argv) {
         }
         if (p.ws_stall_every_s > 0 && s % p.ws_stall_every_s == 0) {
           std::vector<ws_session_ptr> live;
-          for (auto& x : all())
+          for (auto& x : targeted())
             if (!x->stalled)
               live.push_back(x);
           if (!live.empty()) {

@@ -4,6 +4,7 @@
 
 #include "core/decimal.hpp"
 #include "core/l2_auth.hpp"
+#include "core/order_book.hpp"
 #include "venue/json_out.hpp"
 #include "venue/wire_json.hpp"
 
@@ -70,11 +71,26 @@ std::vector<ws_session_ptr> market_feed::sessions() const { return open_sessions
 
 void market_feed::sweep(std::int64_t now_ms) { expire_silent(subs_, now_ms, ka_.timeout_ms); }
 
+std::string market_feed::hash_of(const std::string& asset, std::int64_t ts_ms, std::string_view ltp) {
+  auto* m = ex_.market_by_token(asset);
+  std::vector<book_level> bids, asks;
+  for (auto& l : ex_.bids(asset))
+    bids.push_back({l.px, shares{l.size}});
+  for (auto& l : ex_.asks(asset))
+    asks.push_back({l.px, shares{l.size}});
+  token_book book;
+  book.replace(bids, asks);
+  return book_hash({m->condition_id, asset, ts_ms, m->min_size, m->tick, false, ltp}, book, hash_scratch_);
+}
+
 std::string market_feed::book_event(const std::string& asset) {
   auto* m = ex_.market_by_token(asset);
+  const auto ts = now_ms_();
+  auto lt = ex_.last_trade(asset);
+  const auto ltp = lt ? dec(lt->first.micros) : std::string("0.5");
   json_out j;
   j.obj().kv("event_type", "book").kv("market", m->condition_id).kv("asset_id", asset);
-  j.kv("timestamp", std::to_string(now_ms_())).kv("hash", "");
+  j.kv("timestamp", std::to_string(ts)).kv("hash", hash_of(asset, ts, ltp));
   auto& sent = sent_[asset];
   sent.bids.clear();
   sent.asks.clear();
@@ -90,8 +106,7 @@ std::string market_feed::book_event(const std::string& asset) {
   }
   j.end_arr().kv("tick_size", dec(m->tick.micros)).kv("min_order_size", dec(m->min_size.micros));
   j.kb("neg_risk", false);
-  auto lt = ex_.last_trade(asset);
-  j.kv("last_trade_price", lt ? dec(lt->first.micros) : std::string("0.5"));
+  j.kv("last_trade_price", ltp);
   return j.end_obj().take();
 }
 
@@ -138,10 +153,15 @@ void market_feed::on_text(const ws_session_ptr& s, std::string_view text) {
     s->send("NO NEW ASSETS");
 }
 
-void market_feed::send_to_asset(const std::string& asset, const std::string& frame, bool custom_only) {
-  for (auto& [id, sb] : subs_)
-    if (sb.assets.count(asset) && (!custom_only || sb.custom))
+void market_feed::send_to_asset(const std::string& asset, const std::string& frame, bool custom_only,
+                                bool faultable) {
+  for (auto& [id, sb] : subs_) {
+    if (!sb.assets.count(asset) || (custom_only && !sb.custom))
+      continue;
+    const int copies = faultable && event_copies ? event_copies() : 1;
+    for (int i = 0; i < copies; ++i)
       sb.session->send(frame);
+  }
 }
 
 void market_feed::book_changed(const std::string& asset) {
@@ -149,7 +169,11 @@ void market_feed::book_changed(const std::string& asset) {
   if (!m)
     return;
   auto& sent = sent_[asset];
-  auto ts = std::to_string(now_ms_());
+  const auto ts_ms = now_ms_();
+  auto ts = std::to_string(ts_ms);
+  // Every entry carries the hash of the asset's whole book after this frame,
+  // with last_trade_price "" (the price_change hash of this simulation).
+  const auto hash = hash_of(asset, ts_ms, "");
   // One view of each side serves the diff and the best prices (best is last).
   auto bid_levels = ex_.bids(asset);
   auto ask_levels = ex_.asks(asset);
@@ -168,7 +192,7 @@ void market_feed::book_changed(const std::string& asset) {
       after[l.px.micros] = l.size;
     auto emit = [&](std::int64_t px, std::int64_t size) {
       j.obj().kv("asset_id", asset).kv("price", dec(px)).kv("size", dec(size)).kv("side", side);
-      j.kv("hash", "").kv("best_bid", best_bid).kv("best_ask", best_ask).end_obj();
+      j.kv("hash", hash).kv("best_bid", best_bid).kv("best_ask", best_ask).end_obj();
       changed = true;
     };
     for (auto& [px, size] : after) {
@@ -186,7 +210,7 @@ void market_feed::book_changed(const std::string& asset) {
   j.end_arr().end_obj();
   if (!changed)
     return;
-  send_to_asset(asset, j.take(), false);
+  send_to_asset(asset, j.take(), false, true);
   json_out bba;
   bba.obj().kv("event_type", "best_bid_ask").kv("market", m->condition_id).kv("asset_id", asset);
   bba.kv("best_bid", best_bid).kv("best_ask", best_ask);
@@ -201,7 +225,7 @@ void market_feed::traded(const venue_trade& t) {
   j.obj().kv("event_type", "last_trade_price").kv("market", t.market).kv("asset_id", t.asset_id);
   j.kv("price", dec(t.px.micros)).kv("side", to_string(t.side)).kv("size", dec(t.size));
   j.kv("fee_rate_bps", "0").kv("timestamp", std::to_string(now_ms_()));
-  send_to_asset(t.asset_id, j.end_obj().take(), false);
+  send_to_asset(t.asset_id, j.end_obj().take(), false, true);
 }
 
 void market_feed::resolved(const slot_market& m) {

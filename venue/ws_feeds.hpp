@@ -42,6 +42,10 @@ public:
   /// Every open session (fault injection picks from these).
   std::vector<ws_session_ptr> sessions() const;
 
+  /// Fault injection on price_change / last_trade_price frames, per session:
+  /// how many copies to send (0 drops it, 2 duplicates it). Unset = 1.
+  std::function<int()> event_copies;
+
 private:
   struct sub {
     ws_session_ptr session;
@@ -54,9 +58,13 @@ private:
     std::map<std::int64_t, std::int64_t> bids, asks;
   };
   std::string book_event(const std::string& asset);
-  void send_to_asset(const std::string& asset, const std::string& frame, bool custom_only);
+  void send_to_asset(const std::string& asset, const std::string& frame, bool custom_only,
+                     bool faultable = false);
+  /// The market channel's book hash of `asset`'s current book (core/order_book.hpp).
+  std::string hash_of(const std::string& asset, std::int64_t ts_ms, std::string_view last_trade_price);
 
   const exchange& ex_;
+  std::string hash_scratch_;
   std::function<std::int64_t()> now_ms_;
   keepalive ka_;
   std::map<std::uint64_t, sub> subs_;

@@ -1,0 +1,37 @@
+#pragma once
+#include <chrono>
+#include <memory>
+
+#include "actors/interfaces.hpp"
+#include "core/backoff.hpp"
+#include "core/endpoint.hpp"
+
+namespace tdmaker {
+
+class io_pool;
+class http_client;
+class clob_session;
+
+struct feed_options {
+  endpoint market_ws;
+  endpoint user_ws;
+  endpoint rtds;
+  std::chrono::milliseconds ping_every{10'000};
+  std::chrono::milliseconds market_stale{30'000};
+  std::chrono::milliseconds user_stale{30'000};
+  std::chrono::milliseconds rtds_stale{30'000};
+  backoff_policy reconnect{std::chrono::milliseconds(1'000), std::chrono::milliseconds(60'000)};
+  std::uint32_t breaker_failures = 10;
+  std::chrono::milliseconds refetch_min_interval{2'000};
+  std::chrono::milliseconds health_every{1'000};
+  std::chrono::milliseconds flush_every{250};
+};
+
+/// Spawns the feed. With `io` null it opens no socket: frames then arrive only
+/// as ws_frame messages (actor tests, benchmarks). `clob` serves /book re-fetches
+/// and `session` the user channel's credentials; either may be null.
+feed_actor spawn_feed(caf::actor_system& sys, io_pool* io, std::shared_ptr<http_client> clob,
+                      std::shared_ptr<clob_session> session, telemetry_actor telemetry,
+                      notifier_actor notifier, feed_options opts);
+
+} // namespace tdmaker
