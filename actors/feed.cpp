@@ -281,6 +281,7 @@ private:
 
   void on_state(const ws_state& s) {
     auto& c = ch_[static_cast<int>(s.channel)];
+    c.in_use = true; // a channel that reports is one the node depends on
     const auto ev = static_cast<ws_event>(s.event);
     const char* name = channel_names[static_cast<int>(s.channel)];
     switch (ev) {

@@ -13,6 +13,8 @@
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
+#include "core/decimal.hpp"
+
 #include "core/process_stats.hpp"
 #include "generated/build_info.hpp"
 
@@ -192,8 +194,10 @@ private:
                   [](const feed_health& f) { return f.reconnects; });
       per_channel("tdmaker_feed_messages_total", "Frames received.", "counter",
                   [](const feed_health& f) { return f.messages; });
-      per_channel("tdmaker_feed_last_message_age_ms", "Milliseconds since the last frame (-1: none yet).",
-                  "gauge", [](const feed_health& f) { return f.last_message_age_ms; });
+      per_channel("tdmaker_feed_last_message_age_seconds", "Seconds since the last frame (-1: none yet).",
+                  "gauge", [](const feed_health& f) {
+                    return f.last_message_age_ms < 0 ? std::string("-1") : format_fixed(f.last_message_age_ms, 3);
+                  });
       per_channel("tdmaker_feed_consecutive_failures", "Failed connects in a row (10 trips safe mode).",
                   "gauge", [](const feed_health& f) { return std::int64_t{f.consecutive_failures}; });
       per_channel("tdmaker_feed_stalls_total", "Reconnects forced by a silent connection.", "counter",

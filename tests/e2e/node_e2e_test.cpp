@@ -61,7 +61,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   auto base = "http://127.0.0.1:" + std::to_string(port);
   auto node = test::start({"--config", cfg}, {"TDMAKER_CONTROL_TOKEN=" + token}, dir + "/n1.log");
   REQUIRE_MESSAGE(wait_ready(base), test::read_all(dir + "/n1.log"));
-  CHECK(test::read_all(dir + "/n1.log").find("no market connection") != std::string::npos);
+  CHECK(test::read_all(dir + "/n1.log").find("node: venue CLOB http://127.0.0.1:") != std::string::npos);
 
   // Phase switch: no token, wrong token, bad phase, malformed body, then valid.
   auto body = R"({"phase":"RealMoneyTrial","reason":"e2e"})";
