@@ -179,6 +179,9 @@ struct http_client::impl {
       std::uniform_real_distribution<double> u(0.0, 1.0);
       auto delay = backoff_delay(opts.backoff, attempt, u(rng));
       delay = std::max(delay, std::chrono::milliseconds(cls.retry_after_ms));
+      if (cls.kind == reply_kind::too_early) // engine restart: back off 1-2 s, doubling (ref §6)
+        delay = std::max(delay, backoff_delay({std::chrono::milliseconds(2000), std::chrono::milliseconds(8000)},
+                                              attempt, u(rng)));
       co_await sleep(delay);
     }
   }
