@@ -13,6 +13,7 @@
 #include "actors/clob_session.hpp"
 #include "actors/http_client.hpp"
 #include "actors/instrumented.hpp"
+#include "actors/util.hpp"
 #include "actors/io_pool.hpp"
 #include "actors/weak_handle.hpp"
 #include "actors/ws_client.hpp"
@@ -23,12 +24,6 @@ namespace tdmaker {
 namespace {
 
 constexpr const char* channel_names[] = {"market", "user", "rtds"};
-
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
 
 class feed_impl : public instrumented<feed_actor::base>, private market_event_sink {
 public:

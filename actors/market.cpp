@@ -213,10 +213,7 @@ private:
   }
 
   void note_latency(std::int64_t recv_ns) {
-    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now().time_since_epoch())
-                       .count();
-    latency_ring_[latency_count_++ % latency_ring_.size()] = now - recv_ns;
+    latency_ring_[latency_count_++ % latency_ring_.size()] = steady_ns() - recv_ns;
   }
 
   book_view view_of(const token_state& st) const {

@@ -13,6 +13,13 @@ inline std::int64_t wall_ms() {
     .count();
 }
 
+/// Monotonic nanoseconds, for ages and latencies (never for wall time).
+inline std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
 /// Errors we raise carry their text as context so callers can show it verbatim.
 inline caf::error op_error(std::string text) {
   return caf::make_error(caf::sec::runtime_error, std::move(text));

@@ -17,6 +17,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "actors/util.hpp"
+
 namespace tdmaker {
 namespace {
 
@@ -29,12 +31,6 @@ using asio::use_awaitable;
 
 using plain_ws = websocket::stream<beast::tcp_stream>;
 using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
 
 /// One connection and everything that runs on it. The coroutines that use it
 /// hold it by shared_ptr, so a socket is never destroyed under a pending op.

@@ -92,6 +92,14 @@ result<bool> levels(const rapidjson::Value& o, const char* key, std::vector<book
   return true;
 }
 
+// The first failure among several field reads, or null when all succeeded.
+template <class... Rs>
+const std::string* first_error(const Rs&... rs) {
+  const std::string* e = nullptr;
+  ((e = e ? e : (rs.ok() ? nullptr : &rs.error())), ...);
+  return e;
+}
+
 bool has_text(const rapidjson::Value& o, const char* key) {
   auto it = o.FindMember(key);
   return it != o.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0;
@@ -101,10 +109,8 @@ result<book_delta> decode_price_change(const rapidjson::Value& v) {
   book_delta d;
   auto m = market_id(v, "market");
   auto ts = millis(v, "timestamp");
-  if (!m)
-    return fail("price_change: " + m.error());
-  if (!ts)
-    return fail("price_change: " + ts.error());
+  if (auto* e = first_error(m, ts))
+    return fail("price_change: " + *e);
   d.market = std::move(m).value();
   d.ts_ms = *ts;
   auto changes = v.FindMember("price_changes");
@@ -125,10 +131,8 @@ result<book_delta> decode_price_change(const rapidjson::Value& v) {
     auto px = typed<price>(c, "price", parse_price);
     auto sz = typed<shares>(c, "size", parse_shares);
     auto sd = typed<order_side>(c, "side", side_of);
-    for (const std::string* err : {tok ? nullptr : &tok.error(), px ? nullptr : &px.error(),
-                                   sz ? nullptr : &sz.error(), sd ? nullptr : &sd.error()})
-      if (err)
-        return fail("price_change: " + *err);
+    if (auto* e = first_error(tok, px, sz, sd))
+      return fail("price_change: " + *e);
     bc.token = std::move(tok).value();
     bc.px = *px;
     bc.size = *sz;
@@ -147,11 +151,8 @@ result<last_trade> decode_last_trade(const rapidjson::Value& v) {
   auto px = typed<price>(v, "price", parse_price);
   auto sd = typed<order_side>(v, "side", side_of);
   auto ts = millis(v, "timestamp");
-  for (const std::string* err : {m ? nullptr : &m.error(), tok ? nullptr : &tok.error(),
-                                 px ? nullptr : &px.error(), sd ? nullptr : &sd.error(),
-                                 ts ? nullptr : &ts.error()})
-    if (err)
-      return fail("last_trade_price: " + *err);
+  if (auto* e = first_error(m, tok, px, sd, ts))
+    return fail("last_trade_price: " + *e);
   t.market = std::move(m).value();
   t.token = std::move(tok).value();
   t.px = *px;
@@ -173,11 +174,8 @@ result<tick_size_change> decode_tick_change(const rapidjson::Value& v) {
   auto o = typed<tick_size>(v, "old_tick_size", parse_tick_size);
   auto n = typed<tick_size>(v, "new_tick_size", parse_tick_size);
   auto ts = millis(v, "timestamp");
-  for (const std::string* err : {m ? nullptr : &m.error(), tok ? nullptr : &tok.error(),
-                                 o ? nullptr : &o.error(), n ? nullptr : &n.error(),
-                                 ts ? nullptr : &ts.error()})
-    if (err)
-      return fail("tick_size_change: " + *err);
+  if (auto* e = first_error(m, tok, o, n, ts))
+    return fail("tick_size_change: " + *e);
   t.market = std::move(m).value();
   t.token = std::move(tok).value();
   t.old_tick = *o;
@@ -191,10 +189,8 @@ result<market_resolved> decode_resolved(const rapidjson::Value& v) {
   auto m = market_id(v, "market");
   auto w = token(v, "winning_asset_id");
   auto ts = millis(v, "timestamp");
-  for (const std::string* err :
-       {m ? nullptr : &m.error(), w ? nullptr : &w.error(), ts ? nullptr : &ts.error()})
-    if (err)
-      return fail("market_resolved: " + *err);
+  if (auto* e = first_error(m, w, ts))
+    return fail("market_resolved: " + *e);
   r.market = std::move(m).value();
   r.winner = std::move(w).value();
   r.ts_ms = *ts;
@@ -345,10 +341,8 @@ result<book_snapshot> decode_book(const rapidjson::Value& v) {
   auto m = market_id(v, "market");
   auto tok = token(v, "asset_id");
   auto ts = millis(v, "timestamp");
-  for (const std::string* err :
-       {m ? nullptr : &m.error(), tok ? nullptr : &tok.error(), ts ? nullptr : &ts.error()})
-    if (err)
-      return fail("book: " + *err);
+  if (auto* e = first_error(m, tok, ts))
+    return fail("book: " + *e);
   b.market = std::move(m).value();
   b.token = std::move(tok).value();
   b.ts_ms = *ts;

@@ -99,23 +99,40 @@ struct world {
   }
 };
 
+// A store, an I/O-less feed, the directory and one streamed market. Re-fetch
+// requests from the market come to the test (`self` stands in for the feed there).
+struct rig {
+  market_record rec = make_market();
+  feed_actor feed;
+  market_actor market;
+  stop_on_exit stop;
+  world w;
+
+  rig(caf::actor_system& sys, std::shared_ptr<lmdb_env> env, caf::scoped_actor& self)
+    : feed(spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {})),
+      stop(feed),
+      w{self, feed, market_actor{}} {
+    auto store = spawn_store(sys, std::move(env), telemetry_actor{}, {});
+    directory_options opts;
+    opts.market.feed = caf::actor_cast<feed_actor>(self);
+    auto dir = spawn_directory(sys, store, telemetry_actor{}, notifier_actor{}, opts);
+    self->request(dir, 5s, rec).receive([&](market_actor& h) { market = h; },
+                                        [](caf::error& e) { FAIL(error_text(e)); });
+    stop.add(caf::actor_cast<caf::actor>(market));
+    stop.add(caf::actor_cast<caf::actor>(dir));
+    self->send(feed, subscribe_market{rec.id, rec.up_token, rec.down_token, "btc/usd"}, market);
+    w.market = market;
+  }
+};
+
 } // namespace
 
 TEST_CASE_FIXTURE(test::actor_fixture, "feed routes each event once to its market - books follow snapshots and deltas - replays are harmless") {
   caf::scoped_actor self{*sys};
-  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
-  auto feed = spawn_feed(*sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {});
-  stop_on_exit stop{feed};
-  directory_options opts;
-  opts.market.feed = caf::actor_cast<feed_actor>(self); // re-fetch requests come to the test
-  auto dir = spawn_directory(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
-  auto rec = make_market();
-  market_actor m;
-  self->request(dir, 5s, rec).receive([&](market_actor& h) { m = h; }, [](caf::error& e) { FAIL(error_text(e)); });
-  stop.add(caf::actor_cast<caf::actor>(m));
-  stop.add(caf::actor_cast<caf::actor>(dir));
-  self->send(feed, subscribe_market{rec.id, rec.up_token, rec.down_token, "btc/usd"}, m);
-  world w{self, feed, m};
+  rig r(*sys, env, self);
+  auto& w = r.w;
+  auto& m = r.market;
+  auto& rec = r.rec;
 
   // Initial dump: an array of both books, wire order (best last).
   w.frame("[" + book_frame(up, R"([{"price":"0.40","size":"10"},{"price":"0.45","size":"5"}])", R"([{"price":"0.55","size":"3"}])")
@@ -152,11 +169,11 @@ TEST_CASE_FIXTURE(test::actor_fixture, "feed routes each event once to its marke
   auto wrong = delta_frame(4, change(down, "0.38", "4", "BUY", "not-the-venue-hash"));
   w.frame(wrong);
   bool asked = false;
-  self->receive([&](refetch_book& r) {
+  self->receive([&](refetch_book& x) {
     asked = true;
-    CHECK(r.market.hex == cid);
-    CHECK(r.token.digits == down);
-    CHECK(r.reason == "book hash mismatch");
+    CHECK(x.market.hex == cid);
+    CHECK(x.token.digits == down);
+    CHECK(x.reason == "book hash mismatch");
   }, caf::after(5s) >> [] { FAIL("no re-fetch request"); });
   CHECK(asked);
   CHECK_FALSE(w.book(down).synced);
@@ -176,21 +193,9 @@ TEST_CASE_FIXTURE(test::actor_fixture, "feed routes each event once to its marke
 
 TEST_CASE_FIXTURE(test::actor_fixture, "a delta before any snapshot asks for the book") {
   caf::scoped_actor self{*sys};
-  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
-  auto feed = spawn_feed(*sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {});
-  stop_on_exit stop{feed};
-  directory_options opts;
-  opts.market.feed = caf::actor_cast<feed_actor>(self);
-  auto dir = spawn_directory(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
-  auto rec = make_market();
-  market_actor m;
-  self->request(dir, 5s, rec).receive([&](market_actor& h) { m = h; }, [](caf::error& e) { FAIL(error_text(e)); });
-  stop.add(caf::actor_cast<caf::actor>(m));
-  stop.add(caf::actor_cast<caf::actor>(dir));
-  self->send(feed, subscribe_market{rec.id, rec.up_token, rec.down_token, "btc/usd"}, m);
-  world w{self, feed, m};
-  w.frame(delta_frame(1, change(up, "0.5", "1", "BUY", "")));
-  self->receive([&](refetch_book& r) { CHECK(r.reason == "delta before any snapshot"); },
+  rig r(*sys, env, self);
+  r.w.frame(delta_frame(1, change(up, "0.5", "1", "BUY", "")));
+  self->receive([&](refetch_book& x) { CHECK(x.reason == "delta before any snapshot"); },
                 caf::after(5s) >> [] { FAIL("no re-fetch request"); });
 }
 
