@@ -136,11 +136,19 @@ struct http_server::impl {
             keep_alive_);
     }
 
+    // A short-lived actor that asks one question for this connection. It takes one
+    // dummy argument: CAF 0.17 dereferences a null argument tuple when a function
+    // actor takes none (a UBSan report from inside caf/detail/init_fun_factory.hpp).
+    template <class F>
+    void spawn_asker(F f) {
+      owner_.sys.spawn([f](caf::event_based_actor* a, int) { f(a); }, 0);
+    }
+
     template <class Atom>
     void ask_text(Atom atom, std::string content_type) {
       auto self = shared_from_this();
       auto tel = owner_.targets.telemetry;
-      owner_.sys.spawn([=](caf::event_based_actor* a) {
+      spawn_asker([=](caf::event_based_actor* a) {
         a->request(tel, actor_timeout, atom)
           .then(
             [=](std::string& body) {
@@ -188,7 +196,7 @@ struct http_server::impl {
           self->reply(code, "application/json", json_error(msg), self->keep_alive_);
         });
       };
-      owner_.sys.spawn([=, id = *cid, want = *tok](caf::event_based_actor* a) {
+      spawn_asker([=, id = *cid, want = *tok](caf::event_based_actor* a) {
         a->request(dir, actor_timeout, get_atom::value, id)
           .then(
             [=](market_actor& m) {
@@ -231,7 +239,7 @@ struct http_server::impl {
     void ask_health() {
       auto self = shared_from_this();
       auto tel = owner_.targets.telemetry;
-      owner_.sys.spawn([=](caf::event_based_actor* a) {
+      spawn_asker([=](caf::event_based_actor* a) {
         a->request(tel, actor_timeout, health_atom::value)
           .then(
             [=](health_report& h) {
@@ -275,7 +283,7 @@ struct http_server::impl {
       auto self = shared_from_this();
       auto ctl = owner_.targets.control;
       switch_phase msg{parsed->target, parsed->reason, "control-http"};
-      owner_.sys.spawn([=](caf::event_based_actor* a) {
+      spawn_asker([=](caf::event_based_actor* a) {
         a->request(ctl, actor_timeout, msg)
           .then(
             [=](phase_record& rec) {

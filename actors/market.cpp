@@ -147,9 +147,9 @@ private:
     if (!st)
       return unknown_token(b.token);
     st->book.replace(b.bids, b.asks);
-    if (b.has_tick)
-      st->tick = b.tick;
-    st->min_size = b.min_size;
+    // Fields a snapshot may omit keep what the market already knows (Gamma's values).
+    st->tick = b.has_tick ? b.tick : (st->synced ? st->tick : record_.tick);
+    st->min_size = b.min_size.micros > 0 ? b.min_size : record_.min_size;
     st->neg_risk = b.neg_risk;
     st->synced = true;
     st->ts_ms = b.ts_ms;
