@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/ctl_client.hpp"
@@ -95,11 +96,15 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
+// Reads the key, then wipes it from the environment block: from here on it lives
+// only in private_key objects, which zero themselves when destroyed.
 result<private_key> key_from_env(const char* tool) {
-  const char* env = std::getenv("TDMAKER_PRIVATE_KEY");
+  char* env = std::getenv("TDMAKER_PRIVATE_KEY");
   if (!env || !*env)
     return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY is not set");
   auto key = private_key::parse(env);
+  OPENSSL_cleanse(env, std::strlen(env));
+  unsetenv("TDMAKER_PRIVATE_KEY");
   if (!key)
     return fail(std::string(tool) + ": TDMAKER_PRIVATE_KEY: " + key.error());
   return key;
@@ -125,7 +130,7 @@ int run_node(const std::string& config_path) {
   spdlog::info("node: config {}", config_path.empty() ? "embedded default (local, paper)"
                                                       : config_path);
   std::optional<private_key> key;
-  if (!env_or_empty("TDMAKER_PRIVATE_KEY").empty()) {
+  if (const char* set = std::getenv("TDMAKER_PRIVATE_KEY"); set && *set) {
     auto k = key_from_env("node");
     if (!k) {
       spdlog::critical("{}", k.error());
