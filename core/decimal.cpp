@@ -91,7 +91,7 @@ result<std::int64_t> parse_fixed(std::string_view text, int decimals, std::int64
   return value;
 }
 
-std::string format_fixed(std::int64_t value, int decimals) {
+void append_fixed(std::string& out, std::int64_t value, int decimals) {
   const bool negative = value < 0;
   // Work in unsigned so INT64_MIN does not overflow on negation.
   std::uint64_t mag = negative ? 0 - static_cast<std::uint64_t>(value)
@@ -99,16 +99,32 @@ std::string format_fixed(std::int64_t value, int decimals) {
   const auto scale = static_cast<std::uint64_t>(pow10(decimals));
   std::uint64_t ip = decimals > 0 ? mag / scale : mag;
   std::uint64_t fp = decimals > 0 ? mag % scale : 0;
-  std::string out = negative ? "-" : "";
-  out += std::to_string(ip);
+  // Digits into a stack buffer, then one append: no temporary strings.
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
   if (fp != 0) {
-    std::string frac = std::to_string(fp);
-    frac.insert(0, static_cast<std::size_t>(decimals) - frac.size(), '0');
-    while (!frac.empty() && frac.back() == '0')
-      frac.pop_back();
-    out += '.';
-    out += frac;
+    int d = decimals;
+    while (fp % 10 == 0) { // trailing zeros are not written
+      fp /= 10;
+      --d;
+    }
+    for (int i = 0; i < d; ++i, fp /= 10)
+      *--p = static_cast<char>('0' + fp % 10);
+    *--p = '.';
   }
+  do {
+    *--p = static_cast<char>('0' + ip % 10);
+    ip /= 10;
+  } while (ip != 0);
+  if (negative)
+    *--p = '-';
+  out.append(p, static_cast<std::size_t>(end - p));
+}
+
+std::string format_fixed(std::int64_t value, int decimals) {
+  std::string out;
+  append_fixed(out, value, decimals);
   return out;
 }
 

@@ -20,6 +20,8 @@ result<std::int64_t> parse_fixed(std::string_view text, int decimals, std::int64
 
 /// Formats a scaled integer as the shortest exact decimal ("5300000", 6 -> "5.3").
 std::string format_fixed(std::int64_t value, int decimals);
+/// The same, appended to `out` without temporaries (hot paths reuse `out`).
+void append_fixed(std::string& out, std::int64_t value, int decimals);
 
 /// True when `text` is a canonical unsigned decimal integer (no sign, no leading
 /// zeros unless it is "0") of at most `max_digits` digits.

@@ -28,9 +28,7 @@ void fill_side(std::vector<book_level>& out, std::span<const book_level> in, boo
   out.erase(last, out.end());
 }
 
-void append_decimal(std::string& s, std::int64_t micros) {
-  s += format_fixed(micros, micro_decimals);
-}
+void append_decimal(std::string& s, std::int64_t micros) { append_fixed(s, micros, micro_decimals); }
 
 // Wire order is worst first (best last), the reverse of how the book keeps them.
 void append_levels(std::string& s, std::span<const book_level> best_first) {
@@ -84,7 +82,7 @@ std::string book_hash(const book_hash_fields& f, const token_book& book, std::st
   s += R"(","asset_id":")";
   s += f.asset_id;
   s += R"(","timestamp":")";
-  s += std::to_string(f.ts_ms);
+  append_fixed(s, f.ts_ms, 0);
   s += R"(","hash":"","bids":)";
   append_levels(s, book.bids());
   s += R"(,"asks":)";

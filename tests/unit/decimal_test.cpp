@@ -25,6 +25,23 @@ TEST_CASE("parse_fixed rejects malformed - imprecise and out-of-range input") {
   CHECK(!parse_fixed("99999999999999", 6, INT64_MIN, INT64_MAX)); // overflows after scaling
 }
 
+TEST_CASE("append_fixed appends the same text as format_fixed") {
+  std::string s = "x=";
+  append_fixed(s, 0, 6);
+  s += ',';
+  append_fixed(s, 1, 6);
+  s += ',';
+  append_fixed(s, -999'999'999, 6);
+  s += ',';
+  append_fixed(s, INT64_MAX, 18);
+  CHECK(s == "x=0,0.000001,-999.999999,9.223372036854775807");
+  for (std::int64_t v : {std::int64_t{0}, std::int64_t{10}, std::int64_t{1'000'000}, std::int64_t{-5}, INT64_MIN}) {
+    std::string a;
+    append_fixed(a, v, 6);
+    CHECK(a == format_fixed(v, 6));
+  }
+}
+
 TEST_CASE("format_fixed is the exact inverse for canonical values") {
   CHECK(format_fixed(5'300'000, 6) == "5.3");
   CHECK(format_fixed(10'000'000, 6) == "10");
