@@ -369,10 +369,7 @@ private:
     req.target = "/book?token_id=" + r.token.digits;
     req.rate_class = "book";
     clob_->send(std::move(req), [handle](http_response res) {
-      rapidjson::Document d;
-      d.Parse(res.body.c_str());
-      auto b = res.status == 200 && !d.HasParseError() ? decode_book(d)
-                                                        : result<book_snapshot>(fail("HTTP " + std::to_string(res.status)));
+      auto b = parse_book_reply(res.status, res.body);
       if (!b) {
         spdlog::warn("feed: /book re-fetch failed: {}", b.error());
         return;

@@ -5,8 +5,6 @@
 #include <future>
 #include <random>
 
-#include <rapidjson/document.h>
-
 #include "actors/clob_session.hpp"
 #include "actors/http_client.hpp"
 #include "actors/io_pool.hpp"
@@ -88,9 +86,7 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   clob->send({"GET", "/book?token_id=" + rec.up_token.digits, "", {}, retry_rule::idempotent, "book", 1},
              [&](http_response r) { pb.set_value(std::move(r)); });
   auto bres = wait(fb);
-  rapidjson::Document bd;
-  bd.Parse(bres ? bres->body.c_str() : "");
-  auto book = bres && !bd.HasParseError() ? decode_book(bd) : result<book_snapshot>(fail("no reply"));
+  auto book = bres ? parse_book_reply(bres->status, bres->body) : result<book_snapshot>(fail("timeout"));
   if (!step(book.ok(), "book", book ? std::to_string(book->bids.size()) + " bids, " + std::to_string(book->asks.size()) + " asks, tick " + to_string(book->tick) : book.error()))
     return 1;
 

@@ -377,6 +377,16 @@ result<book_snapshot> decode_book(const rapidjson::Value& v) {
   return b;
 }
 
+result<book_snapshot> parse_book_reply(int status, std::string_view body) {
+  if (status != 200)
+    return fail("/book: HTTP " + std::to_string(status) + ": " + std::string(body.substr(0, 200)));
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError())
+    return fail("/book: reply is not JSON");
+  return decode_book(d);
+}
+
 result<frame_stats> parse_market_frame(std::string_view text, rapidjson::Document& doc,
                                        market_event_sink& sink) {
   frame_stats st;

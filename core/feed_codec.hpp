@@ -58,6 +58,8 @@ result<frame_stats> parse_market_frame(std::string_view text, rapidjson::Documen
 
 /// A `book` event or a REST `/book` reply (same shape).
 result<book_snapshot> decode_book(const rapidjson::Value& v);
+/// A whole `GET /book` reply: anything but a 200 with a valid book is an error.
+result<book_snapshot> parse_book_reply(int status, std::string_view body);
 
 /// RTDS frame: `update` gives one tick, `subscribe` a backfill (oldest first).
 /// Other topics, status frames and empty texts yield nothing.

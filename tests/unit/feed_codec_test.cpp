@@ -181,6 +181,19 @@ TEST_CASE("market frame: trades - tick changes - resolutions - ignored and bad e
   CHECK_FALSE(parse_market_frame("{not json", doc, c2).ok());
 }
 
+TEST_CASE("book reply: only a 200 with a valid book is a book") {
+  const std::string body = std::string(R"({"market":")") + cid + R"(","asset_id":")" + up
+                           + R"(","timestamp":"9","hash":"","bids":[{"price":"0.4","size":"1"}],"asks":[]})";
+  auto ok = parse_book_reply(200, body);
+  REQUIRE(ok.ok());
+  CHECK(ok->bids[0] == book_level{px(40), sz(1)});
+  auto missing = parse_book_reply(404, R"({"error":"No orderbook exists for the requested token id"})");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().find("HTTP 404") != std::string::npos);
+  CHECK_FALSE(parse_book_reply(200, "<html>").ok());
+  CHECK_FALSE(parse_book_reply(200, R"({"market":"x"})").ok());
+}
+
 TEST_CASE("snapshot hash: what the venue sends is what the node recomputes") {
   book_snapshot b;
   b.market = *parse_condition_id(cid);
