@@ -167,10 +167,11 @@ result<api_credentials> parse_api_credentials(std::string_view json) {
   return c;
 }
 
-result<open_order> parse_open_order(std::string_view json) {
-  rapidjson::Document d;
-  if (auto ok = json::parse_object(d, json); !ok)
-    return fail("order: " + ok.error());
+namespace {
+
+result<open_order> open_order_of(const rapidjson::Value& d) {
+  if (!d.IsObject())
+    return fail("order: expected an object");
   open_order o;
   o.id = member_string(d, "id");
   o.status = member_string(d, "status");
@@ -190,7 +191,35 @@ result<open_order> parse_open_order(std::string_view json) {
       return fail("order: " + px.error());
     o.px = *px;
   }
+  o.market = member_string(d, "market");
+  o.asset_id = member_string(d, "asset_id");
   return o;
+}
+
+} // namespace
+
+result<open_order> parse_open_order(std::string_view json) {
+  rapidjson::Document d;
+  if (auto ok = json::parse_object(d, json); !ok)
+    return fail("order: " + ok.error());
+  return open_order_of(d);
+}
+
+result<open_orders_page> parse_open_orders_page(std::string_view json) {
+  rapidjson::Document d;
+  if (auto ok = json::parse_object(d, json); !ok)
+    return fail("orders: " + ok.error());
+  if (!d.HasMember("data") || !d["data"].IsArray())
+    return fail("orders: 'data' must be an array");
+  open_orders_page page;
+  page.next_cursor = member_string(d, "next_cursor");
+  for (auto& v : d["data"].GetArray()) {
+    auto o = open_order_of(v);
+    if (!o)
+      return fail("orders: " + o.error());
+    page.orders.push_back(std::move(o).value());
+  }
+  return page;
 }
 
 } // namespace tdmaker

@@ -70,7 +70,16 @@ struct open_order {
   shares original_size;
   shares size_matched;
   price px;
+  std::string market;   // condition id
+  std::string asset_id; // token id
 };
 result<open_order> parse_open_order(std::string_view json);
+
+/// One page of `GET /data/orders`; `next_cursor` "LTE=" marks the last page.
+struct open_orders_page {
+  std::vector<open_order> orders;
+  std::string next_cursor;
+};
+result<open_orders_page> parse_open_orders_page(std::string_view json);
 
 } // namespace tdmaker

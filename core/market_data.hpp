@@ -13,6 +13,9 @@ namespace tdmaker {
 
 enum class book_side : std::uint8_t { bid = 0, ask = 1 };
 
+/// The two outcomes of an Up/Down slot market.
+enum class outcome : std::uint8_t { up = 0, down = 1 };
+
 struct book_level {
   price px;
   shares size;

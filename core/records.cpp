@@ -90,6 +90,7 @@ std::string encode(const market_record& r) {
   kv(w, "tick_size", to_string(r.tick));
   kv(w, "min_size", to_string(r.min_size));
   kv(w, "status", to_string(r.status));
+  kv(w, "ref_start", to_string(r.ref_start));
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -156,6 +157,119 @@ result<market_record> decode_market_record(std::string_view text) {
     }
   if (!known)
     return fail("market record: unknown status '" + *status + "'");
+  // Added with the market lifecycle: records written before it have none.
+  if (auto ref = json::get_string(doc, "ref_start"); ref) {
+    auto p = parse_ref_price(*ref);
+    if (!p)
+      return fail("market record: ref_start: " + p.error());
+    r.ref_start = *p;
+  }
+  return r;
+}
+
+std::string_view to_string(order_state s) {
+  switch (s) {
+    case order_state::placing: return "placing";
+    case order_state::live: return "live";
+    case order_state::partially_filled: return "partially_filled";
+    case order_state::filled: return "filled";
+    case order_state::cancel_pending: return "cancel_pending";
+    case order_state::cancelled: return "cancelled";
+    case order_state::rejected: return "rejected";
+    case order_state::unknown: return "unknown";
+  }
+  return "?";
+}
+
+result<order_state> parse_order_state(std::string_view text) {
+  for (auto s : {order_state::placing, order_state::live, order_state::partially_filled,
+                 order_state::filled, order_state::cancel_pending, order_state::cancelled,
+                 order_state::rejected, order_state::unknown})
+    if (text == to_string(s))
+      return s;
+  return fail("unknown order state '" + std::string(text) + "'");
+}
+
+std::string encode(const order_record& r) {
+  rapidjson::StringBuffer buf;
+  writer w(buf);
+  w.StartObject();
+  kv(w, "order_id", r.order_id);
+  kv(w, "client_id", r.client_id);
+  kv(w, "market", r.market.hex);
+  kv(w, "token", r.token.digits);
+  kv(w, "outcome", r.side_outcome == outcome::up ? "up" : "down");
+  kv(w, "rung", static_cast<std::int64_t>(r.rung));
+  kv(w, "side", r.side == order_side::buy ? "BUY" : "SELL");
+  kv(w, "price", to_string(r.px));
+  kv(w, "size", to_string(r.size));
+  kv(w, "matched", to_string(r.matched));
+  kv(w, "reserved", to_string(r.reserved));
+  kv(w, "state", to_string(r.state));
+  kv(w, "created_ms", r.created_ms);
+  kv(w, "updated_ms", r.updated_ms);
+  kv(w, "cancel_requested_ms", r.cancel_requested_ms);
+  kv(w, "slot_end_s", r.slot_end_s);
+  kv(w, "checks", static_cast<std::int64_t>(r.checks));
+  kv(w, "reason", r.reason);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+result<order_record> decode_order_record(std::string_view text) {
+  rapidjson::Document doc;
+  if (auto ok = json::parse_object(doc, text); !ok)
+    return fail("order record: " + ok.error());
+  std::string err;
+  auto str = [&](const char* k) -> std::string {
+    auto v = json::get_string(doc, k);
+    if (!v && err.empty())
+      err = v.error();
+    return v ? *v : std::string();
+  };
+  auto num = [&](const char* k) -> std::int64_t {
+    auto v = json::get_int(doc, k);
+    if (!v && err.empty())
+      err = v.error();
+    return v ? *v : 0;
+  };
+  auto check = [&](auto parsed, auto& out, const char* what) {
+    if (!parsed) {
+      if (err.empty())
+        err = std::string(what) + ": " + parsed.error();
+      return;
+    }
+    out = *parsed;
+  };
+  order_record r;
+  r.order_id = str("order_id");
+  r.client_id = str("client_id");
+  check(parse_condition_id(str("market")), r.market, "market");
+  check(parse_token_id(str("token")), r.token, "token");
+  auto oc = str("outcome");
+  r.side_outcome = oc == "down" ? outcome::down : outcome::up;
+  if (oc != "up" && oc != "down" && err.empty())
+    err = "outcome must be up or down";
+  r.rung = static_cast<std::uint32_t>(num("rung"));
+  auto side = str("side");
+  r.side = side == "SELL" ? order_side::sell : order_side::buy;
+  if (side != "BUY" && side != "SELL" && err.empty())
+    err = "side must be BUY or SELL";
+  check(parse_price(str("price")), r.px, "price");
+  check(parse_shares(str("size")), r.size, "size");
+  check(parse_shares(str("matched")), r.matched, "matched");
+  check(parse_usdc(str("reserved")), r.reserved, "reserved");
+  check(parse_order_state(str("state")), r.state, "state");
+  r.created_ms = num("created_ms");
+  r.updated_ms = num("updated_ms");
+  r.cancel_requested_ms = num("cancel_requested_ms");
+  r.slot_end_s = num("slot_end_s");
+  r.checks = static_cast<std::uint32_t>(num("checks"));
+  r.reason = str("reason");
+  if (!err.empty())
+    return fail("order record: " + err);
+  if (r.order_id.size() != 66 || r.order_id.substr(0, 2) != "0x")
+    return fail("order record: order_id must be 0x + 64 hex digits");
   return r;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/eip712.hpp" // order_side
+#include "core/market_data.hpp" // outcome
 #include "core/money.hpp"
 #include "core/phase.hpp"
 #include "core/result.hpp"
@@ -43,6 +45,44 @@ struct market_record {
   tick_size tick;
   shares min_size{5 * micros_per_unit};
   market_status status = market_status::discovered;
+  ref_price ref_start; // Chainlink price at the slot start; 0 until captured
+};
+
+/// An order's life, as seed 003's OrderManager tracks it.
+enum class order_state : std::uint8_t {
+  placing = 0,          // placeholder: persisted, request not answered yet
+  live = 1,
+  partially_filled = 2,
+  filled = 3,
+  cancel_pending = 4,   // cancel sent, not confirmed
+  cancelled = 5,
+  rejected = 6,
+  unknown = 7,          // no clear reply; the ghost-order check decides
+};
+std::string_view to_string(order_state s);
+result<order_state> parse_order_state(std::string_view text);
+
+/// One order of the node's account. Keyed by `order_id`, the EIP-712 digest the
+/// node signs, so the record exists (as a placeholder) before the venue sees it.
+struct order_record {
+  std::string order_id;  // 0x + 64 hex
+  std::string client_id; // "_placing_<n>": the placeholder name in logs and the audit trail
+  condition_id market;
+  token_id token;
+  outcome side_outcome = outcome::up;
+  std::uint32_t rung = 0;
+  order_side side = order_side::buy;
+  price px;
+  shares size;
+  shares matched;
+  usdc reserved; // exposure budget held for it
+  order_state state = order_state::placing;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::int64_t cancel_requested_ms = 0;
+  std::int64_t slot_end_s = 0;
+  std::uint32_t checks = 0; // venue look-ups made for it
+  std::string reason;       // why it was rejected / cancelled / is unknown
 };
 
 std::string encode(const phase_record& r);
@@ -50,6 +90,9 @@ result<phase_record> decode_phase_record(std::string_view json);
 
 std::string encode(const market_record& r);
 result<market_record> decode_market_record(std::string_view json);
+
+std::string encode(const order_record& r);
+result<order_record> decode_order_record(std::string_view json);
 
 template <class Inspector>
 auto inspect(Inspector& f, phase_record& x) {
@@ -59,7 +102,14 @@ auto inspect(Inspector& f, phase_record& x) {
 template <class Inspector>
 auto inspect(Inspector& f, market_record& x) {
   return f(x.id, x.slug, x.asset, x.slot_start_s, x.slot_end_s, x.up_token, x.down_token, x.tick,
-           x.min_size, x.status);
+           x.min_size, x.status, x.ref_start);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, order_record& x) {
+  return f(x.order_id, x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size,
+           x.matched, x.reserved, x.state, x.created_ms, x.updated_ms, x.cancel_requested_ms,
+           x.slot_end_s, x.checks, x.reason);
 }
 
 } // namespace tdmaker

@@ -15,8 +15,6 @@
 
 namespace tdmaker {
 
-enum class outcome : std::uint8_t { up = 0, down = 1 };
-
 // Enums need no inspect overload: CAF serialises them by their underlying type.
 // Market data (feed -> market): book_snapshot, book_delta, last_trade,
 // tick_size_change, reference_tick, market_resolved live in core/market_data.hpp,
@@ -257,17 +255,6 @@ struct cancel_batch {
 };
 template <class Inspector>
 auto inspect(Inspector& f, cancel_batch& x) { return f(x.market, x.order_ids); }
-
-enum class order_state : std::uint8_t {
-  placing = 0,
-  live = 1,
-  partially_filled = 2,
-  filled = 3,
-  cancel_pending = 4,
-  cancelled = 5,
-  rejected = 6,
-  unknown = 7, // placement timed out; the ghost-order check decides
-};
 
 struct order_update {
   std::string client_id;
