@@ -107,6 +107,32 @@ void clob_session::l2(std::string method, std::string path, std::string body, re
   http_->send(std::move(req), std::move(done));
 }
 
+place_outcome clob_session::outcome_of(place_outcome out, const reply_class& cls, const order_ack* ack) {
+  if (ack) {
+    out.ack = *ack;
+    out.result = ack->placed ? place_outcome::verdict::placed : place_outcome::verdict::rejected;
+    out.failure = ack->placed ? reply_class{} : reply_class{reply_kind::rejected, ack->error, 0};
+    return out;
+  }
+  out.failure = cls;
+  switch (cls.kind) {
+    case reply_kind::post_only_mode:
+      post_only_until_ms_ = unix_ms() + std::max<std::int64_t>(cls.retry_after_ms, 1000);
+      [[fallthrough]];
+    case reply_kind::rejected:
+    case reply_kind::unauthorized:
+    case reply_kind::too_early:
+    case reply_kind::rate_limited:
+    case reply_kind::unavailable:
+      // A definite "no": the venue did not take the order.
+      out.result = place_outcome::verdict::rejected;
+      return out;
+    default:
+      out.result = place_outcome::verdict::unknown; // no clear answer: the ghost-order check decides
+      return out;
+  }
+}
+
 void clob_session::place(order_request order, const bytes32& domain_sep,
                          std::function<void(place_outcome)> done) {
   place_outcome out;
@@ -120,35 +146,107 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
   l2("POST", "/order", encode_order_request(order), retry_rule::unprocessed_only,
      [self, out, done](http_response res) mutable {
        auto cls = classify_reply(res.status, res.body, res.retry_after);
+       result<order_ack> ack = fail("no reply");
        if (cls.kind == reply_kind::ok) {
-         auto ack = parse_order_ack(res.body);
-         if (ack) {
-           out.ack = *ack;
-           out.result = ack->placed ? place_outcome::verdict::placed : place_outcome::verdict::rejected;
-           if (!ack->placed)
-             out.failure = {reply_kind::rejected, ack->error, 0};
-           return done(std::move(out));
-         }
-         cls = {reply_kind::transport, "unreadable order reply: " + ack.error(), 0};
+         ack = parse_order_ack(res.body);
+         if (!ack)
+           cls = {reply_kind::transport, "unreadable order reply: " + ack.error(), 0};
        }
-       out.failure = cls;
-       switch (cls.kind) {
-         case reply_kind::post_only_mode:
-           self->post_only_until_ms_ = unix_ms() + std::max<std::int64_t>(cls.retry_after_ms, 1000);
-           [[fallthrough]];
-         case reply_kind::rejected:
-         case reply_kind::unauthorized:
-         case reply_kind::too_early:
-         case reply_kind::rate_limited:
-         case reply_kind::unavailable:
-           // A definite "no": the venue did not take the order.
-           out.result = place_outcome::verdict::rejected;
-           return done(std::move(out));
-         default:
-           // No clear answer: never re-send; find out whether it rests.
-           auto id = out.order_id; // copied first: argument evaluation order is unspecified
-           self->ghost_check(std::move(id), 0, std::move(out), std::move(done));
+       out = self->outcome_of(std::move(out), cls, ack ? &*ack : nullptr);
+       if (out.result != place_outcome::verdict::unknown)
+         return done(std::move(out));
+       auto id = out.order_id; // copied first: argument evaluation order is unspecified
+       self->ghost_check(std::move(id), 0, std::move(out), std::move(done));
+     });
+}
+
+result<order_request> clob_session::sign(order_spec spec, const bytes32& domain_sep) const {
+  if (!has_creds_)
+    return fail("no API credentials yet");
+  spec.owner = creds_.key;
+  return sign_order(spec, key_, domain_sep);
+}
+
+void clob_session::place_batch(std::vector<order_request> orders, const bytes32& domain_sep,
+                               std::function<void(std::vector<place_outcome>)> done) {
+  std::vector<place_outcome> outs(orders.size());
+  std::string body = "[";
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    outs[i].order_id = to_hex(order_digest(orders[i].order.fields, domain_sep));
+    body += i ? "," : "";
+    body += encode_order_request(orders[i]);
+  }
+  body += "]";
+  auto self = shared_from_this();
+  l2("POST", "/orders", std::move(body), retry_rule::unprocessed_only,
+     [self, outs, done](http_response res) mutable {
+       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       std::vector<order_ack> acks;
+       if (cls.kind == reply_kind::ok) {
+         auto parsed = parse_order_acks(res.body);
+         if (parsed && parsed->size() == outs.size())
+           acks = std::move(parsed).value();
+         else
+           cls = {reply_kind::transport,
+                  "unreadable batch reply: " + (parsed ? std::string("wrong length") : parsed.error()), 0};
        }
+       for (std::size_t i = 0; i < outs.size(); ++i)
+         outs[i] = self->outcome_of(std::move(outs[i]), cls, acks.empty() ? nullptr : &acks[i]);
+       // Orders with no clear answer are looked up one by one; the batch
+       // completes when the last look-up has.
+       auto pending = std::make_shared<std::vector<place_outcome>>(std::move(outs));
+       std::size_t unknown = 0;
+       for (auto& o : *pending)
+         unknown += o.result == place_outcome::verdict::unknown;
+       if (unknown == 0)
+         return done(std::move(*pending));
+       auto left = std::make_shared<std::atomic<std::size_t>>(unknown);
+       for (std::size_t i = 0; i < pending->size(); ++i) {
+         if ((*pending)[i].result != place_outcome::verdict::unknown)
+           continue;
+         auto id = (*pending)[i].order_id;
+         auto so_far = (*pending)[i];
+         self->ghost_check(std::move(id), 0, std::move(so_far), [pending, left, i, done](place_outcome o) {
+           (*pending)[i] = std::move(o); // distinct slots; the last one to finish hands them over
+           if (left->fetch_sub(1, std::memory_order_acq_rel) == 1)
+             done(std::move(*pending));
+         });
+       }
+     });
+}
+
+void clob_session::open_orders(std::function<void(result<std::vector<open_order>>)> done) {
+  open_orders_page("MA==", {}, std::move(done));
+}
+
+void clob_session::open_orders_page(std::string cursor, std::vector<open_order> so_far,
+                                    std::function<void(result<std::vector<open_order>>)> done) {
+  auto self = shared_from_this();
+  l2("GET", "/data/orders?next_cursor=" + cursor, "", retry_rule::idempotent,
+     [self, so_far = std::move(so_far), done](http_response res) mutable {
+       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       if (cls.kind != reply_kind::ok)
+         return done(fail("open orders: HTTP " + std::to_string(res.status) + " " + cls.error));
+       auto page = parse_open_orders_page(res.body);
+       if (!page)
+         return done(fail(page.error()));
+       for (auto& o : page->orders)
+         so_far.push_back(std::move(o));
+       if (page->next_cursor.empty() || page->next_cursor == "LTE=" || page->orders.empty())
+         return done(std::move(so_far));
+       if (so_far.size() > 100'000)
+         return done(fail("open orders: more than 100000; refusing to page further"));
+       self->open_orders_page(page->next_cursor, std::move(so_far), std::move(done));
+     });
+}
+
+void clob_session::collateral_balance(std::function<void(result<usdc>)> done) {
+  l2("GET", "/balance-allowance?asset_type=COLLATERAL&signature_type=0", "", retry_rule::idempotent,
+     [done](http_response res) {
+       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       if (cls.kind != reply_kind::ok)
+         return done(fail("balance: HTTP " + std::to_string(res.status) + " " + cls.error));
+       done(parse_balance(res.body));
      });
 }
 

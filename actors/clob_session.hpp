@@ -16,6 +16,7 @@
 
 #include "actors/http_client.hpp"
 #include "core/clob_reply.hpp"
+#include "core/order_sign.hpp"
 #include "core/order_wire.hpp"
 #include "core/secp256k1_signer.hpp"
 
@@ -54,6 +55,16 @@ public:
           http_client::callback done);
   void place(order_request order, const bytes32& domain_sep,
              std::function<void(place_outcome)> done);
+  /// Signs `spec` with the session's key (owner = the API key); the key never leaves.
+  result<order_request> sign(order_spec spec, const bytes32& domain_sep) const;
+  /// `POST /orders` (at most 15): one outcome per order, in order. A batch with
+  /// no clear answer is never re-sent: each order gets the ghost-order check.
+  void place_batch(std::vector<order_request> orders, const bytes32& domain_sep,
+                   std::function<void(std::vector<place_outcome>)> done);
+  /// Every open order of the account, all pages of `GET /data/orders`.
+  void open_orders(std::function<void(result<std::vector<open_order>>)> done);
+  /// The collateral (pUSD) balance, `GET /balance-allowance?asset_type=COLLATERAL`.
+  void collateral_balance(std::function<void(result<usdc>)> done);
   void cancel(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done);
   void lookup(std::string order_id, std::function<void(reply_class, result<open_order>)> done);
 
@@ -64,6 +75,10 @@ private:
   clob_session(std::shared_ptr<http_client> http, private_key key, clob_session_options opts);
   void ghost_check(std::string order_id, std::uint32_t attempt, place_outcome so_far,
                    std::function<void(place_outcome)> done);
+  /// The outcome of one order from a 2xx reply element, or the failure class.
+  place_outcome outcome_of(place_outcome out, const reply_class& cls, const order_ack* ack);
+  void open_orders_page(std::string cursor, std::vector<open_order> so_far,
+                        std::function<void(result<std::vector<open_order>>)> done);
 
   std::shared_ptr<http_client> http_;
   private_key key_;

@@ -38,7 +38,8 @@ public:
       },
       [=, this](gamma_reply& r) { on_reply(r); },
       [=, this](reference_tick&) {
-        // Slot-start reference capture belongs to the market lifecycle (next issue).
+        // The market actor captures its own slot-start reference from the ticks
+        // the feed routes to it (core/reference_capture): it owns that state.
       },
     };
   }
@@ -62,13 +63,28 @@ private:
         });
       }
     std::erase_if(known_, [&](auto& kv) { return kv.second + 3600 < now_s; });
-    // Stop streaming slots that ended a while ago (retirement comes with settlement).
-    for (auto it = streaming_.begin(); it != streaming_.end();) {
-      if (it->second.slot_end_s + opts_.unsubscribe_after_end.count() < now_s) {
-        send(feed_, unsubscribe_market{it->second.id});
-        it = streaming_.erase(it);
-      } else {
-        ++it;
+    // Stop streaming slots that ended a while ago, and retire them after the
+    // settlement grace. A market that still has open orders refuses; it is
+    // asked again on the next pass.
+    for (auto& [id, rec] : streaming_) {
+      if (!rec.unsubscribed && rec.record.slot_end_s + opts_.unsubscribe_after_end.count() < now_s) {
+        send(feed_, unsubscribe_market{rec.record.id});
+        rec.unsubscribed = true;
+      }
+      if (!rec.retiring && rec.record.slot_end_s + opts_.retire_after_end.count() < now_s) {
+        rec.retiring = true;
+        auto cid = rec.record.id;
+        request(directory_, ask_timeout, retire_atom::value, cid)
+          .then(
+            [=, this](bool) {
+              spdlog::info("discovery: market {} retired", cid.hex);
+              streaming_.erase(cid.hex);
+            },
+            [=, this](caf::error& e) {
+              spdlog::warn("discovery: market {} not retired yet: {}", cid.hex, error_text(e));
+              if (auto it = streaming_.find(cid.hex); it != streaming_.end())
+                it->second.retiring = false;
+            });
       }
     }
   }
@@ -98,7 +114,7 @@ private:
         [=, this](market_actor& handle) {
           subscribe_market sub{rec.id, rec.up_token, rec.down_token, rec.asset + "/usd"};
           send(feed_, std::move(sub), std::move(handle));
-          streaming_[rec.id.hex] = rec;
+          streaming_[rec.id.hex] = {rec, false, false};
           spdlog::info("discovery: {} -> market {} (slot {}-{})", rec.slug, rec.id.hex, rec.slot_start_s,
                        rec.slot_end_s);
         },
@@ -114,7 +130,12 @@ private:
   discovery_options opts_;
   std::map<std::string, std::int64_t> known_; // slug -> slot end (s)
   std::set<std::string> pending_;
-  std::map<std::string, market_record> streaming_;
+  struct streamed {
+    market_record record;
+    bool unsubscribed = false;
+    bool retiring = false;
+  };
+  std::map<std::string, streamed> streaming_;
 };
 
 } // namespace

@@ -16,6 +16,7 @@ struct discovery_options {
   int lookahead_slots = 1; // also the next N slots, so their books are warm at the start
   std::chrono::milliseconds interval{5'000};
   std::chrono::seconds unsubscribe_after_end{60};
+  std::chrono::seconds retire_after_end{300}; // seed 003: slot end + 5 min grace
   std::chrono::milliseconds flush_every{250};
 };
 

@@ -73,6 +73,7 @@ public:
         c.client->stop();
     // Markets hold the feed too: drop our side so neither keeps the other alive.
     routes_.clear();
+    opts_.risk = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -323,6 +324,8 @@ private:
     safe_ = on;
     safe_mode sm{on, on ? reason : why};
     send(telemetry_, sm);
+    if (opts_.risk)
+      send(opts_.risk, sm); // the order actor stops new orders and cancels resting ones
     alert a;
     a.level = on ? severity::critical : severity::warning;
     a.topic = "safe_mode";
@@ -347,8 +350,11 @@ private:
   }
 
   void publish_health() {
-    for (auto& h : health())
+    for (auto& h : health()) {
+      if (opts_.risk && h.channel == "market")
+        send(opts_.risk, h); // stale escalation input
       send(telemetry_, std::move(h));
+    }
   }
 
   // ---- /book re-fetch ----

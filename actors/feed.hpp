@@ -25,6 +25,7 @@ struct feed_options {
   std::chrono::milliseconds refetch_min_interval{2'000};
   std::chrono::milliseconds health_every{1'000};
   std::chrono::milliseconds flush_every{250};
+  order_actor risk; // gets market-feed health and safe mode (may be null)
 };
 
 /// Spawns the feed. With `io` null it opens no socket: frames then arrive only

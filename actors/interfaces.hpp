@@ -6,6 +6,7 @@
 //   discovery --subscribe_market--> feed --book_*/reference_tick--> market --refetch_book--> feed
 //   market --market_view--> stop-loss (first, before any gate) --stop_decision--> market
 //   market --market_view--> bidding --bid_decision--> market --place/cancel_batch--> order
+//   feed --feed_health/safe_mode--> order (risk guard);  order --budget_release/claim--> bidding
 //   order --order_update--> market;  feed(user ws)/order(reconcile)/paper --> fill --fill--> market
 //   market --settle_request--> settlement --settlement_result--> market --trade_outcome--> phase
 //   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
@@ -48,12 +49,20 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<phase_record>,
   caf::reacts_to<feed_health>,
   caf::reacts_to<safe_mode>,
+  caf::reacts_to<trading_status>,                   // order actor
+  caf::reacts_to<budget_snapshot>,                  // bidding actor
+  caf::reacts_to<tick_atom>,                        // status line timer
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
   caf::replies_to<status_atom>::with<std::string>,  // JSON
   caf::replies_to<health_atom>::with<health_report>>;
 
 /// Outbound alerts (log today; webhooks/Telegram in the notifications issue).
 using notifier_actor = caf::typed_actor<caf::reacts_to<alert>>;
+
+/// The append-only JSONL audit trail (its own thread: a file write never
+/// stalls a scheduler worker).
+using audit_actor = caf::typed_actor<caf::reacts_to<audit_line>,
+                                     caf::replies_to<flush_atom>::with<bool>>;
 
 /// Owns the trading phase (seed 002); the only writer of the phase record.
 using phase_manager_actor = caf::typed_actor<
@@ -78,9 +87,11 @@ using market_actor = caf::typed_actor<
   caf::reacts_to<order_update>,
   caf::reacts_to<fill>,
   caf::reacts_to<settlement_result>,
+  caf::reacts_to<tick_atom>,                         // lifecycle timer (slot start, end)
   caf::replies_to<get_atom>::with<market_state>,
   caf::replies_to<get_atom, book_atom>::with<std::vector<book_view>>, // both tokens
   caf::replies_to<get_atom, latency_atom>::with<std::vector<std::int64_t>>, // feed->market ns
+  caf::replies_to<get_atom, decision_atom>::with<std::vector<std::int64_t>>, // book update->intent ns
   caf::replies_to<retire_atom>::with<bool>,          // persists `retired`, then quits
   caf::reacts_to<crash_atom>>;                       // fault injection (debug.fault_injection)
 
@@ -114,15 +125,32 @@ using discovery_actor = caf::typed_actor<
 using bidding_actor = caf::typed_actor<
   caf::replies_to<market_view>::with<bid_decision>,  // evaluate one market
   caf::reacts_to<budget_release>,
+  caf::reacts_to<budget_claim>,                      // order found resting at start
+  caf::reacts_to<balance_update>,                    // wallet auto-sizing
   caf::reacts_to<phase_record>,                      // phase limits changed
+  caf::reacts_to<tick_atom>,                         // budget publication timer
   caf::replies_to<get_atom, budget_atom>::with<budget_snapshot>>;
 
-/// The venue's order API: placeholders, batches, timeouts, ghost checks, orphans.
+/// The venue's order API (seed 003 OrderManager): placeholders persisted before
+/// the request, batches, timeouts and ghost checks, pending-cancel expiry, the
+/// cancel of everything before a slot ends, startup reconciliation, and the
+/// risk guard (stale escalation, error and loss limits) that gates new orders.
 using order_actor = caf::typed_actor<
-  caf::reacts_to<place_batch>,
-  caf::reacts_to<cancel_batch>,
-  caf::reacts_to<expire_atom>,                       // pending-cancel expiry sweep
-  caf::replies_to<reconcile_atom>::with<std::uint32_t>>; // startup: orders adopted
+  caf::reacts_to<place_batch>,                       // market
+  caf::reacts_to<cancel_batch>,                      // market
+  caf::reacts_to<expire_atom>,                       // sweep: timeouts, expiry, slot ends, risk
+  caf::reacts_to<reconcile_atom>,                    // startup reconciliation with the venue
+  caf::reacts_to<placements_done>,                   // I/O threads
+  caf::reacts_to<cancels_done>,
+  caf::reacts_to<lookup_done>,
+  caf::reacts_to<open_orders_done>,
+  caf::reacts_to<balance_update>,                    // I/O: collateral balance
+  caf::reacts_to<feed_health>,                       // feed: stale escalation input
+  caf::reacts_to<safe_mode>,
+  caf::reacts_to<phase_record>,                      // paper or live; a switch clears a halt
+  caf::reacts_to<credentials_ready>,
+  caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
+  caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
 
 /// Turns venue reports and paper simulation into exactly-once fills.
 using fill_actor = caf::typed_actor<

@@ -1,6 +1,7 @@
 #include "actors/market.hpp"
 
 #include <array>
+#include <map>
 #include <stdexcept>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -9,6 +10,8 @@
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
 #include "core/order_book.hpp"
+#include "core/order_lifecycle.hpp"
+#include "core/reference_capture.hpp"
 
 namespace tdmaker {
 namespace {
@@ -47,13 +50,31 @@ public:
           spdlog::critical("market {}: cannot load state: {}", record_.id.hex, error_text(e));
           quit(e);
         });
+    load_orders();
+    if (opts_.bidding)
+      delayed_send(this, opts_.idle_evaluate, tick_atom::value);
     return {
       [=, this](market_record& rec) -> caf::result<bool> { return update(std::move(rec)); },
-      [=, this](book_snapshot& b) { on_snapshot(b); },
-      [=, this](book_delta& d) { on_delta(d); },
+      [=, this](book_snapshot& b) {
+        on_snapshot(b);
+        evaluate(0);
+      },
+      [=, this](book_delta& d) {
+        on_delta(d);
+        evaluate(d.recv_ns);
+      },
       [=, this](last_trade& t) { last_trade_ = t; },
       [=, this](tick_size_change& t) { on_tick(t); },
-      [=, this](reference_tick& t) { ref_now_ = t.value; },
+      [=, this](reference_tick& t) { on_reference(t); },
+      [=, this](tick_atom) {
+        if (wall_ms() - last_eval_ms_ >= opts_.idle_evaluate.count())
+          evaluate(0);
+        delayed_send(this, opts_.idle_evaluate, tick_atom::value);
+      },
+      [=, this](get_atom, decision_atom) -> std::vector<std::int64_t> {
+        auto n = std::min<std::uint64_t>(decision_count_, decision_ring_.size());
+        return {decision_ring_.begin(), decision_ring_.begin() + static_cast<std::ptrdiff_t>(n)};
+      },
       [=, this](market_resolved& r) {
         resolved_winner_ = r.winner;
         spdlog::info("market {}: resolved, winner token {}", record_.id.hex, r.winner.digits);
@@ -65,7 +86,7 @@ public:
       [=, this](get_atom, book_atom) -> std::vector<book_view> {
         return {view_of(books_[0]), view_of(books_[1])};
       },
-      [=, this](order_update&) { not_yet("order updates"); },
+      [=, this](order_update& u) { on_order(u); },
       [=, this](fill&) { not_yet("fills"); },
       [=, this](settlement_result&) { not_yet("settlements"); },
       [=, this](get_atom) -> market_state { return snapshot(); },
@@ -84,6 +105,8 @@ public:
 
   void on_exit() override {
     opts_.feed = nullptr; // the feed holds this market: no reference cycle after exit
+    opts_.orders = nullptr;
+    opts_.bidding = nullptr;
     instrumented::on_exit();
   }
 
@@ -107,6 +130,9 @@ private:
   }
 
   caf::result<bool> retire() {
+    if (open_orders() > 0)
+      return op_error("market " + record_.id.hex + ": " + std::to_string(open_orders())
+                      + " orders still open; not retired");
     auto rec = record_;
     rec.status = market_status::retired;
     auto rp = make_response_promise<bool>();
@@ -199,6 +225,155 @@ private:
       record_.tick = t.new_tick; // persisted with the next record write
   }
 
+  // ---- trading: seed 003's tick for this market ----
+
+  /// The market's orders, as the order actor's ledger has them (after a restart
+  /// too): which ladder rungs are taken, so none is placed twice.
+  void load_orders() {
+    if (!opts_.orders)
+      return;
+    request(opts_.orders, store_timeout, get_atom::value, record_.id)
+      .then(
+        [=, this](std::vector<order_record>& orders) {
+          for (auto& r : orders)
+            apply_order(r.side_outcome, r.rung, r.order_id, r.state);
+          orders_loaded_ = true;
+          if (!orders.empty())
+            spdlog::info("market {}: {} orders recovered from the ledger ({} open)", record_.id.hex,
+                         orders.size(), open_orders());
+        },
+        [=, this](caf::error& e) {
+          spdlog::error("market {}: orders not loaded ({}); no bidding until they are", record_.id.hex,
+                        error_text(e));
+          delayed_send(this, std::chrono::seconds(1), tick_atom::value);
+          retry_load_ = true;
+        });
+  }
+
+  void evaluate(std::int64_t recv_ns) {
+    if (!opts_.bidding || !opts_.orders)
+      return;
+    if (retry_load_) {
+      retry_load_ = false;
+      load_orders();
+      return;
+    }
+    if (!orders_loaded_ || !books_[0].synced || !books_[1].synced)
+      return;
+    const auto now = wall_ms();
+    if (now < record_.slot_start_s * 1000 || now >= record_.slot_end_s * 1000 - opts_.stop_before_end_ms)
+      return;
+    if (record_.status == market_status::awaiting_settlement || record_.status == market_status::settled)
+      return;
+    if (now < quiet_until_ms_)
+      return;
+    if (eval_in_flight_) {
+      eval_dirty_ = true; // one evaluation at a time; the latest book is used next
+      if (recv_ns)
+        dirty_recv_ns_ = recv_ns;
+      return;
+    }
+    eval_in_flight_ = true;
+    last_eval_ms_ = now;
+    auto view = snapshot().view;
+    view.recv_ns = recv_ns;
+    request(opts_.bidding, store_timeout, std::move(view))
+      .then([=, this](bid_decision& d) { on_decision(d, recv_ns); },
+            [=, this](caf::error& e) {
+              eval_in_flight_ = false;
+              spdlog::warn("market {}: bidding did not answer: {}", record_.id.hex, error_text(e));
+            });
+  }
+
+  void on_decision(bid_decision& d, std::int64_t recv_ns) {
+    eval_in_flight_ = false;
+    if (recv_ns > 0)
+      decision_ring_[decision_count_++ % decision_ring_.size()] = steady_ns() - recv_ns;
+    if (!d.place.empty()) {
+      for (auto& p : d.place)
+        mark(p.side_outcome, p.rung, true);
+      send(opts_.orders, place_batch{record_.id, std::move(d.place)});
+    }
+    if (eval_dirty_) {
+      eval_dirty_ = false;
+      evaluate(std::exchange(dirty_recv_ns_, 0));
+    }
+  }
+
+  void on_order(const order_update& u) {
+    apply_order(u.side_outcome, u.rung, u.order_id, u.state);
+    if (u.state == order_state::rejected) {
+      // Let the cause (a halt, a stale feed, a crossing price) change before
+      // the rung is tried again.
+      quiet_until_ms_ = wall_ms() + 1000;
+      spdlog::debug("market {}: {} rung {} order refused: {}", record_.id.hex,
+                    u.side_outcome == outcome::up ? "Up" : "Down", u.rung, u.reason);
+    }
+  }
+
+  /// One order's state into the rung bookkeeping.
+  void apply_order(outcome side, std::uint32_t rung, const std::string& order_id, order_state st) {
+    if (rung >= 32)
+      return;
+    auto& o = open_[order_id];
+    o = st;
+    switch (st) {
+      case order_state::filled:
+        if (!(filled_mask(side) & (1u << rung))) {
+          filled_mask(side) |= 1u << rung;
+          ++filled_count(side);
+        }
+        mark(side, rung, true);
+        break;
+      case order_state::cancelled:
+      case order_state::rejected:
+        // Unfilled and gone: the rung may be placed again (at the new price,
+        // which is how a post-only rejection is re-priced).
+        if (!(filled_mask(side) & (1u << rung)))
+          mark(side, rung, false);
+        break;
+      default:
+        if (!order_id.empty())
+          mark(side, rung, true);
+        break;
+    }
+    if (is_terminal(st))
+      open_.erase(order_id);
+  }
+
+  std::size_t open_orders() const { return open_.size(); }
+
+  void mark(outcome side, std::uint32_t rung, bool placed) {
+    auto& m = side == outcome::up ? placed_[0] : placed_[1];
+    if (placed)
+      m |= 1u << rung;
+    else
+      m &= ~(1u << rung);
+  }
+  std::uint32_t& filled_mask(outcome side) { return side == outcome::up ? filled_bits_[0] : filled_bits_[1]; }
+  std::uint32_t& filled_count(outcome side) { return side == outcome::up ? filled_n_[0] : filled_n_[1]; }
+
+  void on_reference(const reference_tick& t) {
+    ref_now_ = t.value;
+    if (record_.ref_start.e8 > 0 || record_.slot_start_s == 0)
+      return;
+    ref_capture_.start_ms = record_.slot_start_s * 1000;
+    if (!observe_reference(ref_capture_, t))
+      return;
+    auto rec = record_;
+    rec.ref_start = ref_capture_.captured;
+    record_.ref_start = rec.ref_start; // used at once; durable with the write below
+    spdlog::info("market {}: reference at slot start {} = {} (tick at {} ms)", record_.id.hex,
+                 record_.slot_start_s, to_string(rec.ref_start), ref_capture_.captured_ts_ms);
+    write_batch b;
+    b.writes.push_back({record_db::markets, rec.id.hex, encode(rec), false});
+    request(store_, store_timeout, std::move(b))
+      .then([](commit_ack&) {},
+            [=, this](caf::error& e) {
+              spdlog::error("market {}: start reference not persisted: {}", record_.id.hex, error_text(e));
+            });
+  }
+
   void request_refetch(const token_id& token, const char* why) {
     if (opts_.feed)
       send(opts_.feed, refetch_book{record_.id, token, why});
@@ -246,6 +421,16 @@ private:
     s.view.up = top(books_[0]);
     s.view.down = top(books_[1]);
     s.view.ref_now = ref_now_;
+    s.view.ref_start = record_.ref_start;
+    s.view.up_token = record_.up_token;
+    s.view.down_token = record_.down_token;
+    s.view.neg_risk = books_[0].neg_risk;
+    s.view.tick = books_[0].synced ? books_[0].tick : record_.tick;
+    s.view.min_size = books_[0].synced && books_[0].min_size.micros > 0 ? books_[0].min_size : record_.min_size;
+    s.view.placed_up = placed_[0];
+    s.view.placed_down = placed_[1];
+    s.view.filled_up = filled_n_[0];
+    s.view.filled_down = filled_n_[1];
     s.incarnation = incarnation_;
     return s;
   }
@@ -274,6 +459,21 @@ private:
   std::array<std::int64_t, 1024> latency_ring_{};
   std::uint64_t latency_count_ = 0;
   bool warned_unknown_ = false;
+  // Trading state (seed 003 MarketState's ladder and orders).
+  start_reference ref_capture_;
+  std::map<std::string, order_state> open_; // order id -> state, open orders only
+  std::uint32_t placed_[2] = {0, 0};        // rung bits: Up, Down
+  std::uint32_t filled_bits_[2] = {0, 0};
+  std::uint32_t filled_n_[2] = {0, 0};
+  bool orders_loaded_ = false;
+  bool retry_load_ = false;
+  bool eval_in_flight_ = false;
+  bool eval_dirty_ = false;
+  std::int64_t dirty_recv_ns_ = 0;
+  std::int64_t last_eval_ms_ = 0;
+  std::int64_t quiet_until_ms_ = 0;
+  std::array<std::int64_t, 1024> decision_ring_{}; // book update -> intent (ns)
+  std::uint64_t decision_count_ = 0;
 };
 
 } // namespace

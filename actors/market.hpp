@@ -9,6 +9,10 @@ struct market_options {
   bool fault_injection = false;
   bool book_hash_check = true; // verify price_change hashes; re-fetch on mismatch
   feed_actor feed;             // where re-fetch requests go (may be null in tests)
+  bidding_actor bidding;       // evaluates the market on each book update (null: no trading)
+  order_actor orders;          // places and cancels (null: no trading)
+  std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end
+  std::chrono::milliseconds idle_evaluate{1'000}; // re-evaluate without book updates (time gates)
   std::chrono::milliseconds flush_every{250};
 };
 

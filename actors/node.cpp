@@ -1,5 +1,8 @@
 #include "actors/node.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -7,7 +10,11 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "actors/audit.hpp"
+#include "actors/bidding.hpp"
 #include "actors/clob_session.hpp"
+#include "actors/order.hpp"
+#include "actors/order_venue.hpp"
 #include "actors/control.hpp"
 #include "actors/directory.hpp"
 #include "actors/discovery.hpp"
@@ -34,6 +41,9 @@ struct node::impl {
   telemetry_actor telemetry;
   store_actor store;
   notifier_actor notifier;
+  audit_actor audit;
+  bidding_actor bidding;
+  order_actor orders;
   phase_manager_actor phases;
   control_actor control;
   directory_actor directory;
@@ -73,28 +83,89 @@ feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds f
   return o;
 }
 
-// L1 create-or-derive, retried until it works: the user channel waits for it.
-void establish_credentials(std::shared_ptr<clob_session> s, weak_handle<feed_actor> feed, boost::asio::any_io_executor ex,
+// L1 create-or-derive, retried until it works: the user channel and the
+// order actor's reconciliation wait for it.
+void establish_credentials(std::shared_ptr<clob_session> s, weak_handle<feed_actor> feed,
+                           weak_handle<order_actor> orders, boost::asio::any_io_executor ex,
                            std::chrono::seconds retry) {
-  s->establish_credentials([s, feed, ex, retry](result<api_credentials> c) {
+  s->establish_credentials([s, feed, orders, ex, retry](result<api_credentials> c) {
     if (c) {
       spdlog::info("clob: API credentials ready for {} (not logged)", to_checksum(s->address()));
       feed.send(credentials_ready{true, ""});
+      orders.send(credentials_ready{true, ""});
       return;
     }
     spdlog::error("clob: API credentials not obtained: {}; retrying in {} s", c.error(), retry.count());
     auto t = std::make_shared<boost::asio::steady_timer>(ex, retry);
-    t->async_wait([s, feed, ex, retry, t](const boost::system::error_code& ec) {
+    t->async_wait([s, feed, orders, ex, retry, t](const boost::system::error_code& ec) {
       if (!ec)
-        establish_credentials(s, feed, ex, std::min(retry * 2, std::chrono::seconds(60)));
+        establish_credentials(s, feed, orders, ex, std::min(retry * 2, std::chrono::seconds(60)));
     });
   });
+}
+
+bidding_options bidding_options_of(const node_config& cfg, std::optional<entry_model> model,
+                                   std::chrono::milliseconds flush) {
+  bidding_options o;
+  o.entry.target_bid = price{cfg.entry_target_bid};
+  o.entry.max_bid = price{cfg.entry_max_bid};
+  o.entry.min_move_ppm = cfg.entry_min_move_ppm;
+  o.entry.max_move_ppm = cfg.entry_max_move_ppm;
+  o.entry.min_entry_s = cfg.entry_min_entry_s;
+  o.entry.max_entry_s = cfg.entry_max_entry_s;
+  o.entry.fair_value = cfg.entry_fair_value;
+  o.entry.annual_vol_ppm = cfg.entry_annual_vol_ppm;
+  o.entry.min_edge = price{cfg.entry_min_edge};
+  o.model = std::move(model);
+  o.ladder.rungs = static_cast<std::uint32_t>(cfg.ladder_rungs);
+  o.ladder.spacing_ticks = static_cast<std::uint32_t>(cfg.ladder_spacing_ticks);
+  o.ladder.shares_per_rung = cfg.ladder_shares_per_rung;
+  o.ladder.sequential = cfg.ladder_sequential;
+  o.max_exposure = usdc{cfg.budget_max_exposure};
+  o.max_per_market = usdc{cfg.budget_max_per_market};
+  o.auto_fraction_ppm = cfg.budget_auto_fraction_ppm;
+  o.flush_every = flush;
+  return o;
+}
+
+order_options order_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
+  order_options o;
+  o.timeouts.placement_ms = cfg.orders_placement_timeout_ms;
+  o.timeouts.cancel_ms = cfg.orders_cancel_timeout_ms;
+  o.cancel_before_end_ms = cfg.orders_cancel_before_end_ms;
+  o.batch_max = static_cast<std::size_t>(cfg.orders_batch_max);
+  o.risk.stale_cancel_ms = cfg.risk_stale_cancel_ms;
+  o.risk.stale_halt_ms = cfg.risk_stale_halt_ms;
+  o.risk.max_order_errors = static_cast<std::uint32_t>(cfg.risk_max_order_errors);
+  o.risk.max_loss = usdc{cfg.risk_max_loss};
+  o.paper = cfg.mode == trading_mode::paper;
+  if (cfg.budget_auto_fraction_ppm > 0)
+    o.balance_every = std::chrono::seconds(60);
+  o.flush_every = flush;
+  return o;
+}
+
+result<std::optional<entry_model>> load_entry_model(const std::string& path) {
+  if (path.empty())
+    return std::optional<entry_model>{};
+  std::ifstream in(path);
+  if (!in)
+    return fail("entry.model_file: cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto m = parse_entry_model(ss.str());
+  if (!m)
+    return fail("entry.model_file " + path + ": " + m.error());
+  return std::optional<entry_model>{std::move(m).value()};
 }
 
 } // namespace
 
 result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
                                            std::optional<private_key> key) {
+  auto model = load_entry_model(cfg.entry_model_file);
+  if (!model)
+    return fail(model.error());
   auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
   if (!env)
     return fail(env.error());
@@ -115,14 +186,13 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   topts.mode = cfg.mode;
   topts.market_connection = cfg.venue_clob_url + " (market " + cfg.venue_market_ws_url + ")";
   topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier", "feed",
-                          "discovery"};
+                          "discovery", "bidding", "order"};
+  topts.status_every = std::chrono::milliseconds(cfg.status_interval_ms);
   p->telemetry = spawn_telemetry(sys, topts);
   p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
                          {static_cast<std::size_t>(cfg.store_max_batch), flush});
   p->notifier = spawn_notifier(sys, p->telemetry, flush);
-  p->phases = spawn_phase_manager(sys, p->store, p->telemetry, p->notifier,
-                                  {cfg.initial_phase, cfg.log_dir, flush});
-  p->control = spawn_control(sys, p->phases, p->telemetry, flush);
+  p->audit = spawn_audit(sys, cfg.log_dir);
   // The exchange link: I/O threads, REST clients, the feed.
   p->io = std::make_unique<io_pool>(cfg.venue_io_threads);
   http_client_options hopts;
@@ -132,13 +202,22 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   p->gamma = http_client::make(*p->io, *parse_endpoint(cfg.venue_gamma_url), hopts);
   if (key)
     p->session = clob_session::make(p->clob, std::move(*key));
-  p->feed = spawn_feed(sys, p->io.get(), p->clob, p->session, p->telemetry, p->notifier,
-                       feed_options_of(cfg, flush));
+  // Trading: bidding owns the budget, the order actor the venue's order API.
+  p->bidding = spawn_bidding(sys, p->telemetry, p->audit, bidding_options_of(cfg, std::move(model).value(), flush));
+  p->orders = spawn_order(sys, p->session ? make_clob_order_venue(p->session) : nullptr,
+                          order_peers{p->store, p->bidding, p->telemetry, p->notifier, p->audit},
+                          order_options_of(cfg, flush));
+  phase_manager_options popts{cfg.initial_phase, cfg.log_dir, flush, p->bidding, p->orders};
+  p->phases = spawn_phase_manager(sys, p->store, p->telemetry, p->notifier, popts);
+  p->control = spawn_control(sys, p->phases, p->telemetry, flush);
+  auto fopts = feed_options_of(cfg, flush);
+  fopts.risk = p->orders;
+  p->feed = spawn_feed(sys, p->io.get(), p->clob, p->session, p->telemetry, p->notifier, fopts);
   if (p->session)
-    establish_credentials(p->session, weak_handle<feed_actor>(p->feed), p->clob->executor(),
-                          std::chrono::seconds(2));
+    establish_credentials(p->session, weak_handle<feed_actor>(p->feed), weak_handle<order_actor>(p->orders),
+                          p->clob->executor(), std::chrono::seconds(2));
   else
-    spdlog::info("clob: no TDMAKER_PRIVATE_KEY: market data only (no user channel, no orders)");
+    spdlog::info("clob: no TDMAKER_PRIVATE_KEY: market data only (no user channel, no venue orders)");
 
   directory_options dopts;
   dopts.max_live = cfg.markets_max_live;
@@ -148,6 +227,9 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   dopts.market.flush_every = flush;
   dopts.market.book_hash_check = cfg.feed_book_hash_check;
   dopts.market.feed = p->feed;
+  dopts.market.bidding = p->bidding;
+  dopts.market.orders = p->orders;
+  dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   dopts.flush_every = flush;
   p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);
   discovery_options disc;
@@ -155,6 +237,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   disc.slot_seconds = cfg.discovery_slot_seconds;
   disc.lookahead_slots = cfg.discovery_lookahead_slots;
   disc.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
+  disc.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
   disc.flush_every = flush;
   p->discovery = spawn_discovery(sys, p->gamma, p->directory, p->feed, p->telemetry, disc);
 
@@ -192,7 +275,8 @@ void node::shutdown() {
     caf::scoped_actor self{*p.sys};
     for (auto h : {caf::actor_cast<caf::actor>(p.discovery), caf::actor_cast<caf::actor>(p.feed),
                    caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
-                   caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.notifier)})
+                   caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.orders),
+                   caf::actor_cast<caf::actor>(p.bidding), caf::actor_cast<caf::actor>(p.notifier)})
       self->send_exit(h, caf::exit_reason::user_shutdown);
     // Everything acknowledged is already durable; this barrier commits whatever
     // was queued by actors that were still running a moment ago.
@@ -202,6 +286,7 @@ void node::shutdown() {
     if (p.io)
       p.io->stop(); // no callback runs after this; sockets close with the clients
     self->send_exit(p.store, caf::exit_reason::user_shutdown);
+    self->send_exit(p.audit, caf::exit_reason::user_shutdown);
     self->send_exit(p.telemetry, caf::exit_reason::user_shutdown);
   }
   p.discovery = nullptr;
@@ -210,6 +295,9 @@ void node::shutdown() {
   p.control = nullptr;
   p.phases = nullptr;
   p.notifier = nullptr;
+  p.orders = nullptr;
+  p.bidding = nullptr;
+  p.audit = nullptr;
   p.store = nullptr;
   p.telemetry = nullptr;
   p.http.reset();

@@ -143,6 +143,11 @@ private:
   void publish() {
     if (telemetry())
       caf::anon_send(telemetry(), current_);
+    // Bidding and orders act on the phase (paper or live, limits, a halt's end).
+    if (opts_.bidding)
+      caf::anon_send(opts_.bidding, current_);
+    if (opts_.orders)
+      caf::anon_send(opts_.orders, current_);
   }
 
   store_actor store_;

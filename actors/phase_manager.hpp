@@ -10,6 +10,8 @@ struct phase_manager_options {
   phase initial = phase::experience; // used only when the store has no phase yet
   std::string log_dir = "logs";      // phase/phase-overrides.jsonl lives below it
   std::chrono::milliseconds flush_every{250};
+  bidding_actor bidding; // told every phase (may be null)
+  order_actor orders;
 };
 
 /// Detached: an accepted switch appends to a JSONL file after the LMDB commit.

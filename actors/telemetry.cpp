@@ -44,7 +44,21 @@ public:
 
   behavior_type make_behavior() override {
     apply(actor_lifecycle{"telemetry", id(), true});
+    if (opts_.status_every.count() > 0)
+      delayed_send(this, opts_.status_every, tick_atom::value);
     return {
+      [=, this](trading_status& t) {
+        trading_ = std::move(t);
+        trading_known_ = true;
+      },
+      [=, this](budget_snapshot& b) {
+        budget_ = b;
+        budget_known_ = true;
+      },
+      [=, this](tick_atom) {
+        spdlog::info("{}", status_line());
+        delayed_send(this, opts_.status_every, tick_atom::value);
+      },
       [=, this](actor_sample& s) { apply(std::move(s)); },
       [=, this](actor_lifecycle& l) { apply(std::move(l)); },
       [=, this](actor_restart& r) {
@@ -207,7 +221,53 @@ private:
       per_channel("tdmaker_feed_book_refetches_total", "/book re-fetches after a gap or hash mismatch.",
                   "counter", [](const feed_health& f) { return f.book_refetches; });
     }
+    e.family("tdmaker_trading_allowed", "1 while new orders may be placed.", "gauge");
+    e.sample("tdmaker_trading_allowed", {}, std::int64_t{trading_.allow_new ? 1 : 0});
+    e.family("tdmaker_trading_halted", "1 after stale escalation halted trading (a phase switch resumes).", "gauge");
+    e.sample("tdmaker_trading_halted", {}, std::int64_t{trading_.halted ? 1 : 0});
+    e.family("tdmaker_orders_open", "Orders that may rest on the venue.", "gauge");
+    e.sample("tdmaker_orders_open", {}, std::int64_t{trading_.open_orders});
+    e.family("tdmaker_open_exposure_usdc", "Price x remaining size of open orders, pUSD.", "gauge");
+    e.sample("tdmaker_open_exposure_usdc", {}, format_fixed(trading_.open_exposure.micros, 6));
+    e.family("tdmaker_orders_total", "Order outcomes since start.", "counter");
+    e.sample("tdmaker_orders_total", {{"result", "placed"}}, trading_.placed);
+    e.sample("tdmaker_orders_total", {{"result", "rejected"}}, trading_.rejected);
+    e.sample("tdmaker_orders_total", {{"result", "cancelled"}}, trading_.cancelled);
+    e.sample("tdmaker_orders_total", {{"result", "filled"}}, trading_.filled);
+    e.family("tdmaker_ghost_orders_found_total", "Orders without a clear reply found on the venue.", "counter");
+    e.sample("tdmaker_ghost_orders_found_total", {}, trading_.ghosts_found);
+    e.family("tdmaker_orphan_orders_cancelled_total", "Venue orders unknown to the ledger, cancelled at start.", "counter");
+    e.sample("tdmaker_orphan_orders_cancelled_total", {}, trading_.orphans_cancelled);
+    e.family("tdmaker_orders_adopted_total", "Ledger orders found resting at start and adopted.", "counter");
+    e.sample("tdmaker_orders_adopted_total", {}, trading_.adopted);
+    e.family("tdmaker_budget_limit_usdc", "Global exposure budget, pUSD.", "gauge");
+    e.sample("tdmaker_budget_limit_usdc", {}, format_fixed(budget_.limit.micros, 6));
+    e.family("tdmaker_budget_reserved_usdc", "Budget reserved by resting orders and positions, pUSD.", "gauge");
+    e.sample("tdmaker_budget_reserved_usdc", {}, format_fixed(budget_.reserved.micros, 6));
+    e.family("tdmaker_realised_pnl_usdc", "Realised PnL since start, pUSD (settlements book it).", "gauge");
+    e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(realised_pnl_.micros, 6));
+    e.family("tdmaker_unrealised_pnl_usdc", "Unrealised PnL of open positions, pUSD.", "gauge");
+    e.sample("tdmaker_unrealised_pnl_usdc", {}, format_fixed(unrealised_pnl_.micros, 6));
     return e.text();
+  }
+
+  /// The 30 s status line: markets, orders, exposure, PnL, feed health.
+  std::string status_line() const {
+    std::string line = "status: markets " + std::to_string(markets_.size());
+    line += " | orders open " + std::to_string(trading_.open_orders) + " (exposure "
+            + format_fixed(trading_.open_exposure.micros, 6) + ")";
+    line += " | budget " + format_fixed(budget_.reserved.micros, 6) + "/" + format_fixed(budget_.limit.micros, 6);
+    line += " | pnl realised " + format_fixed(realised_pnl_.micros, 6) + " unrealised "
+            + format_fixed(unrealised_pnl_.micros, 6);
+    line += " | feeds";
+    for (auto& [ch, f] : feeds_)
+      line += " " + ch + (f.connected ? " up " : " DOWN ")
+              + (f.last_message_age_ms < 0 ? std::string("-") : format_fixed(f.last_message_age_ms, 3) + "s");
+    line += " | trading ";
+    line += !trading_known_ ? "starting"
+            : trading_.allow_new ? (trading_.reason.empty() ? "on" : "on (" + trading_.reason + ")")
+                                 : "OFF (" + trading_.reason + ")";
+    return line;
   }
 
   bool paper() const {
@@ -243,6 +303,35 @@ private:
     } else {
       w.Null();
     }
+    w.Key("trading");
+    w.StartObject();
+    w.Key("allow_new");
+    w.Bool(trading_.allow_new);
+    w.Key("halted");
+    w.Bool(trading_.halted);
+    w.Key("reconciled");
+    w.Bool(trading_.reconciled);
+    str("reason", trading_.reason);
+    w.Key("open_orders");
+    w.Uint(trading_.open_orders);
+    str("open_exposure", format_fixed(trading_.open_exposure.micros, 6));
+    str("budget_limit", format_fixed(budget_.limit.micros, 6));
+    str("budget_reserved", format_fixed(budget_.reserved.micros, 6));
+    str("realised_pnl", format_fixed(realised_pnl_.micros, 6));
+    str("unrealised_pnl", format_fixed(unrealised_pnl_.micros, 6));
+    w.Key("placed");
+    w.Uint64(trading_.placed);
+    w.Key("rejected");
+    w.Uint64(trading_.rejected);
+    w.Key("cancelled");
+    w.Uint64(trading_.cancelled);
+    w.Key("ghosts_found");
+    w.Uint64(trading_.ghosts_found);
+    w.Key("orphans_cancelled");
+    w.Uint64(trading_.orphans_cancelled);
+    w.Key("adopted");
+    w.Uint64(trading_.adopted);
+    w.EndObject();
     w.Key("safe_mode");
     w.Bool(safe_mode_.on);
     if (safe_mode_.on)
@@ -333,6 +422,12 @@ private:
   bool phase_known_ = false;
   std::map<std::string, feed_health> feeds_;
   safe_mode safe_mode_;
+  trading_status trading_;
+  bool trading_known_ = false;
+  budget_snapshot budget_;
+  bool budget_known_ = false;
+  usdc realised_pnl_;   // booked by settlements (fills and settlement issue)
+  usdc unrealised_pnl_; // marked from positions (fills and settlement issue)
 };
 
 } // namespace

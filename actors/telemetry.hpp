@@ -14,6 +14,7 @@ struct telemetry_options {
   std::string market_connection = "none"; // shown in /status
   /// Singleton kinds that must be alive for /health to say 200.
   std::vector<std::string> required_kinds;
+  std::chrono::milliseconds status_every{30'000}; // the status line in the log (0: off)
 };
 
 /// Spawns the telemetry actor: aggregates actor samples and renders /metrics,

@@ -205,6 +205,16 @@ result<open_order> parse_open_order(std::string_view json) {
   return open_order_of(d);
 }
 
+result<usdc> parse_balance(std::string_view json) {
+  rapidjson::Document d;
+  if (auto ok = json::parse_object(d, json); !ok)
+    return fail("balance: " + ok.error());
+  auto text = member_string(d, "balance");
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return fail("balance: 'balance' must be an integer string of micro-units");
+  return usdc{std::stoll(text)};
+}
+
 result<open_orders_page> parse_open_orders_page(std::string_view json) {
   rapidjson::Document d;
   if (auto ok = json::parse_object(d, json); !ok)

@@ -82,4 +82,7 @@ struct open_orders_page {
 };
 result<open_orders_page> parse_open_orders_page(std::string_view json);
 
+/// `GET /balance-allowance`: `{"balance":"<integer micro-units>", ...}`.
+result<usdc> parse_balance(std::string_view json);
+
 } // namespace tdmaker

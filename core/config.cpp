@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "core/decimal.hpp"
 #include "core/endpoint.hpp"
 
 namespace tdmaker {
@@ -75,6 +76,20 @@ setter boolean(bool node_config::*member) {
     if (!v.IsBool())
       return "expected a boolean, got " + type_name(v);
     c.*member = v.GetBool();
+    return {};
+  };
+}
+
+/// A decimal amount ("0.85", "50") into micro-units within [lo, hi].
+setter micros(std::int64_t node_config::*member, std::int64_t lo, std::int64_t hi) {
+  return [=](const json& v, node_config& c) -> std::string {
+    std::string range = "a decimal string in [" + format_fixed(lo, 6) + ", " + format_fixed(hi, 6) + "]";
+    if (!v.IsString())
+      return "expected " + range + " (amounts are strings, never floats), got " + type_name(v);
+    auto x = parse_fixed({v.GetString(), v.GetStringLength()}, 6, lo, hi);
+    if (!x)
+      return "expected " + range + ": " + x.error();
+    c.*member = *x;
     return {};
   };
 }
@@ -197,6 +212,33 @@ const std::vector<field>& schema() {
     {"$.discovery.slot_seconds", integer(&node_config::discovery_slot_seconds, 5, 86400)},
     {"$.discovery.interval_ms", integer(&node_config::discovery_interval_ms, 100, 600000)},
     {"$.discovery.lookahead_slots", integer(&node_config::discovery_lookahead_slots, 0, 8)},
+    {"$.discovery.retire_after_end_s", integer(&node_config::discovery_retire_after_end_s, 0, 86400)},
+    {"$.entry.target_bid", micros(&node_config::entry_target_bid, 1, 999'999)},
+    {"$.entry.max_bid", micros(&node_config::entry_max_bid, 1, 999'999)},
+    {"$.entry.min_move_ppm", integer(&node_config::entry_min_move_ppm, -1'000'000, 1'000'000)},
+    {"$.entry.max_move_ppm", integer(&node_config::entry_max_move_ppm, 0, 10'000'000)},
+    {"$.entry.min_entry_s", integer(&node_config::entry_min_entry_s, 0, 86400)},
+    {"$.entry.max_entry_s", integer(&node_config::entry_max_entry_s, 0, 86400)},
+    {"$.entry.fair_value", boolean(&node_config::entry_fair_value)},
+    {"$.entry.annual_vol_ppm", integer(&node_config::entry_annual_vol_ppm, 1, 100'000'000)},
+    {"$.entry.min_edge", micros(&node_config::entry_min_edge, -1'000'000, 1'000'000)},
+    {"$.entry.model_file", string(&node_config::entry_model_file, true)},
+    {"$.ladder.rungs", integer(&node_config::ladder_rungs, 1, 32)},
+    {"$.ladder.spacing_ticks", integer(&node_config::ladder_spacing_ticks, 1, 100)},
+    {"$.ladder.shares_per_rung", integer(&node_config::ladder_shares_per_rung, 1, 1'000'000)},
+    {"$.ladder.sequential", boolean(&node_config::ladder_sequential)},
+    {"$.budget.max_exposure", micros(&node_config::budget_max_exposure, 0, 1'000'000'000'000'000)},
+    {"$.budget.max_per_market", micros(&node_config::budget_max_per_market, 0, 1'000'000'000'000'000)},
+    {"$.budget.auto_fraction_ppm", integer(&node_config::budget_auto_fraction_ppm, 0, 1'000'000)},
+    {"$.orders.placement_timeout_ms", integer(&node_config::orders_placement_timeout_ms, 1000, 600'000)},
+    {"$.orders.cancel_timeout_ms", integer(&node_config::orders_cancel_timeout_ms, 1000, 600'000)},
+    {"$.orders.cancel_before_end_ms", integer(&node_config::orders_cancel_before_end_ms, 0, 3'600'000)},
+    {"$.orders.batch_max", integer(&node_config::orders_batch_max, 1, 15)},
+    {"$.risk.stale_cancel_ms", integer(&node_config::risk_stale_cancel_ms, 500, 3'600'000)},
+    {"$.risk.stale_halt_ms", integer(&node_config::risk_stale_halt_ms, 500, 86'400'000)},
+    {"$.risk.max_order_errors", integer(&node_config::risk_max_order_errors, 1, 100'000)},
+    {"$.risk.max_loss", micros(&node_config::risk_max_loss, 0, 1'000'000'000'000'000)},
+    {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
   };
   return fields;
 }
@@ -264,6 +306,16 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail(err);
   if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
+  if (cfg.entry_max_bid < cfg.entry_target_bid)
+    return fail("$.entry.max_bid: must be >= $.entry.target_bid");
+  if (cfg.entry_max_entry_s < cfg.entry_min_entry_s)
+    return fail("$.entry.max_entry_s: must be >= $.entry.min_entry_s");
+  if (cfg.entry_max_move_ppm < cfg.entry_min_move_ppm)
+    return fail("$.entry.max_move_ppm: must be >= $.entry.min_move_ppm");
+  if (cfg.risk_stale_halt_ms < cfg.risk_stale_cancel_ms)
+    return fail("$.risk.stale_halt_ms: must be >= $.risk.stale_cancel_ms");
+  if (cfg.budget_max_per_market > cfg.budget_max_exposure)
+    return fail("$.budget.max_per_market: must be <= $.budget.max_exposure");
   if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
     return fail("$.http.listen: '" + cfg.http_listen.host
                 + "' is not a loopback address; set $.http.allow_non_loopback to expose it");

@@ -66,6 +66,38 @@ struct node_config {
   int discovery_slot_seconds = 900;
   int discovery_interval_ms = 5000;
   int discovery_lookahead_slots = 1;
+  int discovery_retire_after_end_s = 300; // settlement grace: retire this long after the slot end
+  // entry filters (seed 003 EntryFilters); prices in micro-units
+  std::int64_t entry_target_bid = 800'000;
+  std::int64_t entry_max_bid = 920'000;
+  std::int64_t entry_min_move_ppm = 0;
+  std::int64_t entry_max_move_ppm = 20'000;
+  std::int64_t entry_min_entry_s = 0;
+  std::int64_t entry_max_entry_s = 840;
+  bool entry_fair_value = true;
+  std::int64_t entry_annual_vol_ppm = 600'000;
+  std::int64_t entry_min_edge = 0;
+  std::string entry_model_file; // logistic entry model (JSON); empty = rule-based
+  // ladder and budget
+  int ladder_rungs = 3;
+  int ladder_spacing_ticks = 1;
+  int ladder_shares_per_rung = 5;
+  bool ladder_sequential = true;
+  std::int64_t budget_max_exposure = 50'000'000;   // pUSD micro-units
+  std::int64_t budget_max_per_market = 15'000'000;
+  std::int64_t budget_auto_fraction_ppm = 0;       // wallet auto-sizing (0 = off)
+  // orders (seed 003 OrderManager)
+  int orders_placement_timeout_ms = 15'000;
+  int orders_cancel_timeout_ms = 30'000;
+  int orders_cancel_before_end_ms = 10'000;
+  int orders_batch_max = 15;
+  // risk guard and stale escalation
+  int risk_stale_cancel_ms = 15'000;
+  int risk_stale_halt_ms = 60'000;
+  int risk_max_order_errors = 20;
+  std::int64_t risk_max_loss = 50'000'000;
+  // status line
+  int status_interval_ms = 30'000;
 };
 
 /// Parses and validates a config document. Unknown keys, wrong types, values out

@@ -90,7 +90,8 @@ std::string encode(const market_record& r) {
   kv(w, "tick_size", to_string(r.tick));
   kv(w, "min_size", to_string(r.min_size));
   kv(w, "status", to_string(r.status));
-  kv(w, "ref_start", to_string(r.ref_start));
+  if (r.ref_start.e8 > 0) // absent until captured
+    kv(w, "ref_start", to_string(r.ref_start));
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -212,6 +213,8 @@ std::string encode(const order_record& r) {
   kv(w, "slot_end_s", r.slot_end_s);
   kv(w, "checks", static_cast<std::int64_t>(r.checks));
   kv(w, "reason", r.reason);
+  w.Key("paper");
+  w.Bool(r.paper);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -266,6 +269,7 @@ result<order_record> decode_order_record(std::string_view text) {
   r.slot_end_s = num("slot_end_s");
   r.checks = static_cast<std::uint32_t>(num("checks"));
   r.reason = str("reason");
+  r.paper = doc.HasMember("paper") && doc["paper"].IsBool() && doc["paper"].GetBool();
   if (!err.empty())
     return fail("order record: " + err);
   if (r.order_id.size() != 66 || r.order_id.substr(0, 2) != "0x")

@@ -83,6 +83,7 @@ struct order_record {
   std::int64_t slot_end_s = 0;
   std::uint32_t checks = 0; // venue look-ups made for it
   std::string reason;       // why it was rejected / cancelled / is unknown
+  bool paper = false;       // recorded only, never sent (paper mode)
 };
 
 std::string encode(const phase_record& r);
@@ -109,7 +110,7 @@ template <class Inspector>
 auto inspect(Inspector& f, order_record& x) {
   return f(x.order_id, x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size,
            x.matched, x.reserved, x.state, x.created_ms, x.updated_ms, x.cancel_requested_ms,
-           x.slot_end_s, x.checks, x.reason);
+           x.slot_end_s, x.checks, x.reason, x.paper);
 }
 
 } // namespace tdmaker

@@ -166,6 +166,9 @@ auto inspect(Inspector& f, position_view& x) {
 struct market_view {
   condition_id market;
   std::string asset;
+  token_id up_token;
+  token_id down_token;
+  bool neg_risk = false;
   std::int64_t now_ms = 0;
   std::int64_t slot_start_s = 0;
   std::int64_t slot_end_s = 0;
@@ -176,15 +179,19 @@ struct market_view {
   tick_size tick;
   shares min_size;
   bool awaiting_settlement = false;
-  std::uint32_t rungs_filled = 0;
+  std::uint32_t placed_up = 0;   // bit i: ladder rung i of Up has an order (open or filled)
+  std::uint32_t placed_down = 0;
+  std::uint32_t filled_up = 0;   // rungs of Up filled so far
+  std::uint32_t filled_down = 0;
   usdc exposure;
   position_view position;
+  std::int64_t recv_ns = 0; // steady clock of the book update that triggered it (latency)
 };
 template <class Inspector>
 auto inspect(Inspector& f, market_view& x) {
-  return f(x.market, x.asset, x.now_ms, x.slot_start_s, x.slot_end_s, x.up, x.down, x.ref_start,
-           x.ref_now, x.tick, x.min_size, x.awaiting_settlement, x.rungs_filled, x.exposure,
-           x.position);
+  return f(x.market, x.asset, x.up_token, x.down_token, x.neg_risk, x.now_ms, x.slot_start_s, x.slot_end_s, x.up, x.down, x.ref_start,
+           x.ref_now, x.tick, x.min_size, x.awaiting_settlement, x.placed_up, x.placed_down,
+           x.filled_up, x.filled_down, x.exposure, x.position, x.recv_ns);
 }
 
 // ---------------------------------------------------------------------------
@@ -192,18 +199,24 @@ auto inspect(Inspector& f, market_view& x) {
 // ---------------------------------------------------------------------------
 
 struct place_intent {
-  std::string client_id; // "_placing_<n>" placeholder until the venue assigns an id
+  std::string client_id; // "_placing_<n>": the placeholder's name until the venue answers
   condition_id market;
   token_id token;
+  outcome side_outcome = outcome::up;
+  std::uint32_t rung = 0;
   order_side side = order_side::buy;
   price px;
   shares size;
+  usdc reserved;                 // budget bidding reserved for it
+  std::int64_t slot_end_s = 0;   // must not rest past this
   std::int64_t expiration_s = 0; // 0 = GTC
   bool post_only = true;
+  bool neg_risk = false; // selects the exchange contract the order is signed for
 };
 template <class Inspector>
 auto inspect(Inspector& f, place_intent& x) {
-  return f(x.client_id, x.market, x.token, x.side, x.px, x.size, x.expiration_s, x.post_only);
+  return f(x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size, x.reserved,
+           x.slot_end_s, x.expiration_s, x.post_only, x.neg_risk);
 }
 
 struct cancel_intent {
@@ -229,6 +242,22 @@ struct budget_release {
 };
 template <class Inspector>
 auto inspect(Inspector& f, budget_release& x) { return f(x.market, x.amount); }
+
+/// Re-establishes a reservation for an order found resting at start (order ->
+/// bidding): it is counted even if it exceeds the limit, because it exists.
+struct budget_claim {
+  condition_id market;
+  usdc amount;
+};
+template <class Inspector>
+auto inspect(Inspector& f, budget_claim& x) { return f(x.market, x.amount); }
+
+/// The collateral balance, for wallet auto-sizing (order -> bidding).
+struct balance_update {
+  usdc balance;
+};
+template <class Inspector>
+auto inspect(Inspector& f, balance_update& x) { return f(x.balance); }
 
 struct budget_snapshot {
   usdc limit;
@@ -260,6 +289,8 @@ struct order_update {
   std::string client_id;
   std::string order_id;
   condition_id market;
+  outcome side_outcome = outcome::up;
+  std::uint32_t rung = 0;
   order_state state = order_state::placing;
   shares matched;
   std::string reason;
@@ -267,8 +298,111 @@ struct order_update {
 };
 template <class Inspector>
 auto inspect(Inspector& f, order_update& x) {
-  return f(x.client_id, x.order_id, x.market, x.state, x.matched, x.reason, x.ts_ms);
+  return f(x.client_id, x.order_id, x.market, x.side_outcome, x.rung, x.state, x.matched, x.reason,
+           x.ts_ms);
 }
+
+// Venue answers, from the I/O threads to the order actor (one per request).
+
+/// One order of a placement request: placed, rejected, or unknown (no clear
+/// answer even after the ghost-order check).
+struct placement_result {
+  std::string order_id;
+  std::uint8_t verdict = 0; // place_outcome::verdict
+  std::string status;       // live, matched, delayed, unmatched; or the venue look-up's status
+  std::string error;
+  bool ghost_checked = false;
+};
+template <class Inspector>
+auto inspect(Inspector& f, placement_result& x) {
+  return f(x.order_id, x.verdict, x.status, x.error, x.ghost_checked);
+}
+
+struct placements_done {
+  std::vector<placement_result> results;
+};
+template <class Inspector>
+auto inspect(Inspector& f, placements_done& x) { return f(x.results); }
+
+struct cancels_done {
+  std::vector<std::string> requested;
+  bool ok = false;
+  std::string error;
+  std::vector<std::string> canceled;
+  std::vector<std::string> not_canceled;
+  std::vector<std::string> not_canceled_reason;
+};
+template <class Inspector>
+auto inspect(Inspector& f, cancels_done& x) {
+  return f(x.requested, x.ok, x.error, x.canceled, x.not_canceled, x.not_canceled_reason);
+}
+
+/// `GET /data/order/{id}`: `found` false with `not_found` true is a definite 404.
+struct lookup_done {
+  std::string order_id;
+  bool found = false;
+  bool not_found = false;
+  std::string status; // LIVE, MATCHED, CANCELED...
+  shares matched;
+  shares size;
+  std::string error;
+};
+template <class Inspector>
+auto inspect(Inspector& f, lookup_done& x) {
+  return f(x.order_id, x.found, x.not_found, x.status, x.matched, x.size, x.error);
+}
+
+struct venue_open_order {
+  std::string order_id;
+  std::string status;
+  std::string market;
+  std::string token;
+  price px;
+  shares size;
+  shares matched;
+};
+template <class Inspector>
+auto inspect(Inspector& f, venue_open_order& x) {
+  return f(x.order_id, x.status, x.market, x.token, x.px, x.size, x.matched);
+}
+
+/// Every open order of the account (`GET /data/orders`, all pages).
+struct open_orders_done {
+  bool ok = false;
+  std::string error;
+  std::vector<venue_open_order> orders;
+};
+template <class Inspector>
+auto inspect(Inspector& f, open_orders_done& x) { return f(x.ok, x.error, x.orders); }
+
+/// What the order actor reports for the status line, /status and /metrics.
+struct trading_status {
+  bool allow_new = false;
+  bool halted = false;
+  bool reconciled = false;
+  std::string reason; // why new orders are refused
+  std::uint32_t open_orders = 0;
+  usdc open_exposure; // price x remaining size of open orders
+  std::uint64_t placed = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t filled = 0;
+  std::uint64_t ghosts_found = 0;
+  std::uint64_t orphans_cancelled = 0;
+  std::uint64_t adopted = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, trading_status& x) {
+  return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.open_exposure, x.placed,
+           x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted);
+}
+
+/// One line of the append-only audit log (JSON object, no newline).
+struct audit_line {
+  std::string json;
+};
+template <class Inspector>
+auto inspect(Inspector& f, audit_line& x) { return f(x.json); }
 
 // ---------------------------------------------------------------------------
 // Fills (seed 003 FillDetector): feed/order/paper -> fill -> market

@@ -68,7 +68,19 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<actor_restart>("tdmaker::actor_restart")
     .add_message_type<store_sample>("tdmaker::store_sample")
     .add_message_type<markets_changed>("tdmaker::markets_changed")
-    .add_message_type<health_report>("tdmaker::health_report");
+    .add_message_type<health_report>("tdmaker::health_report")
+    .add_message_type<order_record>("tdmaker::order_record")
+    .add_message_type<std::vector<order_record>>("std::vector<tdmaker::order_record>")
+    .add_message_type<budget_claim>("tdmaker::budget_claim")
+    .add_message_type<balance_update>("tdmaker::balance_update")
+    .add_message_type<placement_result>("tdmaker::placement_result")
+    .add_message_type<placements_done>("tdmaker::placements_done")
+    .add_message_type<cancels_done>("tdmaker::cancels_done")
+    .add_message_type<lookup_done>("tdmaker::lookup_done")
+    .add_message_type<venue_open_order>("tdmaker::venue_open_order")
+    .add_message_type<open_orders_done>("tdmaker::open_orders_done")
+    .add_message_type<trading_status>("tdmaker::trading_status")
+    .add_message_type<audit_line>("tdmaker::audit_line");
 }
 
 } // namespace tdmaker

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 TEST_CASE_FIXTURE(test::actor_fixture, "a phase switch is durable - audited and survives restart") {
   caf::scoped_actor self{*sys};
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
-  phase_manager_options opts{phase::experience, dir + "/logs", 250ms};
+  phase_manager_options opts{phase::experience, dir + "/logs", 250ms, {}, {}};
   auto pm = spawn_phase_manager(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
   self->request(pm, 5s, get_atom::value, phase_atom::value)
     .receive([&](phase_record& r) {

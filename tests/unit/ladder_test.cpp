@@ -21,7 +21,7 @@ TEST_CASE("ladder: rungs below the top on the tick grid, whole shares, exact cos
   CHECK(rungs[2].index == 2);
 }
 
-TEST_CASE("ladder: min size raises the rung size to whole shares; low tops are cut") {
+TEST_CASE("ladder: min size raises the rung size to whole shares, low tops are cut") {
   ladder_rules r;
   r.rungs = 4;
   r.shares_per_rung = 3;

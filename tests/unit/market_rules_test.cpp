@@ -57,12 +57,15 @@ TEST_CASE("reference: the start reference is part of the durable market record")
   auto back = decode_market_record(encode(m));
   REQUIRE(back);
   CHECK(back->ref_start == m.ref_start);
-  // Records written before the field existed still load, with no reference.
-  auto old = encode(m);
-  old.erase(old.find(",\"ref_start\""), old.find('}', old.find(",\"ref_start\"")) - old.find(",\"ref_start\""));
-  auto legacy = decode_market_record(old);
+  // Not captured yet: no field, as in records written before it existed.
+  m.ref_start = ref_price{0};
+  auto text = encode(m);
+  CHECK(text.find("ref_start") == std::string::npos);
+  auto legacy = decode_market_record(text);
   REQUIRE(legacy);
   CHECK(legacy->ref_start == ref_price{0});
+  auto bad = text.substr(0, text.size() - 1) + R"(,"ref_start":"-1"})";
+  CHECK_FALSE(decode_market_record(bad));
 }
 
 TEST_CASE("risk: stale escalation cancels first, then halts") {

@@ -75,7 +75,7 @@ TEST_CASE("orders: what a placement answer and a venue look-up mean") {
   CHECK(state_from_venue("SOMETHING_NEW", none, five) == order_state::unknown);
 }
 
-TEST_CASE("orders: placement timeout leads to the ghost check; unknown is re-checked") {
+TEST_CASE("orders: placement timeout leads to the ghost check, unknown is re-checked") {
   order_timeouts t; // 15 s, 30 s, 5 s
   auto r = record(id_a, order_state::placing, 1'000'000);
   CHECK_FALSE(placement_timed_out(r, 1'014'999, t));

@@ -1,0 +1,69 @@
+#include "actors/audit.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+namespace tdmaker {
+namespace {
+
+class audit_impl : public audit_actor::base {
+public:
+  audit_impl(caf::actor_config& cfg, std::string log_dir) : audit_actor::base(cfg), dir_(std::move(log_dir)) {}
+
+  behavior_type make_behavior() override {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    path_ = (std::filesystem::path(dir_) / "audit.jsonl").string();
+    file_ = std::fopen(path_.c_str(), "a");
+    if (!file_)
+      spdlog::error("audit: cannot open {}: audit lines go to the log only", path_);
+    return {
+      [=, this](audit_line& l) { write(l.json); },
+      [=, this](flush_atom) {
+        if (file_)
+          std::fflush(file_);
+        return file_ != nullptr;
+      },
+    };
+  }
+
+  void on_exit() override {
+    if (file_)
+      std::fclose(file_);
+    file_ = nullptr;
+  }
+
+private:
+  void write(const std::string& json) {
+    if (!file_) {
+      spdlog::info("audit: {}", json);
+      return;
+    }
+    // One fwrite per line and a flush: a line is whole on disk or absent.
+    std::string line = json;
+    line += '\n';
+    if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+      if (!failed_)
+        spdlog::error("audit: write to {} failed; lines go to the log", path_);
+      failed_ = true;
+      spdlog::info("audit: {}", json);
+    }
+  }
+
+  std::string dir_;
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool failed_ = false;
+};
+
+} // namespace
+
+audit_actor spawn_audit(caf::actor_system& sys, std::string log_dir) {
+  return sys.spawn<audit_impl, caf::detached>(std::move(log_dir));
+}
+
+} // namespace tdmaker

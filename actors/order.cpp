@@ -1,0 +1,724 @@
+#include "actors/order.hpp"
+
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/clob_session.hpp" // place_outcome::verdict
+#include "actors/instrumented.hpp"
+#include "actors/order_venue.hpp"
+#include "actors/util.hpp"
+#include "actors/weak_handle.hpp"
+#include "core/bytes.hpp"
+#include "core/keccak.hpp"
+#include "core/ladder.hpp"
+
+namespace tdmaker {
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds(10);
+
+std::string audit_json(const order_record& r, std::int64_t now_ms, std::string_view event) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto kv = [&](const char* k, std::string_view v) {
+    w.Key(k);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  w.Key("ts_ms");
+  w.Int64(now_ms);
+  kv("kind", "order");
+  kv("event", event);
+  kv("order_id", r.order_id);
+  kv("client_id", r.client_id);
+  kv("market", r.market.hex);
+  kv("outcome", r.side_outcome == outcome::up ? "up" : "down");
+  w.Key("rung");
+  w.Uint(r.rung);
+  kv("side", r.side == order_side::buy ? "BUY" : "SELL");
+  kv("price", to_string(r.px));
+  kv("size", to_string(r.size));
+  kv("matched", to_string(r.matched));
+  kv("state", to_string(r.state));
+  kv("reason", r.reason);
+  w.Key("paper");
+  w.Bool(r.paper);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+/// Budget still held by an order that ends unfilled: what was reserved minus
+/// what its matched part now holds as a position.
+usdc unfilled_reservation(const order_record& r) {
+  auto held = order_cost(r.px, r.matched);
+  return usdc{std::max<std::int64_t>(0, r.reserved.micros - held.micros)};
+}
+
+class order_impl : public instrumented<order_actor::base> {
+public:
+  order_impl(caf::actor_config& cfg, std::shared_ptr<order_venue> venue, order_peers peers,
+             order_options opts)
+    : instrumented(cfg, "order", peers.telemetry, opts.flush_every),
+      venue_(std::move(venue)),
+      peers_(std::move(peers)),
+      opts_(std::move(opts)) {
+    if (!opts_.clock)
+      opts_.clock = [] { return wall_ms(); };
+    placeholder_seq_ = static_cast<std::uint64_t>(opts_.clock()) * 1000;
+  }
+
+  behavior_type make_behavior() override {
+    load_ledger();
+    delayed_send(this, opts_.sweep_every, expire_atom::value);
+    if (opts_.balance_every.count() > 0)
+      delayed_send(this, std::chrono::milliseconds(500), balance_update{usdc{-1}});
+    return {
+      [=, this](place_batch& b) { on_place(std::move(b)); },
+      [=, this](cancel_batch& b) {
+        auto now = opts_.clock();
+        std::vector<std::string> ids;
+        for (auto& id : b.order_ids)
+          if (auto it = orders_.find(id); it != orders_.end() && is_open(it->second.state))
+            ids.push_back(id);
+        cancel(std::move(ids), "requested by market", now);
+      },
+      [=, this](expire_atom) {
+        sweep();
+        delayed_send(this, opts_.sweep_every, expire_atom::value);
+      },
+      [=, this](reconcile_atom) { reconcile(); },
+      [=, this](placements_done& d) { on_placements(d); },
+      [=, this](cancels_done& d) { on_cancels(d); },
+      [=, this](lookup_done& d) { on_lookup(d); },
+      [=, this](open_orders_done& d) { on_open_orders(d); },
+      [=, this](balance_update& b) { on_balance(b); },
+      [=, this](feed_health& h) {
+        feed_ = h;
+        feed_seen_ns_ = steady_ns();
+      },
+      [=, this](safe_mode& m) { safe_mode_ = m.on; },
+      [=, this](phase_record& p) { on_phase(p); },
+      [=, this](credentials_ready& c) {
+        if (c.ok && !reconciled_)
+          reconcile();
+      },
+      [=, this](get_atom) {
+        std::vector<order_record> out;
+        for (auto& [id, r] : orders_)
+          if (is_open(r.state))
+            out.push_back(r);
+        return out;
+      },
+      [=, this](get_atom, condition_id& market) {
+        // A (re)started market asks for its orders; its handle is kept for updates.
+        if (auto m = caf::actor_cast<market_actor>(current_sender()))
+          markets_[market.hex] = m;
+        std::vector<order_record> out;
+        for (auto& [id, r] : orders_)
+          if (r.market == market)
+            out.push_back(r);
+        return out;
+      },
+    };
+  }
+
+private:
+  // ---- ledger and reconciliation ----
+
+  void load_ledger() {
+    request(peers_.store, store_timeout, store_scan{record_db::orders, ""})
+      .await(
+        [=, this](store_rows& rows) {
+          std::size_t open = 0;
+          for (auto& row : rows.rows) {
+            auto r = decode_order_record(row.payload);
+            if (!r) {
+              spdlog::error("order: unreadable order {} in the store: {}", row.key, r.error());
+              continue;
+            }
+            ledger_known_.insert(r->order_id);
+            open += is_open(r->state);
+            if (is_open(r->state) || !forgettable(*r, opts_.clock()))
+              orders_[r->order_id] = std::move(r).value();
+          }
+          loaded_ = true;
+          spdlog::info("order: ledger loaded: {} orders, {} open", rows.rows.size(), open);
+          if (opts_.paper || (venue_ && venue_->ready()))
+            reconcile();
+        },
+        [=, this](caf::error& e) {
+          spdlog::critical("order: cannot read the ledger: {}", error_text(e));
+          quit(e);
+        });
+  }
+
+  void reconcile() {
+    if (!loaded_ || reconciling_)
+      return;
+    if (opts_.paper) {
+      // Paper orders never reached the venue: the ledger is the whole truth.
+      for (auto& [id, r] : orders_)
+        if (is_open(r.state))
+          claim(r);
+      reconciled_ = true;
+      spdlog::info("order: paper mode: {} open paper orders resumed", orders_.size());
+      return;
+    }
+    if (!venue_) {
+      reconciled_ = true;
+      spdlog::warn("order: no venue key: nothing to reconcile; only paper orders possible");
+      return;
+    }
+    if (!venue_->ready())
+      return; // credentials_ready calls again
+    reconciling_ = true;
+    weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+    venue_->open_orders([self](open_orders_done d) { self.send(std::move(d)); });
+  }
+
+  void on_open_orders(open_orders_done& d) {
+    reconciling_ = false;
+    if (!d.ok) {
+      spdlog::error("order: reconciliation: open orders not listed: {}; retrying in 2 s", d.error);
+      delayed_send(this, std::chrono::seconds(2), reconcile_atom::value);
+      return;
+    }
+    std::vector<order_record> ledger;
+    for (auto& [id, r] : orders_)
+      if (is_open(r.state))
+        ledger.push_back(r);
+    // Orders the ledger knows as finished still count as known (not orphans).
+    std::vector<std::string> venue_ids;
+    std::map<std::string, const venue_open_order*> by_id;
+    for (auto& o : d.orders) {
+      venue_ids.push_back(o.order_id);
+      by_id[o.order_id] = &o;
+    }
+    auto plan = plan_reconciliation(ledger, venue_ids);
+    // plan_reconciliation sees only open ledger orders; a venue order the store
+    // knows as finished is not an orphan of unknown origin, but it must go too.
+    auto now = opts_.clock();
+    std::vector<order_record> changed;
+    for (auto& id : plan.adopt) {
+      auto& r = orders_[id];
+      auto* v = by_id[id];
+      r.matched = v->matched;
+      advance(r, state_from_venue(v->status, v->matched, r.size), now, "adopted at start");
+      claim(r);
+      changed.push_back(r);
+      ++status_.adopted;
+    }
+    std::vector<std::string> orphans;
+    for (auto& id : plan.cancel_orphans)
+      orphans.push_back(id);
+    auto adopted = plan.adopt.size();
+    auto looked = plan.look_up.size();
+    persist(std::move(changed), [=, this, orphans = std::move(orphans), look = plan.look_up]() {
+      for (auto& id : look)
+        lookup(id);
+      for (auto& [id, r] : orders_)
+        if (is_open(r.state))
+          notify(r);
+      if (!orphans.empty()) {
+        spdlog::warn("order: reconciliation: cancelling {} orphan orders on the venue", orphans.size());
+        status_.orphans_cancelled += orphans.size();
+        weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+        for (std::size_t i = 0; i < orphans.size(); i += 1000) {
+          std::vector<std::string> chunk(orphans.begin() + static_cast<std::ptrdiff_t>(i),
+                                         orphans.begin() + static_cast<std::ptrdiff_t>(std::min(orphans.size(), i + 1000)));
+          venue_->cancel(std::move(chunk), [self](cancels_done c) { self.send(std::move(c)); });
+        }
+      }
+      reconciled_ = true;
+      spdlog::info("order: reconciled with the venue: {} adopted, {} orphans cancelled, {} looked up",
+                   adopted, orphans.size(), looked);
+      publish_status();
+    });
+  }
+
+  /// A resting order found at start holds budget again (bidding's is in memory).
+  void claim(const order_record& r) {
+    auto amount = unfilled_reservation(r);
+    if (amount.micros > 0 && peers_.bidding)
+      send(peers_.bidding, budget_claim{r.market, amount});
+  }
+
+  // ---- placement ----
+
+  std::string refusal(const place_intent& i, std::int64_t now) {
+    if (!reconciled_)
+      return "not yet reconciled with the venue";
+    if (!phase_known_)
+      return "trading phase not known yet";
+    if (halted_)
+      return "trading halted: " + halt_reason_;
+    auto v = assess();
+    if (!v.allow_new)
+      return std::string(v.reason);
+    if (i.slot_end_s * 1000 - now <= opts_.cancel_before_end_ms)
+      return "slot ends within orders.cancel_before_end_ms";
+    if (!paper_now() && (!venue_ || !venue_->ready()))
+      return "no venue credentials";
+    return {};
+  }
+
+  /// Node mode paper, or a paper-only phase (Experience): record, never send.
+  bool paper_now() const { return opts_.paper || phase_paper_; }
+
+  void on_place(place_batch b) {
+    if (auto m = caf::actor_cast<market_actor>(current_sender()))
+      markets_[b.market.hex] = m;
+    auto now = opts_.clock();
+    const bool paper = paper_now();
+    std::vector<order_record> accepted;
+    std::vector<signed_placement> signed_orders;
+    for (auto& i : b.orders) {
+      if (auto why = refusal(i, now); !why.empty()) {
+        refuse(i, why, now);
+        continue;
+      }
+      order_record r;
+      r.client_id = i.client_id.empty() ? placeholder_id(++placeholder_seq_) : i.client_id;
+      r.market = i.market;
+      r.token = i.token;
+      r.side_outcome = i.side_outcome;
+      r.rung = i.rung;
+      r.side = i.side;
+      r.px = i.px;
+      r.size = i.size;
+      r.reserved = i.reserved;
+      r.state = order_state::placing;
+      r.created_ms = r.updated_ms = now;
+      r.slot_end_s = i.slot_end_s;
+      if (paper) {
+        r.paper = true;
+        r.order_id = to_hex(keccak256("paper:" + r.client_id + ":" + std::to_string(now)));
+        r.state = order_state::live;
+        r.reason = "paper: recorded, not sent";
+      } else {
+        auto s = venue_->sign(i, now);
+        if (!s) {
+          refuse(i, "signing failed: " + s.error(), now);
+          continue;
+        }
+        r.order_id = s->order_id;
+        signed_orders.push_back(std::move(s).value());
+      }
+      accepted.push_back(r);
+    }
+    if (accepted.empty())
+      return;
+    for (auto& r : accepted) {
+      orders_[r.order_id] = r;
+      ledger_known_.insert(r.order_id);
+    }
+    // The placeholders are durable before the venue hears of them: a crash
+    // after the POST leaves a record to reconcile, never an unknown order.
+    persist(accepted, [=, this, signed_orders = std::move(signed_orders)]() mutable {
+      for (auto& r : accepted) {
+        audit(r, r.paper ? "paper_placed" : "placing");
+        if (r.paper) {
+          ++status_.placed;
+          notify(r);
+        }
+      }
+      weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+      for (std::size_t i = 0; i < signed_orders.size(); i += opts_.batch_max) {
+        auto end = std::min(signed_orders.size(), i + opts_.batch_max);
+        std::vector<signed_placement> chunk(std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(i)),
+                                            std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(end)));
+        venue_->place(std::move(chunk), [self](placements_done d) { self.send(std::move(d)); });
+      }
+    }, [=, this](const std::string& err) {
+      // Not durable: never sent. The budget goes back.
+      for (auto r : accepted) {
+        orders_.erase(r.order_id);
+        advance(r, order_state::rejected, opts_.clock(), "store failure: " + err);
+        release(r);
+        notify(r);
+      }
+    });
+  }
+
+  void refuse(const place_intent& i, const std::string& why, std::int64_t now) {
+    order_record r;
+    r.client_id = i.client_id;
+    r.market = i.market;
+    r.side_outcome = i.side_outcome;
+    r.rung = i.rung;
+    r.px = i.px;
+    r.size = i.size;
+    r.reserved = i.reserved;
+    r.state = order_state::rejected;
+    r.reason = why;
+    r.updated_ms = now;
+    ++status_.rejected;
+    if (why != last_refusal_) {
+      last_refusal_ = why;
+      spdlog::warn("order: new orders refused: {}", why);
+    }
+    release(r);
+    notify(r);
+  }
+
+  void on_placements(const placements_done& d) {
+    auto now = opts_.clock();
+    std::vector<order_record> changed;
+    for (auto& res : d.results) {
+      auto it = orders_.find(res.order_id);
+      if (it == orders_.end())
+        continue;
+      auto& r = it->second;
+      auto verdict = static_cast<place_outcome::verdict>(res.verdict);
+      bool moved = false;
+      if (verdict == place_outcome::verdict::placed) {
+        auto next = res.ghost_checked ? state_from_venue(res.status, r.matched, r.size) : state_after_ack(res.status);
+        moved = advance(r, next, now, res.ghost_checked ? "found by ghost-order check" : "");
+        status_.ghosts_found += res.ghost_checked;
+        ++status_.placed;
+        consecutive_errors_ = 0;
+      } else if (verdict == place_outcome::verdict::rejected) {
+        moved = advance(r, order_state::rejected, now, res.error.empty() ? "rejected" : res.error);
+        ++status_.rejected;
+        ++consecutive_errors_;
+      } else {
+        moved = advance(r, order_state::unknown, now, "no clear reply: " + res.error);
+        ++consecutive_errors_;
+      }
+      if (moved)
+        changed.push_back(r);
+    }
+    after_change(std::move(changed));
+  }
+
+  // ---- cancels ----
+
+  void cancel(std::vector<std::string> ids, std::string_view why, std::int64_t now) {
+    std::vector<order_record> changed;
+    std::vector<std::string> send_ids;
+    for (auto& id : ids) {
+      auto it = orders_.find(id);
+      if (it == orders_.end() || !is_open(it->second.state) || cancel_in_flight_.count(id))
+        continue;
+      auto& r = it->second;
+      if (r.paper) {
+        advance(r, order_state::cancelled, now, std::string(why));
+        changed.push_back(r);
+        continue;
+      }
+      advance(r, order_state::cancel_pending, now, std::string(why));
+      changed.push_back(r);
+      send_ids.push_back(id);
+      cancel_in_flight_.insert(id);
+    }
+    if (changed.empty())
+      return;
+    // Terminal paper cancels finish here; venue cancels after the reply.
+    after_change(changed, [=, this]() {
+      if (send_ids.empty() || !venue_)
+        return;
+      weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+      for (std::size_t i = 0; i < send_ids.size(); i += 1000) {
+        std::vector<std::string> chunk(send_ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                       send_ids.begin() + static_cast<std::ptrdiff_t>(std::min(send_ids.size(), i + 1000)));
+        venue_->cancel(std::move(chunk), [self](cancels_done c) { self.send(std::move(c)); });
+      }
+    });
+  }
+
+  void on_cancels(const cancels_done& d) {
+    for (auto& id : d.requested)
+      cancel_in_flight_.erase(id);
+    if (!d.ok) {
+      ++consecutive_errors_;
+      spdlog::warn("order: cancel of {} orders failed: {}; the pending-cancel sweep checks them", d.requested.size(), d.error);
+      return; // they stay cancel_pending; expiry looks them up
+    }
+    consecutive_errors_ = 0;
+    auto now = opts_.clock();
+    std::vector<order_record> changed;
+    for (auto& id : d.canceled) {
+      auto it = orders_.find(id);
+      if (it == orders_.end())
+        continue; // an orphan
+      if (advance(it->second, order_state::cancelled, now))
+        changed.push_back(it->second);
+    }
+    // "already matched", "not found": only the venue's order record says which.
+    for (std::size_t i = 0; i < d.not_canceled.size(); ++i)
+      if (orders_.count(d.not_canceled[i]))
+        lookup(d.not_canceled[i]);
+    after_change(std::move(changed));
+  }
+
+  // ---- look-ups: ghost checks, expired cancels, reconciliation ----
+
+  void lookup(const std::string& id) {
+    if (!venue_ || lookup_in_flight_.count(id))
+      return;
+    lookup_in_flight_.insert(id);
+    weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+    venue_->lookup(id, [self](lookup_done d) { self.send(std::move(d)); });
+  }
+
+  void on_lookup(const lookup_done& d) {
+    lookup_in_flight_.erase(d.order_id);
+    auto it = orders_.find(d.order_id);
+    if (it == orders_.end())
+      return;
+    auto& r = it->second;
+    auto now = opts_.clock();
+    ++r.checks;
+    bool moved = false;
+    if (d.found) {
+      r.matched = d.matched;
+      auto next = state_from_venue(d.status, d.matched, r.size);
+      bool was_unknown = r.state == order_state::unknown || r.state == order_state::placing;
+      bool was_cancelling = r.state == order_state::cancel_pending;
+      if (was_cancelling && is_open(next)) {
+        // The cancel did not take: send it again.
+        r.updated_ms = now;
+        moved = advance(r, order_state::live, now, "cancel unconfirmed; resent");
+        after_change({r}, [=, this, id = d.order_id]() { cancel({id}, "cancel resent", opts_.clock()); });
+        return;
+      }
+      moved = advance(r, next, now, was_unknown ? "found by ghost-order check" : "");
+      status_.ghosts_found += was_unknown && is_open(next);
+    } else if (d.not_found) {
+      if (r.state == order_state::cancel_pending) {
+        moved = advance(r, order_state::cancelled, now, "gone from the venue");
+      } else if (r.checks >= opts_.lookups_before_rejected) {
+        moved = advance(r, order_state::rejected, now,
+                        "not on the venue after " + std::to_string(r.checks) + " look-ups: never placed");
+        ++status_.rejected;
+      } else {
+        r.updated_ms = now;
+        moved = true; // persist the look-up count
+      }
+    } else {
+      r.updated_ms = now; // look-up failed: try again at the next recheck
+      moved = true;
+    }
+    if (moved)
+      after_change({r});
+  }
+
+  // ---- the sweep: timeouts, expiry, slot ends, risk ----
+
+  void sweep() {
+    auto now = opts_.clock();
+    auto v = assess();
+    if (v.halt && !halted_) {
+      halted_ = true;
+      halt_reason_ = std::string(v.reason);
+      spdlog::critical("order: TRADING HALTED: {}; all orders cancelled; a phase switch resumes", v.reason);
+      send(peers_.notifier, alert{severity::critical, "risk",
+                                  "TRADING HALTED: " + halt_reason_ + "; orders cancelled", now});
+    }
+    if (v.cancel_all && v.reason != last_cancel_all_) {
+      spdlog::error("order: cancelling all orders: {}", v.reason);
+      if (!halted_)
+        send(peers_.notifier, alert{severity::warning, "risk", "cancelling all orders: " + std::string(v.reason), now});
+    }
+    last_cancel_all_ = v.cancel_all ? std::string(v.reason) : std::string();
+    std::vector<std::string> to_cancel;
+    std::vector<std::string> to_look;
+    std::vector<order_record> changed;
+    for (auto& [id, r] : orders_) {
+      if (!is_open(r.state))
+        continue;
+      bool ending = r.slot_end_s * 1000 - now <= opts_.cancel_before_end_ms;
+      if (placement_timed_out(r, now, opts_.timeouts)) {
+        advance(r, order_state::unknown, now, "no reply within the placement timeout");
+        changed.push_back(r);
+        to_look.push_back(id);
+      } else if (recheck_due(r, now, opts_.timeouts)) {
+        to_look.push_back(id);
+      } else if (cancel_expired(r, now, opts_.timeouts)) {
+        to_look.push_back(id);
+      }
+      if ((ending || v.cancel_all || halted_) && r.state != order_state::cancel_pending)
+        to_cancel.push_back(id);
+    }
+    // Finished orders stay while their market may still ask for them.
+    std::erase_if(orders_, [&](auto& kv) { return forgettable(kv.second, now); });
+    for (auto& id : to_look)
+      lookup(id);
+    if (!changed.empty())
+      after_change(std::move(changed));
+    if (!to_cancel.empty())
+      cancel(std::move(to_cancel), halted_ ? "trading halted" : v.cancel_all ? v.reason : "slot ends", now);
+    publish_status();
+  }
+
+  static bool forgettable(const order_record& r, std::int64_t now) {
+    return is_terminal(r.state) && (r.slot_end_s + 600) * 1000 < now;
+  }
+
+  risk_verdict assess() const {
+    risk_inputs in;
+    in.feed_connected = feed_.connected;
+    in.market_feed_age_ms = feed_.last_message_age_ms < 0 || feed_seen_ns_ == 0
+                              ? -1
+                              : feed_.last_message_age_ms + (steady_ns() - feed_seen_ns_) / 1'000'000;
+    in.safe_mode = safe_mode_;
+    in.consecutive_order_errors = consecutive_errors_;
+    if (opts_.paper && feed_seen_ns_ == 0)
+      in.market_feed_age_ms = -1;
+    return assess_risk(opts_.risk, in);
+  }
+
+  void on_phase(const phase_record& p) {
+    bool first = !phase_known_;
+    phase_known_ = true;
+    phase_ = p.current;
+    phase_paper_ = is_paper_only(p.current);
+    if (halted_ && !first) {
+      halted_ = false;
+      spdlog::warn("order: trading resumed by phase switch to {}", to_string(p.current));
+      halt_reason_.clear();
+    }
+  }
+
+  void on_balance(const balance_update& b) {
+    if (b.balance.micros >= 0) {
+      if (peers_.bidding)
+        send(peers_.bidding, b);
+    } else if (venue_ && venue_->ready()) {
+      weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+      venue_->balance([self](result<usdc> r) {
+        if (r)
+          self.send(balance_update{*r});
+        else
+          spdlog::warn("order: balance not read: {}", r.error());
+      });
+    }
+    if (b.balance.micros < 0)
+      delayed_send(this, opts_.balance_every, balance_update{usdc{-1}});
+  }
+
+  // ---- persistence, notification, budget ----
+
+  void persist(std::vector<order_record> recs, std::function<void()> then,
+               std::function<void(const std::string&)> failed = {}) {
+    if (recs.empty())
+      return then();
+    write_batch b;
+    b.writes.reserve(recs.size());
+    for (auto& r : recs)
+      b.writes.push_back({record_db::orders, r.order_id, encode(r), false});
+    request(peers_.store, store_timeout, std::move(b))
+      .then([then](commit_ack&) { then(); },
+            [=, this](caf::error& e) {
+              auto text = error_text(e);
+              spdlog::critical("order: order state not persisted ({} records): {}", recs.size(), text);
+              send(peers_.notifier, alert{severity::critical, "store", "order state not persisted: " + text,
+                                          opts_.clock()});
+              if (failed)
+                failed(text);
+            });
+  }
+
+  /// Persists changed records, then tells their markets and bidding, then `next`.
+  void after_change(std::vector<order_record> changed, std::function<void()> next = {}) {
+    persist(changed, [=, this]() {
+      for (auto& r : changed) {
+        audit(r, to_string(r.state));
+        notify(r);
+        if (is_terminal(r.state)) {
+          if (r.state == order_state::cancelled)
+            ++status_.cancelled;
+          if (r.state == order_state::filled)
+            ++status_.filled;
+          if (r.state != order_state::filled)
+            release(r);
+        }
+      }
+      if (next)
+        next();
+    });
+  }
+
+  void release(const order_record& r) {
+    auto amount = unfilled_reservation(r);
+    if (amount.micros > 0 && peers_.bidding)
+      send(peers_.bidding, budget_release{r.market, amount});
+  }
+
+  void notify(const order_record& r) {
+    order_update u{r.client_id, r.order_id, r.market, r.side_outcome, r.rung, r.state, r.matched, r.reason,
+                   r.updated_ms};
+    // A market not heard from since the start asks for its orders when it
+    // starts (get, condition_id); until then there is no one to tell.
+    if (auto it = markets_.find(r.market.hex); it != markets_.end())
+      send(it->second, std::move(u));
+  }
+
+  void audit(const order_record& r, std::string_view event) {
+    if (peers_.audit)
+      send(peers_.audit, audit_line{audit_json(r, opts_.clock(), event)});
+  }
+
+  void publish_status() {
+    if (!telemetry())
+      return;
+    trading_status s = status_;
+    auto v = assess();
+    s.halted = halted_;
+    s.reconciled = reconciled_;
+    s.allow_new = reconciled_ && !halted_ && v.allow_new;
+    s.reason = halted_ ? "halted: " + halt_reason_
+               : !reconciled_ ? "not yet reconciled with the venue"
+               : !v.allow_new ? std::string(v.reason)
+               : paper_now() ? "paper: orders recorded, not sent"
+                             : "";
+    s.open_orders = 0;
+    s.open_exposure = {};
+    for (auto& [id, r] : orders_)
+      if (is_open(r.state)) {
+        ++s.open_orders;
+        s.open_exposure.micros += order_cost(r.px, shares{r.size.micros - r.matched.micros}).micros;
+      }
+    send(telemetry(), std::move(s));
+  }
+
+  std::shared_ptr<order_venue> venue_;
+  order_peers peers_;
+  order_options opts_;
+  std::map<std::string, order_record> orders_; // open orders (terminal ones leave once handled)
+  std::set<std::string> ledger_known_;
+  std::map<std::string, market_actor> markets_;
+  std::set<std::string> lookup_in_flight_;
+  std::set<std::string> cancel_in_flight_;
+  std::uint64_t placeholder_seq_ = 0;
+  bool loaded_ = false;
+  bool reconciling_ = false;
+  bool reconciled_ = false;
+  feed_health feed_;
+  std::int64_t feed_seen_ns_ = 0;
+  bool safe_mode_ = false;
+  std::uint32_t consecutive_errors_ = 0;
+  bool halted_ = false;
+  std::string halt_reason_;
+  std::string last_cancel_all_;
+  std::string last_refusal_;
+  bool phase_known_ = false;
+  phase phase_ = phase::experience;
+  bool phase_paper_ = true;
+  trading_status status_;
+};
+
+} // namespace
+
+order_actor spawn_order(caf::actor_system& sys, std::shared_ptr<order_venue> venue, order_peers peers,
+                        order_options opts) {
+  return sys.spawn<order_impl>(std::move(venue), std::move(peers), std::move(opts));
+}
+
+} // namespace tdmaker
