@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/ctl_client.hpp"
+#include "actors/lmdb_env.hpp"
 #include "actors/logging.hpp"
 #include "actors/node.hpp"
 #include "actors/store_probe.hpp"
@@ -55,6 +57,9 @@ Usage:
                                      derive the API key, find the current slot, place a
                                      signed post-only bid, look it up and cancel it, with
                                      the node's own clients (key from TDMAKER_PRIVATE_KEY)
+  tdmaker export orders [--config FILE]
+                                     print every order record of the ledger (LMDB) as
+                                     JSON lines, oldest first
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -252,6 +257,33 @@ int run_probe(const std::vector<std::string>& args) {
 
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.
+int run_export_orders(const node_config& cfg) {
+  auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
+  if (!env) {
+    std::fprintf(stderr, "export: %s\n", env.error().c_str());
+    return 1;
+  }
+  auto rows = (*env)->scan(record_db::orders, "");
+  if (!rows) {
+    std::fprintf(stderr, "export: %s\n", rows.error().c_str());
+    return 1;
+  }
+  std::vector<order_record> orders;
+  for (auto& row : rows->rows) {
+    auto r = decode_order_record(row.payload);
+    if (!r) {
+      std::fprintf(stderr, "export: order %s unreadable: %s\n", row.key.c_str(), r.error().c_str());
+      return 1;
+    }
+    orders.push_back(std::move(r).value());
+  }
+  std::stable_sort(orders.begin(), orders.end(),
+                   [](const order_record& a, const order_record& b) { return a.created_ms < b.created_ms; });
+  for (auto& o : orders)
+    std::printf("%s\n", encode(o).c_str());
+  return 0;
+}
+
 int run_order_sign() {
   auto key = key_from_env("order-sign");
   if (!key) {
@@ -362,6 +394,15 @@ int main(int argc, char** argv) {
   }
   if (a == "ctl")
     return run_ctl({args.begin() + 1, args.end()});
+  if (a == "export" && args.size() >= 2 && args[1] == "orders"
+      && (args.size() == 2 || (args.size() == 4 && args[2] == "--config"))) {
+    auto cfg = load_config(args.size() == 4 ? args[3] : "");
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    return run_export_orders(*cfg);
+  }
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});
   if (a == "order-sign" && args.size() == 1)

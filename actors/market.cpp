@@ -1,6 +1,7 @@
 #include "actors/market.hpp"
 
 #include <array>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -143,6 +144,9 @@ private:
         [=, this](commit_ack&) mutable {
           record_ = rec;
           spdlog::info("market {}: retired", record_.id.hex);
+          // Resolved and done: whatever budget its orders and position held is free.
+          if (opts_.bidding)
+            send(opts_.bidding, budget_release{record_.id, usdc{std::numeric_limits<std::int64_t>::max()}});
           rp.deliver(true);
           quit();
         },

@@ -681,7 +681,9 @@ private:
     s.open_orders = 0;
     s.open_exposure = {};
     for (auto& [id, r] : orders_)
-      if (is_open(r.state)) {
+      if (is_open(r.state) && r.paper) {
+        ++s.paper_open_orders;
+      } else if (is_open(r.state)) {
         ++s.open_orders;
         s.open_exposure.micros += order_cost(r.px, shares{r.size.micros - r.matched.micros}).micros;
       }

@@ -225,8 +225,10 @@ private:
     e.sample("tdmaker_trading_allowed", {}, std::int64_t{trading_.allow_new ? 1 : 0});
     e.family("tdmaker_trading_halted", "1 after stale escalation halted trading (a phase switch resumes).", "gauge");
     e.sample("tdmaker_trading_halted", {}, std::int64_t{trading_.halted ? 1 : 0});
-    e.family("tdmaker_orders_open", "Orders that may rest on the venue.", "gauge");
+    e.family("tdmaker_orders_open", "Orders that may rest on the venue (paper orders apart).", "gauge");
     e.sample("tdmaker_orders_open", {}, std::int64_t{trading_.open_orders});
+    e.family("tdmaker_paper_orders_open", "Paper orders open (recorded, never sent).", "gauge");
+    e.sample("tdmaker_paper_orders_open", {}, std::int64_t{trading_.paper_open_orders});
     e.family("tdmaker_open_exposure_usdc", "Price x remaining size of open orders, pUSD.", "gauge");
     e.sample("tdmaker_open_exposure_usdc", {}, format_fixed(trading_.open_exposure.micros, 6));
     e.family("tdmaker_orders_total", "Order outcomes since start.", "counter");
@@ -314,6 +316,8 @@ private:
     str("reason", trading_.reason);
     w.Key("open_orders");
     w.Uint(trading_.open_orders);
+    w.Key("paper_open_orders");
+    w.Uint(trading_.paper_open_orders);
     str("open_exposure", format_fixed(trading_.open_exposure.micros, 6));
     str("budget_limit", format_fixed(budget_.limit.micros, 6));
     str("budget_reserved", format_fixed(budget_.reserved.micros, 6));

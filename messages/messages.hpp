@@ -381,8 +381,9 @@ struct trading_status {
   bool halted = false;
   bool reconciled = false;
   std::string reason; // why new orders are refused
-  std::uint32_t open_orders = 0;
-  usdc open_exposure; // price x remaining size of open orders
+  std::uint32_t open_orders = 0; // venue orders that may rest (paper ones apart)
+  std::uint32_t paper_open_orders = 0;
+  usdc open_exposure; // price x remaining size of open venue orders
   std::uint64_t placed = 0;
   std::uint64_t rejected = 0;
   std::uint64_t cancelled = 0;
@@ -393,7 +394,7 @@ struct trading_status {
 };
 template <class Inspector>
 auto inspect(Inspector& f, trading_status& x) {
-  return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.open_exposure, x.placed,
+  return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.paper_open_orders, x.open_exposure, x.placed,
            x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted);
 }
 

@@ -61,12 +61,22 @@ std::string admin_api::account_json(const account& a) {
   for (auto& [tok, n] : a.tokens)
     if (n != 0)
       j.kv(tok, dec(n));
+  auto order_fields = [&](const venue_order& o) {
+    auto m = ex.markets().find(o.market);
+    j.obj().kv("id", o.id).kv("market", o.market).kv("asset_id", o.asset_id).kv("side", to_string(o.side))
+      .kv("price", dec(o.px.micros)).kv("original_size", dec(o.original))
+      .kv("size_matched", dec(o.matched)).kv("status", to_string(o.status))
+      .kn("created_s", o.created_s).kn("market_end_s", m == ex.markets().end() ? 0 : m->second.end_s).end_obj();
+  };
   j.end_obj().key("open_orders").arr();
   for (auto& k : keys)
     for (auto* o : ex.open_orders(k, "", "", ""))
-      j.obj().kv("id", o->id).kv("asset_id", o->asset_id).kv("side", to_string(o->side))
-        .kv("price", dec(o->px.micros)).kv("original_size", dec(o->original))
-        .kv("size_matched", dec(o->matched)).end_obj();
+      order_fields(*o);
+  // Every order ever placed, for "no order lost or duplicated" checks.
+  j.end_arr().key("orders").arr();
+  for (auto& k : keys)
+    for (auto* o : ex.orders_of(k))
+      order_fields(*o);
   j.end_arr().key("fills").arr();
   for (auto& tr : ex.all_trades()) {
     if (mine(tr.owner))

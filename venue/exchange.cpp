@@ -548,6 +548,15 @@ const venue_order* exchange::order(const std::string& id) const {
   return it == orders_.end() ? nullptr : &it->second;
 }
 
+std::vector<const venue_order*> exchange::orders_of(const std::string& api_key) const {
+  std::vector<const venue_order*> out;
+  for (auto& [oid, o] : orders_)
+    if (o.owner == api_key)
+      out.push_back(&o);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
+  return out;
+}
+
 std::vector<const venue_order*> exchange::open_orders(const std::string& api_key,
                                                       const std::string& market,
                                                       const std::string& asset_id,

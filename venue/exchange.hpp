@@ -176,6 +176,8 @@ public:
   std::vector<const venue_order*> open_orders(const std::string& api_key, const std::string& market,
                                               const std::string& asset_id,
                                               const std::string& id) const;
+  /// Every order the key ever placed, in placement order (ground truth for tests).
+  std::vector<const venue_order*> orders_of(const std::string& api_key) const;
   /// Trades where the key's account was taker or maker, oldest first.
   std::vector<const venue_trade*> trades_of(const std::string& api_key) const;
 

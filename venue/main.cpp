@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
       }
     }
     auto reply = clob.handle(r, t);
-    if (t.path == "/order" && r.method() == http::verb::post && reply.status == 200
+    if ((t.path == "/order" || t.path == "/orders") && r.method() == http::verb::post && reply.status == 200
         && faults.roll(faults.plan().ghost_order, "ghost_order")) {
       log_fault("ghost_order", "order placed, reply dropped");
       reply.drop_connection = true;
