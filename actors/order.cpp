@@ -214,6 +214,12 @@ private:
       changed.push_back(r);
       ++status_.adopted;
     }
+    for (auto& id : plan.look_up) {
+      // Not among the venue's open orders: filled, cancelled, or never placed.
+      auto& r = orders_[id];
+      if (r.state == order_state::placing && advance(r, order_state::unknown, now, "not open on the venue at start"))
+        changed.push_back(r);
+    }
     std::vector<std::string> orphans;
     for (auto& id : plan.cancel_orphans)
       orphans.push_back(id);
@@ -498,12 +504,14 @@ private:
                         "not on the venue after " + std::to_string(r.checks) + " look-ups: never placed");
         ++status_.rejected;
       } else {
-        r.updated_ms = now;
-        moved = true; // persist the look-up count
+        r.updated_ms = now; // 404 may be eventual consistency: look again later
+        persist({r}, [] {});
+        return;
       }
     } else {
       r.updated_ms = now; // look-up failed: try again at the next recheck
-      moved = true;
+      persist({r}, [] {});
+      return;
     }
     if (moved)
       after_change({r});
@@ -518,13 +526,12 @@ private:
       halted_ = true;
       halt_reason_ = std::string(v.reason);
       spdlog::critical("order: TRADING HALTED: {}; all orders cancelled; a phase switch resumes", v.reason);
-      send(peers_.notifier, alert{severity::critical, "risk",
-                                  "TRADING HALTED: " + halt_reason_ + "; orders cancelled", now});
+      raise(alert{severity::critical, "risk", "TRADING HALTED: " + halt_reason_ + "; orders cancelled", now});
     }
     if (v.cancel_all && v.reason != last_cancel_all_) {
       spdlog::error("order: cancelling all orders: {}", v.reason);
       if (!halted_)
-        send(peers_.notifier, alert{severity::warning, "risk", "cancelling all orders: " + std::string(v.reason), now});
+        raise(alert{severity::warning, "risk", "cancelling all orders: " + std::string(v.reason), now});
     }
     last_cancel_all_ = v.cancel_all ? std::string(v.reason) : std::string();
     std::vector<std::string> to_cancel;
@@ -618,8 +625,7 @@ private:
             [=, this](caf::error& e) {
               auto text = error_text(e);
               spdlog::critical("order: order state not persisted ({} records): {}", recs.size(), text);
-              send(peers_.notifier, alert{severity::critical, "store", "order state not persisted: " + text,
-                                          opts_.clock()});
+              raise(alert{severity::critical, "store", "order state not persisted: " + text, opts_.clock()});
               if (failed)
                 failed(text);
             });
@@ -643,6 +649,11 @@ private:
       if (next)
         next();
     });
+  }
+
+  void raise(alert a) {
+    if (peers_.notifier)
+      send(peers_.notifier, std::move(a));
   }
 
   void release(const order_record& r) {

@@ -1,0 +1,394 @@
+// The order actor's flows against a scripted venue: each venue call is recorded
+// and answered by the test, in the order and with the replies a scenario needs.
+// The test plays the market (it sends the batches and receives order updates)
+// and bidding (it receives budget releases and claims). Time is an injected clock.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include <doctest/doctest.h>
+
+#include "actors/clob_session.hpp"
+#include "actors/order.hpp"
+#include "actors/order_venue.hpp"
+#include "actors/store.hpp"
+#include "fixture.hpp"
+
+using namespace tdmaker;
+using namespace std::chrono_literals;
+
+namespace {
+
+const condition_id market{"0x" + std::string(64, 'c')};
+constexpr std::int64_t t0 = 1'800'000'000'000; // ms
+constexpr std::int64_t slot_end_s = 1'800'000'900;
+
+std::string id_of(int n) {
+  auto hex = std::to_string(n);
+  return "0x" + std::string(64 - hex.size(), '0') + hex;
+}
+
+/// Records every call; the test answers through the stored callbacks.
+class scripted_venue : public order_venue {
+public:
+  bool ready() const override { return true; }
+
+  result<signed_placement> sign(const place_intent&, std::int64_t) override {
+    std::lock_guard lk(m_);
+    return signed_placement{id_of(++signed_), {}, false};
+  }
+  void place(std::vector<signed_placement> orders, std::function<void(placements_done)> done) override {
+    std::lock_guard lk(m_);
+    std::vector<std::string> ids;
+    for (auto& o : orders)
+      ids.push_back(o.order_id);
+    placed.push_back(ids);
+    place_cbs.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  void cancel(std::vector<std::string> ids, std::function<void(cancels_done)> done) override {
+    std::lock_guard lk(m_);
+    cancels.push_back(std::move(ids));
+    cancel_cbs.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  void lookup(std::string id, std::function<void(lookup_done)> done) override {
+    std::lock_guard lk(m_);
+    lookups.push_back(std::move(id));
+    lookup_cbs.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  void open_orders(std::function<void(open_orders_done)> done) override {
+    std::lock_guard lk(m_);
+    open_cbs.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  void balance(std::function<void(result<usdc>)> done) override { done(usdc{100'000'000}); }
+
+  /// Waits until `pred` holds over the recorded calls.
+  template <class Pred>
+  bool wait(Pred pred) {
+    std::unique_lock lk(m_);
+    return cv_.wait_for(lk, 5s, [&] { return pred(*this); });
+  }
+
+  std::vector<std::vector<std::string>> placed;
+  std::vector<std::function<void(placements_done)>> place_cbs;
+  std::vector<std::vector<std::string>> cancels;
+  std::vector<std::function<void(cancels_done)>> cancel_cbs;
+  std::vector<std::string> lookups;
+  std::vector<std::function<void(lookup_done)>> lookup_cbs;
+  std::vector<std::function<void(open_orders_done)>> open_cbs;
+
+private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  int signed_ = 0;
+};
+
+place_intent intent(std::uint32_t rung, std::int64_t cents) {
+  place_intent i;
+  i.market = market;
+  i.token = token_id{"1130"};
+  i.side_outcome = outcome::up;
+  i.rung = rung;
+  i.px = price{cents * 10'000};
+  i.size = shares{5'000'000};
+  i.reserved = usdc{cents * 50'000};
+  i.slot_end_s = slot_end_s;
+  return i;
+}
+
+placement_result placed_live(const std::string& id) { return {id, static_cast<std::uint8_t>(place_outcome::verdict::placed), "live", "", false}; }
+placement_result refused(const std::string& id, std::string why) {
+  return {id, static_cast<std::uint8_t>(place_outcome::verdict::rejected), "", std::move(why), false};
+}
+placement_result unclear(const std::string& id) {
+  return {id, static_cast<std::uint8_t>(place_outcome::verdict::unknown), "", "HTTP 502", false};
+}
+
+struct rig {
+  test::actor_fixture& fx;
+  caf::scoped_actor self;
+  std::shared_ptr<scripted_venue> venue = std::make_shared<scripted_venue>();
+  std::shared_ptr<std::atomic<std::int64_t>> now = std::make_shared<std::atomic<std::int64_t>>(t0);
+  store_actor store;
+  order_actor orders;
+
+  explicit rig(test::actor_fixture& f, std::vector<order_record> ledger = {}) : fx(f), self(*f.sys) {
+    store = spawn_store(*fx.sys, fx.env, telemetry_actor{}, {});
+    if (!ledger.empty()) {
+      write_batch b;
+      for (auto& r : ledger)
+        b.writes.push_back({record_db::orders, r.order_id, encode(r), false});
+      self->request(store, 5s, std::move(b)).receive([](commit_ack&) {}, [](caf::error&) { FAIL("store"); });
+    }
+    order_options o;
+    o.paper = false;
+    o.sweep_every = std::chrono::hours(1); // the test sends the sweep
+    o.cancel_before_end_ms = 10'000;
+    o.clock = [n = now] { return n->load(); };
+    orders = spawn_order(*fx.sys, venue, order_peers{store, caf::actor_cast<bidding_actor>(self), {}, {}, {}}, o);
+    self->send(orders, phase_record{phase::proof_of_concept, phase::experience, t0, "test", "test"});
+    feed_fresh();
+  }
+  ~rig() {
+    self->send_exit(orders, caf::exit_reason::user_shutdown);
+    self->send_exit(store, caf::exit_reason::user_shutdown);
+  }
+
+  void feed_fresh() {
+    feed_health h;
+    h.channel = "market";
+    h.connected = true;
+    h.last_message_age_ms = 0;
+    self->send(orders, h);
+  }
+
+  /// Startup reconciliation with the venue's open orders.
+  void reconcile(std::vector<venue_open_order> open = {}) {
+    REQUIRE(venue->wait([](auto& v) { return !v.open_cbs.empty(); }));
+    venue->open_cbs.back()(open_orders_done{true, "", std::move(open)});
+  }
+
+  /// The next update of `id` in `state`, skipping others.
+  order_update update_for(const std::string& id, order_state state) {
+    for (;;) {
+      auto u = update();
+      if (u.order_id == id && u.state == state)
+        return u;
+    }
+  }
+  order_update update() {
+    order_update out;
+    self->receive([&](order_update& u) { out = u; }, caf::after(5s) >> [] { FAIL("no order update"); });
+    return out;
+  }
+  budget_release release() {
+    budget_release out;
+    self->receive([&](budget_release& r) { out = r; }, caf::after(5s) >> [] { FAIL("no budget release"); });
+    return out;
+  }
+  order_record stored(const std::string& id) {
+    auto v = fx.env->get(record_db::orders, id);
+    REQUIRE(v);
+    REQUIRE(v->found);
+    return *decode_order_record(v->payload);
+  }
+  /// Everything sent to the order actor so far has been handled.
+  void sync() {
+    self->request(orders, 5s, get_atom::value).receive([](std::vector<order_record>&) {}, [](caf::error&) { FAIL("order actor"); });
+  }
+  void sweep_at(std::int64_t ms) {
+    sync(); // answers given so far are handled at the old time
+    *now = ms;
+    feed_fresh();
+    self->send(orders, expire_atom::value);
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: placeholders are durable before the request; live, rejected, slot-end cancel") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 85), intent(1, 83)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto ids = r.venue->placed[0];
+  REQUIRE(ids.size() == 2); // one POST /orders for the batch
+  // The venue is only asked after both placeholders are in LMDB.
+  auto ph = r.stored(ids[0]);
+  CHECK(ph.state == order_state::placing);
+  CHECK(ph.client_id.starts_with("_placing_"));
+  CHECK(ph.reserved == usdc{4'250'000});
+  CHECK(r.stored(ids[1]).state == order_state::placing);
+
+  r.venue->place_cbs[0](placements_done{{placed_live(ids[0]), refused(ids[1], "invalid post-only order: order crosses book")}});
+  auto u1 = r.update();
+  auto u2 = r.update();
+  if (u1.order_id != ids[0])
+    std::swap(u1, u2);
+  CHECK(u1.state == order_state::live);
+  CHECK(u2.state == order_state::rejected);
+  CHECK(u2.reason == "invalid post-only order: order crosses book");
+  CHECK(u2.rung == 1); // the market frees this rung and re-prices it on its next evaluation
+  auto rel = r.release();
+  CHECK(rel.amount == usdc{4'150'000});
+  CHECK(r.stored(ids[0]).state == order_state::live);
+  CHECK(r.stored(ids[1]).state == order_state::rejected);
+
+  // 10 s before the slot ends everything of the market is cancelled.
+  r.sweep_at((slot_end_s - 11) * 1000);
+  r.sweep_at((slot_end_s - 10) * 1000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{ids[0]});
+  CHECK(r.update().state == order_state::cancel_pending);
+  CHECK(r.stored(ids[0]).state == order_state::cancel_pending);
+  r.venue->cancel_cbs[0](cancels_done{{ids[0]}, true, "", {ids[0]}, {}, {}});
+  CHECK(r.update().state == order_state::cancelled);
+  CHECK(r.release().amount == usdc{4'250'000});
+  CHECK(r.stored(ids[0]).state == order_state::cancelled);
+  // And no new order is accepted that close to the end.
+  r.self->send(r.orders, place_batch{market, {intent(2, 80)}});
+  auto late = r.update();
+  CHECK(late.state == order_state::rejected);
+  CHECK(late.reason == "slot ends within orders.cancel_before_end_ms");
+  r.release();
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: no clear reply - the ghost check finds one order, the other was never placed") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 85), intent(1, 83)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto ids = r.venue->placed[0];
+  r.venue->place_cbs[0](placements_done{{unclear(ids[0]), unclear(ids[1])}});
+  CHECK(r.update().state == order_state::unknown);
+  CHECK(r.update().state == order_state::unknown);
+  // Never re-sent: looked up every recheck interval (5 s) until the venue says.
+  for (int k = 1; k <= 3; ++k) {
+    r.sweep_at(t0 + k * 5'000 + 1);
+    REQUIRE(r.venue->wait([&](auto& v) { return v.lookups.size() >= static_cast<std::size_t>(k == 1 ? 2 : k + 1); }));
+    if (k == 1) {
+      // First look-up: the first order rests (its reply was lost), the second is a 404.
+      lookup_done found{ids[0], true, false, "LIVE", shares{0}, shares{5'000'000}, ""};
+      r.venue->lookup_cbs[0](found);
+      CHECK(r.update().state == order_state::live);
+      r.venue->lookup_cbs[1](lookup_done{ids[1], false, true, "", {}, {}, "Order not found"});
+    } else {
+      r.venue->lookup_cbs.back()(lookup_done{ids[1], false, true, "", {}, {}, "Order not found"});
+    }
+  }
+  auto gone = r.update();
+  CHECK(gone.order_id == ids[1]);
+  CHECK(gone.state == order_state::rejected);
+  CHECK(gone.reason == "not on the venue after 3 look-ups: never placed");
+  CHECK(r.release().amount == usdc{4'150'000});
+  CHECK(r.venue->placed.size() == 1); // nothing was sent twice
+  CHECK(r.stored(ids[0]).state == order_state::live);
+  CHECK(r.stored(ids[1]).checks == 3);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: no answer at all within the placement timeout leads to the ghost check") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  r.sweep_at(t0 + 14'999);
+  r.sweep_at(t0 + 15'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  CHECK(r.update().state == order_state::unknown);
+  CHECK(r.stored(id).reason == "no reply within the placement timeout");
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "MATCHED", shares{5'000'000}, shares{5'000'000}, ""});
+  auto u = r.update();
+  CHECK(u.state == order_state::filled);
+  CHECK(u.matched == shares{5'000'000});
+  // The late reply changes nothing.
+  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
+  r.self->send(r.orders, get_atom::value);
+  r.self->receive([](std::vector<order_record>& open) { CHECK(open.empty()); }, caf::after(5s) >> [] { FAIL("no answer"); });
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a pending cancel expires after 30 s, is checked on the venue and resent") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
+  CHECK(r.update().state == order_state::live);
+  *r.now = t0 + 1'000;
+  r.self->send(r.orders, cancel_batch{market, {id}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.update().state == order_state::cancel_pending);
+  r.venue->cancel_cbs[0](cancels_done{{id}, false, "cancel: HTTP 0 timeout", {}, {}, {}});
+  r.sweep_at(t0 + 30'999);
+  r.sweep_at(t0 + 31'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "LIVE", shares{0}, shares{5'000'000}, ""});
+  CHECK(r.update().state == order_state::live);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 2; }));
+  CHECK(r.update().state == order_state::cancel_pending);
+  r.venue->cancel_cbs[1](cancels_done{{id}, true, "", {}, {id}, {"Order already matched"}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 2; }));
+  r.venue->lookup_cbs[1](lookup_done{id, true, false, "MATCHED", shares{5'000'000}, shares{5'000'000}, ""});
+  CHECK(r.update().state == order_state::filled);
+  CHECK(r.stored(id).state == order_state::filled);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: startup reconciliation adopts known orders, cancels orphans, looks up the rest") {
+  auto rec = [](int n, order_state s) {
+    order_record o;
+    o.order_id = id_of(n);
+    o.client_id = "_placing_" + std::to_string(n);
+    o.market = market;
+    o.token = token_id{"1130"};
+    o.rung = static_cast<std::uint32_t>(n);
+    o.px = price{800'000};
+    o.size = shares{5'000'000};
+    o.reserved = usdc{4'000'000};
+    o.state = s;
+    o.created_ms = o.updated_ms = t0 - 5'000;
+    o.slot_end_s = slot_end_s;
+    return o;
+  };
+  rig r(*this, {rec(1, order_state::live), rec(2, order_state::placing)});
+  // Before reconciliation nothing new goes out.
+  r.self->send(r.orders, place_batch{market, {intent(5, 85)}});
+  auto early = r.update();
+  CHECK(early.state == order_state::rejected);
+  CHECK(early.reason == "not yet reconciled with the venue");
+  r.release();
+  auto orphan = id_of(99);
+  r.reconcile({{id_of(1), "LIVE", market.hex, "1130", price{800'000}, shares{5'000'000}, shares{1'000'000}},
+               {orphan, "LIVE", market.hex, "1130", price{10'000}, shares{5'000'000}, shares{0}}});
+  budget_claim claim;
+  r.self->receive([&](budget_claim& c) { claim = c; }, caf::after(5s) >> [] { FAIL("no claim"); });
+  CHECK(claim.amount == usdc{3'200'000}); // 4.0 reserved - 0.8 held by the matched share
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1 && v.lookups.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{orphan});
+  CHECK(r.venue->lookups[0] == id_of(2));
+  CHECK(r.stored(id_of(1)).state == order_state::partially_filled);
+  CHECK(r.stored(id_of(1)).reason == "adopted at start");
+  // The placeholder never reached the venue: three 404s and it is rejected.
+  for (int k = 0; k < 3; ++k) {
+    if (k > 0) {
+      r.sweep_at(t0 + k * 5'000 + 1);
+      REQUIRE(r.venue->wait([&](auto& v) { return v.lookups.size() == static_cast<std::size_t>(k + 1); }));
+    }
+    r.venue->lookup_cbs[static_cast<std::size_t>(k)](lookup_done{id_of(2), false, true, "", {}, {}, "Order not found"});
+  }
+  CHECK(r.update_for(id_of(2), order_state::rejected).reason == "not on the venue after 3 look-ups: never placed");
+  CHECK(r.stored(id_of(2)).state == order_state::rejected); // durable before the update was sent
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a stale feed cancels everything, then halts trading until a phase switch") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
+  CHECK(r.update().state == order_state::live);
+  // The market feed has been silent for 60 s (risk limits: cancel at 15 s, halt at 60 s).
+  feed_health stale;
+  stale.channel = "market";
+  stale.connected = true;
+  stale.last_message_age_ms = 60'000;
+  r.self->send(r.orders, stale);
+  r.self->send(r.orders, expire_atom::value);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.update().state == order_state::cancel_pending);
+  // The feed is back, but a halt is latched: new orders are refused.
+  r.feed_fresh();
+  r.self->send(r.orders, place_batch{market, {intent(1, 83)}});
+  auto refused_while_halted = r.update();
+  CHECK(refused_while_halted.state == order_state::rejected);
+  CHECK(refused_while_halted.reason == "trading halted: market feed stale beyond stale_halt_ms");
+  r.release();
+  // The operator switches the phase: trading resumes.
+  r.self->send(r.orders, phase_record{phase::real_money_trial, phase::proof_of_concept, t0, "resume", "test"});
+  r.self->send(r.orders, place_batch{market, {intent(1, 83)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 2; }));
+}
