@@ -189,7 +189,7 @@ struct rig {
 
 } // namespace
 
-TEST_CASE_FIXTURE(test::actor_fixture, "orders: placeholders are durable before the request; live, rejected, slot-end cancel") {
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: placeholders are durable before the request - then live, rejected, slot-end cancel") {
   rig r(*this);
   r.reconcile();
   r.self->send(r.orders, place_batch{market, {intent(0, 85), intent(1, 83)}});
