@@ -52,6 +52,10 @@ public:
       [=, this](ws_frame& f) { on_frame(f); },
       [=, this](ws_state& s) { on_state(s); },
       [=, this](refetch_book& r) { refetch(r); },
+      [=, this](resub_atom) {
+        resub_pending_ = false;
+        resubscribe();
+      },
       [=, this](credentials_ready& c) {
         if (!c.ok) {
           spdlog::error("feed: user channel not started: {}", c.error);
@@ -175,12 +179,32 @@ private:
     auto key = s.market.hex;
     spdlog::info("feed: streaming market {} ({})", key, s.reference_symbol);
     routes_[key] = route{std::move(m), std::move(s)};
-    resubscribe();
+    route_symbols();
+    resubscribe_soon();
   }
 
   void remove_market(const condition_id& id) {
-    if (routes_.erase(id.hex))
-      resubscribe();
+    if (routes_.erase(id.hex)) {
+      route_symbols();
+      resubscribe_soon();
+    }
+  }
+
+  /// RTDS ticks go to every market of their symbol, from the moment it is added.
+  void route_symbols() {
+    symbols_.clear();
+    for (auto& [k, r] : routes_)
+      if (!r.sub.reference_symbol.empty())
+        symbols_[r.sub.reference_symbol].push_back(r.handle);
+  }
+
+  /// Discovery adds a pass's markets one message each; the subscription update
+  /// goes out once, after every message already queued has been handled.
+  void resubscribe_soon() {
+    if (resub_pending_)
+      return;
+    resub_pending_ = true;
+    send(this, resub_atom::value);
   }
 
   std::vector<std::string> markets_list() const {
@@ -193,14 +217,11 @@ private:
   void resubscribe() {
     std::vector<std::string> tokens;
     std::set<std::string> symbols;
-    symbols_.clear();
     for (auto& [k, r] : routes_) {
       tokens.push_back(r.sub.up_token.digits);
       tokens.push_back(r.sub.down_token.digits);
-      if (!r.sub.reference_symbol.empty()) {
+      if (!r.sub.reference_symbol.empty())
         symbols.insert(r.sub.reference_symbol);
-        symbols_[r.sub.reference_symbol].push_back(r.handle);
-      }
     }
     if (ch_[0].client)
       ch_[0].client->set_subscriptions(std::move(tokens));
@@ -398,6 +419,7 @@ private:
   rapidjson::Document doc_;
   std::int64_t recv_ns_ = 0;
   bool safe_ = false;
+  bool resub_pending_ = false;
 };
 
 } // namespace

@@ -111,6 +111,7 @@ using feed_actor = caf::typed_actor<
   caf::reacts_to<ws_state>,                         // from the I/O threads
   caf::reacts_to<refetch_book>,                     // market: gap or hash mismatch
   caf::reacts_to<credentials_ready>,                // user channel may connect
+  caf::reacts_to<resub_atom>,                       // internal: one subscription update per batch
   caf::reacts_to<tick_atom>,                        // health publication timer
   caf::replies_to<status_atom>::with<std::vector<feed_health>>>;
 

@@ -291,9 +291,9 @@ private:
 
   void on_decision(bid_decision& d, std::int64_t recv_ns) {
     eval_in_flight_ = false;
-    if (recv_ns > 0)
-      decision_ring_[decision_count_++ % decision_ring_.size()] = steady_ns() - recv_ns;
     if (!d.place.empty()) {
+      if (recv_ns > 0) // book update -> order intent, for the benchmark
+        decision_ring_[decision_count_++ % decision_ring_.size()] = steady_ns() - recv_ns;
       for (auto& p : d.place)
         mark(p.side_outcome, p.rung, true);
       send(opts_.orders, place_batch{record_.id, std::move(d.place)});
@@ -429,8 +429,12 @@ private:
     s.view.up_token = record_.up_token;
     s.view.down_token = record_.down_token;
     s.view.neg_risk = books_[0].neg_risk;
-    s.view.tick = books_[0].synced ? books_[0].tick : record_.tick;
-    s.view.min_size = books_[0].synced && books_[0].min_size.micros > 0 ? books_[0].min_size : record_.min_size;
+    // Rungs are priced on the coarser of the two tokens' ticks (after a tick
+    // size change too), so a price is valid for either outcome: 0.01 lies on 0.001.
+    auto tick_of = [&](const token_state& st) { return st.synced ? st.tick : record_.tick; };
+    s.view.tick = std::max(tick_of(books_[0]), tick_of(books_[1]));
+    auto min_of = [&](const token_state& st) { return st.synced && st.min_size.micros > 0 ? st.min_size : record_.min_size; };
+    s.view.min_size = std::max(min_of(books_[0]), min_of(books_[1]));
     s.view.placed_up = placed_[0];
     s.view.placed_down = placed_[1];
     s.view.filled_up = filled_n_[0];
@@ -476,7 +480,7 @@ private:
   std::int64_t dirty_recv_ns_ = 0;
   std::int64_t last_eval_ms_ = 0;
   std::int64_t quiet_until_ms_ = 0;
-  std::array<std::int64_t, 1024> decision_ring_{}; // book update -> intent (ns)
+  std::array<std::int64_t, 1024> decision_ring_{}; // book update -> order intent (ns)
   std::uint64_t decision_count_ = 0;
 };
 

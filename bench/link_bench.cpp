@@ -4,6 +4,9 @@
 //   --latency      feed-frame -> market-actor latency through the real feed and
 //                  market actors (no sockets), p50/p99, at a paced frame rate
 //                  (each market keeps its last 1024 samples)
+//   --intent       book update -> order intent latency (issue 6): the same path on
+//                  to the bidding actor and back with a place_batch, every update
+//                  producing an intent (a stub order actor frees each rung at once)
 // Prints one JSON line per measurement. Run by bench/run_link_bench.sh.
 #include <algorithm>
 #include <chrono>
@@ -19,6 +22,9 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/bidding.hpp"
 #include "actors/directory.hpp"
 #include "actors/feed.hpp"
 #include "actors/lmdb_env.hpp"
@@ -146,7 +152,36 @@ void bench_book(int n) {
   }
 }
 
-void bench_latency(int markets, int rate, double seconds) {
+/// Stands in for the order actor: every placement is answered at once as
+/// cancelled (no quiet period), so the market's rungs are free again and the
+/// next book update produces an intent too.
+class instant_orders : public order_actor::base {
+public:
+  instant_orders(caf::actor_config& cfg, bidding_actor bidding) : order_actor::base(cfg), bidding_(std::move(bidding)) {}
+  std::uint64_t intents = 0;
+  behavior_type make_behavior() override {
+    return {
+      [=, this](place_batch& b) {
+        auto m = caf::actor_cast<market_actor>(current_sender());
+        for (auto& i : b.orders) {
+          ++intents;
+          send(bidding_, budget_release{i.market, i.reserved});
+          send(m, order_update{"", "0x", i.market, i.side_outcome, i.rung, order_state::cancelled, {}, "bench", 0});
+        }
+      },
+      [](cancel_batch&) {}, [](expire_atom) {}, [](reconcile_atom) {}, [](placements_done&) {},
+      [](cancels_done&) {}, [](lookup_done&) {}, [](open_orders_done&) {}, [](balance_update&) {},
+      [](feed_health&) {}, [](safe_mode&) {}, [](phase_record&) {}, [](credentials_ready&) {},
+      [](get_atom) { return std::vector<order_record>{}; },
+      [](get_atom, condition_id&) { return std::vector<order_record>{}; },
+    };
+  }
+
+private:
+  bidding_actor bidding_;
+};
+
+void bench_latency(int markets, int rate, double seconds, bool intents) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
   cfg.set("scheduler.max-threads", std::size_t{2});
@@ -162,6 +197,26 @@ void bench_latency(int markets, int rate, double seconds) {
     directory_options dopts;
     dopts.max_live = markets + 1;
     dopts.market.book_hash_check = false; // latency of routing, not of the hash
+    bidding_actor bidding;
+    order_actor orders;
+    if (intents) {
+      bidding_options bo;
+      bo.entry.target_bid = price{10'000}; // every book passes: each update yields an intent
+      bo.entry.max_bid = price{990'000};
+      bo.entry.min_move_ppm = -1'000'000;
+      bo.entry.max_move_ppm = 1'000'000;
+      bo.entry.max_entry_s = 100'000;
+      bo.entry.fair_value = false;
+      bo.ladder.rungs = 1;
+      bo.max_exposure = usdc{1'000'000'000'000};
+      bo.max_per_market = usdc{1'000'000'000'000};
+      bidding = spawn_bidding(sys, telemetry_actor{}, audit_actor{}, bo);
+      orders = sys.spawn<instant_orders>(bidding);
+      dopts.market.bidding = bidding;
+      dopts.market.orders = orders;
+      dopts.market.stop_before_end_ms = 0;
+      dopts.market.idle_evaluate = std::chrono::hours(1);
+    }
     auto dir_actor = spawn_directory(sys, store, telemetry_actor{}, notifier_actor{}, dopts);
     std::vector<market_actor> ms;
     std::vector<std::string> cids;
@@ -174,18 +229,26 @@ void bench_latency(int markets, int rate, double seconds) {
       r.asset = "btc";
       r.up_token = *parse_token_id(std::to_string(1000 + 2 * i));
       r.down_token = *parse_token_id(std::to_string(1001 + 2 * i));
+      auto now_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      r.slot_start_s = now_s - 10;
+      r.slot_end_s = now_s + 3600;
+      r.ref_start = ref_price{100'000'00000000};
       self->request(dir_actor, std::chrono::seconds(5), r).receive([&](market_actor& m) { ms.push_back(m); }, [](caf::error&) {});
       self->send(feed, subscribe_market{r.id, r.up_token, r.down_token, ""}, ms.back());
       cids.push_back(r.id.hex);
     }
-    // Snapshots first, so deltas land on synced books.
-    for (int i = 0; i < markets; ++i) {
-      auto up = std::to_string(1000 + 2 * i);
-      self->send(feed, ws_frame{feed_channel::market,
-                                R"({"event_type":"book","market":")" + cids[i] + R"(","asset_id":")" + up
-                                  + R"(","timestamp":"1","hash":"","bids":[{"price":"0.4","size":"10"}],"asks":[{"price":"0.6","size":"10"}]})",
-                                0});
-    }
+    // Snapshots first (both tokens), so deltas land on synced books.
+    for (int i = 0; i < markets; ++i)
+      for (int t = 0; t < 2; ++t) {
+        auto tok = std::to_string(1000 + 2 * i + t);
+        self->send(feed, ws_frame{feed_channel::market,
+                                  R"({"event_type":"book","market":")" + cids[i] + R"(","asset_id":")" + tok
+                                    + R"(","timestamp":"1","hash":"","bids":[{"price":"0.4","size":"10"}],"asks":[{"price":"0.6","size":"10"}]})",
+                                  0});
+      }
+    if (intents)
+      for (auto& m : ms)
+        self->send(m, reference_tick{"btc/usd", ref_price{100'050'00000000}, 0});
     const int total = static_cast<int>(rate * seconds);
     std::vector<std::string> frames;
     frames.reserve(static_cast<std::size_t>(total));
@@ -207,14 +270,25 @@ void bench_latency(int markets, int rate, double seconds) {
       caf::anon_send(feed, ws_frame{feed_channel::market, std::move(f), now_ns});
     }
     self->request(feed, std::chrono::seconds(10), status_atom::value).receive([](std::vector<feed_health>&) {}, [](caf::error&) {});
+    if (intents)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the last decisions come back
     std::vector<std::int64_t> all;
-    for (auto& m : ms)
-      self->request(m, std::chrono::seconds(10), get_atom::value, latency_atom::value)
-        .receive([&](std::vector<std::int64_t>& v) { all.insert(all.end(), v.begin(), v.end()); }, [](caf::error&) {});
+    auto collect = [&](std::vector<std::int64_t>& v) { all.insert(all.end(), v.begin(), v.end()); };
+    for (auto& m : ms) {
+      if (intents)
+        self->request(m, std::chrono::seconds(10), get_atom::value, decision_atom::value).receive(collect, [](caf::error&) {});
+      else
+        self->request(m, std::chrono::seconds(10), get_atom::value, latency_atom::value).receive(collect, [](caf::error&) {});
+    }
     std::sort(all.begin(), all.end());
     auto pct = [&](double p) { return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * (all.size() - 1))] / 1000.0; };
-    std::printf("{\"bench\":\"feed_to_market_latency\",\"markets\":%d,\"frames_per_s\":%d,\"samples\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}\n",
-                markets, rate, all.size(), pct(0.5), pct(0.99), pct(1.0));
+    std::printf("{\"bench\":\"%s\",\"markets\":%d,\"frames_per_s\":%d,\"samples\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}\n",
+                intents ? "book_update_to_order_intent_latency" : "feed_to_market_latency", markets, rate, all.size(),
+                pct(0.5), pct(0.99), pct(1.0));
+    if (intents) {
+      self->send_exit(bidding, caf::exit_reason::user_shutdown);
+      self->send_exit(orders, caf::exit_reason::user_shutdown);
+    }
     for (auto& m : ms)
       self->send_exit(m, caf::exit_reason::user_shutdown);
     self->send_exit(feed, caf::exit_reason::user_shutdown);
@@ -230,7 +304,7 @@ void bench_latency(int markets, int rate, double seconds) {
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn); // market spawn lines would drown the figures
-  int sign_n = 0, book_n = 0, markets = 0, rate = 2000;
+  int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000;
   double seconds = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
@@ -240,12 +314,14 @@ int main(int argc, char** argv) {
       book_n = std::atoi(argv[i + 1]);
     else if (k == "--latency-markets")
       markets = std::atoi(argv[i + 1]);
+    else if (k == "--intent-markets")
+      intent_markets = std::atoi(argv[i + 1]);
     else if (k == "--rate")
       rate = std::atoi(argv[i + 1]);
     else if (k == "--seconds")
       seconds = std::atof(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M --rate R --seconds S]\n");
+      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S]\n");
       return 2;
     }
   }
@@ -254,6 +330,8 @@ int main(int argc, char** argv) {
   if (book_n > 0)
     bench_book(book_n);
   if (markets > 0)
-    bench_latency(markets, std::max(rate, 1), seconds);
+    bench_latency(markets, std::max(rate, 1), seconds, false);
+  if (intent_markets > 0)
+    bench_latency(intent_markets, std::max(rate, 1), seconds, true);
   return 0;
 }

@@ -22,6 +22,7 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using book_atom = caf::atom_constant<caf::atom("book")>;
 using latency_atom = caf::atom_constant<caf::atom("latency")>;
+using resub_atom = caf::atom_constant<caf::atom("resub")>;
 using decision_atom = caf::atom_constant<caf::atom("decision")>;
 using tel_flush_atom = caf::atom_constant<caf::atom("telflush")>;
 
