@@ -149,13 +149,16 @@ private:
                         std::string_view verdict, std::size_t orders) {
     // Every book update is evaluated; the audit keeps each change of decision
     // (and every decision that produced orders), not thousands of repeats.
-    auto key = v.market.hex + (in.side == outcome::up ? ":up" : ":down");
-    auto& last = last_reason_[key];
+    // Verdicts and reasons are static strings: comparing them allocates nothing.
+    auto it = last_.find(std::string_view(v.market.hex));
+    if (it == last_.end())
+      it = last_.emplace(v.market.hex, market_decisions{}).first;
+    auto& last = it->second;
     last.slot_end_s = v.slot_end_s;
-    std::string now_reason = std::string(verdict) + "|" + std::string(r.reason);
-    if (orders == 0 && last.reason == now_reason)
+    auto& side = last.side[in.side == outcome::up ? 0 : 1];
+    if (orders == 0 && side.verdict == verdict && side.reason == r.reason)
       return;
-    last.reason = std::move(now_reason);
+    side = {verdict, r.reason};
     if (audit_)
       send(audit_, audit_line{decision_json(v, in, r, verdict, orders)});
   }
@@ -188,18 +191,22 @@ private:
     if (telemetry())
       send(telemetry(), snapshot());
     auto now_s = wall_ms() / 1000;
-    std::erase_if(last_reason_, [&](auto& kv) { return kv.second.slot_end_s + 600 < now_s; });
+    std::erase_if(last_, [&](auto& kv) { return kv.second.slot_end_s + 600 < now_s; });
   }
 
   audit_actor audit_;
   bidding_options opts_;
   exposure_budget budget_;
   phase phase_ = phase::experience; // phase limits (seed 002) hook in here
-  struct last_decision {
-    std::string reason;
+  struct decision_key {
+    std::string_view verdict; // static text
+    std::string_view reason;  // static text
+  };
+  struct market_decisions {
+    decision_key side[2]; // Up, Down
     std::int64_t slot_end_s = 0;
   };
-  std::map<std::string, last_decision> last_reason_; // "<market>:<outcome>"
+  std::map<std::string, market_decisions, std::less<>> last_; // by market
 };
 
 } // namespace

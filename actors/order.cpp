@@ -123,6 +123,12 @@ public:
         for (auto& [id, r] : orders_)
           if (r.market == market)
             out.push_back(r);
+        // The first time a market shows up in this run, what its orders hold
+        // (resting bids, filled positions) is reserved again: bidding's budget
+        // lives in memory. A retired market never asks, so it holds nothing.
+        if (claimed_.insert(market.hex).second)
+          for (auto& r : out)
+            claim(r);
         return out;
       },
     };
@@ -163,9 +169,6 @@ private:
       return;
     if (opts_.paper) {
       // Paper orders never reached the venue: the ledger is the whole truth.
-      for (auto& [id, r] : orders_)
-        if (is_open(r.state))
-          claim(r);
       reconciled_ = true;
       spdlog::info("order: paper mode: {} open paper orders resumed", orders_.size());
       return;
@@ -193,16 +196,15 @@ private:
     for (auto& [id, r] : orders_)
       if (is_open(r.state))
         ledger.push_back(r);
-    // Orders the ledger knows as finished still count as known (not orphans).
     std::vector<std::string> venue_ids;
     std::map<std::string, const venue_open_order*> by_id;
     for (auto& o : d.orders) {
       venue_ids.push_back(o.order_id);
       by_id[o.order_id] = &o;
     }
+    // Only open ledger orders take part: a venue order the ledger never knew,
+    // or knows as finished, is an orphan and is cancelled.
     auto plan = plan_reconciliation(ledger, venue_ids);
-    // plan_reconciliation sees only open ledger orders; a venue order the store
-    // knows as finished is not an orphan of unknown origin, but it must go too.
     auto now = opts_.clock();
     std::vector<order_record> changed;
     for (auto& id : plan.adopt) {
@@ -210,7 +212,6 @@ private:
       auto* v = by_id[id];
       r.matched = v->matched;
       advance(r, state_from_venue(v->status, v->matched, r.size), now, "adopted at start");
-      claim(r);
       changed.push_back(r);
       ++status_.adopted;
     }
@@ -248,9 +249,11 @@ private:
     });
   }
 
-  /// A resting order found at start holds budget again (bidding's is in memory).
+  /// Budget an order of an earlier run still holds: all of its reservation
+  /// while it may rest, the cost of its matched part once it is done.
   void claim(const order_record& r) {
-    auto amount = unfilled_reservation(r);
+    auto matched = order_cost(r.px, r.matched);
+    auto amount = is_open(r.state) ? std::max(r.reserved, matched) : matched;
     if (amount.micros > 0 && peers_.bidding)
       send(peers_.bidding, budget_claim{r.market, amount});
   }
@@ -706,6 +709,7 @@ private:
   order_options opts_;
   std::map<std::string, order_record> orders_; // open orders (terminal ones leave once handled)
   std::set<std::string> ledger_known_;
+  std::set<std::string> claimed_; // markets whose earlier orders are reserved again
   std::map<std::string, market_actor> markets_;
   std::set<std::string> lookup_in_flight_;
   std::set<std::string> cancel_in_flight_;

@@ -343,14 +343,28 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: startup reconciliation adopts kn
   auto orphan = id_of(99);
   r.reconcile({{id_of(1), "LIVE", market.hex, "1130", price{800'000}, shares{5'000'000}, shares{1'000'000}},
                {orphan, "LIVE", market.hex, "1130", price{10'000}, shares{5'000'000}, shares{0}}});
-  budget_claim claim;
-  r.self->receive([&](budget_claim& c) { claim = c; }, caf::after(5s) >> [] { FAIL("no claim"); });
-  CHECK(claim.amount == usdc{3'200'000}); // 4.0 reserved - 0.8 held by the matched share
   REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1 && v.lookups.size() == 1; }));
   CHECK(r.venue->cancels[0] == std::vector<std::string>{orphan});
   CHECK(r.venue->lookups[0] == id_of(2));
   CHECK(r.stored(id_of(1)).state == order_state::partially_filled);
   CHECK(r.stored(id_of(1)).reason == "adopted at start");
+  // The market, restarted too, asks for its orders: their budget is reserved again, once.
+  auto ask = [&] {
+    std::vector<order_record> mine;
+    r.self->request(r.orders, 5s, get_atom::value, market).receive([&](std::vector<order_record>& v) { mine = v; },
+                                                                   [](caf::error&) { FAIL("no orders"); });
+    return mine;
+  };
+  CHECK(ask().size() == 2);
+  budget_claim c1, c2;
+  r.self->receive([&](budget_claim& c) { c1 = c; }, caf::after(5s) >> [] { FAIL("no claim"); });
+  r.self->receive([&](budget_claim& c) { c2 = c; }, caf::after(5s) >> [] { FAIL("no claim"); });
+  CHECK(c1.amount == usdc{4'000'000});
+  CHECK(c2.amount == usdc{4'000'000});
+  // A second ask (a market restart) claims nothing more. A claim would precede
+  // the reply (one sender, in order), so an empty mailbox now is conclusive.
+  CHECK(ask().size() == 2);
+  r.self->receive([](budget_claim&) { FAIL("claimed twice"); }, caf::after(std::chrono::seconds(0)) >> [] {});
   // The placeholder never reached the venue: three 404s and it is rejected.
   for (int k = 0; k < 3; ++k) {
     if (k > 0) {
