@@ -235,12 +235,7 @@ private:
       if (!orphans.empty()) {
         spdlog::warn("order: reconciliation: cancelling {} orphan orders on the venue", orphans.size());
         status_.orphans_cancelled += orphans.size();
-        weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
-        for (std::size_t i = 0; i < orphans.size(); i += 1000) {
-          std::vector<std::string> chunk(orphans.begin() + static_cast<std::ptrdiff_t>(i),
-                                         orphans.begin() + static_cast<std::ptrdiff_t>(std::min(orphans.size(), i + 1000)));
-          venue_->cancel(std::move(chunk), [self](cancels_done c) { self.send(std::move(c)); });
-        }
+        send_cancels(orphans);
       }
       reconciled_ = true;
       spdlog::info("order: reconciled with the venue: {} adopted, {} orphans cancelled, {} looked up",
@@ -292,19 +287,9 @@ private:
         refuse(i, why, now);
         continue;
       }
-      order_record r;
-      r.client_id = i.client_id.empty() ? placeholder_id(++placeholder_seq_) : i.client_id;
-      r.market = i.market;
-      r.token = i.token;
-      r.side_outcome = i.side_outcome;
-      r.rung = i.rung;
-      r.side = i.side;
-      r.px = i.px;
-      r.size = i.size;
-      r.reserved = i.reserved;
-      r.state = order_state::placing;
-      r.created_ms = r.updated_ms = now;
-      r.slot_end_s = i.slot_end_s;
+      auto r = record_of(i, order_state::placing, now);
+      if (r.client_id.empty())
+        r.client_id = placeholder_id(++placeholder_seq_);
       if (paper) {
         r.paper = true;
         r.order_id = to_hex(keccak256("paper:" + r.client_id + ":" + std::to_string(now)));
@@ -355,18 +340,26 @@ private:
     });
   }
 
-  void refuse(const place_intent& i, const std::string& why, std::int64_t now) {
+  static order_record record_of(const place_intent& i, order_state state, std::int64_t now) {
     order_record r;
     r.client_id = i.client_id;
     r.market = i.market;
+    r.token = i.token;
     r.side_outcome = i.side_outcome;
     r.rung = i.rung;
+    r.side = i.side;
     r.px = i.px;
     r.size = i.size;
     r.reserved = i.reserved;
-    r.state = order_state::rejected;
+    r.state = state;
+    r.created_ms = r.updated_ms = now;
+    r.slot_end_s = i.slot_end_s;
+    return r;
+  }
+
+  void refuse(const place_intent& i, const std::string& why, std::int64_t now) {
+    auto r = record_of(i, order_state::rejected, now);
     r.reason = why;
-    r.updated_ms = now;
     ++status_.rejected;
     if (why != last_refusal_) {
       last_refusal_ = why;
@@ -430,15 +423,20 @@ private:
       return;
     // Terminal paper cancels finish here; venue cancels after the reply.
     after_change(changed, [=, this]() {
-      if (send_ids.empty() || !venue_)
-        return;
-      weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
-      for (std::size_t i = 0; i < send_ids.size(); i += 1000) {
-        std::vector<std::string> chunk(send_ids.begin() + static_cast<std::ptrdiff_t>(i),
-                                       send_ids.begin() + static_cast<std::ptrdiff_t>(std::min(send_ids.size(), i + 1000)));
-        venue_->cancel(std::move(chunk), [self](cancels_done c) { self.send(std::move(c)); });
-      }
+      send_cancels(send_ids);
     });
+  }
+
+  /// DELETE /orders, at most 1000 ids per request.
+  void send_cancels(const std::vector<std::string>& ids) {
+    if (ids.empty() || !venue_)
+      return;
+    weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+    for (std::size_t i = 0; i < ids.size(); i += 1000) {
+      auto end = std::min(ids.size(), i + 1000);
+      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.begin() + static_cast<std::ptrdiff_t>(end));
+      venue_->cancel(std::move(chunk), [self](cancels_done c) { self.send(std::move(c)); });
+    }
   }
 
   void on_cancels(const cancels_done& d) {

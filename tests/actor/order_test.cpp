@@ -151,6 +151,17 @@ struct rig {
     venue->open_cbs.back()(open_orders_done{true, "", std::move(open)});
   }
 
+  /// One order placed and acknowledged live; returns its id.
+  std::string place_live(place_intent i) {
+    auto before = venue->placed.size();
+    self->send(orders, place_batch{market, {std::move(i)}});
+    REQUIRE(venue->wait([&](auto& v) { return v.placed.size() == before + 1; }));
+    auto id = venue->placed[before][0];
+    venue->place_cbs[before](placements_done{{placed_live(id)}});
+    CHECK(update().state == order_state::live);
+    return id;
+  }
+
   /// The next update of `id` in `state`, skipping others.
   order_update update_for(const std::string& id, order_state state) {
     for (;;) {
@@ -293,11 +304,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: no answer at all within the plac
 TEST_CASE_FIXTURE(test::actor_fixture, "orders: a pending cancel expires after 30 s, is checked on the venue and resent") {
   rig r(*this);
   r.reconcile();
-  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
-  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
-  auto id = r.venue->placed[0][0];
-  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
-  CHECK(r.update().state == order_state::live);
+  auto id = r.place_live(intent(0, 85));
   *r.now = t0 + 1'000;
   r.self->send(r.orders, cancel_batch{market, {id}});
   REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
@@ -380,11 +387,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: startup reconciliation adopts kn
 TEST_CASE_FIXTURE(test::actor_fixture, "orders: a stale feed cancels everything, then halts trading until a phase switch") {
   rig r(*this);
   r.reconcile();
-  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
-  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
-  auto id = r.venue->placed[0][0];
-  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
-  CHECK(r.update().state == order_state::live);
+  auto id = r.place_live(intent(0, 85));
   // The market feed has been silent for 60 s (risk limits: cancel at 15 s, halt at 60 s).
   feed_health stale;
   stale.channel = "market";

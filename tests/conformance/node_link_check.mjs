@@ -10,85 +10,42 @@
 // Env: LINK_SCENARIO (one of the above), TDMAKER_BIN (the node binary),
 //      TDMAKER_VENUE_ADMIN_TOKEN (set by run_with_venue.sh).
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const scenario = process.env.LINK_SCENARIO;
 const bin = process.env.TDMAKER_BIN;
 const adminToken = process.env.TDMAKER_VENUE_ADMIN_TOKEN;
 assert.ok(scenario && bin && adminToken, "usage: LINK_SCENARIO=... TDMAKER_BIN=... node node_link_check.mjs CLOB GAMMA WS RTDS ADMIN");
-// Hardhat test key #0: public, holds nothing anywhere real.
-const KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const SLOT = 60;
-let step = 0;
-const ok = (what) => console.log(`ok ${++step} - ${what}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), "tdmaker-link-"));
+const { setFaults, injected } = venueAdmin(adminUrl, adminToken);
 
-const setFaults = async (plan) => {
-  const res = await fetch(`${adminUrl}/admin/faults`, { method: "POST", headers: { Authorization: `Bearer ${adminToken}` }, body: JSON.stringify(plan) });
-  assert.equal(res.status, 200, await res.text());
-};
-const injected = async () => (await (await fetch(`${adminUrl}/admin/faults`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()).injected;
-const eventually = async (pred, what, ms = 15000) => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timeout: ${what}`);
-    await sleep(100);
-  }
-};
-
-function writeConfig(extra) {
-  const cfg = {
+function config(extra) {
+  return {
     node: { data_dir: join(work, "data"), log_dir: join(work, "logs") },
     http: { listen: "127.0.0.1:0" },
     venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl },
     discovery: { slot_seconds: SLOT, interval_ms: 500 },
     ...extra,
   };
-  const path = join(work, "node.json");
-  writeFileSync(path, JSON.stringify(cfg));
+}
+
+function writeConfig(extra) {
+  const path = join(work, "venue-check.json");
+  writeFileSync(path, JSON.stringify(config(extra)));
   return path;
 }
 
 const nodes = [];
-class Node {
+class Node extends NodeProcess {
   constructor(extra) {
+    super(bin, work, config(extra));
     nodes.push(this);
-    this.logPath = join(work, "node.log");
-    this.log = "";
-    this.proc = spawn(bin, ["--config", writeConfig(extra)], { env: { ...process.env, TDMAKER_PRIVATE_KEY: KEY, TDMAKER_CONTROL_TOKEN: "t" } });
-    this.proc.stdout.on("data", (d) => (this.log += d));
-    this.proc.stderr.on("data", (d) => (this.log += d));
-    this.exited = new Promise((res) => this.proc.on("exit", (code) => res(code)));
-  }
-  async ready() {
-    const m = await eventually(() => this.log.match(/listening on 127\.0\.0\.1:(\d+)/), "node HTTP listening");
-    this.url = `http://127.0.0.1:${m[1]}`;
-  }
-  async metrics() {
-    const text = await (await fetch(`${this.url}/metrics`)).text();
-    const out = {};
-    for (const line of text.split("\n")) {
-      const mm = line.match(/^([a-z_]+(?:\{[^}]*\})?) (-?[0-9.e+]+)$/);
-      if (mm) out[mm[1]] = Number(mm[2]);
-    }
-    return out;
-  }
-  async health() {
-    const r = await fetch(`${this.url}/health`);
-    return { status: r.status, body: await r.text() };
-  }
-  async stop() {
-    this.proc.kill("SIGTERM");
-    const code = await Promise.race([this.exited, sleep(8000).then(() => "hung")]);
-    writeFileSync(this.logPath, this.log);
-    assert.equal(code, 0, "node exits 0 on SIGTERM");
   }
 }
 
