@@ -448,20 +448,13 @@ private:
       return; // they stay cancel_pending; expiry looks them up
     }
     consecutive_errors_ = 0;
-    auto now = opts_.clock();
-    std::vector<order_record> changed;
-    for (auto& id : d.canceled) {
-      auto it = orders_.find(id);
-      if (it == orders_.end())
-        continue; // an orphan
-      if (advance(it->second, order_state::cancelled, now))
-        changed.push_back(it->second);
-    }
-    // "already matched", "not found": only the venue's order record says which.
-    for (std::size_t i = 0; i < d.not_canceled.size(); ++i)
-      if (orders_.count(d.not_canceled[i]))
-        lookup(d.not_canceled[i]);
-    after_change(std::move(changed));
+    // "canceled" says the rest will not trade, not how much traded before; "already
+    // matched" or "not found" say even less. The venue's order record settles the
+    // final state and matched size, which the budget and the position depend on.
+    for (auto* ids : {&d.canceled, &d.not_canceled})
+      for (auto& id : *ids)
+        if (orders_.count(id))
+          lookup(id);
   }
 
   // ---- look-ups: ghost checks, expired cancels, reconciliation ----

@@ -236,9 +236,16 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: placeholders are durable before 
   CHECK(r.update().state == order_state::cancel_pending);
   CHECK(r.stored(ids[0]).state == order_state::cancel_pending);
   r.venue->cancel_cbs[0](cancels_done{{ids[0]}, true, "", {ids[0]}, {}, {}});
-  CHECK(r.update().state == order_state::cancelled);
-  CHECK(r.release().amount == usdc{4'250'000});
+  // "canceled" is confirmed by the order's record, which also tells what traded
+  // before the cancel: 2 of the 5 shares, now a position that keeps its budget.
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  r.venue->lookup_cbs[0](lookup_done{ids[0], true, false, "CANCELED", shares{2'000'000}, shares{5'000'000}, ""});
+  auto done = r.update();
+  CHECK(done.state == order_state::cancelled);
+  CHECK(done.matched == shares{2'000'000});
+  CHECK(r.release().amount == usdc{2'550'000}); // 4.25 reserved - 1.70 held by the 2 shares
   CHECK(r.stored(ids[0]).state == order_state::cancelled);
+  CHECK(r.stored(ids[0]).matched == shares{2'000'000});
   // And no new order is accepted that close to the end.
   r.self->send(r.orders, place_batch{market, {intent(2, 80)}});
   auto late = r.update();
