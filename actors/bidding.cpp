@@ -84,6 +84,7 @@ private:
       d.reason = "awaiting settlement";
       return d;
     }
+    std::string_view why;
     for (auto side : {outcome::up, outcome::down}) {
       const auto& top = side == outcome::up ? v.up : v.down;
       entry_inputs in{side, top.best_bid, top.best_ask, v.ref_start, v.ref_now, v.now_ms, v.slot_start_s, v.slot_end_s};
@@ -92,10 +93,13 @@ private:
       std::size_t before = d.place.size();
       if (r.action != entry_action::skip)
         verdict = plan_orders(v, side, r, d);
-      if (d.reason.empty() || r.action != entry_action::skip)
-        d.reason = verdict == "skip" ? std::string(r.reason) : std::string(verdict);
+      // The reason is text for logs and tests; the static view is kept and
+      // copied into the message once, after both outcomes.
+      if (why.empty() || r.action != entry_action::skip)
+        why = verdict == "skip" ? r.reason : verdict;
       audit_if_changed(v, in, r, verdict, d.place.size() - before);
     }
+    d.reason = std::string(why);
     return d;
   }
 

@@ -148,7 +148,6 @@ private:
               spdlog::error("order: unreadable order {} in the store: {}", row.key, r.error());
               continue;
             }
-            ledger_known_.insert(r->order_id);
             open += is_open(r->state);
             if (is_open(r->state) || !forgettable(*r, opts_.clock()))
               orders_[r->order_id] = std::move(r).value();
@@ -308,10 +307,8 @@ private:
     }
     if (accepted.empty())
       return;
-    for (auto& r : accepted) {
+    for (auto& r : accepted)
       orders_[r.order_id] = r;
-      ledger_known_.insert(r.order_id);
-    }
     // The placeholders are durable before the venue hears of them: a crash
     // after the POST leaves a record to reconcile, never an unknown order.
     persist(accepted, [=, this, signed_orders = std::move(signed_orders)]() mutable {
@@ -699,7 +696,6 @@ private:
   order_peers peers_;
   order_options opts_;
   std::map<std::string, order_record> orders_; // open orders (terminal ones leave once handled)
-  std::set<std::string> ledger_known_;
   std::set<std::string> claimed_; // markets whose earlier orders are reserved again
   std::map<std::string, market_actor> markets_;
   std::set<std::string> lookup_in_flight_;

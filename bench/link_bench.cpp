@@ -6,7 +6,7 @@
 //                  (each market keeps its last 1024 samples)
 //   --intent       book update -> order intent latency (issue 6): the same path on
 //                  to the bidding actor and back with a place_batch, every update
-//                  producing an intent (a stub order actor frees each rung at once)
+//                  producing an intent (a stand-in order actor frees each rung at once)
 // Prints one JSON line per measurement. Run by bench/run_link_bench.sh.
 #include <algorithm>
 #include <chrono>
