@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/clob_session.hpp"
+#include "core/trade_codec.hpp"
 #include "actors/http_client.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
@@ -78,6 +79,7 @@ public:
     // Markets hold the feed too: drop our side so neither keeps the other alive.
     routes_.clear();
     opts_.risk = nullptr;
+    opts_.fills = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -263,10 +265,21 @@ private:
         }
         break;
       }
-      case feed_channel::user:
-        // Order and trade events become fills in the fill actor (next issue);
-        // here they prove the channel is alive and are counted.
+      case feed_channel::user: {
+        // Trade events carry the fills; order events only echo what the order
+        // actor learns from the venue's order records.
+        if (!opts_.fills)
+          break;
+        const auto& key = session_ && session_->has_credentials() ? session_->credentials().key : opts_.api_key;
+        auto legs = parse_user_frame(f.text, key, opts_.fee_rate_ppm);
+        if (!legs) {
+          ++c.health.bad_events;
+          spdlog::warn("feed: user frame dropped: {}", legs.error());
+        } else if (!legs->empty()) {
+          send(opts_.fills, std::move(legs).value());
+        }
         break;
+      }
     }
   }
 

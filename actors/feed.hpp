@@ -26,6 +26,9 @@ struct feed_options {
   std::chrono::milliseconds health_every{1'000};
   std::chrono::milliseconds flush_every{250};
   order_actor risk; // gets market-feed health and safe mode (may be null)
+  fill_actor fills; // gets the account's fills from user-channel trade events (may be null)
+  std::string api_key;              // whose fills, when there is no session (tests)
+  std::int64_t fee_rate_ppm = 70'000; // taker fee of these markets (ref §3.5)
 };
 
 /// Spawns the feed. With `io` null it opens no socket: frames then arrive only

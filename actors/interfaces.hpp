@@ -7,8 +7,8 @@
 //   market --market_view--> stop-loss (first, before any gate) --stop_decision--> market
 //   market --market_view--> bidding --bid_decision--> market --place/cancel_batch--> order
 //   feed --feed_health/safe_mode--> order (risk guard);  order --budget_release/claim--> bidding
-//   order --order_update--> market;  feed(user ws)/order(reconcile)/paper --> fill --fill--> market
-//   market --settle_request--> settlement --settlement_result--> market --trade_outcome--> phase
+//   feed(user ws)/REST reconcile/paper --fill_report--> fill --fill_booked--> order --order_update--> market
+//   settlement --positions?--> fill;  settlement --settlement_record--> fill, telemetry; --trade_outcome--> phase
 //   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
 //   everyone --write_batch--> store;  everyone --alert--> notifier
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
@@ -50,6 +50,8 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<feed_health>,
   caf::reacts_to<safe_mode>,
   caf::reacts_to<trading_status>,                   // order actor
+  caf::reacts_to<fill_status>,                      // fill actor
+  caf::reacts_to<settlement_status>,                // settlement actor
   caf::reacts_to<budget_snapshot>,                  // bidding actor
   caf::reacts_to<tick_atom>,                        // status line timer
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
@@ -84,9 +86,7 @@ using market_actor = caf::typed_actor<
   caf::reacts_to<tick_size_change>,
   caf::reacts_to<reference_tick>,
   caf::reacts_to<market_resolved>,
-  caf::reacts_to<order_update>,
-  caf::reacts_to<fill>,
-  caf::reacts_to<settlement_result>,
+  caf::reacts_to<order_update>,                      // incl. fills the order actor attributed
   caf::reacts_to<tick_atom>,                         // lifecycle timer (slot start, end)
   caf::replies_to<get_atom>::with<market_state>,
   caf::replies_to<get_atom, book_atom>::with<std::vector<book_view>>, // both tokens
@@ -150,22 +150,32 @@ using order_actor = caf::typed_actor<
   caf::reacts_to<safe_mode>,
   caf::reacts_to<phase_record>,                      // paper or live; a switch clears a halt
   caf::reacts_to<credentials_ready>,
+  caf::reacts_to<fill_booked>,                       // fill: attribute it to an order
   caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
   caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
 
-/// Turns venue reports and paper simulation into exactly-once fills.
+/// Turns venue reports and paper simulation into exactly-once fills: each is
+/// committed to LMDB `fills` before the order actor or a position sees it.
+/// Positions are the fold of the booked fills of markets not yet settled.
 using fill_actor = caf::typed_actor<
-  caf::reacts_to<venue_fill_report>,
-  caf::reacts_to<market_view>,                       // paper-fill check (Experience)
-  caf::replies_to<reconcile_atom>::with<std::uint32_t>>; // fills recovered
+  caf::reacts_to<std::vector<fill_report>>,          // feed (user channel), paper simulation
+  caf::reacts_to<trades_done>,                       // I/O: one /data/trades page
+  caf::reacts_to<settlement_record>,                 // settlement: the market is closed
+  caf::reacts_to<tick_atom>,                         // periodic reconciliation
+  caf::replies_to<reconcile_atom>::with<std::uint32_t>, // reconcile now; fills it booked
+  caf::replies_to<get_atom, positions_atom>::with<positions_view>>;
 
 /// Exit rules and escalation (seed 003 StopLossManager).
 using stop_loss_actor = caf::typed_actor<
   caf::replies_to<market_view>::with<stop_decision>,
   caf::reacts_to<stop_result>>;
 
-/// Resolution look-ups, deferral/force timers and PnL (seed 003 SettlementManager).
+/// Resolution look-ups, deferral/force timers and PnL (seed 003 SettlementManager):
+/// works from the fill actor's positions, so a position whose market was never
+/// rediscovered after a restart is settled all the same.
 using settlement_actor = caf::typed_actor<
-  caf::replies_to<settle_request>::with<settlement_result>>;
+  caf::reacts_to<tick_atom>,                         // settle what is due
+  caf::reacts_to<resolution_done>,                   // I/O: Gamma, CLOB market, last bid
+  caf::replies_to<get_atom, settle_atom>::with<settlement_status>>;
 
 } // namespace tdmaker

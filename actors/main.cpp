@@ -22,6 +22,7 @@
 #include "actors/node.hpp"
 #include "actors/store_probe.hpp"
 #include "actors/venue_check.hpp"
+#include "core/ledger_export.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
 #include "core/auth_headers.hpp"
@@ -57,9 +58,10 @@ Usage:
                                      derive the API key, find the current slot, place a
                                      signed post-only bid, look it up and cancel it, with
                                      the node's own clients (key from TDMAKER_PRIVATE_KEY)
-  tdmaker export orders [--config FILE]
-                                     print every order record of the ledger (LMDB) as
-                                     JSON lines, oldest first
+  tdmaker export orders|trades|settlements [--from T] [--to T] [--format jsonl|csv]
+                 [--config FILE]     print the ledger's orders, fills or settlements
+                                     (LMDB), oldest first; T is Unix seconds or
+                                     ISO-8601 UTC (--from inclusive, --to exclusive)
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -257,30 +259,55 @@ int run_probe(const std::vector<std::string>& args) {
 
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.
-int run_export_orders(const node_config& cfg) {
+/// Decodes every row of `db` with `decode`; the first unreadable row is an error.
+template <class Record, class Decode>
+result<std::vector<Record>> read_all(lmdb_env& env, record_db db, Decode decode) {
+  auto rows = env.scan(db, "");
+  if (!rows)
+    return fail(rows.error());
+  std::vector<Record> out;
+  for (auto& row : rows->rows) {
+    auto r = decode(row.payload);
+    if (!r)
+      return fail("record " + row.key + " unreadable: " + r.error());
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+int run_export(const export_query& q, const node_config& cfg) {
   auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
   if (!env) {
     std::fprintf(stderr, "export: %s\n", env.error().c_str());
     return 1;
   }
-  auto rows = (*env)->scan(record_db::orders, "");
-  if (!rows) {
-    std::fprintf(stderr, "export: %s\n", rows.error().c_str());
+  auto fail_with = [](const std::string& e) {
+    std::fprintf(stderr, "export: %s\n", e.c_str());
     return 1;
+  };
+  if (q.kind == "trades") {
+    auto fills = read_all<fill_record>(**env, record_db::fills, decode_fill_record);
+    if (!fills)
+      return fail_with(fills.error());
+    std::fputs(export_trades(std::move(fills).value(), q).c_str(), stdout);
+    return 0;
   }
-  std::vector<order_record> orders;
-  for (auto& row : rows->rows) {
-    auto r = decode_order_record(row.payload);
-    if (!r) {
-      std::fprintf(stderr, "export: order %s unreadable: %s\n", row.key.c_str(), r.error().c_str());
-      return 1;
-    }
-    orders.push_back(std::move(r).value());
+  if (q.kind == "settlements") {
+    auto rows = read_all<settlement_record>(**env, record_db::settlements, decode_settlement_record);
+    if (!rows)
+      return fail_with(rows.error());
+    std::fputs(export_settlements(std::move(rows).value(), q).c_str(), stdout);
+    return 0;
   }
+  auto read = read_all<order_record>(**env, record_db::orders, decode_order_record);
+  if (!read)
+    return fail_with(read.error());
+  auto orders = std::move(read).value();
   std::stable_sort(orders.begin(), orders.end(),
                    [](const order_record& a, const order_record& b) { return a.created_ms < b.created_ms; });
   for (auto& o : orders)
-    std::printf("%s\n", encode(o).c_str());
+    if (o.created_ms >= q.from_ms && o.created_ms < q.to_ms)
+      std::printf("%s\n", encode(o).c_str());
   return 0;
 }
 
@@ -394,14 +421,18 @@ int main(int argc, char** argv) {
   }
   if (a == "ctl")
     return run_ctl({args.begin() + 1, args.end()});
-  if (a == "export" && args.size() >= 2 && args[1] == "orders"
-      && (args.size() == 2 || (args.size() == 4 && args[2] == "--config"))) {
-    auto cfg = load_config(args.size() == 4 ? args[3] : "");
+  if (a == "export") {
+    auto q = parse_export_args({args.begin() + 1, args.end()});
+    if (!q) {
+      std::fprintf(stderr, "export: %s\n", q.error().c_str());
+      return 2;
+    }
+    auto cfg = load_config(q->config);
     if (!cfg) {
       std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
       return 2;
     }
-    return run_export_orders(*cfg);
+    return run_export(*q, *cfg);
   }
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});

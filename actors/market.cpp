@@ -3,6 +3,7 @@
 #include <array>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -88,8 +89,6 @@ public:
         return {view_of(books_[0]), view_of(books_[1])};
       },
       [=, this](order_update& u) { on_order(u); },
-      [=, this](fill&) { not_yet("fills"); },
-      [=, this](settlement_result&) { not_yet("settlements"); },
       [=, this](get_atom) -> market_state { return snapshot(); },
       [=, this](retire_atom) -> caf::result<bool> { return retire(); },
       [=, this](crash_atom) {
@@ -240,7 +239,7 @@ private:
       .then(
         [=, this](std::vector<order_record>& orders) {
           for (auto& r : orders)
-            apply_order(r.side_outcome, r.rung, r.order_id, r.state);
+            apply_order(r.side_outcome, r.rung, r.order_id, r.state, r.matched);
           orders_loaded_ = true;
           if (!orders.empty())
             spdlog::info("market {}: {} orders recovered from the ledger ({} open)", record_.id.hex,
@@ -305,7 +304,7 @@ private:
   }
 
   void on_order(const order_update& u) {
-    apply_order(u.side_outcome, u.rung, u.order_id, u.state);
+    apply_order(u.side_outcome, u.rung, u.order_id, u.state, u.matched);
     if (u.state == order_state::rejected) {
       // Let the cause (a halt, a stale feed, a crossing price) change before
       // the rung is tried again.
@@ -315,39 +314,56 @@ private:
     }
   }
 
-  /// One order's state into the rung bookkeeping.
-  void apply_order(outcome side, std::uint32_t rung, const std::string& order_id, order_state st) {
+  /// One order's state into the rung bookkeeping. Any matched size makes its
+  /// rung filled (a partly filled rung is not placed again), and the first
+  /// fill of the market commits it to that outcome: the other side's orders
+  /// are cancelled and its rungs closed (seed 003: cancel other side).
+  void apply_order(outcome side, std::uint32_t rung, const std::string& order_id, order_state st,
+                   shares matched) {
     if (rung >= 32)
       return;
-    auto& o = open_[order_id];
-    o = st;
-    switch (st) {
-      case order_state::filled:
-        if (!(filled_mask(side) & (1u << rung))) {
-          filled_mask(side) |= 1u << rung;
-          ++filled_count(side);
-        }
-        mark(side, rung, true);
-        break;
-      case order_state::cancelled:
-      case order_state::rejected:
-        // Unfilled and gone: the rung may be placed again (at the new price,
-        // which is how a post-only rejection is re-priced).
-        if (!(filled_mask(side) & (1u << rung)))
-          mark(side, rung, false);
-        break;
-      default:
-        if (!order_id.empty())
-          mark(side, rung, true);
-        break;
+    open_[order_id] = {side, st};
+    if (matched.micros > 0 || st == order_state::filled) {
+      if (!(filled_mask(side) & (1u << rung))) {
+        filled_mask(side) |= 1u << rung;
+        ++filled_count(side);
+      }
+      mark(side, rung, true);
+      commit_to(side);
+    } else if (st == order_state::cancelled || st == order_state::rejected) {
+      // Unfilled and gone: the rung may be placed again (at the new price,
+      // which is how a post-only rejection is re-priced).
+      if (!(filled_mask(side) & (1u << rung)))
+        mark(side, rung, false);
+    } else if (!order_id.empty()) {
+      mark(side, rung, true);
     }
     if (is_terminal(st))
       open_.erase(order_id);
   }
 
+  void commit_to(outcome side) {
+    if (committed_)
+      return;
+    committed_ = side;
+    auto other = side == outcome::up ? outcome::down : outcome::up;
+    (other == outcome::up ? placed_[0] : placed_[1]) = ~0u; // no rung of the other outcome from now on
+    std::vector<std::string> ids;
+    for (auto& [id, o] : open_)
+      if (o.side == other && !is_terminal(o.state) && o.state != order_state::cancel_pending)
+        ids.push_back(id);
+    if (!ids.empty() && opts_.orders) {
+      spdlog::info("market {}: first fill on {}; cancelling {} orders of the other side", record_.id.hex,
+                   side == outcome::up ? "Up" : "Down", ids.size());
+      send(opts_.orders, cancel_batch{record_.id, std::move(ids)});
+    }
+  }
+
   std::size_t open_orders() const { return open_.size(); }
 
   void mark(outcome side, std::uint32_t rung, bool placed) {
+    if (committed_ && side != *committed_)
+      return; // the other side stays closed
     auto& m = side == outcome::up ? placed_[0] : placed_[1];
     if (placed)
       m |= 1u << rung;
@@ -443,20 +459,10 @@ private:
     return s;
   }
 
-  void not_yet(const char* what) {
-    // Market data arrives with the connectivity issue; until then say it once
-    // instead of pretending the event changed anything.
-    if (!warned_) {
-      warned_ = true;
-      spdlog::warn("market {}: {} are not handled yet; event dropped", record_.id.hex, what);
-    }
-  }
-
   store_actor store_;
   market_options opts_;
   std::uint32_t incarnation_;
   market_record record_;
-  bool warned_ = false;
   token_state books_[2];
   std::string hash_scratch_;
   last_trade last_trade_;
@@ -469,7 +475,12 @@ private:
   bool warned_unknown_ = false;
   // Trading state (seed 003 MarketState's ladder and orders).
   start_reference ref_capture_;
-  std::map<std::string, order_state> open_; // order id -> state, open orders only
+  struct open_order {
+    outcome side = outcome::up;
+    order_state state = order_state::placing;
+  };
+  std::map<std::string, open_order> open_; // open orders only
+  std::optional<outcome> committed_;       // the side a first fill committed the market to
   std::uint32_t placed_[2] = {0, 0};        // rung bits: Up, Down
   std::uint32_t filled_bits_[2] = {0, 0};
   std::uint32_t filled_n_[2] = {0, 0};

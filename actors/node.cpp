@@ -13,6 +13,9 @@
 #include "actors/audit.hpp"
 #include "actors/bidding.hpp"
 #include "actors/clob_session.hpp"
+#include "actors/fill.hpp"
+#include "actors/settlement.hpp"
+#include "actors/venue_reads.hpp"
 #include "actors/order.hpp"
 #include "actors/order_venue.hpp"
 #include "actors/control.hpp"
@@ -47,6 +50,8 @@ struct node::impl {
   phase_manager_actor phases;
   control_actor control;
   directory_actor directory;
+  fill_actor fills;
+  settlement_actor settlement;
   feed_actor feed;
   discovery_actor discovery;
   std::unique_ptr<io_pool> io;
@@ -65,6 +70,9 @@ node::~node() { shutdown(); }
 std::uint16_t node::http_port() const { return impl_->port; }
 
 namespace {
+
+/// Taker fee rate of the crypto up/down markets (ref §3.5: 0.07, taker only).
+constexpr std::int64_t taker_fee_rate_ppm = 70'000;
 
 feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
   feed_options o;
@@ -186,7 +194,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   topts.mode = cfg.mode;
   topts.market_connection = cfg.venue_clob_url + " (market " + cfg.venue_market_ws_url + ")";
   topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier", "feed",
-                          "discovery", "bidding", "order"};
+                          "discovery", "bidding", "order", "fill", "settlement"};
   topts.status_every = std::chrono::milliseconds(cfg.status_interval_ms);
   p->telemetry = spawn_telemetry(sys, topts);
   p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
@@ -210,8 +218,23 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   phase_manager_options popts{cfg.initial_phase, cfg.log_dir, flush, p->bidding, p->orders};
   p->phases = spawn_phase_manager(sys, p->store, p->telemetry, p->notifier, popts);
   p->control = spawn_control(sys, p->phases, p->telemetry, flush);
+  // Fills and settlement: every fill committed once, positions settled from them.
+  fill_options fill_opts;
+  fill_opts.flush_every = flush;
+  fill_opts.reconcile_every = std::chrono::milliseconds(cfg.fills_reconcile_interval_ms);
+  fill_opts.lookback_s = cfg.fills_lookback_s;
+  fill_opts.fetch_trades = make_trades_fetcher(p->session, taker_fee_rate_ppm);
+  p->fills = spawn_fill(sys, fill_peers{p->store, p->orders, p->telemetry, p->notifier, p->audit}, fill_opts);
+  settlement_options sopts;
+  sopts.flush_every = flush;
+  sopts.rules = {cfg.settlement_grace_s, cfg.settlement_defer_max_s, price{cfg.settlement_win_bid}};
+  sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
+  p->settlement = spawn_settlement(sys, settlement_peers{p->store, p->fills, p->phases, p->telemetry, p->notifier, p->audit},
+                                   make_resolution_sources(p->gamma, p->clob), sopts);
   auto fopts = feed_options_of(cfg, flush);
   fopts.risk = p->orders;
+  fopts.fills = p->fills;
+  fopts.fee_rate_ppm = taker_fee_rate_ppm;
   p->feed = spawn_feed(sys, p->io.get(), p->clob, p->session, p->telemetry, p->notifier, fopts);
   if (p->session)
     establish_credentials(p->session, weak_handle<feed_actor>(p->feed), weak_handle<order_actor>(p->orders),
@@ -275,7 +298,8 @@ void node::shutdown() {
     caf::scoped_actor self{*p.sys};
     for (auto h : {caf::actor_cast<caf::actor>(p.discovery), caf::actor_cast<caf::actor>(p.feed),
                    caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
-                   caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.orders),
+                   caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.settlement),
+                   caf::actor_cast<caf::actor>(p.fills), caf::actor_cast<caf::actor>(p.orders),
                    caf::actor_cast<caf::actor>(p.bidding), caf::actor_cast<caf::actor>(p.notifier)})
       self->send_exit(h, caf::exit_reason::user_shutdown);
     // Everything acknowledged is already durable; this barrier commits whatever
@@ -295,6 +319,8 @@ void node::shutdown() {
   p.control = nullptr;
   p.phases = nullptr;
   p.notifier = nullptr;
+  p.settlement = nullptr;
+  p.fills = nullptr;
   p.orders = nullptr;
   p.bidding = nullptr;
   p.audit = nullptr;

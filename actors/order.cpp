@@ -1,5 +1,6 @@
 #include "actors/order.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -15,6 +16,7 @@
 #include "actors/util.hpp"
 #include "actors/weak_handle.hpp"
 #include "core/bytes.hpp"
+#include "core/fills.hpp"
 #include "core/keccak.hpp"
 #include "core/ladder.hpp"
 
@@ -108,6 +110,7 @@ public:
         if (c.ok && !reconciled_)
           reconcile();
       },
+      [=, this](fill_booked& b) { on_fill(b); },
       [=, this](get_atom) {
         std::vector<order_record> out;
         for (auto& [id, r] : orders_)
@@ -506,6 +509,42 @@ private:
     }
     if (moved)
       after_change({r});
+  }
+
+  // ---- fills (committed by the fill actor): attribute each to an order ----
+
+  void on_fill(const fill_booked& b) {
+    const auto& f = b.fill;
+    std::vector<order_record> candidates;
+    candidates.reserve(orders_.size());
+    for (auto& [id, r] : orders_)
+      candidates.push_back(r);
+    fill_report leg{f.trade_id, f.order_id, f.market, f.token, f.side, f.px, f.size, f.fee, f.taker, f.status};
+    auto m = match_fill(leg, candidates);
+    if (m.kind == match_kind::none) {
+      // Still the account's fill (booked, in the position); just no order of
+      // this ledger to credit, e.g. one placed by hand with the same key.
+      spdlog::warn("order: fill {} names no order of the ledger", f.key);
+      return;
+    }
+    auto& r = orders_.at(m.order->order_id);
+    if (m.kind != match_kind::exact)
+      spdlog::info("order: fill {} matched order {} by {}", f.key, r.order_id, to_string(m.kind));
+    if (!r.paper) {
+      // The venue's order record is the authority on matched size and state.
+      lookup(r.order_id);
+      return;
+    }
+    auto now = opts_.clock();
+    auto delta = b.change == fill_change::reversed ? -f.size.micros : f.size.micros;
+    r.matched.micros = std::clamp<std::int64_t>(r.matched.micros + delta, 0, r.size.micros);
+    auto next = r.matched == r.size ? order_state::filled
+                : r.state == order_state::cancel_pending || is_terminal(r.state) ? r.state
+                : r.matched.micros > 0 ? order_state::partially_filled
+                                       : order_state::live;
+    r.updated_ms = now;
+    advance(r, next, now, b.change == fill_change::reversed ? "paper fill reversed" : "paper fill");
+    after_change({r});
   }
 
   // ---- the sweep: timeouts, expiry, slot ends, risk ----

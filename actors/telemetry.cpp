@@ -51,6 +51,8 @@ public:
         trading_ = std::move(t);
         trading_known_ = true;
       },
+      [=, this](fill_status& f) { fills_ = f; },
+      [=, this](settlement_status& st) { settle_ = st; },
       [=, this](budget_snapshot& b) {
         budget_ = b;
         budget_known_ = true;
@@ -246,10 +248,26 @@ private:
     e.sample("tdmaker_budget_limit_usdc", {}, format_fixed(budget_.limit.micros, 6));
     e.family("tdmaker_budget_reserved_usdc", "Budget reserved by resting orders and positions, pUSD.", "gauge");
     e.sample("tdmaker_budget_reserved_usdc", {}, format_fixed(budget_.reserved.micros, 6));
-    e.family("tdmaker_realised_pnl_usdc", "Realised PnL since start, pUSD (settlements book it).", "gauge");
-    e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(realised_pnl_.micros, 6));
-    e.family("tdmaker_unrealised_pnl_usdc", "Unrealised PnL of open positions, pUSD.", "gauge");
-    e.sample("tdmaker_unrealised_pnl_usdc", {}, format_fixed(unrealised_pnl_.micros, 6));
+    e.family("tdmaker_realised_pnl_usdc", "Realised PnL of every settlement on record, pUSD.", "gauge");
+    e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(settle_.realised_pnl.micros, 6));
+    e.family("tdmaker_open_positions", "Positions (tokens) of markets not yet settled.", "gauge");
+    e.sample("tdmaker_open_positions", {}, static_cast<std::uint64_t>(fills_.open_positions));
+    e.family("tdmaker_open_position_cost_usdc", "Net cost of the open positions, pUSD.", "gauge");
+    e.sample("tdmaker_open_position_cost_usdc", {}, format_fixed(fills_.open_cost.micros, 6));
+    e.family("tdmaker_fills_total", "Fills booked since start, by the source that delivered them first.", "counter");
+    e.sample("tdmaker_fills_total", {{"source", "user_ws"}}, fills_.booked - fills_.from_reconcile - fills_.paper);
+    e.sample("tdmaker_fills_total", {{"source", "reconcile"}}, fills_.from_reconcile);
+    e.sample("tdmaker_fills_total", {{"source", "paper"}}, fills_.paper);
+    e.family("tdmaker_fill_duplicates_total", "Fill reports ignored as already booked (replays, reconciliation).", "counter");
+    e.sample("tdmaker_fill_duplicates_total", {}, fills_.duplicates);
+    e.family("tdmaker_fills_reversed_total", "Booked fills whose trade FAILED.", "counter");
+    e.sample("tdmaker_fills_reversed_total", {}, fills_.reversed);
+    e.family("tdmaker_settlements_total", "Markets settled (all runs).", "counter");
+    e.sample("tdmaker_settlements_total", {}, settle_.settled);
+    e.family("tdmaker_settlements_forced_total", "Settlements forced after the deferral limit.", "counter");
+    e.sample("tdmaker_settlements_forced_total", {}, settle_.forced);
+    e.family("tdmaker_settlements_deferred_total", "Markets due but not yet resolved when first asked.", "counter");
+    e.sample("tdmaker_settlements_deferred_total", {}, settle_.deferred);
     return e.text();
   }
 
@@ -259,8 +277,9 @@ private:
     line += " | orders open " + std::to_string(trading_.open_orders) + " (exposure "
             + format_fixed(trading_.open_exposure.micros, 6) + ")";
     line += " | budget " + format_fixed(budget_.reserved.micros, 6) + "/" + format_fixed(budget_.limit.micros, 6);
-    line += " | pnl realised " + format_fixed(realised_pnl_.micros, 6) + " unrealised "
-            + format_fixed(unrealised_pnl_.micros, 6);
+    line += " | fills " + std::to_string(fills_.booked) + " | positions " + std::to_string(fills_.open_positions)
+            + " (cost " + format_fixed(fills_.open_cost.micros, 6) + ") | pnl realised "
+            + format_fixed(settle_.realised_pnl.micros, 6) + " (" + std::to_string(settle_.settled) + " settled)";
     line += " | feeds";
     for (auto& [ch, f] : feeds_)
       line += " " + ch + (f.connected ? " up " : " DOWN ")
@@ -321,8 +340,18 @@ private:
     str("open_exposure", format_fixed(trading_.open_exposure.micros, 6));
     str("budget_limit", format_fixed(budget_.limit.micros, 6));
     str("budget_reserved", format_fixed(budget_.reserved.micros, 6));
-    str("realised_pnl", format_fixed(realised_pnl_.micros, 6));
-    str("unrealised_pnl", format_fixed(unrealised_pnl_.micros, 6));
+    str("realised_pnl", format_fixed(settle_.realised_pnl.micros, 6));
+    str("open_position_cost", format_fixed(fills_.open_cost.micros, 6));
+    w.Key("open_positions");
+    w.Uint(fills_.open_positions);
+    w.Key("fills");
+    w.Uint64(fills_.booked);
+    w.Key("fills_from_reconcile");
+    w.Uint64(fills_.from_reconcile);
+    w.Key("fill_duplicates");
+    w.Uint64(fills_.duplicates);
+    w.Key("settlements");
+    w.Uint64(settle_.settled);
     w.Key("placed");
     w.Uint64(trading_.placed);
     w.Key("rejected");
@@ -430,8 +459,8 @@ private:
   bool trading_known_ = false;
   budget_snapshot budget_;
   bool budget_known_ = false;
-  usdc realised_pnl_;   // booked by settlements (fills and settlement issue)
-  usdc unrealised_pnl_; // marked from positions (fills and settlement issue)
+  fill_status fills_;
+  settlement_status settle_;
 };
 
 } // namespace

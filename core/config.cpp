@@ -238,6 +238,12 @@ const std::vector<field>& schema() {
     {"$.risk.stale_halt_ms", integer(&node_config::risk_stale_halt_ms, 500, 86'400'000)},
     {"$.risk.max_order_errors", integer(&node_config::risk_max_order_errors, 1, 100'000)},
     {"$.risk.max_loss", micros(&node_config::risk_max_loss, 0, 1'000'000'000'000'000)},
+    {"$.fills.reconcile_interval_ms", integer(&node_config::fills_reconcile_interval_ms, 1000, 3'600'000)},
+    {"$.fills.lookback_s", integer(&node_config::fills_lookback_s, 60, 30 * 86400)},
+    {"$.settlement.grace_s", integer(&node_config::settlement_grace_s, 0, 86400)},
+    {"$.settlement.defer_max_s", integer(&node_config::settlement_defer_max_s, 0, 7 * 86400)},
+    {"$.settlement.win_bid", micros(&node_config::settlement_win_bid, 500'000, 1'000'000)},
+    {"$.settlement.interval_ms", integer(&node_config::settlement_interval_ms, 100, 600'000)},
     {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
   };
   return fields;

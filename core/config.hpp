@@ -96,6 +96,14 @@ struct node_config {
   int risk_stale_halt_ms = 60'000;
   int risk_max_order_errors = 20;
   std::int64_t risk_max_loss = 50'000'000;
+  // fills (seed 003 FillDetector)
+  int fills_reconcile_interval_ms = 60'000;
+  std::int64_t fills_lookback_s = 7'200;
+  // settlement (seed 003 SettlementManager)
+  std::int64_t settlement_grace_s = 300;
+  std::int64_t settlement_defer_max_s = 3'600;
+  std::int64_t settlement_win_bid = 950'000;
+  int settlement_interval_ms = 5'000;
   // status line
   int status_interval_ms = 30'000;
 };

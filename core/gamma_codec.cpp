@@ -163,6 +163,13 @@ result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std
   }
   g.closed = flag_of(m, "closed", false);
   g.accepting_orders = flag_of(m, "acceptingOrders", true);
+  if (auto prices = string_list(m, "outcomePrices"); g.closed && prices && prices->size() == 2) {
+    auto one = [](const std::string& t) { return t == "1" || t == "1.0" || t == "1.00"; };
+    auto zero = [](const std::string& t) { return t == "0" || t == "0.0" || t == "0.00"; };
+    const auto& pu = (*prices)[up];
+    const auto& pd = (*prices)[1 - up];
+    g.winner = one(pu) && zero(pd) ? 0 : one(pd) && zero(pu) ? 1 : -1;
+  }
   return std::optional<gamma_market>{std::move(g)};
 }
 

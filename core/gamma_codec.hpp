@@ -26,6 +26,9 @@ struct gamma_market {
   market_record record;
   bool closed = false;
   bool accepting_orders = true;
+  /// Once closed, `outcomePrices` reads 1/0: the winner (0 Up, 1 Down); -1
+  /// while open or when the prices are not a clean 1/0 (not resolved yet).
+  int winner = -1;
 };
 result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset);
 

@@ -32,4 +32,27 @@ result<bool> parse_object(rapidjson::Document& doc, std::string_view text) {
   return true;
 }
 
+std::string field_reader::str(const char* key) {
+  auto v = get_string(obj_, key);
+  if (!v) {
+    note(v.error());
+    return {};
+  }
+  return std::move(v).value();
+}
+
+std::int64_t field_reader::num(const char* key) {
+  auto v = get_int(obj_, key);
+  if (!v) {
+    note(v.error());
+    return 0;
+  }
+  return *v;
+}
+
+bool field_reader::flag(const char* key) {
+  auto it = obj_.FindMember(key);
+  return it != obj_.MemberEnd() && it->value.IsBool() && it->value.GetBool();
+}
+
 } // namespace tdmaker::json

@@ -23,6 +23,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using book_atom = caf::atom_constant<caf::atom("book")>;
 using latency_atom = caf::atom_constant<caf::atom("latency")>;
 using resub_atom = caf::atom_constant<caf::atom("resub")>;
+using positions_atom = caf::atom_constant<caf::atom("positions")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using decision_atom = caf::atom_constant<caf::atom("decision")>;
 using tel_flush_atom = caf::atom_constant<caf::atom("telflush")>;
 

@@ -10,7 +10,9 @@
 #include "core/money.hpp"
 #include "core/market_data.hpp"
 #include "core/phase.hpp"
+#include "core/fills.hpp"
 #include "core/records.hpp"
+#include "core/settlement.hpp"
 #include "messages/atoms.hpp"
 
 namespace tdmaker {
@@ -409,46 +411,52 @@ auto inspect(Inspector& f, audit_line& x) { return f(x.json); }
 // Fills (seed 003 FillDetector): feed/order/paper -> fill -> market
 // ---------------------------------------------------------------------------
 
-enum class fill_source : std::uint8_t { user_ws = 0, reconcile = 1, paper = 2 };
+// fill_report (a leg of a venue trade, before dedup) and fill_record (a booked
+// fill) live in core/fills.hpp: the pure codecs and rules produce them.
 
-enum class trade_status : std::uint8_t { matched, mined, confirmed, retrying, failed };
-
-/// A maker leg of a venue trade that names one of our orders, before dedup.
-struct venue_fill_report {
-  std::string trade_id;
-  std::string order_id;
-  condition_id market;
-  token_id token;
-  order_side side = order_side::buy;
-  price px;
-  shares size;
-  trade_status status = trade_status::matched;
-  std::int64_t ts_ms = 0;
-  fill_source source = fill_source::user_ws;
+/// A fill the fill actor committed, or a change to one (fill -> order, which
+/// attributes it to one of its orders).
+struct fill_booked {
+  fill_record fill;
+  fill_change change = fill_change::booked;
 };
 template <class Inspector>
-auto inspect(Inspector& f, venue_fill_report& x) {
-  return f(x.trade_id, x.order_id, x.market, x.token, x.side, x.px, x.size, x.status, x.ts_ms,
-           x.source);
-}
+auto inspect(Inspector& f, fill_booked& x) { return f(x.fill, x.change); }
 
-/// A deduplicated fill, persisted before any actor reacts to it.
-struct fill {
-  std::string fill_key; // "<condition>:<order>:<trade>"
-  std::string order_id;
-  condition_id market;
-  token_id token;
-  order_side side = order_side::buy;
-  price px;
-  shares size;
-  usdc fee;
-  std::int64_t ts_ms = 0;
-  fill_source source = fill_source::user_ws;
+/// Every open position (fill -> settlement): markets not yet settled.
+struct positions_view {
+  std::vector<position> positions;
+  bool loaded = false; // the fills of earlier runs are in
 };
 template <class Inspector>
-auto inspect(Inspector& f, fill& x) {
-  return f(x.fill_key, x.order_id, x.market, x.token, x.side, x.px, x.size, x.fee, x.ts_ms,
-           x.source);
+auto inspect(Inspector& f, positions_view& x) { return f(x.positions, x.loaded); }
+
+/// One `GET /data/trades` page (I/O thread -> fill).
+struct trades_done {
+  bool ok = false;
+  std::string error;
+  std::vector<fill_report> fills;
+  std::string next_cursor;
+  std::size_t trades = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, trades_done& x) { return f(x.ok, x.error, x.fills, x.next_cursor, x.trades); }
+
+/// What the fill actor reports for the status line, /status and /metrics.
+struct fill_status {
+  std::uint64_t booked = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t reversed = 0;
+  std::uint64_t from_reconcile = 0; // booked by REST reconciliation (missed by the WebSocket)
+  std::uint64_t paper = 0;
+  std::uint64_t reconciles = 0;
+  std::uint32_t open_positions = 0;
+  usdc open_cost;
+};
+template <class Inspector>
+auto inspect(Inspector& f, fill_status& x) {
+  return f(x.booked, x.duplicates, x.reversed, x.from_reconcile, x.paper, x.reconciles, x.open_positions,
+           x.open_cost);
 }
 
 // ---------------------------------------------------------------------------
@@ -481,27 +489,35 @@ auto inspect(Inspector& f, stop_result& x) {
 // Settlement (seed 003 SettlementManager): market -> settlement -> market
 // ---------------------------------------------------------------------------
 
-struct settle_request {
+// settlement_record (core/settlement.hpp) is both the LMDB record and the
+// message: settlement -> fill (drop the market's positions), phase, telemetry.
+
+/// A resolution look-up's answer (I/O thread -> settlement).
+struct resolution_done {
   condition_id market;
-  position_view position;
-  std::int64_t slot_end_s = 0;
+  std::uint8_t source = 0; // settle_method
+  bool ok = false;          // the source answered
+  bool resolved = false;    // ... and says who won
+  std::string winner;       // token id digits
+  std::string error;
+  std::int64_t slot_end_s = 0; // CLOB market: its end, for positions of markets never discovered
+  bool has_bid = false;        // last-bid fallback: the token's best bid
+  price bid;
 };
 template <class Inspector>
-auto inspect(Inspector& f, settle_request& x) { return f(x.market, x.position, x.slot_end_s); }
+auto inspect(Inspector& f, resolution_done& x) {
+  return f(x.market, x.source, x.ok, x.resolved, x.winner, x.error, x.slot_end_s, x.has_bid, x.bid);
+}
 
-enum class settle_method : std::uint8_t { gamma = 0, clob = 1, last_bid_fallback = 2, forced = 3 };
-
-struct settlement_result {
-  condition_id market;
-  token_id winner;
-  settle_method method = settle_method::gamma;
-  usdc payout;
-  usdc pnl;
-  std::int64_t settled_ms = 0;
+struct settlement_status {
+  std::uint64_t settled = 0;
+  std::uint64_t deferred = 0; // due, not resolved yet
+  std::uint64_t forced = 0;
+  usdc realised_pnl;
 };
 template <class Inspector>
-auto inspect(Inspector& f, settlement_result& x) {
-  return f(x.market, x.winner, x.method, x.payout, x.pnl, x.settled_ms);
+auto inspect(Inspector& f, settlement_status& x) {
+  return f(x.settled, x.deferred, x.forced, x.realised_pnl);
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include "core/keccak.hpp"
 #include "core/l2_auth.hpp"
 #include "core/secp256k1_signer.hpp"
+#include "venue/gamma_api.hpp" // iso8601
 #include "venue/json_out.hpp"
 #include "venue/wire_json.hpp"
 
@@ -296,7 +297,7 @@ std::string clob_api::market_json(const slot_market& m) {
   j.kb("active", !m.closed).kb("closed", m.closed).kb("accepting_orders", !m.closed);
   j.key("minimum_order_size").real(static_cast<double>(m.min_size.micros) / one);
   j.key("minimum_tick_size").real(static_cast<double>(m.tick.micros) / one);
-  j.kb("neg_risk", false).kv("market_slug", m.slug);
+  j.kb("neg_risk", false).kv("market_slug", m.slug).kv("end_date_iso", iso8601(m.end_s));
   j.kn("seconds_delay", 0);
   return j.end_obj().take();
 }
@@ -403,9 +404,15 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
     auto all = ex_.trades_of(key);
     std::vector<const venue_trade*> picked;
     auto id = query(t, "id"), market = query(t, "market"), asset = query(t, "asset_id");
+    auto after_text = query(t, "after");
+    std::int64_t after = 0; // unix seconds: trades matched at or after it
+    if (!after_text.empty() && !is_canonical_unsigned(after_text, 12))
+      return err(400, "invalid after");
+    if (!after_text.empty())
+      after = std::stoll(after_text);
     for (auto* tr : all)
       if ((id.empty() || tr->id == id) && (market.empty() || tr->market == market)
-          && (asset.empty() || tr->asset_id == asset))
+          && (asset.empty() || tr->asset_id == asset) && tr->match_time_s >= after)
         picked.push_back(tr);
     return page(picked, t, [&](const venue_trade& tr) { return trade_json(tr, key); });
   }

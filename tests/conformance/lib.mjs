@@ -96,10 +96,13 @@ export class NodeProcess {
     await this.exited;
     this.save("node-killed.log");
   }
-  /// The ledger as `tdmaker export orders` prints it (the node must be stopped).
+  /// The ledger as `tdmaker export orders|trades|settlements` prints it (the node must be stopped).
+  exportLedger(kind, ...args) {
+    const r = spawnSync(this.bin, ["export", kind, "--config", this.cfgPath, ...args], { encoding: "utf8" });
+    assert.equal(r.status, 0, `export ${kind} failed: ${r.stderr}`);
+    return args.includes("csv") ? r.stdout : r.stdout.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  }
   exportOrders() {
-    const r = spawnSync(this.bin, ["export", "orders", "--config", this.cfgPath], { encoding: "utf8" });
-    assert.equal(r.status, 0, `export orders failed: ${r.stderr}`);
-    return r.stdout.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    return this.exportLedger("orders");
   }
 }

@@ -1,0 +1,312 @@
+#include "actors/fill.hpp"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/instrumented.hpp"
+#include "actors/util.hpp"
+#include "actors/weak_handle.hpp"
+
+namespace tdmaker {
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds(10);
+
+std::string audit_json(const fill_record& f, fill_change change, std::int64_t now_ms) {
+  std::string out = "{\"ts_ms\":" + std::to_string(now_ms) + ",\"kind\":\"fill\",\"event\":\"";
+  out += to_string(change);
+  out += "\",\"fill\":" + encode(f) + "}";
+  return out;
+}
+
+std::string describe(const fill_record& f) {
+  return std::string(f.side == order_side::buy ? "bought " : "sold ") + to_string(f.size) + " @ "
+         + to_string(f.px) + " (market " + f.market.hex.substr(0, 10) + "…, order " + f.order_id.substr(0, 10)
+         + "…, trade " + f.trade_id + ", " + std::string(to_string(f.source)) + ")";
+}
+
+class fill_impl : public instrumented<fill_actor::base> {
+public:
+  fill_impl(caf::actor_config& cfg, fill_peers peers, fill_options opts)
+    : instrumented(cfg, "fill", peers.telemetry, opts.flush_every), peers_(std::move(peers)), opts_(std::move(opts)) {
+    if (!opts_.clock)
+      opts_.clock = [] { return wall_ms(); };
+  }
+
+  behavior_type make_behavior() override {
+    load();
+    if (opts_.fetch_trades)
+      delayed_send(this, std::chrono::seconds(2), tick_atom::value);
+    return {
+      [=, this](std::vector<fill_report>& reports) { on_reports(std::move(reports), {}); },
+      [=, this](trades_done& page) { on_page(std::move(page)); },
+      [=, this](settlement_record& s) { on_settled(s); },
+      [=, this](tick_atom) {
+        forget_settled();
+        start_reconcile();
+        delayed_send(this, opts_.reconcile_every, tick_atom::value);
+      },
+      [=, this](reconcile_atom) -> caf::result<std::uint32_t> {
+        auto rp = make_response_promise<std::uint32_t>();
+        waiting_.push_back(rp);
+        start_reconcile();
+        if (!reconciling_) // nothing to ask: answer at once
+          finish_reconcile();
+        return rp;
+      },
+      [=, this](get_atom, positions_atom) {
+        positions_view v;
+        v.loaded = true;
+        for (auto& [tok, p] : positions_)
+          v.positions.push_back(p);
+        return v;
+      },
+    };
+  }
+
+private:
+  void load() {
+    request(peers_.store, store_timeout, store_scan{record_db::settlements, ""})
+      .await(
+        [=, this](store_rows& rows) {
+          for (auto& row : rows.rows)
+            settled_[row.key] = 0; // settled in an earlier run: long forgotten
+          load_fills();
+        },
+        [=, this](caf::error& e) {
+          spdlog::critical("fill: cannot read settlements: {}", error_text(e));
+          quit(e);
+        });
+  }
+
+  void load_fills() {
+    request(peers_.store, store_timeout, store_scan{record_db::fills, ""})
+      .await(
+        [=, this](store_rows& rows) {
+          std::size_t kept = 0;
+          for (auto& row : rows.rows) {
+            auto f = decode_fill_record(row.payload);
+            if (!f) {
+              spdlog::error("fill: unreadable fill {} in the store: {}", row.key, f.error());
+              continue;
+            }
+            if (settled_.count(f->market.hex))
+              continue;
+            ++kept;
+            if (f->status != trade_status::failed)
+              fold(*f, false);
+            fills_[f->key] = std::move(f).value();
+          }
+          spdlog::info("fill: {} fills in the store, {} of unsettled markets ({} open positions)",
+                       rows.rows.size(), kept, positions_.size());
+          publish();
+        },
+        [=, this](caf::error& e) {
+          spdlog::critical("fill: cannot read fills: {}", error_text(e));
+          quit(e);
+        });
+  }
+
+  // ---- the one path every source takes ----
+
+  /// Dedups `reports`, commits what changed, then acts on it; `then` runs after.
+  void on_reports(std::vector<fill_report> reports, std::function<void(std::uint32_t)> then) {
+    auto now = opts_.clock();
+    std::vector<std::pair<fill_record, fill_change>> changed;
+    for (auto& r : reports) {
+      if (settled_.count(r.market.hex)) {
+        ++status_.duplicates; // replay of a settled market (seed 003: ignore)
+        continue;
+      }
+      auto key = fill_key(r.market, r.order_id, r.trade_id);
+      auto it = fills_.find(key);
+      std::optional<fill_record> known;
+      if (it != fills_.end())
+        known = it->second;
+      fill_record next;
+      auto change = apply_report(known, r, now, next);
+      if (change == fill_change::duplicate) {
+        ++status_.duplicates;
+        continue;
+      }
+      // In memory at once, so a repeat arriving before the commit is a duplicate.
+      fills_[key] = next;
+      changed.emplace_back(std::move(next), change);
+    }
+    if (changed.empty()) {
+      if (then)
+        then(0);
+      return;
+    }
+    write_batch b;
+    for (auto& [f, c] : changed)
+      b.writes.push_back({record_db::fills, f.key, encode(f), false});
+    request(peers_.store, store_timeout, std::move(b))
+      .then(
+        [=, this](commit_ack&) {
+          std::uint32_t booked = 0;
+          for (auto& [f, c] : changed)
+            booked += act(f, c);
+          publish();
+          if (then)
+            then(booked);
+        },
+        [=, this](caf::error& e) {
+          // Not durable, so not acted on: forget them, a replay or the next
+          // reconciliation books them again.
+          for (auto& [f, c] : changed)
+            fills_.erase(f.key);
+          auto text = error_text(e);
+          spdlog::critical("fill: {} fills not persisted: {}", changed.size(), text);
+          raise(severity::critical, "store", "fills not persisted: " + text);
+          if (then)
+            then(0);
+        });
+  }
+
+  /// A committed change: position, order, audit, notification. Returns 1 if booked.
+  std::uint32_t act(const fill_record& f, fill_change c) {
+    audit(f, c);
+    switch (c) {
+      case fill_change::booked:
+        fold(f, false);
+        ++status_.booked;
+        status_.from_reconcile += f.source == fill_source::reconcile;
+        status_.paper += f.source == fill_source::paper;
+        spdlog::info("fill: {}", describe(f));
+        raise(severity::info, "fill", "Fill: " + describe(f));
+        send(peers_.orders, fill_booked{f, c});
+        return 1;
+      case fill_change::reversed:
+        fold(f, true);
+        ++status_.reversed;
+        spdlog::warn("fill: FAILED, reversed: {}", describe(f));
+        raise(severity::warning, "fill", "Trade FAILED, fill reversed: " + describe(f));
+        send(peers_.orders, fill_booked{f, c});
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  void fold(const fill_record& f, bool remove) {
+    auto& p = positions_[f.token.digits];
+    p.market = f.market;
+    p.token = f.token;
+    fold_fill(p, f, remove);
+    if (p.fills == 0)
+      positions_.erase(f.token.digits);
+  }
+
+  // ---- REST reconciliation: /data/trades, every page ----
+
+  void start_reconcile() {
+    if (reconciling_ || !opts_.fetch_trades)
+      return;
+    reconciling_ = true;
+    reconcile_booked_ = 0;
+    ++status_.reconciles;
+    fetch("");
+  }
+
+  void fetch(const std::string& cursor) {
+    weak_handle<fill_actor> self(caf::actor_cast<fill_actor>(this));
+    auto after = std::to_string(opts_.clock() / 1000 - opts_.lookback_s);
+    opts_.fetch_trades(after, cursor, [self](trades_done d) { self.send(std::move(d)); });
+  }
+
+  void on_page(trades_done page) {
+    if (!page.ok) {
+      spdlog::warn("fill: reconciliation stopped: {}; next try in {} s", page.error,
+                   opts_.reconcile_every.count() / 1000);
+      finish_reconcile();
+      return;
+    }
+    auto next = page.next_cursor;
+    on_reports(std::move(page.fills), [=, this](std::uint32_t booked) {
+      reconcile_booked_ += booked;
+      if (!next.empty() && next != "LTE=")
+        fetch(next);
+      else
+        finish_reconcile();
+    });
+  }
+
+  void finish_reconcile() {
+    reconciling_ = false;
+    if (reconcile_booked_ > 0)
+      spdlog::warn("fill: reconciliation booked {} fills the user channel had not delivered", reconcile_booked_);
+    for (auto& rp : waiting_)
+      rp.deliver(reconcile_booked_);
+    waiting_.clear();
+  }
+
+  // ---- settled markets ----
+
+  void on_settled(const settlement_record& s) {
+    settled_[s.market.hex] = opts_.clock();
+    for (auto it = positions_.begin(); it != positions_.end();)
+      it = it->second.market == s.market ? positions_.erase(it) : std::next(it);
+    publish();
+  }
+
+  /// Seed 003 purges its dedup set after 30 min: a settled market's keys leave
+  /// memory then (its fills stay in LMDB; later reports for it are ignored).
+  void forget_settled() {
+    auto now = opts_.clock();
+    std::set<std::string> gone;
+    for (auto& [cid, at] : settled_)
+      if (now - at >= opts_.forget_settled_ms)
+        gone.insert(cid);
+    if (gone.empty())
+      return;
+    for (auto it = fills_.begin(); it != fills_.end();)
+      it = gone.count(it->second.market.hex) ? fills_.erase(it) : std::next(it);
+  }
+
+  // ---- reporting ----
+
+  void audit(const fill_record& f, fill_change c) {
+    if (peers_.audit)
+      send(peers_.audit, audit_line{audit_json(f, c, opts_.clock())});
+  }
+
+  void raise(severity level, const char* topic, std::string text) {
+    if (peers_.notifier)
+      send(peers_.notifier, alert{level, topic, std::move(text), opts_.clock()});
+  }
+
+  void publish() {
+    if (!telemetry())
+      return;
+    auto s = status_;
+    s.open_positions = static_cast<std::uint32_t>(positions_.size());
+    s.open_cost = {};
+    for (auto& [tok, p] : positions_)
+      s.open_cost.micros += p.cost.micros - p.proceeds.micros;
+    send(telemetry(), std::move(s));
+  }
+
+  fill_peers peers_;
+  fill_options opts_;
+  std::map<std::string, fill_record> fills_;     // dedup: key -> record, unsettled markets (+30 min)
+  std::map<std::string, position> positions_;    // token -> position, unsettled markets
+  std::map<std::string, std::int64_t> settled_;  // condition id -> settled at (ms)
+  bool reconciling_ = false;
+  std::uint32_t reconcile_booked_ = 0;
+  std::vector<caf::typed_response_promise<std::uint32_t>> waiting_;
+  fill_status status_;
+};
+
+} // namespace
+
+fill_actor spawn_fill(caf::actor_system& sys, fill_peers peers, fill_options opts) {
+  return sys.spawn<fill_impl>(std::move(peers), std::move(opts));
+}
+
+} // namespace tdmaker

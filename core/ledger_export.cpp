@@ -1,0 +1,97 @@
+#include "core/ledger_export.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/gamma_codec.hpp" // parse_iso8601_utc
+
+namespace tdmaker {
+namespace {
+
+result<std::int64_t> time_ms(std::string_view text) {
+  std::int64_t s = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+  if (ec == std::errc() && p == text.data() + text.size() && s >= 0)
+    return s * 1000;
+  auto iso = parse_iso8601_utc(text);
+  if (!iso)
+    return fail("expected Unix seconds or an ISO-8601 UTC time, got '" + std::string(text) + "'");
+  return *iso * 1000;
+}
+
+bool in_range(std::int64_t ts_ms, const export_query& q) { return ts_ms >= q.from_ms && ts_ms < q.to_ms; }
+
+} // namespace
+
+result<export_query> parse_export_args(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "orders" && args[0] != "trades" && args[0] != "settlements"))
+    return fail("export what? orders, trades or settlements");
+  export_query q;
+  q.kind = args[0];
+  for (std::size_t i = 1; i < args.size(); i += 2) {
+    const auto& flag = args[i];
+    if (i + 1 >= args.size())
+      return fail(flag + " needs a value");
+    const auto& v = args[i + 1];
+    if (flag == "--from" || flag == "--to") {
+      auto t = time_ms(v);
+      if (!t)
+        return fail(flag + ": " + t.error());
+      (flag == "--from" ? q.from_ms : q.to_ms) = *t;
+    } else if (flag == "--format") {
+      if (v != "csv" && v != "jsonl")
+        return fail("--format must be csv or jsonl");
+      q.csv = v == "csv";
+    } else if (flag == "--config") {
+      q.config = v;
+    } else {
+      return fail("unknown option " + flag);
+    }
+  }
+  if (q.from_ms >= q.to_ms)
+    return fail("--from must be before --to");
+  return q;
+}
+
+std::string export_trades(std::vector<fill_record> fills, const export_query& q) {
+  std::stable_sort(fills.begin(), fills.end(), [](auto& a, auto& b) { return a.ts_ms < b.ts_ms; });
+  std::string out;
+  if (q.csv)
+    out = "ts_ms,trade_id,order_id,market,token,side,price,size,cash,fee,role,status,reversed,source\n";
+  for (auto& f : fills) {
+    if (!in_range(f.ts_ms, q))
+      continue;
+    if (!q.csv) {
+      out += encode(f) + "\n";
+      continue;
+    }
+    out += std::to_string(f.ts_ms) + "," + f.trade_id + "," + f.order_id + "," + f.market.hex + "," + f.token.digits
+           + "," + (f.side == order_side::buy ? "BUY" : "SELL") + "," + to_string(f.px) + "," + to_string(f.size)
+           + "," + to_string(fill_cash(f.size, f.px)) + "," + to_string(f.fee) + "," + (f.taker ? "TAKER" : "MAKER")
+           + "," + std::string(to_string(f.status)) + "," + (f.reversed ? "true" : "false") + ","
+           + std::string(to_string(f.source)) + "\n";
+  }
+  return out;
+}
+
+std::string export_settlements(std::vector<settlement_record> rows, const export_query& q) {
+  std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.settled_ms < b.settled_ms; });
+  std::string out;
+  if (q.csv)
+    out = "settled_ms,market,winner,method,held,payout,cost,proceeds,fees,pnl,fills\n";
+  for (auto& s : rows) {
+    if (!in_range(s.settled_ms, q))
+      continue;
+    if (!q.csv) {
+      out += encode(s) + "\n";
+      continue;
+    }
+    out += std::to_string(s.settled_ms) + "," + s.market.hex + "," + s.winner + "," + std::string(to_string(s.method))
+           + "," + to_string(s.held) + "," + to_string(s.payout) + "," + to_string(s.cost) + ","
+           + to_string(s.proceeds) + "," + to_string(s.fees) + "," + to_string(s.pnl) + "," + std::to_string(s.fills)
+           + "\n";
+  }
+  return out;
+}
+
+} // namespace tdmaker

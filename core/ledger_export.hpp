@@ -1,0 +1,33 @@
+#pragma once
+// `tdmaker export orders|trades|settlements [--from T] [--to T] [--format
+// jsonl|csv] [--config FILE]`: the arguments, and the rows of the ledger's fills
+// and settlements as CSV or JSON lines (seed 001's audit export). Pure: the
+// caller reads LMDB and prints.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/fills.hpp"
+#include "core/result.hpp"
+#include "core/settlement.hpp"
+
+namespace tdmaker {
+
+struct export_query {
+  std::string kind;    // orders | trades | settlements
+  std::int64_t from_ms = 0;                  // inclusive
+  std::int64_t to_ms = INT64_MAX;            // exclusive
+  bool csv = false;
+  std::string config;  // --config FILE ("" = embedded default)
+};
+
+/// `args` after "export". Times are Unix seconds or ISO-8601 UTC.
+result<export_query> parse_export_args(const std::vector<std::string>& args);
+
+/// Booked fills (reversed ones included, marked) with match time in range, oldest first.
+std::string export_trades(std::vector<fill_record> fills, const export_query& q);
+/// Settlements with settlement time in range, oldest first.
+std::string export_settlements(std::vector<settlement_record> rows, const export_query& q);
+
+} // namespace tdmaker

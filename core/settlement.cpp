@@ -1,0 +1,154 @@
+#include "core/settlement.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/gamma_codec.hpp" // parse_iso8601_utc
+#include "core/json_read.hpp"
+
+namespace tdmaker {
+
+settle_step settle_due(std::int64_t now_s, std::int64_t slot_end_s, const settlement_rules& rules) {
+  if (now_s < slot_end_s + rules.grace_s)
+    return settle_step::wait;
+  if (now_s < slot_end_s + rules.grace_s + rules.defer_max_s)
+    return settle_step::resolve;
+  return settle_step::force;
+}
+
+std::string_view to_string(settle_method m) {
+  switch (m) {
+    case settle_method::gamma: return "gamma";
+    case settle_method::clob: return "clob";
+    case settle_method::last_bid: return "last_bid";
+    case settle_method::forced: return "forced";
+  }
+  return "unknown";
+}
+
+result<clob_market_status> parse_clob_market(std::string_view json) {
+  rapidjson::Document d;
+  if (auto ok = json::parse_object(d, json); !ok)
+    return fail("clob market: " + ok.error());
+  auto closed = d.FindMember("closed");
+  if (closed == d.MemberEnd() || !closed->value.IsBool())
+    return fail("clob market: missing boolean 'closed'");
+  auto tokens = d.FindMember("tokens");
+  if (tokens == d.MemberEnd() || !tokens->value.IsArray())
+    return fail("clob market: missing 'tokens' array");
+  clob_market_status out;
+  if (auto end = d.FindMember("end_date_iso"); end != d.MemberEnd() && end->value.IsString()) {
+    auto t = parse_iso8601_utc({end->value.GetString(), end->value.GetStringLength()});
+    if (!t)
+      return fail("clob market: end_date_iso: " + t.error());
+    out.end_s = *t;
+  }
+  if (!closed->value.GetBool())
+    return out;
+  auto& winner = out.winner;
+  for (auto& t : tokens->value.GetArray()) {
+    if (!t.IsObject())
+      return fail("clob market: token is not an object");
+    auto w = t.FindMember("winner");
+    if (w == t.MemberEnd() || !w->value.IsBool() || !w->value.GetBool())
+      continue;
+    auto id = json::get_string(t, "token_id");
+    if (!id)
+      return fail("clob market: " + id.error());
+    auto tok = parse_token_id(*id);
+    if (!tok)
+      return fail("clob market: token_id: " + tok.error());
+    if (winner)
+      return fail("clob market: two winning tokens");
+    winner = *tok;
+  }
+  return out; // closed without a winner flag yet: unresolved
+}
+
+resolution last_bid_resolution(const token_id& token, std::optional<price> bid, const settlement_rules& rules) {
+  resolution r{settle_method::last_bid, std::nullopt};
+  if (bid && *bid >= rules.win_bid)
+    r.winner = token;
+  return r;
+}
+
+settlement_record settle(const condition_id& market, std::span<const position> positions, const resolution& r,
+                         std::int64_t now_ms) {
+  settlement_record s;
+  s.market = market;
+  s.winner = r.winner ? r.winner->digits : std::string();
+  s.method = r.method;
+  s.settled_ms = now_ms;
+  for (auto& p : positions) {
+    auto held = p.held();
+    s.held.micros += held.micros;
+    if (r.winner && p.token == *r.winner && held.micros > 0)
+      s.payout.micros += held.micros; // 1 pUSD per share: both have 6 decimals
+    s.cost.micros += p.cost.micros;
+    s.proceeds.micros += p.proceeds.micros;
+    s.fees.micros += p.fees.micros;
+    s.fills += p.fills;
+  }
+  s.pnl.micros = s.payout.micros + s.proceeds.micros - s.cost.micros - s.fees.micros;
+  return s;
+}
+
+std::string encode(const settlement_record& r) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto kv = [&](const char* k, std::string_view v) {
+    w.Key(k);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  auto kn = [&](const char* k, std::int64_t v) {
+    w.Key(k);
+    w.Int64(v);
+  };
+  w.StartObject();
+  kv("market", r.market.hex);
+  kv("winner", r.winner);
+  kv("method", to_string(r.method));
+  kv("held", to_string(r.held));
+  kv("payout", to_string(r.payout));
+  kv("cost", to_string(r.cost));
+  kv("proceeds", to_string(r.proceeds));
+  kv("fees", to_string(r.fees));
+  kv("pnl", to_string(r.pnl));
+  kn("fills", r.fills);
+  kn("settled_ms", r.settled_ms);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+result<settlement_record> decode_settlement_record(std::string_view text) {
+  rapidjson::Document doc;
+  if (auto ok = json::parse_object(doc, text); !ok)
+    return fail("settlement record: " + ok.error());
+  json::field_reader in(doc);
+  settlement_record r;
+  in.check(parse_condition_id(in.str("market")), r.market, "market");
+  r.winner = in.str("winner");
+  auto m = in.str("method");
+  bool known = false;
+  for (auto k : {settle_method::gamma, settle_method::clob, settle_method::last_bid, settle_method::forced})
+    if (m == to_string(k)) {
+      r.method = k;
+      known = true;
+    }
+  if (!known)
+    in.note("unknown method '" + m + "'");
+  in.check(parse_shares(in.str("held")), r.held, "held");
+  in.check(parse_usdc(in.str("payout")), r.payout, "payout");
+  in.check(parse_usdc(in.str("cost")), r.cost, "cost");
+  in.check(parse_usdc(in.str("proceeds")), r.proceeds, "proceeds");
+  in.check(parse_usdc(in.str("fees")), r.fees, "fees");
+  in.check(parse_usdc(in.str("pnl")), r.pnl, "pnl");
+  r.fills = static_cast<std::uint32_t>(in.num("fills"));
+  r.settled_ms = in.num("settled_ms");
+  if (!in.ok())
+    return fail("settlement record: " + in.error());
+  return r;
+}
+
+} // namespace tdmaker

@@ -1,0 +1,177 @@
+// Seed 003's SettlementManager rules: when a market is due, each resolution
+// source (Gamma, CLOB market, last bid) and its refusals, deferral and force,
+// exact PnL, the record, and the ledger export.
+#include <doctest/doctest.h>
+
+#include "core/gamma_codec.hpp"
+#include "core/ledger_export.hpp"
+#include "core/settlement.hpp"
+
+using namespace tdmaker;
+
+namespace {
+
+const condition_id cid{"0x" + std::string(64, '2')};
+const token_id up{"111"};
+const token_id down{"222"};
+
+position held(token_id t, std::int64_t bought, std::int64_t cost, std::int64_t sold = 0, std::int64_t proceeds = 0,
+              std::int64_t fees = 0) {
+  position p;
+  p.market = cid;
+  p.token = std::move(t);
+  p.bought = shares{bought};
+  p.cost = usdc{cost};
+  p.sold = shares{sold};
+  p.proceeds = usdc{proceeds};
+  p.fees = usdc{fees};
+  p.fills = 1;
+  return p;
+}
+
+std::string gamma_event(bool closed, std::string_view prices) {
+  return R"([{"slug":"btc-updown-15m-1800000000","markets":[{"conditionId":")" + cid.hex
+         + R"(","slug":"btc-updown-15m-1800000000","clobTokenIds":"[\"222\", \"111\"]","outcomes":"[\"Down\", \"Up\"]",)"
+         + R"("outcomePrices":")" + std::string(prices) + R"(","eventStartTime":"2027-01-15T08:00:00Z",)"
+         + R"("endDate":"2027-01-15T08:15:00Z","closed":)" + (closed ? "true" : "false") + "}]}]";
+}
+
+std::string clob_market(bool closed, bool up_wins, bool down_wins) {
+  return R"({"condition_id":")" + cid.hex + R"(","tokens":[{"token_id":"111","outcome":"Up","winner":)"
+         + (up_wins ? "true" : "false") + R"(},{"token_id":"222","outcome":"Down","winner":)"
+         + (down_wins ? "true" : "false") + R"(}],"closed":)" + (closed ? "true" : "false")
+         + R"(,"end_date_iso":"2027-01-15T08:15:00Z"})";
+}
+
+} // namespace
+
+TEST_CASE("settlement: due after the grace, forced after the deferral limit") {
+  settlement_rules r; // 300 s grace, 3600 s deferral
+  const std::int64_t end = 1'800'000'900;
+  CHECK(settle_due(end - 10, end, r) == settle_step::wait);
+  CHECK(settle_due(end + 299, end, r) == settle_step::wait);
+  CHECK(settle_due(end + 300, end, r) == settle_step::resolve);
+  CHECK(settle_due(end + 300 + 3599, end, r) == settle_step::resolve); // deferred, still asking
+  CHECK(settle_due(end + 300 + 3600, end, r) == settle_step::force);
+}
+
+TEST_CASE("settlement: Gamma says who won once closed with clean 1/0 prices, in outcome order") {
+  auto open = parse_gamma_event(gamma_event(false, R"([\"0.4\", \"0.6\"])"), "btc");
+  REQUIRE(open.ok());
+  CHECK((*open)->winner == -1);
+  // outcomes are [Down, Up]: prices [1, 0] mean Down won.
+  auto down_won = parse_gamma_event(gamma_event(true, R"([\"1\", \"0\"])"), "btc");
+  REQUIRE(down_won.ok());
+  CHECK((*down_won)->winner == 1);
+  CHECK((*down_won)->record.down_token == down);
+  auto up_won = parse_gamma_event(gamma_event(true, R"([\"0\", \"1\"])"), "btc");
+  CHECK((*up_won)->winner == 0);
+  // Closed but not settled to 1/0 yet (the real Gamma lags): unresolved.
+  auto lagging = parse_gamma_event(gamma_event(true, R"([\"0.9995\", \"0.0005\"])"), "btc");
+  CHECK((*lagging)->winner == -1);
+}
+
+TEST_CASE("settlement: the CLOB market's winner flag, and its refusals") {
+  auto open = parse_clob_market(clob_market(false, false, false));
+  REQUIRE(open.ok());
+  CHECK_FALSE(open->winner);
+  CHECK(open->end_s == parse_iso8601_utc("2027-01-15T08:15:00Z").value());
+  auto closed_no_flag = parse_clob_market(clob_market(true, false, false));
+  REQUIRE(closed_no_flag.ok());
+  CHECK_FALSE(closed_no_flag->winner);
+  auto up_won = parse_clob_market(clob_market(true, true, false));
+  REQUIRE(up_won.ok());
+  REQUIRE(up_won->winner);
+  CHECK(*up_won->winner == up);
+  CHECK_FALSE(parse_clob_market(clob_market(true, true, true)).ok()); // two winners: refuse
+  CHECK_FALSE(parse_clob_market(R"({"condition_id":"x"})").ok());
+  CHECK_FALSE(parse_clob_market("[]").ok());
+}
+
+TEST_CASE("settlement: last-bid fallback, where anything ambiguous is a loss") {
+  settlement_rules r; // win_bid 0.95
+  auto win = last_bid_resolution(up, price{990'000}, r);
+  CHECK(win.method == settle_method::last_bid);
+  REQUIRE(win.winner);
+  CHECK(*win.winner == up);
+  CHECK_FALSE(last_bid_resolution(up, price{940'000}, r).winner);
+  CHECK_FALSE(last_bid_resolution(up, std::nullopt, r).winner); // empty book
+}
+
+TEST_CASE("settlement: PnL is payout + proceeds - cost - fees, exact to the micro-unit") {
+  // 15 Up shares bought for 12.45, 1 sold for 0.40 with a 0.0168 fee: 14 held.
+  std::vector<position> ps{held(up, 15'000'000, 12'450'000, 1'000'000, 400'000, 16'800)};
+  auto won = settle(cid, ps, resolution{settle_method::gamma, up}, 5);
+  CHECK(won.payout == usdc{14'000'000});
+  CHECK(won.pnl == usdc{14'000'000 + 400'000 - 12'450'000 - 16'800});
+  CHECK(won.held == shares{14'000'000});
+  CHECK(won.winner == "111");
+  auto lost = settle(cid, ps, resolution{settle_method::clob, down}, 5);
+  CHECK(lost.payout == usdc{0});
+  CHECK(lost.pnl == usdc{400'000 - 12'450'000 - 16'800});
+  auto forced = settle(cid, ps, resolution{settle_method::forced, std::nullopt}, 5);
+  CHECK(forced.payout == usdc{0});
+  CHECK(forced.method == settle_method::forced);
+  CHECK(forced.winner.empty());
+  // Both sides held: only the winner pays.
+  std::vector<position> both{held(up, 5'000'000, 4'000'000), held(down, 5'000'000, 900'000)};
+  auto s = settle(cid, both, resolution{settle_method::gamma, down}, 5);
+  CHECK(s.payout == usdc{5'000'000});
+  CHECK(s.pnl == usdc{5'000'000 - 4'900'000});
+  CHECK(s.fills == 2);
+}
+
+TEST_CASE("settlement record: round trip, negative PnL included") {
+  std::vector<position> ps{held(up, 5'000'000, 4'150'000)};
+  auto s = settle(cid, ps, resolution{settle_method::last_bid, std::nullopt}, 1'800'000'000'000);
+  auto back = decode_settlement_record(encode(s));
+  REQUIRE(back.ok());
+  CHECK(back->pnl == usdc{-4'150'000});
+  CHECK(back->method == settle_method::last_bid);
+  CHECK(back->settled_ms == 1'800'000'000'000);
+  CHECK_FALSE(decode_settlement_record(R"({"market":"x"})").ok());
+}
+
+TEST_CASE("export: arguments are validated") {
+  auto q = parse_export_args({"trades", "--from", "1800000000", "--to", "2027-01-15T08:15:00Z", "--format", "csv"});
+  REQUIRE(q.ok());
+  CHECK(q->kind == "trades");
+  CHECK(q->from_ms == 1'800'000'000'000);
+  CHECK(q->csv);
+  CHECK_FALSE(parse_export_args({"positions"}).ok());
+  CHECK_FALSE(parse_export_args({"trades", "--format", "xml"}).ok());
+  CHECK_FALSE(parse_export_args({"trades", "--from"}).ok());
+  CHECK_FALSE(parse_export_args({"trades", "--from", "yesterday"}).ok());
+  CHECK_FALSE(parse_export_args({"trades", "--from", "20", "--to", "10"}).ok());
+  CHECK_FALSE(parse_export_args({"trades", "--colour", "red"}).ok());
+}
+
+TEST_CASE("export: trades and settlements as CSV, filtered by time") {
+  fill_record a, b;
+  fill_report r;
+  r.trade_id = "t-1";
+  r.order_id = "0x" + std::string(64, 'a');
+  r.market = cid;
+  r.token = up;
+  r.px = price{830'000};
+  r.size = shares{4'500'000};
+  r.ts_ms = 2'000;
+  apply_report(std::nullopt, r, 1, a);
+  r.trade_id = "t-2";
+  r.ts_ms = 9'000;
+  apply_report(std::nullopt, r, 1, b);
+  export_query q;
+  q.csv = true;
+  q.to_ms = 5'000;
+  auto csv = export_trades({b, a}, q);
+  CHECK(csv.find("ts_ms,trade_id") == 0);
+  CHECK(csv.find(",t-1,") != std::string::npos);
+  CHECK(csv.find(",t-2,") == std::string::npos);
+  CHECK(csv.find(",0.83,4.5,3.735,0,MAKER,MATCHED,false,user_ws") != std::string::npos);
+  std::vector<position> ps{held(up, 5'000'000, 4'150'000)};
+  auto s = settle(cid, ps, resolution{settle_method::gamma, up}, 3'000);
+  auto rows = export_settlements({s}, q);
+  CHECK(rows.find("," + cid.hex + ",111,gamma,5,5,4.15,0,0,0.85,1") != std::string::npos);
+  q.csv = false;
+  CHECK(export_settlements({s}, q) == encode(s) + "\n");
+}
