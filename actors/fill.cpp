@@ -75,7 +75,10 @@ private:
       .await(
         [=, this](store_rows& rows) {
           for (auto& row : rows.rows)
-            settled_[row.key] = 0; // settled in an earlier run: long forgotten
+            if (auto s = decode_settlement_record(row.payload))
+              settled_[s->market.hex] = 0; // settled in an earlier run: long forgotten
+            else
+              spdlog::error("fill: unreadable settlement {}: {}", row.key, s.error());
           load_fills();
         },
         [=, this](caf::error& e) {
@@ -195,12 +198,14 @@ private:
   }
 
   void fold(const fill_record& f, bool remove) {
-    auto& p = positions_[f.token.digits];
+    auto key = position_key(f);
+    auto& p = positions_[key];
     p.market = f.market;
     p.token = f.token;
+    p.paper = f.source == fill_source::paper;
     fold_fill(p, f, remove);
     if (p.fills == 0)
-      positions_.erase(f.token.digits);
+      positions_.erase(key);
   }
 
   // ---- REST reconciliation: /data/trades, every page ----
@@ -287,15 +292,16 @@ private:
     auto s = status_;
     s.open_positions = static_cast<std::uint32_t>(positions_.size());
     s.open_cost = {};
-    for (auto& [tok, p] : positions_)
-      s.open_cost.micros += p.cost.micros - p.proceeds.micros;
+    for (auto& [key, p] : positions_)
+      if (!p.paper)
+        s.open_cost.micros += p.cost.micros - p.proceeds.micros;
     send(telemetry(), std::move(s));
   }
 
   fill_peers peers_;
   fill_options opts_;
   std::map<std::string, fill_record> fills_;     // dedup: key -> record, unsettled markets (+30 min)
-  std::map<std::string, position> positions_;    // token -> position, unsettled markets
+  std::map<std::string, position> positions_;    // position_key -> position, unsettled markets
   std::map<std::string, std::int64_t> settled_;  // condition id -> settled at (ms)
   bool reconciling_ = false;
   std::uint32_t reconcile_booked_ = 0;

@@ -13,6 +13,7 @@
 #include "actors/util.hpp"
 #include "core/order_book.hpp"
 #include "core/order_lifecycle.hpp"
+#include "core/paper_fills.hpp"
 #include "core/reference_capture.hpp"
 
 namespace tdmaker {
@@ -59,16 +60,19 @@ public:
       [=, this](market_record& rec) -> caf::result<bool> { return update(std::move(rec)); },
       [=, this](book_snapshot& b) {
         on_snapshot(b);
+        check_paper();
         evaluate(0);
       },
       [=, this](book_delta& d) {
         on_delta(d);
+        check_paper();
         evaluate(d.recv_ns);
       },
       [=, this](last_trade& t) { last_trade_ = t; },
       [=, this](tick_size_change& t) { on_tick(t); },
       [=, this](reference_tick& t) { on_reference(t); },
       [=, this](tick_atom) {
+        check_paper(); // time at bid needs time, not updates
         if (wall_ms() - last_eval_ms_ >= opts_.idle_evaluate.count())
           evaluate(0);
         delayed_send(this, opts_.idle_evaluate, tick_atom::value);
@@ -106,6 +110,7 @@ public:
   void on_exit() override {
     opts_.feed = nullptr; // the feed holds this market: no reference cycle after exit
     opts_.orders = nullptr;
+    opts_.fills = nullptr;
     opts_.bidding = nullptr;
     instrumented::on_exit();
   }
@@ -239,7 +244,10 @@ private:
       .then(
         [=, this](std::vector<order_record>& orders) {
           for (auto& r : orders)
+          {
             apply_order(r.side_outcome, r.rung, r.order_id, r.state, r.matched);
+            track_paper(r.order_id, r.paper, r.state, r.token, r.px, r.size, r.matched);
+          }
           orders_loaded_ = true;
           if (!orders.empty())
             spdlog::info("market {}: {} orders recovered from the ledger ({} open)", record_.id.hex,
@@ -305,6 +313,7 @@ private:
 
   void on_order(const order_update& u) {
     apply_order(u.side_outcome, u.rung, u.order_id, u.state, u.matched);
+    track_paper(u.order_id, u.paper, u.state, u.token, u.px, u.size, u.matched);
     if (u.state == order_state::rejected) {
       // Let the cause (a halt, a stale feed, a crossing price) change before
       // the rung is tried again.
@@ -360,6 +369,55 @@ private:
   }
 
   std::size_t open_orders() const { return open_.size(); }
+
+  // ---- paper fills (seed 003): a resting paper bid against the real book ----
+
+  void track_paper(const std::string& id, bool paper, order_state st, const token_id& token, price px, shares size,
+                   shares matched) {
+    if (!paper)
+      return;
+    if (!is_open(st) || matched >= size) {
+      paper_.erase(id);
+      return;
+    }
+    auto& p = paper_[id];
+    if (p.remaining != shares{size.micros - matched.micros})
+      p.sent = false; // a new state of the order: it may fill again
+    p.token = token;
+    p.bid.px = px;
+    p.remaining = shares{size.micros - matched.micros};
+  }
+
+  void check_paper() {
+    if (paper_.empty() || !opts_.fills)
+      return;
+    const auto now = wall_ms();
+    if (now >= record_.slot_end_s * 1000)
+      return; // the market has closed: nothing trades any more
+    for (auto& [id, p] : paper_) {
+      if (p.sent)
+        continue;
+      const auto& book = (p.token == record_.up_token ? books_[0] : books_[1]).book;
+      auto why = check_paper_fill(p.bid, book.best_bid().px, book.best_ask().px, record_.tick, now, opts_.paper);
+      if (why == paper_fill::none)
+        continue;
+      p.sent = true;
+      fill_report f;
+      // One paper trade per order state: a repeat before the order moves is a duplicate.
+      f.trade_id = "paper-" + std::to_string(p.remaining.micros);
+      f.order_id = id;
+      f.market = record_.id;
+      f.token = p.token;
+      f.px = p.bid.px;
+      f.size = p.remaining;
+      f.status = trade_status::confirmed;
+      f.ts_ms = now;
+      f.source = fill_source::paper;
+      spdlog::info("market {}: paper fill of {} ({}): {} @ {}", record_.id.hex, id, to_string(why),
+                   to_string(f.size), to_string(f.px));
+      send(opts_.fills, std::vector<fill_report>{std::move(f)});
+    }
+  }
 
   void mark(outcome side, std::uint32_t rung, bool placed) {
     if (committed_ && side != *committed_)
@@ -480,6 +538,13 @@ private:
     order_state state = order_state::placing;
   };
   std::map<std::string, open_order> open_; // open orders only
+  struct paper_resting {
+    token_id token;
+    paper_bid bid;
+    shares remaining;
+    bool sent = false; // a fill was reported; wait for the order's next state
+  };
+  std::map<std::string, paper_resting> paper_; // open paper orders
   std::optional<outcome> committed_;       // the side a first fill committed the market to
   std::uint32_t placed_[2] = {0, 0};        // rung bits: Up, Down
   std::uint32_t filled_bits_[2] = {0, 0};

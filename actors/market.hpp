@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "actors/interfaces.hpp"
+#include "core/paper_fills.hpp"
 
 namespace tdmaker {
 
@@ -11,6 +12,8 @@ struct market_options {
   feed_actor feed;             // where re-fetch requests go (may be null in tests)
   bidding_actor bidding;       // evaluates the market on each book update (null: no trading)
   order_actor orders;          // places and cancels (null: no trading)
+  fill_actor fills;            // gets simulated fills of paper orders (null: none)
+  paper_rules paper;
   std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end
   std::chrono::milliseconds idle_evaluate{1'000}; // re-evaluate without book updates (time gates)
   std::chrono::milliseconds flush_every{250};

@@ -252,6 +252,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   dopts.market.feed = p->feed;
   dopts.market.bidding = p->bidding;
   dopts.market.orders = p->orders;
+  dopts.market.fills = p->fills;
   dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   dopts.flush_every = flush;
   p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);

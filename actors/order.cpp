@@ -694,7 +694,7 @@ private:
 
   void notify(const order_record& r) {
     order_update u{r.client_id, r.order_id, r.market, r.side_outcome, r.rung, r.state, r.matched, r.reason,
-                   r.updated_ms};
+                   r.updated_ms, r.token, r.px, r.size, r.paper};
     // A market not heard from since the start asks for its orders when it
     // starts (get, condition_id); until then there is no one to tell.
     if (auto it = markets_.find(r.market.hex); it != markets_.end())

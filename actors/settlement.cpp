@@ -66,7 +66,7 @@ private:
               settled_.insert(s->market.hex);
               ++status_.settled;
               status_.forced += s->method == settle_method::forced;
-              status_.realised_pnl.micros += s->pnl.micros;
+              (s->paper ? status_.paper_pnl : status_.realised_pnl).micros += s->pnl.micros;
             } else {
               spdlog::error("settlement: unreadable record {}: {}", row.key, s.error());
             }
@@ -232,35 +232,29 @@ private:
   }
 
   void book(const condition_id& cid, const resolution& res, const positions_view& v) {
-    std::vector<position> mine;
+    // The venue's positions and the paper book settle apart, in one commit.
+    std::vector<position> books[2];
     for (auto& p : v.positions)
       if (p.market == cid)
-        mine.push_back(p);
-    auto rec = settle(cid, mine, res, opts_.clock());
+        books[p.paper].push_back(p);
+    std::vector<settlement_record> recs;
     write_batch b;
-    b.writes.push_back({record_db::settlements, cid.hex, encode(rec), false});
+    for (auto& ps : books)
+      if (!ps.empty()) {
+        recs.push_back(settle(cid, ps, res, opts_.clock()));
+        b.writes.push_back({record_db::settlements, settlement_key(recs.back()), encode(recs.back()), false});
+      }
+    if (recs.empty()) { // the positions went away meanwhile (a FAILED trade): nothing to settle
+      markets_.erase(cid.hex);
+      return;
+    }
     request(peers_.store, store_timeout, std::move(b))
       .then(
         [=, this](commit_ack&) {
           markets_.erase(cid.hex);
           settled_.insert(cid.hex);
-          ++status_.settled;
-          status_.forced += rec.method == settle_method::forced;
-          status_.realised_pnl.micros += rec.pnl.micros;
-          send(peers_.fills, rec);
-          if (peers_.phases)
-            send(peers_.phases, trade_outcome{cid, rec.pnl, rec.settled_ms});
-          auto text = "Settled " + cid.hex.substr(0, 10) + "… by " + std::string(to_string(rec.method))
-                      + ": payout " + to_string(rec.payout) + ", cost " + to_string(rec.cost) + ", fees "
-                      + to_string(rec.fees) + ", pnl " + to_string(rec.pnl) + " (" + std::to_string(rec.fills)
-                      + " fills)";
-          spdlog::info("settlement: {}", text);
-          if (peers_.notifier)
-            send(peers_.notifier, alert{severity::info, "settlement", text, rec.settled_ms});
-          if (peers_.audit)
-            send(peers_.audit, audit_line{"{\"ts_ms\":" + std::to_string(rec.settled_ms)
-                                          + ",\"kind\":\"settlement\",\"event\":\"settled\",\"settlement\":"
-                                          + encode(rec) + "}"});
+          for (auto& rec : recs)
+            announce(rec);
           publish();
         },
         [=, this](caf::error& err) {
@@ -270,6 +264,27 @@ private:
                                         opts_.clock()});
           retry_later(cid, "store");
         });
+  }
+
+  /// A committed settlement: totals, the fill actor, the phase gates, the operator.
+  void announce(const settlement_record& rec) {
+    ++status_.settled;
+    status_.forced += rec.method == settle_method::forced;
+    (rec.paper ? status_.paper_pnl : status_.realised_pnl).micros += rec.pnl.micros;
+    send(peers_.fills, rec);
+    if (peers_.phases)
+      send(peers_.phases, trade_outcome{rec.market, rec.pnl, rec.settled_ms});
+    auto text = std::string(rec.paper ? "Paper settled " : "Settled ") + rec.market.hex.substr(0, 10) + "… by "
+                + std::string(to_string(rec.method)) + ": payout " + to_string(rec.payout) + ", cost "
+                + to_string(rec.cost) + ", fees " + to_string(rec.fees) + ", pnl " + to_string(rec.pnl) + " ("
+                + std::to_string(rec.fills) + " fills)";
+    spdlog::info("settlement: {}", text);
+    if (peers_.notifier)
+      send(peers_.notifier, alert{severity::info, "settlement", text, rec.settled_ms});
+    if (peers_.audit)
+      send(peers_.audit, audit_line{"{\"ts_ms\":" + std::to_string(rec.settled_ms)
+                                    + ",\"kind\":\"settlement\",\"event\":\"settled\",\"settlement\":"
+                                    + encode(rec) + "}"});
   }
 
   void retry_later(const condition_id& cid, const std::string& why) {

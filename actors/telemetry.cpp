@@ -250,6 +250,8 @@ private:
     e.sample("tdmaker_budget_reserved_usdc", {}, format_fixed(budget_.reserved.micros, 6));
     e.family("tdmaker_realised_pnl_usdc", "Realised PnL of every settlement on record, pUSD.", "gauge");
     e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(settle_.realised_pnl.micros, 6));
+    e.family("tdmaker_paper_pnl_usdc", "PnL of the settled paper book (simulated fills), pUSD.", "gauge");
+    e.sample("tdmaker_paper_pnl_usdc", {}, format_fixed(settle_.paper_pnl.micros, 6));
     e.family("tdmaker_open_positions", "Positions (tokens) of markets not yet settled.", "gauge");
     e.sample("tdmaker_open_positions", {}, static_cast<std::uint64_t>(fills_.open_positions));
     e.family("tdmaker_open_position_cost_usdc", "Net cost of the open positions, pUSD.", "gauge");
@@ -279,7 +281,8 @@ private:
     line += " | budget " + format_fixed(budget_.reserved.micros, 6) + "/" + format_fixed(budget_.limit.micros, 6);
     line += " | fills " + std::to_string(fills_.booked) + " | positions " + std::to_string(fills_.open_positions)
             + " (cost " + format_fixed(fills_.open_cost.micros, 6) + ") | pnl realised "
-            + format_fixed(settle_.realised_pnl.micros, 6) + " (" + std::to_string(settle_.settled) + " settled)";
+            + format_fixed(settle_.realised_pnl.micros, 6) + " paper " + format_fixed(settle_.paper_pnl.micros, 6) + " ("
+            + std::to_string(settle_.settled) + " settled)";
     line += " | feeds";
     for (auto& [ch, f] : feeds_)
       line += " " + ch + (f.connected ? " up " : " DOWN ")
@@ -341,6 +344,7 @@ private:
     str("budget_limit", format_fixed(budget_.limit.micros, 6));
     str("budget_reserved", format_fixed(budget_.reserved.micros, 6));
     str("realised_pnl", format_fixed(settle_.realised_pnl.micros, 6));
+    str("paper_pnl", format_fixed(settle_.paper_pnl.micros, 6));
     str("open_position_cost", format_fixed(fills_.open_cost.micros, 6));
     w.Key("open_positions");
     w.Uint(fills_.open_positions);

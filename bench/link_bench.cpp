@@ -166,7 +166,8 @@ public:
         for (auto& i : b.orders) {
           ++intents;
           send(bidding_, budget_release{i.market, i.reserved});
-          send(m, order_update{"", "0x", i.market, i.side_outcome, i.rung, order_state::cancelled, {}, "bench", 0});
+          send(m, order_update{"", "0x", i.market, i.side_outcome, i.rung, order_state::cancelled, {}, "bench", 0,
+                                  i.token, i.px, i.size, false});
         }
       },
       [](cancel_batch&) {}, [](expire_atom) {}, [](reconcile_atom) {}, [](placements_done&) {},

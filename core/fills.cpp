@@ -126,14 +126,19 @@ void fold_fill(position& p, const fill_record& f, bool remove) {
   p.fills = static_cast<std::uint32_t>(static_cast<std::int64_t>(p.fills) + sign);
 }
 
+std::string position_key(const fill_record& f) {
+  return f.source == fill_source::paper ? f.token.digits + "/paper" : f.token.digits;
+}
+
 std::map<std::string, position> positions_of(std::span<const fill_record> fills) {
   std::map<std::string, position> out;
   for (auto& f : fills) {
     if (!counts(f))
       continue;
-    auto& p = out[f.token.digits];
+    auto& p = out[position_key(f)];
     p.market = f.market;
     p.token = f.token;
+    p.paper = f.source == fill_source::paper;
     fold_fill(p, f, false);
   }
   return out;

@@ -92,13 +92,17 @@ struct position {
   usdc proceeds; // received for sold shares
   usdc fees;
   std::uint32_t fills = 0;
+  bool paper = false; // simulated fills are a book of their own, never mixed with the venue's
   shares held() const { return shares{bought.micros - sold.micros}; }
 };
+
+/// The key of the position a fill belongs to: its token, apart for paper fills.
+std::string position_key(const fill_record& f);
 
 /// Adds (or, for a reversal, removes) one fill's effect on its position.
 void fold_fill(position& p, const fill_record& f, bool remove);
 
-/// Positions by token, the fold of `fills` (reversed ones count for nothing).
+/// Positions by position_key, the fold of `fills` (reversed ones count for nothing).
 std::map<std::string, position> positions_of(std::span<const fill_record> fills);
 
 // ---- matching a fill to one of the node's orders (seed 003's four priorities) ----
@@ -133,7 +137,7 @@ auto inspect(Inspector& f, fill_record& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, position& x) {
-  return f(x.market, x.token, x.bought, x.sold, x.cost, x.proceeds, x.fees, x.fills);
+  return f(x.market, x.token, x.bought, x.sold, x.cost, x.proceeds, x.fees, x.fills, x.paper);
 }
 
 } // namespace tdmaker

@@ -73,9 +73,12 @@ resolution last_bid_resolution(const token_id& token, std::optional<price> bid, 
   return r;
 }
 
+std::string settlement_key(const settlement_record& r) { return r.paper ? r.market.hex + "/paper" : r.market.hex; }
+
 settlement_record settle(const condition_id& market, std::span<const position> positions, const resolution& r,
                          std::int64_t now_ms) {
   settlement_record s;
+  s.paper = !positions.empty() && positions.front().paper;
   s.market = market;
   s.winner = r.winner ? r.winner->digits : std::string();
   s.method = r.method;
@@ -117,6 +120,8 @@ std::string encode(const settlement_record& r) {
   kv("pnl", to_string(r.pnl));
   kn("fills", r.fills);
   kn("settled_ms", r.settled_ms);
+  w.Key("paper");
+  w.Bool(r.paper);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -146,6 +151,7 @@ result<settlement_record> decode_settlement_record(std::string_view text) {
   in.check(parse_usdc(in.str("pnl")), r.pnl, "pnl");
   r.fills = static_cast<std::uint32_t>(in.num("fills"));
   r.settled_ms = in.num("settled_ms");
+  r.paper = in.flag("paper");
   if (!in.ok())
     return fail("settlement record: " + in.error());
   return r;

@@ -59,9 +59,13 @@ struct settlement_record {
   usdc pnl;           // payout + proceeds - cost - fees
   std::uint32_t fills = 0;
   std::int64_t settled_ms = 0;
+  bool paper = false; // the market's simulated positions (key "<condition id>/paper")
 };
 
-/// Settles `positions` (one market's, by token) at `winner`.
+/// The LMDB key: the condition id, with "/paper" for the paper book.
+std::string settlement_key(const settlement_record& r);
+
+/// Settles `positions` (one market's, one book: live or paper) at `winner`.
 settlement_record settle(const condition_id& market, std::span<const position> positions,
                          const resolution& r, std::int64_t now_ms);
 
@@ -71,7 +75,7 @@ result<settlement_record> decode_settlement_record(std::string_view json);
 template <class Inspector>
 auto inspect(Inspector& f, settlement_record& x) {
   return f(x.market, x.winner, x.method, x.held, x.payout, x.cost, x.proceeds, x.fees, x.pnl, x.fills,
-           x.settled_ms);
+           x.settled_ms, x.paper);
 }
 
 } // namespace tdmaker

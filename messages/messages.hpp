@@ -297,11 +297,16 @@ struct order_update {
   shares matched;
   std::string reason;
   std::int64_t ts_ms = 0;
+  // What the order is, so the market can simulate paper fills against its book.
+  token_id token;
+  price px;
+  shares size;
+  bool paper = false;
 };
 template <class Inspector>
 auto inspect(Inspector& f, order_update& x) {
   return f(x.client_id, x.order_id, x.market, x.side_outcome, x.rung, x.state, x.matched, x.reason,
-           x.ts_ms);
+           x.ts_ms, x.token, x.px, x.size, x.paper);
 }
 
 // Venue answers, from the I/O threads to the order actor (one per request).
@@ -513,11 +518,12 @@ struct settlement_status {
   std::uint64_t settled = 0;
   std::uint64_t deferred = 0; // due, not resolved yet
   std::uint64_t forced = 0;
-  usdc realised_pnl;
+  usdc realised_pnl; // the venue's positions
+  usdc paper_pnl;    // the paper book (Experience phase, paper mode)
 };
 template <class Inspector>
 auto inspect(Inspector& f, settlement_status& x) {
-  return f(x.settled, x.deferred, x.forced, x.realised_pnl);
+  return f(x.settled, x.deferred, x.forced, x.realised_pnl, x.paper_pnl);
 }
 
 // ---------------------------------------------------------------------------

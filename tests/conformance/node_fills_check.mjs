@@ -3,8 +3,12 @@
 // moments. At the end the node's fills, settlements and total PnL must equal the
 // venue's ground truth exactly: no fill missing or doubled, no position dropped.
 //
+// With FILLS_MODE=paper the same run is made in paper mode: nothing reaches the
+// venue, fills are simulated from its real books, and the audit log, the fills and
+// the PnL must agree with each other and with the venue's resolutions.
+//
 // Usage: node node_fills_check.mjs CLOB GAMMA WS RTDS ADMIN
-// Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN,
+// Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN, FILLS_MODE (live | paper, default live),
 //      FILLS_SLOTS (slot periods to trade, default 4), FILLS_RESTARTS (SIGKILLs, default 2),
 //      FILLS_SLOT_SECONDS (must match the venue's --slot-seconds, default 20), FILLS_SEED.
 import assert from "node:assert/strict";
@@ -21,6 +25,8 @@ const SLOT = Number(process.env.FILLS_SLOT_SECONDS ?? 20);
 const SLOTS = Number(process.env.FILLS_SLOTS ?? 4);
 const RESTARTS = Number(process.env.FILLS_RESTARTS ?? 2);
 const SEED = Number(process.env.FILLS_SEED ?? 7);
+const MODE = process.env.FILLS_MODE ?? "live";
+assert.ok(MODE === "live" || MODE === "paper", "FILLS_MODE is live or paper");
 const STARTING_USDC = 1_000_000_000_000n; // the venue's opening balance per address, micro-units
 const work = mkdtempSync(join(tmpdir(), "tdmaker-fills-"));
 
@@ -29,7 +35,7 @@ let rng = SEED;
 const random = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
 
 const config = () => ({
-  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
+  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: MODE },
   http: { listen: "127.0.0.1:0" },
   phase: { initial: "ProofOfConcept" },
   venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
@@ -67,7 +73,8 @@ async function main() {
     await node.ready();
   }
   await sleep(Math.max(0, until - Date.now()));
-  ok(`traded ${SLOTS} slots of ${SLOT} s with ${restarts} SIGKILL restarts`);
+  ok(`traded ${SLOTS} slots of ${SLOT} s with ${restarts} SIGKILL restarts (${MODE})`);
+  if (MODE === "paper") return checkPaper(node);
 
   // Quiesce: no new venue orders, nothing resting, every position resolved and settled.
   await node.phase("Experience", "test: stop sending orders");
@@ -141,6 +148,49 @@ async function main() {
   const injected = await venue.injected();
   console.log(`# faults injected: ${JSON.stringify(injected)}`);
   console.log(`# node metrics (last run): fills ${JSON.stringify(Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith("tdmaker_fill"))))}`);
+}
+
+/// Paper mode: the venue saw nothing of ours; every fill is simulated, in the audit
+/// log, and each market's paper PnL is its fills settled at the venue's winner.
+async function checkPaper(node) {
+  await eventually(async () => {
+    const st = (await node.status()).trading;
+    return st.open_positions === 0 && st.paper_open_orders === 0;
+  }, "every paper position settled and no paper order open", 120000);
+  const m = await node.metrics();
+  await node.stop();
+  const acct = await venue.account();
+  assert.equal(acct.orders.length, 0, "paper mode sends no order to the venue");
+  assert.equal(acct.fills.length, 0, "paper mode has no venue fill");
+  const trades = node.exportLedger("trades");
+  assert.ok(trades.length > 0, "the run simulated fills");
+  for (const f of trades) assert.equal(f.source, "paper", `fill ${f.key} is simulated`);
+  const settlements = node.exportLedger("settlements");
+  assert.ok(settlements.length > 0, "paper positions were settled");
+  let total = 0n;
+  for (const s of settlements) {
+    assert.equal(s.paper, true, `settlement of ${s.market} is on the paper book`);
+    const res = await (await fetch(`${clobUrl}/markets/${s.market}`)).json();
+    const winner = res.tokens.find((t) => t.winner);
+    assert.ok(winner, `the venue resolved ${s.market}`);
+    assert.equal(s.winner, winner.token_id, `market ${s.market}: the node settled at the venue's winner`);
+    let payout = 0n, cost = 0n;
+    for (const f of trades.filter((t) => t.market === s.market)) {
+      cost += cash(f.size, f.price);
+      if (f.token === winner.token_id) payout += micros(f.size);
+    }
+    assert.equal(micros(s.payout), payout, `market ${s.market}: payout from the simulated fills`);
+    assert.equal(micros(s.pnl), payout - cost, `market ${s.market}: PnL from the simulated fills`);
+    total += micros(s.pnl);
+  }
+  assert.equal(BigInt(Math.round(m.tdmaker_paper_pnl_usdc * 1e6)), total, "the paper PnL metric is the sum of the settlements");
+  const markets = new Set(trades.map((f) => f.market));
+  assert.equal(settlements.length, markets.size, "every market with a simulated fill is settled once");
+  const audit = readFileSync(join(work, "logs", "audit.jsonl"), "utf8").split("\n").filter((l) => l).map((l) => JSON.parse(l));
+  const auditedFills = new Set(audit.filter((a) => a.kind === "fill" && a.event === "booked").map((a) => a.fill.key));
+  for (const f of trades) assert.ok(auditedFills.has(f.key), `paper fill ${f.key} is in the audit log`);
+  const paperOrders = audit.filter((a) => a.kind === "order" && a.paper).length;
+  ok(`paper: ${trades.length} simulated fills in ${markets.size} markets, all audited (${paperOrders} paper order events); PnL ${Number(total) / 1e6} == settlements at the venue's winners; nothing sent to the venue`);
 }
 
 main().catch((e) => {
