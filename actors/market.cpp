@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -14,6 +15,7 @@
 #include "core/order_book.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/paper_fills.hpp"
+#include "core/trade_codec.hpp" // taker_fee
 #include "core/reference_capture.hpp"
 
 namespace tdmaker {
@@ -60,11 +62,13 @@ public:
       [=, this](market_record& rec) -> caf::result<bool> { return update(std::move(rec)); },
       [=, this](book_snapshot& b) {
         on_snapshot(b);
+        check_exit();
         check_paper();
         evaluate(0);
       },
       [=, this](book_delta& d) {
         on_delta(d);
+        check_exit();
         check_paper();
         evaluate(d.recv_ns);
       },
@@ -72,6 +76,7 @@ public:
       [=, this](tick_size_change& t) { on_tick(t); },
       [=, this](reference_tick& t) { on_reference(t); },
       [=, this](tick_atom) {
+        check_exit();
         check_paper(); // time at bid needs time, not updates
         if (wall_ms() - last_eval_ms_ >= opts_.idle_evaluate.count())
           evaluate(0);
@@ -111,6 +116,7 @@ public:
     opts_.feed = nullptr; // the feed holds this market: no reference cycle after exit
     opts_.orders = nullptr;
     opts_.fills = nullptr;
+    opts_.stop_loss = nullptr;
     opts_.bidding = nullptr;
     instrumented::on_exit();
   }
@@ -245,6 +251,11 @@ private:
         [=, this](std::vector<order_record>& orders) {
           for (auto& r : orders)
           {
+            track_leg(r.order_id, r.side_outcome, r.token, r.side, r.px, r.matched);
+            if (r.side == order_side::sell) {
+              exit_open_ = exit_open_ || is_open(r.state);
+              continue;
+            }
             apply_order(r.side_outcome, r.rung, r.order_id, r.state, r.matched);
             track_paper(r.order_id, r.paper, r.state, r.token, r.px, r.size, r.matched);
           }
@@ -312,6 +323,9 @@ private:
   }
 
   void on_order(const order_update& u) {
+    track_leg(u.order_id, u.side_outcome, u.token, u.side, u.px, u.matched);
+    if (u.side == order_side::sell)
+      return on_exit_order(u);
     apply_order(u.side_outcome, u.rung, u.order_id, u.state, u.matched);
     track_paper(u.order_id, u.paper, u.state, u.token, u.px, u.size, u.matched);
     if (u.state == order_state::rejected) {
@@ -369,6 +383,122 @@ private:
   }
 
   std::size_t open_orders() const { return open_.size(); }
+
+  // ---- the position and its stop-loss (seed 003: checked before any gate) ----
+
+  void track_leg(const std::string& id, outcome side_outcome, const token_id& token, order_side side, price px,
+                 shares matched) {
+    if (matched.micros <= 0)
+      return;
+    legs_[id] = leg{side_outcome, token, side, px, matched};
+  }
+
+  /// What the market holds, from its orders' matched sizes (the fill actor's
+  /// positions are the accounting; this is the decision input).
+  position_view position() const {
+    std::int64_t qty[2] = {0, 0}, cost[2] = {0, 0};
+    for (auto& [id, l] : legs_) {
+      int i = l.side_outcome == outcome::up ? 0 : 1;
+      if (l.side == order_side::buy) {
+        qty[i] += l.matched.micros;
+        cost[i] += fill_cash(l.matched, l.px).micros;
+      } else {
+        qty[i] -= l.matched.micros;
+        cost[i] -= fill_cash(l.matched, l.px).micros;
+      }
+    }
+    position_view p;
+    int i = qty[0] > 0 ? 0 : qty[1] > 0 ? 1 : -1;
+    if (i < 0)
+      return p;
+    p.open = true;
+    p.side = i == 0 ? outcome::up : outcome::down;
+    p.token = i == 0 ? record_.up_token : record_.down_token;
+    p.qty = shares{qty[i]};
+    p.cost = usdc{cost[i]};
+    p.entry = price{static_cast<std::int64_t>(static_cast<__int128>(std::max<std::int64_t>(cost[i], 0)) * micros_per_unit / qty[i])};
+    return p;
+  }
+
+  void check_exit() {
+    if (!opts_.stop_loss || !opts_.orders || stop_in_flight_ || exit_open_ || awaiting_resolution_ || legs_.empty())
+      return;
+    const auto now = wall_ms();
+    if (now < next_exit_ms_ || !books_[0].synced || !books_[1].synced)
+      return;
+    auto pos = position();
+    if (!pos.open)
+      return;
+    stop_in_flight_ = true;
+    auto view = snapshot().view;
+    request(opts_.stop_loss, store_timeout, std::move(view))
+      .then([=, this](stop_decision& d) { on_stop(d, pos); },
+            [=, this](caf::error& e) {
+              stop_in_flight_ = false;
+              spdlog::warn("market {}: stop-loss did not answer: {}", record_.id.hex, error_text(e));
+            });
+  }
+
+  void on_stop(const stop_decision& d, const position_view& pos) {
+    stop_in_flight_ = false;
+    if (d.action == stop_action::await_settlement) {
+      awaiting_resolution_ = true; // an empty book: nothing to sell into, settlement decides
+      return;
+    }
+    if (d.action != stop_action::exit)
+      return;
+    // Re-check the bid: it may have recovered while the stop-loss decided.
+    auto bid = top(books_[pos.side == outcome::up ? 0 : 1]).best_bid;
+    if (bid.micros == 0 || bid > d.exit_px)
+      return;
+    place_intent i;
+    i.market = record_.id;
+    i.token = pos.token;
+    i.side_outcome = pos.side;
+    i.rung = exit_rung;
+    i.side = order_side::sell;
+    i.px = bid; // a limit at the best bid trades at that one price, or rests
+    i.size = pos.qty;
+    i.slot_end_s = record_.slot_end_s;
+    i.post_only = false;
+    exit_open_ = true;
+    spdlog::warn("market {}: stop-loss exit: selling {} {} @ {} ({})", record_.id.hex, to_string(pos.qty),
+                 pos.side == outcome::up ? "Up" : "Down", to_string(bid), d.reason);
+    send(opts_.orders, place_batch{record_.id, {std::move(i)}});
+  }
+
+  void on_exit_order(const order_update& u) {
+    if (u.paper && is_open(u.state) && u.matched < u.size && opts_.fills && !paper_exit_sent_.count(u.order_id)) {
+      // A paper exit takes the bid it was priced at, at once (a taker).
+      paper_exit_sent_.insert(u.order_id);
+      fill_report f;
+      f.trade_id = "paper-exit";
+      f.order_id = u.order_id;
+      f.market = record_.id;
+      f.token = u.token;
+      f.side = order_side::sell;
+      f.px = u.px;
+      f.size = shares{u.size.micros - u.matched.micros};
+      f.fee = taker_fee(f.size, f.px, opts_.fee_rate_ppm);
+      f.taker = true;
+      f.status = trade_status::confirmed;
+      f.ts_ms = wall_ms();
+      f.source = fill_source::paper;
+      send(opts_.fills, std::vector<fill_report>{std::move(f)});
+    }
+    if (!is_terminal(u.state))
+      return;
+    exit_open_ = false;
+    stop_result r{record_.id, u.matched.micros > 0, u.reason, 0, u.matched, u.px};
+    if (r.ok) {
+      exit_failures_ = 0;
+    } else {
+      ++exit_failures_;
+      next_exit_ms_ = wall_ms() + std::min<std::int64_t>(8'000, 1'000LL << std::min<std::uint32_t>(exit_failures_, 3));
+    }
+    if (opts_.stop_loss)
+      send(opts_.stop_loss, std::move(r));
+  }
 
   // ---- paper fills (seed 003): a resting paper bid against the real book ----
 
@@ -495,7 +625,8 @@ private:
     s.view.slot_end_s = record_.slot_end_s;
     s.view.tick = record_.tick;
     s.view.min_size = record_.min_size;
-    s.view.awaiting_settlement = record_.status == market_status::awaiting_settlement;
+    s.view.awaiting_settlement = record_.status == market_status::awaiting_settlement || awaiting_resolution_;
+    s.view.position = position();
     s.view.up = top(books_[0]);
     s.view.down = top(books_[1]);
     s.view.ref_now = ref_now_;
@@ -545,6 +676,21 @@ private:
     bool sent = false; // a fill was reported; wait for the order's next state
   };
   std::map<std::string, paper_resting> paper_; // open paper orders
+  static constexpr std::uint32_t exit_rung = 31; // stop-loss sells: outside every ladder
+  struct leg {
+    outcome side_outcome = outcome::up;
+    token_id token;
+    order_side side = order_side::buy;
+    price px;
+    shares matched;
+  };
+  std::map<std::string, leg> legs_; // orders with a matched size: the position
+  bool stop_in_flight_ = false;
+  bool exit_open_ = false;           // a stop-loss sell is on its way or resting
+  bool awaiting_resolution_ = false; // the book emptied while holding: settlement decides
+  std::uint32_t exit_failures_ = 0;
+  std::int64_t next_exit_ms_ = 0;    // backoff after a failed exit
+  std::set<std::string> paper_exit_sent_;
   std::optional<outcome> committed_;       // the side a first fill committed the market to
   std::uint32_t placed_[2] = {0, 0};        // rung bits: Up, Down
   std::uint32_t filled_bits_[2] = {0, 0};

@@ -13,7 +13,9 @@ struct market_options {
   bidding_actor bidding;       // evaluates the market on each book update (null: no trading)
   order_actor orders;          // places and cancels (null: no trading)
   fill_actor fills;            // gets simulated fills of paper orders (null: none)
+  stop_loss_actor stop_loss;   // checks an open position on every book update (null: no exits)
   paper_rules paper;
+  std::int64_t fee_rate_ppm = 70'000; // taker fee of a paper exit
   std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end
   std::chrono::milliseconds idle_evaluate{1'000}; // re-evaluate without book updates (time gates)
   std::chrono::milliseconds flush_every{250};

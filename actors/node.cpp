@@ -15,6 +15,7 @@
 #include "actors/clob_session.hpp"
 #include "actors/fill.hpp"
 #include "actors/settlement.hpp"
+#include "actors/stop_loss.hpp"
 #include "actors/venue_reads.hpp"
 #include "actors/order.hpp"
 #include "actors/order_venue.hpp"
@@ -52,6 +53,7 @@ struct node::impl {
   directory_actor directory;
   fill_actor fills;
   settlement_actor settlement;
+  stop_loss_actor stop_loss;
   feed_actor feed;
   discovery_actor discovery;
   std::unique_ptr<io_pool> io;
@@ -153,27 +155,47 @@ order_options order_options_of(const node_config& cfg, std::chrono::milliseconds
   return o;
 }
 
-result<std::optional<entry_model>> load_entry_model(const std::string& path) {
+/// A model file named by `key` (empty path = no model), parsed with `parse`.
+template <class Model, class Parse>
+result<std::optional<Model>> load_model(const char* key, const std::string& path, Parse parse) {
   if (path.empty())
-    return std::optional<entry_model>{};
+    return std::optional<Model>{};
   std::ifstream in(path);
   if (!in)
-    return fail("entry.model_file: cannot read " + path);
+    return fail(std::string(key) + ": cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto m = parse_entry_model(ss.str());
+  auto m = parse(ss.str());
   if (!m)
-    return fail("entry.model_file " + path + ": " + m.error());
-  return std::optional<entry_model>{std::move(m).value()};
+    return fail(std::string(key) + " " + path + ": " + m.error());
+  return std::optional<Model>{std::move(m).value()};
+}
+
+stop_loss_options stop_loss_options_of(const node_config& cfg, std::optional<exit_model> model,
+                                       std::chrono::milliseconds flush) {
+  stop_loss_options o;
+  o.rules.enabled = cfg.stop_loss_enabled;
+  o.rules.peak = price{cfg.stop_loss_peak};
+  o.rules.exit = price{cfg.stop_loss_exit};
+  o.rules.fair_value_override = cfg.stop_loss_fair_value_override;
+  o.rules.fair_hold = static_cast<double>(cfg.stop_loss_fair_hold) / micros_per_unit;
+  o.rules.grace_ms = cfg.stop_loss_grace_ms;
+  o.rules.annual_vol_ppm = cfg.entry_annual_vol_ppm;
+  o.model = std::move(model);
+  o.flush_every = flush;
+  return o;
 }
 
 } // namespace
 
 result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
                                            std::optional<private_key> key) {
-  auto model = load_entry_model(cfg.entry_model_file);
+  auto model = load_model<entry_model>("entry.model_file", cfg.entry_model_file, parse_entry_model);
   if (!model)
     return fail(model.error());
+  auto exit = load_model<exit_model>("stop_loss.model_file", cfg.stop_loss_model_file, parse_exit_model);
+  if (!exit)
+    return fail(exit.error());
   auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
   if (!env)
     return fail(env.error());
@@ -194,7 +216,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   topts.mode = cfg.mode;
   topts.market_connection = cfg.venue_clob_url + " (market " + cfg.venue_market_ws_url + ")";
   topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier", "feed",
-                          "discovery", "bidding", "order", "fill", "settlement"};
+                          "discovery", "bidding", "order", "fill", "settlement", "stop_loss"};
   topts.status_every = std::chrono::milliseconds(cfg.status_interval_ms);
   p->telemetry = spawn_telemetry(sys, topts);
   p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
@@ -231,6 +253,8 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
   p->settlement = spawn_settlement(sys, settlement_peers{p->store, p->fills, p->phases, p->telemetry, p->notifier, p->audit},
                                    make_resolution_sources(p->gamma, p->clob), sopts);
+  p->stop_loss = spawn_stop_loss(sys, stop_loss_peers{p->telemetry, p->notifier, p->audit},
+                                 stop_loss_options_of(cfg, std::move(exit).value(), flush));
   auto fopts = feed_options_of(cfg, flush);
   fopts.risk = p->orders;
   fopts.fills = p->fills;
@@ -253,6 +277,8 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   dopts.market.bidding = p->bidding;
   dopts.market.orders = p->orders;
   dopts.market.fills = p->fills;
+  dopts.market.stop_loss = p->stop_loss;
+  dopts.market.fee_rate_ppm = taker_fee_rate_ppm;
   dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   dopts.flush_every = flush;
   p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);
@@ -300,7 +326,8 @@ void node::shutdown() {
     for (auto h : {caf::actor_cast<caf::actor>(p.discovery), caf::actor_cast<caf::actor>(p.feed),
                    caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
                    caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.settlement),
-                   caf::actor_cast<caf::actor>(p.fills), caf::actor_cast<caf::actor>(p.orders),
+                   caf::actor_cast<caf::actor>(p.fills), caf::actor_cast<caf::actor>(p.stop_loss),
+                   caf::actor_cast<caf::actor>(p.orders),
                    caf::actor_cast<caf::actor>(p.bidding), caf::actor_cast<caf::actor>(p.notifier)})
       self->send_exit(h, caf::exit_reason::user_shutdown);
     // Everything acknowledged is already durable; this barrier commits whatever
@@ -321,6 +348,7 @@ void node::shutdown() {
   p.phases = nullptr;
   p.notifier = nullptr;
   p.settlement = nullptr;
+  p.stop_loss = nullptr;
   p.fills = nullptr;
   p.orders = nullptr;
   p.bidding = nullptr;

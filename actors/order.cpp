@@ -262,6 +262,13 @@ private:
       return "not yet reconciled with the venue";
     if (!phase_known_)
       return "trading phase not known yet";
+    if (i.side == order_side::sell) {
+      // A stop-loss exit runs before every gate (seed 003's tick order): a halt
+      // or a tripped breaker must not trap a losing position.
+      if (!paper_now() && (!venue_ || !venue_->ready()))
+        return "no venue credentials";
+      return {};
+    }
     if (halted_)
       return "trading halted: " + halt_reason_;
     auto v = assess();
@@ -694,7 +701,7 @@ private:
 
   void notify(const order_record& r) {
     order_update u{r.client_id, r.order_id, r.market, r.side_outcome, r.rung, r.state, r.matched, r.reason,
-                   r.updated_ms, r.token, r.px, r.size, r.paper};
+                   r.updated_ms, r.token, r.px, r.size, r.paper, r.side};
     // A market not heard from since the start asks for its orders when it
     // starts (get, condition_id); until then there is no one to tell.
     if (auto it = markets_.find(r.market.hex); it != markets_.end())

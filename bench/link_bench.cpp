@@ -167,7 +167,7 @@ public:
           ++intents;
           send(bidding_, budget_release{i.market, i.reserved});
           send(m, order_update{"", "0x", i.market, i.side_outcome, i.rung, order_state::cancelled, {}, "bench", 0,
-                                  i.token, i.px, i.size, false});
+                                  i.token, i.px, i.size, false, i.side});
         }
       },
       [](cancel_batch&) {}, [](expire_atom) {}, [](reconcile_atom) {}, [](placements_done&) {},

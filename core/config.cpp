@@ -240,6 +240,13 @@ const std::vector<field>& schema() {
     {"$.risk.max_loss", micros(&node_config::risk_max_loss, 0, 1'000'000'000'000'000)},
     {"$.fills.reconcile_interval_ms", integer(&node_config::fills_reconcile_interval_ms, 1000, 3'600'000)},
     {"$.fills.lookback_s", integer(&node_config::fills_lookback_s, 60, 30 * 86400)},
+    {"$.stop_loss.enabled", boolean(&node_config::stop_loss_enabled)},
+    {"$.stop_loss.peak", micros(&node_config::stop_loss_peak, 1, 1'000'000)},
+    {"$.stop_loss.exit", micros(&node_config::stop_loss_exit, 1, 999'999)},
+    {"$.stop_loss.fair_value_override", boolean(&node_config::stop_loss_fair_value_override)},
+    {"$.stop_loss.fair_hold", micros(&node_config::stop_loss_fair_hold, 0, 1'000'000)},
+    {"$.stop_loss.grace_ms", integer(&node_config::stop_loss_grace_ms, 0, 600'000)},
+    {"$.stop_loss.model_file", string(&node_config::stop_loss_model_file, true)},
     {"$.settlement.grace_s", integer(&node_config::settlement_grace_s, 0, 86400)},
     {"$.settlement.defer_max_s", integer(&node_config::settlement_defer_max_s, 0, 7 * 86400)},
     {"$.settlement.win_bid", micros(&node_config::settlement_win_bid, 500'000, 1'000'000)},
@@ -314,6 +321,8 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
   if (cfg.entry_max_bid < cfg.entry_target_bid)
     return fail("$.entry.max_bid: must be >= $.entry.target_bid");
+  if (cfg.stop_loss_exit >= cfg.stop_loss_peak)
+    return fail("$.stop_loss.exit: must be below $.stop_loss.peak");
   if (cfg.entry_max_entry_s < cfg.entry_min_entry_s)
     return fail("$.entry.max_entry_s: must be >= $.entry.min_entry_s");
   if (cfg.entry_max_move_ppm < cfg.entry_min_move_ppm)

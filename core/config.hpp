@@ -99,6 +99,14 @@ struct node_config {
   // fills (seed 003 FillDetector)
   int fills_reconcile_interval_ms = 60'000;
   std::int64_t fills_lookback_s = 7'200;
+  // stop-loss (seed 003 StopLossManager)
+  bool stop_loss_enabled = true;
+  std::int64_t stop_loss_peak = 900'000;
+  std::int64_t stop_loss_exit = 650'000;
+  bool stop_loss_fair_value_override = true;
+  std::int64_t stop_loss_fair_hold = 800'000; // fair value (probability, micro-units) that defers an exit
+  std::int64_t stop_loss_grace_ms = 10'000;
+  std::string stop_loss_model_file; // logistic exit model (JSON); empty = rule-based
   // settlement (seed 003 SettlementManager)
   std::int64_t settlement_grace_s = 300;
   std::int64_t settlement_defer_max_s = 3'600;

@@ -302,11 +302,12 @@ struct order_update {
   price px;
   shares size;
   bool paper = false;
+  order_side side = order_side::buy;
 };
 template <class Inspector>
 auto inspect(Inspector& f, order_update& x) {
   return f(x.client_id, x.order_id, x.market, x.side_outcome, x.rung, x.state, x.matched, x.reason,
-           x.ts_ms, x.token, x.px, x.size, x.paper);
+           x.ts_ms, x.token, x.px, x.size, x.paper, x.side);
 }
 
 // Venue answers, from the I/O threads to the order actor (one per request).
@@ -484,10 +485,12 @@ struct stop_result {
   bool ok = false;
   std::string error;
   std::uint32_t consecutive_failures = 0;
+  shares sold;
+  price px;
 };
 template <class Inspector>
 auto inspect(Inspector& f, stop_result& x) {
-  return f(x.market, x.ok, x.error, x.consecutive_failures);
+  return f(x.market, x.ok, x.error, x.consecutive_failures, x.sold, x.px);
 }
 
 // ---------------------------------------------------------------------------

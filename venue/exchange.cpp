@@ -356,6 +356,7 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
 
   venue_trade t;
   std::int64_t paid = 0; // notional at execution prices, for the average
+  __int128 fee_basis = 0; // sum of qty x p x (1 - p), micro^3
   while (taker.remaining() > 0) {
     // Best same-token maker and best complementary maker, by effective price on
     // the taker's token; ties go to the older order.
@@ -398,15 +399,17 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
     auto& mk = orders_.at(q.front());
     auto qty = std::min(taker.remaining(), mk.remaining());
     auto& macct = accounts_.at(account_by_key(mk.owner)->address);
-    auto fee = taker_fee(qty, price{exec_px});
+    // The fee is charged once per trade on its whole size (below), so a trade
+    // at one price costs exactly size x rate x p(1-p), however many makers it took.
+    fee_basis += static_cast<__int128>(qty) * exec_px * (one - exec_px);
 
     // Taker leg.
     auto taker_cash = notional(qty, exec_px);
     if (buy) {
-      tacct.usdc -= taker_cash + fee;
+      tacct.usdc -= taker_cash;
       tacct.tokens[taker.asset_id] += qty;
     } else {
-      tacct.usdc += taker_cash - fee;
+      tacct.usdc += taker_cash;
       tacct.tokens[taker.asset_id] -= qty;
     }
     // Maker leg at the maker's own price; its reservation is consumed.
@@ -423,7 +426,6 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
     mk.matched += qty;
     taker.matched += qty;
     paid += taker_cash;
-    t.taker_fee += fee;
     t.makers.push_back(
       maker_fill{mk.id, mk.owner, mk.maker, qty, mk.px, mk.asset_id, mk.outcome, mk.side});
     last_trade_[mk.asset_id] = {mk.px, mk.side};
@@ -440,6 +442,8 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
   }
   if (t.makers.empty())
     return;
+  t.taker_fee = static_cast<std::int64_t>(fee_basis * cfg_.fee_rate_ppm / (static_cast<__int128>(one) * one * one));
+  tacct.usdc -= t.taker_fee;
   t.seq = ++seq_;
   t.id = uuid_from(keccak256("trade/" + std::to_string(cfg_.seed) + "/" + std::to_string(t.seq)));
   t.taker_order_id = taker.id;

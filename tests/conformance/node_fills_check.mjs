@@ -45,6 +45,8 @@ const config = () => ({
   budget: { max_exposure: "40", max_per_market: "12" },
   orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
   fills: { reconcile_interval_ms: 5000 },
+  // Fills come near 0.55 and the books of losing outcomes sink: exits happen.
+  stop_loss: { peak: "0.5", exit: "0.3", grace_ms: 2000 },
   settlement: { grace_s: 2, interval_ms: 1000 },
   status: { interval_ms: 5000 },
 });
@@ -143,7 +145,9 @@ async function main() {
   for (const f of trades) assert.ok(auditedFills.has(f.key), `fill ${f.key} is not in the audit log`);
   const auditedSettled = new Set(audit.filter((a) => a.kind === "settlement").map((a) => a.settlement.market));
   for (const s of settlements) assert.ok(auditedSettled.has(s.market), `settlement of ${s.market} is not in the audit log`);
-  ok(`audit log: ${auditedFills.size} fills and ${auditedSettled.size} settlements`);
+  const exits = audit.filter((a) => a.kind === "stop_loss" && a.event === "exit").length;
+  const sells = trades.filter((f) => f.side === "SELL");
+  ok(`audit log: ${auditedFills.size} fills and ${auditedSettled.size} settlements; ${exits} stop-loss exits decided, ${sells.length} sell fills (${sells.filter((f) => f.taker).length} as taker)`);
 
   const injected = await venue.injected();
   console.log(`# faults injected: ${JSON.stringify(injected)}`);
@@ -174,13 +178,14 @@ async function checkPaper(node) {
     const winner = res.tokens.find((t) => t.winner);
     assert.ok(winner, `the venue resolved ${s.market}`);
     assert.equal(s.winner, winner.token_id, `market ${s.market}: the node settled at the venue's winner`);
-    let payout = 0n, cost = 0n;
+    let payout = 0n, flow = 0n;
     for (const f of trades.filter((t) => t.market === s.market)) {
-      cost += cash(f.size, f.price);
-      if (f.token === winner.token_id) payout += micros(f.size);
+      const sign = f.side === "BUY" ? 1n : -1n;
+      flow += -sign * cash(f.size, f.price) - micros(f.fee);
+      if (f.token === winner.token_id) payout += sign * micros(f.size);
     }
     assert.equal(micros(s.payout), payout, `market ${s.market}: payout from the simulated fills`);
-    assert.equal(micros(s.pnl), payout - cost, `market ${s.market}: PnL from the simulated fills`);
+    assert.equal(micros(s.pnl), payout + flow, `market ${s.market}: PnL from the simulated fills`);
     total += micros(s.pnl);
   }
   assert.equal(BigInt(Math.round(m.tdmaker_paper_pnl_usdc * 1e6)), total, "the paper PnL metric is the sum of the settlements");
@@ -190,7 +195,8 @@ async function checkPaper(node) {
   const auditedFills = new Set(audit.filter((a) => a.kind === "fill" && a.event === "booked").map((a) => a.fill.key));
   for (const f of trades) assert.ok(auditedFills.has(f.key), `paper fill ${f.key} is in the audit log`);
   const paperOrders = audit.filter((a) => a.kind === "order" && a.paper).length;
-  ok(`paper: ${trades.length} simulated fills in ${markets.size} markets, all audited (${paperOrders} paper order events); PnL ${Number(total) / 1e6} == settlements at the venue's winners; nothing sent to the venue`);
+  const paperSells = trades.filter((f) => f.side === "SELL").length;
+  ok(`paper: ${paperSells} simulated stop-loss sells, ${trades.length} simulated fills in ${markets.size} markets, all audited (${paperOrders} paper order events); PnL ${Number(total) / 1e6} == settlements at the venue's winners; nothing sent to the venue`);
 }
 
 main().catch((e) => {

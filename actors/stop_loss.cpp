@@ -1,0 +1,98 @@
+#include "actors/stop_loss.hpp"
+
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/instrumented.hpp"
+
+namespace tdmaker {
+namespace {
+
+class stop_loss_impl : public instrumented<stop_loss_actor::base> {
+public:
+  stop_loss_impl(caf::actor_config& cfg, stop_loss_peers peers, stop_loss_options opts)
+    : instrumented(cfg, "stop_loss", peers.telemetry, opts.flush_every), peers_(std::move(peers)), opts_(std::move(opts)) {}
+
+  behavior_type make_behavior() override {
+    return {
+      [=, this](market_view& v) { return check(v); },
+      [=, this](stop_result& r) { on_result(r); },
+    };
+  }
+
+private:
+  stop_decision check(const market_view& v) {
+    const auto& pos = v.position;
+    if (!pos.open)
+      return {};
+    const auto& book = pos.side == outcome::up ? v.up : v.down;
+    entry_inputs in{pos.side, book.best_bid, book.best_ask, v.ref_start, v.ref_now, v.now_ms, v.slot_start_s, v.slot_end_s};
+    auto& st = state_[v.market.hex];
+    auto c = check_stop(opts_.rules, opts_.model ? &*opts_.model : nullptr, in, st);
+    stop_decision d;
+    d.action = c.verdict == stop_verdict::exit ? stop_action::exit
+               : c.verdict == stop_verdict::await_settlement ? stop_action::await_settlement
+                                                              : stop_action::hold;
+    d.reason = std::string(c.reason);
+    d.exit_px = c.exit_px;
+    if (d.action != stop_action::hold && last_[v.market.hex] != c.reason) {
+      last_[v.market.hex] = c.reason;
+      spdlog::info("stop-loss: market {} {} {} shares: {} (bid {}, peak {})", v.market.hex,
+                   d.action == stop_action::exit ? "EXIT" : "awaits settlement of", to_string(pos.qty), c.reason,
+                   to_string(book.best_bid), to_string(st.peak_bid));
+      audit(v, c);
+    }
+    return d;
+  }
+
+  void on_result(const stop_result& r) {
+    auto& n = failures_[r.market.hex];
+    if (r.ok) {
+      n = 0;
+      auto text = "Stop-loss exit: sold " + to_string(r.sold) + " @ " + to_string(r.px) + " in market "
+                  + r.market.hex.substr(0, 10) + "…";
+      spdlog::warn("stop-loss: {}", text);
+      raise(severity::warning, text);
+      return;
+    }
+    ++n;
+    spdlog::warn("stop-loss: exit of market {} failed ({} in a row): {}", r.market.hex, n, r.error);
+    if (n == opts_.rules.alert_after_failures)
+      raise(severity::critical, "Stop-loss exit of market " + r.market.hex + " failed " + std::to_string(n)
+                                  + " times in a row (" + r.error
+                                  + "); the position is kept and retried: manual intervention may be needed");
+  }
+
+  void audit(const market_view& v, const stop_check& c) {
+    if (!peers_.audit)
+      return;
+    std::string line = "{\"ts_ms\":" + std::to_string(v.now_ms) + ",\"kind\":\"stop_loss\",\"event\":\""
+                       + std::string(to_string(c.verdict)) + "\",\"market\":\"" + v.market.hex + "\",\"outcome\":\""
+                       + (v.position.side == outcome::up ? "up" : "down") + "\",\"shares\":\""
+                       + to_string(v.position.qty) + "\",\"bid\":\"" + to_string(c.exit_px) + "\",\"reason\":\""
+                       + std::string(c.reason) + "\"}";
+    send(peers_.audit, audit_line{std::move(line)});
+  }
+
+  void raise(severity level, std::string text) {
+    if (peers_.notifier)
+      send(peers_.notifier, alert{level, "stop_loss", std::move(text), 0});
+  }
+
+  stop_loss_peers peers_;
+  stop_loss_options opts_;
+  std::map<std::string, stop_state> state_;
+  std::map<std::string, std::string_view> last_; // last non-hold verdict reason, per market
+  std::map<std::string, std::uint32_t> failures_;
+};
+
+} // namespace
+
+stop_loss_actor spawn_stop_loss(caf::actor_system& sys, stop_loss_peers peers, stop_loss_options opts) {
+  return sys.spawn<stop_loss_impl>(std::move(peers), std::move(opts));
+}
+
+} // namespace tdmaker
