@@ -30,35 +30,11 @@ private:
   phase_manager_actor phases_;
 };
 
-class notifier_impl : public instrumented<notifier_actor::base> {
-public:
-  notifier_impl(caf::actor_config& cfg, telemetry_actor telemetry,
-                std::chrono::milliseconds flush)
-    : instrumented(cfg, "notifier", std::move(telemetry), flush) {
-  }
-
-  behavior_type make_behavior() override {
-    return {
-      [=, this](alert& a) {
-        auto lvl = a.level == severity::critical  ? spdlog::level::critical
-                   : a.level == severity::warning ? spdlog::level::warn
-                                                  : spdlog::level::info;
-        spdlog::log(lvl, "alert topic={} {}", a.topic, a.text);
-      },
-    };
-  }
-};
-
 } // namespace
 
 control_actor spawn_control(caf::actor_system& sys, phase_manager_actor phases,
                             telemetry_actor telemetry, std::chrono::milliseconds flush_every) {
   return sys.spawn<control_impl>(std::move(phases), std::move(telemetry), flush_every);
-}
-
-notifier_actor spawn_notifier(caf::actor_system& sys, telemetry_actor telemetry,
-                              std::chrono::milliseconds flush_every) {
-  return sys.spawn<notifier_impl>(std::move(telemetry), flush_every);
 }
 
 } // namespace tdmaker

@@ -9,8 +9,4 @@ namespace tdmaker {
 control_actor spawn_control(caf::actor_system& sys, phase_manager_actor phases,
                             telemetry_actor telemetry, std::chrono::milliseconds flush_every);
 
-/// Logs every alert at its severity (webhook delivery arrives with notifications).
-notifier_actor spawn_notifier(caf::actor_system& sys, telemetry_actor telemetry,
-                              std::chrono::milliseconds flush_every);
-
 } // namespace tdmaker

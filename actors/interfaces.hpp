@@ -58,8 +58,11 @@ using telemetry_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<std::string>,  // JSON
   caf::replies_to<health_atom>::with<health_report>>;
 
-/// Outbound alerts (log today; webhooks/Telegram in the notifications issue).
-using notifier_actor = caf::typed_actor<caf::reacts_to<alert>>;
+/// Outbound alerts: logged, and sent to a Telegram-compatible webhook.
+using notifier_actor = caf::typed_actor<
+  caf::reacts_to<alert>,
+  caf::reacts_to<notice_sent>,                       // I/O: the webhook's answer
+  caf::reacts_to<tick_atom>>;                        // internal: pacing / backoff wake-up
 
 /// The append-only JSONL audit trail (its own thread: a file write never
 /// stalls a scheduler worker).
@@ -151,6 +154,7 @@ using order_actor = caf::typed_actor<
   caf::reacts_to<phase_record>,                      // paper or live; a switch clears a halt
   caf::reacts_to<credentials_ready>,
   caf::reacts_to<fill_booked>,                       // fill: attribute it to an order
+  caf::reacts_to<settlement_status>,                 // settlement: realised PnL (risk.max_loss)
   caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
   caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
 

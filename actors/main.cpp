@@ -69,6 +69,7 @@ Usage:
 
 Environment (secrets never go in config files):
   TDMAKER_CONTROL_TOKEN   bearer token of POST /control/phase; unset = endpoint disabled
+  TDMAKER_TELEGRAM_TOKEN  bot token of the notifier's webhook (notifier.webhook_url)
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
 )";
@@ -145,7 +146,15 @@ int run_node(const std::string& config_path) {
     }
     key = std::move(k).value();
   }
-  auto n = node::start(*cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"), std::move(key));
+  auto run_cfg = std::move(cfg).value();
+  // The bot token joins the config in memory only, and leaves the environment.
+  run_cfg.notifier_bot_token = env_or_empty("TDMAKER_TELEGRAM_TOKEN");
+  unsetenv("TDMAKER_TELEGRAM_TOKEN");
+  if (!run_cfg.notifier_webhook_url.empty() && run_cfg.notifier_bot_token.empty()) {
+    spdlog::critical("node: notifier.webhook_url is set but TDMAKER_TELEGRAM_TOKEN is not");
+    return 2;
+  }
+  auto n = node::start(run_cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"), std::move(key));
   if (!n) {
     spdlog::critical("node: cannot start: {}", n.error());
     spdlog::default_logger()->flush();

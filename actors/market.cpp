@@ -117,6 +117,7 @@ public:
     opts_.orders = nullptr;
     opts_.fills = nullptr;
     opts_.stop_loss = nullptr;
+    opts_.audit = nullptr;
     opts_.bidding = nullptr;
     instrumented::on_exit();
   }
@@ -369,6 +370,7 @@ private:
     if (committed_)
       return;
     committed_ = side;
+    shadow_taker(side);
     auto other = side == outcome::up ? outcome::down : outcome::up;
     (other == outcome::up ? placed_[0] : placed_[1]) = ~0u; // no rung of the other outcome from now on
     std::vector<std::string> ids;
@@ -418,6 +420,19 @@ private:
     p.cost = usdc{cost[i]};
     p.entry = price{static_cast<std::int64_t>(static_cast<__int128>(std::max<std::int64_t>(cost[i], 0)) * micros_per_unit / qty[i])};
     return p;
+  }
+
+  /// Seed 003's maker-vs-taker comparison: what taking the ask would have cost
+  /// at the moment the maker ladder first filled.
+  void shadow_taker(outcome side) {
+    if (!opts_.audit)
+      return;
+    auto t = top(books_[side == outcome::up ? 0 : 1]);
+    send(opts_.audit, audit_line{"{\"ts_ms\":" + std::to_string(wall_ms())
+                                 + ",\"kind\":\"shadow_taker\",\"event\":\"first_fill\",\"market\":\""
+                                 + record_.id.hex + "\",\"outcome\":\"" + (side == outcome::up ? "up" : "down")
+                                 + "\",\"ask\":\"" + to_string(t.best_ask) + "\",\"ask_size\":\""
+                                 + to_string(t.ask_size) + "\",\"bid\":\"" + to_string(t.best_bid) + "\"}"});
   }
 
   void check_exit() {

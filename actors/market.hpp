@@ -14,6 +14,7 @@ struct market_options {
   order_actor orders;          // places and cancels (null: no trading)
   fill_actor fills;            // gets simulated fills of paper orders (null: none)
   stop_loss_actor stop_loss;   // checks an open position on every book update (null: no exits)
+  audit_actor audit;           // the shadow taker entry of a first fill (null: none)
   paper_rules paper;
   std::int64_t fee_rate_ppm = 70'000; // taker fee of a paper exit
   std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end

@@ -14,6 +14,7 @@
 #include "actors/bidding.hpp"
 #include "actors/clob_session.hpp"
 #include "actors/fill.hpp"
+#include "actors/notifier.hpp"
 #include "actors/settlement.hpp"
 #include "actors/stop_loss.hpp"
 #include "actors/venue_reads.hpp"
@@ -221,10 +222,23 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   p->telemetry = spawn_telemetry(sys, topts);
   p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
                          {static_cast<std::size_t>(cfg.store_max_batch), flush});
-  p->notifier = spawn_notifier(sys, p->telemetry, flush);
-  p->audit = spawn_audit(sys, cfg.log_dir);
-  // The exchange link: I/O threads, REST clients, the feed.
+  // The exchange link: I/O threads (the notifier's webhook uses them too).
   p->io = std::make_unique<io_pool>(cfg.venue_io_threads);
+  notifier_options nopts;
+  nopts.flush_every = flush;
+  if (!cfg.notifier_webhook_url.empty()) {
+    http_client_options wopts;
+    wopts.timeout = std::chrono::milliseconds(10'000);
+    nopts.webhook = http_client::make(*p->io, *parse_endpoint(cfg.notifier_webhook_url), wopts);
+    nopts.bot_token = cfg.notifier_bot_token;
+    nopts.chat_id = cfg.notifier_chat_id;
+    nopts.min_level = cfg.notifier_min_level;
+    nopts.per_minute = cfg.notifier_per_minute;
+    nopts.queue_max = static_cast<std::size_t>(cfg.notifier_queue_max);
+  }
+  p->notifier = spawn_notifier(sys, p->telemetry, nopts);
+  p->audit = spawn_audit(sys, cfg.log_dir);
+  // The exchange link: REST clients, the feed.
   http_client_options hopts;
   hopts.timeout = std::chrono::milliseconds(cfg.venue_request_timeout_ms);
   hopts.limits = polymarket_rate_limits();
@@ -251,7 +265,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   sopts.flush_every = flush;
   sopts.rules = {cfg.settlement_grace_s, cfg.settlement_defer_max_s, price{cfg.settlement_win_bid}};
   sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
-  p->settlement = spawn_settlement(sys, settlement_peers{p->store, p->fills, p->phases, p->telemetry, p->notifier, p->audit},
+  p->settlement = spawn_settlement(sys, settlement_peers{p->store, p->fills, p->orders, p->phases, p->telemetry, p->notifier, p->audit},
                                    make_resolution_sources(p->gamma, p->clob), sopts);
   p->stop_loss = spawn_stop_loss(sys, stop_loss_peers{p->telemetry, p->notifier, p->audit},
                                  stop_loss_options_of(cfg, std::move(exit).value(), flush));
@@ -278,6 +292,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   dopts.market.orders = p->orders;
   dopts.market.fills = p->fills;
   dopts.market.stop_loss = p->stop_loss;
+  dopts.market.audit = p->audit;
   dopts.market.fee_rate_ppm = taker_fee_rate_ppm;
   dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   dopts.flush_every = flush;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <caf/actor_system.hpp>
@@ -111,6 +112,12 @@ public:
           reconcile();
       },
       [=, this](fill_booked& b) { on_fill(b); },
+      [=, this](settlement_status& s) {
+        // The loss limit counts from this start: the first total is the baseline.
+        if (!pnl_baseline_)
+          pnl_baseline_ = s.realised_pnl;
+        realised_since_start_ = usdc{s.realised_pnl.micros - pnl_baseline_->micros};
+      },
       [=, this](get_atom) {
         std::vector<order_record> out;
         for (auto& [id, r] : orders_)
@@ -613,6 +620,7 @@ private:
                               : feed_.last_message_age_ms + (steady_ns() - feed_seen_ns_) / 1'000'000;
     in.safe_mode = safe_mode_;
     in.consecutive_order_errors = consecutive_errors_;
+    in.realised_pnl = realised_since_start_;
     if (opts_.paper && feed_seen_ns_ == 0)
       in.market_feed_age_ms = -1;
     return assess_risk(opts_.risk, in);
@@ -762,6 +770,8 @@ private:
   phase phase_ = phase::experience;
   bool phase_paper_ = true;
   trading_status status_;
+  std::optional<usdc> pnl_baseline_;
+  usdc realised_since_start_;
 };
 
 } // namespace

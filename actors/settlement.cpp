@@ -181,15 +181,15 @@ private:
       e.end_s = r.slot_end_s;
     if (!r.ok && !r.error.empty())
       spdlog::debug("settlement: {} {} look-up failed: {}", r.market.hex, to_string(source), r.error);
+    auto now = opts_.clock();
+    if (e.end_s == 0 || settle_due(now / 1000, e.end_s, opts_.rules) == settle_step::wait)
+      return; // learned the end, or asked early: nothing due yet (late fills may still come)
     if (r.resolved && (source == settle_method::gamma || source == settle_method::clob)) {
       auto tok = parse_token_id(r.winner);
       if (tok)
         return finalize(e, resolution{source, *tok});
       spdlog::error("settlement: {} named an invalid winner '{}'", to_string(source), r.winner);
     }
-    auto now = opts_.clock();
-    if (e.end_s == 0 || settle_due(now / 1000, e.end_s, opts_.rules) == settle_step::wait)
-      return; // learned the end, or asked early: nothing due yet
     if (source == settle_method::gamma)
       return ask(e, settle_method::clob);
     auto step = settle_due(now / 1000, e.end_s, opts_.rules);
@@ -298,6 +298,8 @@ private:
   void publish() {
     if (telemetry())
       send(telemetry(), status_);
+    if (peers_.orders)
+      send(peers_.orders, status_);
   }
 
   settlement_peers peers_;

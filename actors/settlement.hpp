@@ -31,6 +31,7 @@ struct settlement_options {
 struct settlement_peers {
   store_actor store;
   fill_actor fills;
+  order_actor orders; // realised PnL for the risk guard's loss limit
   phase_manager_actor phases;
   telemetry_actor telemetry;
   notifier_actor notifier;

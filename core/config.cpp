@@ -251,6 +251,21 @@ const std::vector<field>& schema() {
     {"$.settlement.defer_max_s", integer(&node_config::settlement_defer_max_s, 0, 7 * 86400)},
     {"$.settlement.win_bid", micros(&node_config::settlement_win_bid, 500'000, 1'000'000)},
     {"$.settlement.interval_ms", integer(&node_config::settlement_interval_ms, 100, 600'000)},
+    {"$.notifier.webhook_url", string(&node_config::notifier_webhook_url, true)},
+    {"$.notifier.chat_id", string(&node_config::notifier_chat_id, true)},
+    {"$.notifier.min_level",
+     [](const json& v, node_config& c) -> std::string {
+       std::string_view names[] = {"info", "warning", "critical"};
+       if (v.IsString())
+         for (int i = 0; i < 3; ++i)
+           if (names[i] == std::string_view(v.GetString(), v.GetStringLength())) {
+             c.notifier_min_level = i;
+             return {};
+           }
+       return "expected \"info\", \"warning\" or \"critical\", got " + shown(v);
+     }},
+    {"$.notifier.per_minute", integer(&node_config::notifier_per_minute, 1, 600)},
+    {"$.notifier.queue_max", integer(&node_config::notifier_queue_max, 1, 100'000)},
     {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
   };
   return fields;
@@ -321,6 +336,12 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
   if (cfg.entry_max_bid < cfg.entry_target_bid)
     return fail("$.entry.max_bid: must be >= $.entry.target_bid");
+  if (!cfg.notifier_webhook_url.empty()) {
+    if (auto ep = parse_endpoint(cfg.notifier_webhook_url); !ep)
+      return fail("$.notifier.webhook_url: " + ep.error());
+    if (cfg.notifier_chat_id.empty())
+      return fail("$.notifier.chat_id: required with $.notifier.webhook_url");
+  }
   if (cfg.stop_loss_exit >= cfg.stop_loss_peak)
     return fail("$.stop_loss.exit: must be below $.stop_loss.peak");
   if (cfg.entry_max_entry_s < cfg.entry_min_entry_s)

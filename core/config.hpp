@@ -112,6 +112,13 @@ struct node_config {
   std::int64_t settlement_defer_max_s = 3'600;
   std::int64_t settlement_win_bid = 950'000;
   int settlement_interval_ms = 5'000;
+  // notifier (Telegram Bot API-compatible webhook; empty url = log only)
+  std::string notifier_webhook_url;
+  std::string notifier_chat_id;
+  int notifier_min_level = 0; // 0 info, 1 warning, 2 critical
+  int notifier_per_minute = 20;
+  int notifier_queue_max = 200;
+  std::string notifier_bot_token; // from TDMAKER_TELEGRAM_TOKEN only, never from the file
   // status line
   int status_interval_ms = 30'000;
 };

@@ -565,6 +565,16 @@ struct alert {
 template <class Inspector>
 auto inspect(Inspector& f, alert& x) { return f(x.level, x.topic, x.text, x.ts_ms); }
 
+/// The webhook's answer to one message (I/O thread -> notifier).
+struct notice_sent {
+  int level = 0;
+  std::string text; // the message, to put back in the queue if it failed
+  int status = 0;   // HTTP status; 0 = no reply
+  std::string error;
+};
+template <class Inspector>
+auto inspect(Inspector& f, notice_sent& x) { return f(x.level, x.text, x.status, x.error); }
+
 // ---------------------------------------------------------------------------
 // Store (LMDB): anyone who persists -> store
 // ---------------------------------------------------------------------------

@@ -61,6 +61,7 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<switch_phase>("tdmaker::switch_phase")
     .add_message_type<trade_outcome>("tdmaker::trade_outcome")
     .add_message_type<alert>("tdmaker::alert")
+    .add_message_type<notice_sent>("tdmaker::notice_sent")
     .add_message_type<store_write>("tdmaker::store_write")
     .add_message_type<write_batch>("tdmaker::write_batch")
     .add_message_type<commit_ack>("tdmaker::commit_ack")

@@ -12,10 +12,13 @@
 //      FILLS_SLOTS (slot periods to trade, default 4), FILLS_RESTARTS (SIGKILLs, default 2),
 //      FILLS_SLOT_SECONDS (must match the venue's --slot-seconds, default 20), FILLS_SEED.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { Wallet } from "@ethersproject/wallet";
+import { ClobClient } from "@polymarket/clob-client-v2";
+import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -34,6 +37,21 @@ const work = mkdtempSync(join(tmpdir(), "tdmaker-fills-"));
 let rng = SEED;
 const random = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
 
+// A Telegram Bot API stand-in: records every sendMessage the notifier makes.
+const BOT_TOKEN = "777000:notifier-test-token-never-logged";
+const received = [];
+const receiver = createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    received.push({ path: req.url, body: body ? JSON.parse(body) : null });
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ ok: true, result: { message_id: received.length } }));
+  });
+});
+await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+
 const config = () => ({
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: MODE },
   http: { listen: "127.0.0.1:0" },
@@ -48,8 +66,11 @@ const config = () => ({
   // Fills come near 0.55 and the books of losing outcomes sink: exits happen.
   stop_loss: { peak: "0.5", exit: "0.3", grace_ms: 2000 },
   settlement: { grace_s: 2, interval_ms: 1000 },
+  feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000, breaker_failures: 3 },
+  notifier: { webhook_url: receiverUrl, chat_id: "4242", min_level: "info", per_minute: 600 },
   status: { interval_ms: 5000 },
 });
+const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
 
 const micros = (s) => BigInt(Math.round(Number(s) * 1e6));
 const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
@@ -64,14 +85,14 @@ async function main() {
   const until = t0 + SLOTS * SLOT * 1000;
   // SIGKILL moments, spread over the run.
   const kills = Array.from({ length: RESTARTS }, () => t0 + 4000 + random() * (until - t0 - 6000)).sort((a, b) => a - b);
-  let node = new NodeProcess(bin, work, config());
+  let node = new NodeProcess(bin, work, config(), nodeEnv);
   await node.ready();
   let restarts = 0;
   for (const at of kills) {
     await sleep(Math.max(0, at - Date.now()));
     await node.kill();
     ++restarts;
-    node = new NodeProcess(bin, work, config());
+    node = new NodeProcess(bin, work, config(), nodeEnv);
     await node.ready();
   }
   await sleep(Math.max(0, until - Date.now()));
@@ -90,6 +111,7 @@ async function main() {
     return st.open_positions === 0 && st.settlements >= venueMarkets.size;
   }, "the node settled every position", 60000);
   const m = await node.metrics();
+  await checkNotifier(node);
   await node.stop();
 
   // ---- fills: node == venue, each exactly once ----
@@ -146,12 +168,37 @@ async function main() {
   const auditedSettled = new Set(audit.filter((a) => a.kind === "settlement").map((a) => a.settlement.market));
   for (const s of settlements) assert.ok(auditedSettled.has(s.market), `settlement of ${s.market} is not in the audit log`);
   const exits = audit.filter((a) => a.kind === "stop_loss" && a.event === "exit").length;
+  const shadows = audit.filter((a) => a.kind === "shadow_taker").length;
   const sells = trades.filter((f) => f.side === "SELL");
-  ok(`audit log: ${auditedFills.size} fills and ${auditedSettled.size} settlements; ${exits} stop-loss exits decided, ${sells.length} sell fills (${sells.filter((f) => f.taker).length} as taker)`);
+  ok(`audit log: ${auditedFills.size} fills and ${auditedSettled.size} settlements; ${exits} stop-loss exits decided, ${sells.length} sell fills (${sells.filter((f) => f.taker).length} as taker); ${shadows} shadow taker entries`);
 
   const injected = await venue.injected();
   console.log(`# faults injected: ${JSON.stringify(injected)}`);
   console.log(`# node metrics (last run): fills ${JSON.stringify(Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith("tdmaker_fill"))))}`);
+}
+
+/// The notifier's webhook saw fills, settlements and a critical alert (safe mode,
+/// forced by refusing every WebSocket for a while); no secret is anywhere.
+async function checkNotifier(node) {
+  await venue.setFaults({ seed: SEED, ws_refuse_windows: [{ in_s: 0, for_s: 12 }] });
+  await eventually(() => received.some((r) => r.body?.text?.startsWith("[CRITICAL] safe_mode: SAFE MODE ON")),
+                   "the webhook receives the critical safe-mode alert", 30000);
+  await venue.setFaults({ seed: SEED });
+  for (const r of received) {
+    assert.equal(r.path, `/bot${BOT_TOKEN}/sendMessage`, "Bot API path");
+    assert.equal(r.body.chat_id, "4242", "chat id");
+  }
+  const texts = received.map((r) => r.body.text);
+  assert.ok(texts.some((t) => t.startsWith("[INFO] fill: Fill: bought")), "a fill message");
+  assert.ok(texts.some((t) => t.startsWith("[INFO] settlement: Settled")), "a settlement message");
+  // Secrets: the private key, the API secret and passphrase, the bot token.
+  const creds = await new ClobClient({ host: clobUrl, chain: 137, signer: new Wallet(KEY) }).deriveApiKey();
+  const secrets = [KEY.slice(2), creds.secret, creds.passphrase, BOT_TOKEN];
+  const logs = readdirSync(work).filter((f) => f.endsWith(".log")).map((f) => readFileSync(join(work, f), "utf8"));
+  logs.push(node.log, readFileSync(join(work, "logs", "audit.jsonl"), "utf8"), JSON.stringify(texts));
+  for (const text of logs)
+    for (const secret of secrets) assert.ok(!text.includes(secret), "a secret leaked into a log, the audit trail or a message");
+  ok(`notifier: ${received.length} messages to the webhook (fills, settlements, critical safe mode); no secret in ${logs.length} logs and messages`);
 }
 
 /// Paper mode: the venue saw nothing of ours; every fill is simulated, in the audit
@@ -199,7 +246,9 @@ async function checkPaper(node) {
   ok(`paper: ${paperSells} simulated stop-loss sells, ${trades.length} simulated fills in ${markets.size} markets, all audited (${paperOrders} paper order events); PnL ${Number(total) / 1e6} == settlements at the venue's winners; nothing sent to the venue`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main()
+  .then(() => receiver.close())
+  .catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
