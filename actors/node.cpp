@@ -261,12 +261,6 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   fill_opts.lookback_s = cfg.fills_lookback_s;
   fill_opts.fetch_trades = make_trades_fetcher(p->session, taker_fee_rate_ppm);
   p->fills = spawn_fill(sys, fill_peers{p->store, p->orders, p->telemetry, p->notifier, p->audit}, fill_opts);
-  settlement_options sopts;
-  sopts.flush_every = flush;
-  sopts.rules = {cfg.settlement_grace_s, cfg.settlement_defer_max_s, price{cfg.settlement_win_bid}};
-  sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
-  p->settlement = spawn_settlement(sys, settlement_peers{p->store, p->fills, p->orders, p->phases, p->telemetry, p->notifier, p->audit},
-                                   make_resolution_sources(p->gamma, p->clob), sopts);
   p->stop_loss = spawn_stop_loss(sys, stop_loss_peers{p->telemetry, p->notifier, p->audit},
                                  stop_loss_options_of(cfg, std::move(exit).value(), flush));
   auto fopts = feed_options_of(cfg, flush);
@@ -297,6 +291,13 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   dopts.flush_every = flush;
   p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);
+  settlement_options sopts;
+  sopts.flush_every = flush;
+  sopts.rules = {cfg.settlement_grace_s, cfg.settlement_defer_max_s, price{cfg.settlement_win_bid}};
+  sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
+  p->settlement = spawn_settlement(
+    sys, settlement_peers{p->store, p->fills, p->orders, p->directory, p->phases, p->telemetry, p->notifier, p->audit},
+    make_resolution_sources(p->gamma, p->clob), sopts);
   discovery_options disc;
   disc.assets = cfg.discovery_assets;
   disc.slot_seconds = cfg.discovery_slot_seconds;

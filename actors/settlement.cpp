@@ -256,6 +256,7 @@ private:
           for (auto& rec : recs)
             announce(rec);
           publish();
+          retire(cid);
         },
         [=, this](caf::error& err) {
           spdlog::critical("settlement: {} not persisted: {}", cid.hex, error_text(err));
@@ -285,6 +286,15 @@ private:
       send(peers_.audit, audit_line{"{\"ts_ms\":" + std::to_string(rec.settled_ms)
                                     + ",\"kind\":\"settlement\",\"event\":\"settled\",\"settlement\":"
                                     + encode(rec) + "}"});
+  }
+
+  /// Settled is done: the market actor may go (discovery may have retired it already).
+  void retire(const condition_id& cid) {
+    if (!peers_.directory)
+      return;
+    request(peers_.directory, store_timeout, retire_atom::value, cid)
+      .then([=](bool) { spdlog::info("settlement: market {} retired", cid.hex); },
+            [=](caf::error& e) { spdlog::debug("settlement: market {} not retired here: {}", cid.hex, error_text(e)); });
   }
 
   void retry_later(const condition_id& cid, const std::string& why) {

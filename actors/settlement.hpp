@@ -32,6 +32,7 @@ struct settlement_peers {
   store_actor store;
   fill_actor fills;
   order_actor orders; // realised PnL for the risk guard's loss limit
+  directory_actor directory; // a settled market is retired
   phase_manager_actor phases;
   telemetry_actor telemetry;
   notifier_actor notifier;

@@ -1,10 +1,9 @@
 #include "core/fills.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "core/json_read.hpp"
+#include "core/json_write.hpp"
 #include "core/order_lifecycle.hpp"
 
 namespace tdmaker {
@@ -166,36 +165,23 @@ fill_match match_fill(const fill_report& f, std::span<const order_record> orders
 }
 
 std::string encode(const fill_record& r) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&](const char* k, std::string_view v) {
-    w.Key(k);
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  };
-  auto kn = [&](const char* k, std::int64_t v) {
-    w.Key(k);
-    w.Int64(v);
-  };
-  w.StartObject();
-  kv("key", r.key);
-  kv("trade_id", r.trade_id);
-  kv("order_id", r.order_id);
-  kv("market", r.market.hex);
-  kv("token", r.token.digits);
-  kv("side", r.side == order_side::buy ? "BUY" : "SELL");
-  kv("price", to_string(r.px));
-  kv("size", to_string(r.size));
-  kv("fee", to_string(r.fee));
-  w.Key("taker");
-  w.Bool(r.taker);
-  kv("status", to_string(r.status));
-  w.Key("reversed");
-  w.Bool(r.reversed);
-  kn("ts_ms", r.ts_ms);
-  kn("booked_ms", r.booked_ms);
-  kv("source", to_string(r.source));
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json::object_writer()
+    .str("key", r.key)
+    .str("trade_id", r.trade_id)
+    .str("order_id", r.order_id)
+    .str("market", r.market.hex)
+    .str("token", r.token.digits)
+    .str("side", r.side == order_side::buy ? "BUY" : "SELL")
+    .str("price", to_string(r.px))
+    .str("size", to_string(r.size))
+    .str("fee", to_string(r.fee))
+    .flag("taker", r.taker)
+    .str("status", to_string(r.status))
+    .flag("reversed", r.reversed)
+    .num("ts_ms", r.ts_ms)
+    .num("booked_ms", r.booked_ms)
+    .str("source", to_string(r.source))
+    .take();
 }
 
 result<fill_record> decode_fill_record(std::string_view text) {

@@ -1,11 +1,10 @@
 #include "core/settlement.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "core/gamma_codec.hpp" // parse_iso8601_utc
 #include "core/json_read.hpp"
+#include "core/json_write.hpp"
 
 namespace tdmaker {
 
@@ -98,32 +97,20 @@ settlement_record settle(const condition_id& market, std::span<const position> p
 }
 
 std::string encode(const settlement_record& r) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&](const char* k, std::string_view v) {
-    w.Key(k);
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  };
-  auto kn = [&](const char* k, std::int64_t v) {
-    w.Key(k);
-    w.Int64(v);
-  };
-  w.StartObject();
-  kv("market", r.market.hex);
-  kv("winner", r.winner);
-  kv("method", to_string(r.method));
-  kv("held", to_string(r.held));
-  kv("payout", to_string(r.payout));
-  kv("cost", to_string(r.cost));
-  kv("proceeds", to_string(r.proceeds));
-  kv("fees", to_string(r.fees));
-  kv("pnl", to_string(r.pnl));
-  kn("fills", r.fills);
-  kn("settled_ms", r.settled_ms);
-  w.Key("paper");
-  w.Bool(r.paper);
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json::object_writer()
+    .str("market", r.market.hex)
+    .str("winner", r.winner)
+    .str("method", to_string(r.method))
+    .str("held", to_string(r.held))
+    .str("payout", to_string(r.payout))
+    .str("cost", to_string(r.cost))
+    .str("proceeds", to_string(r.proceeds))
+    .str("fees", to_string(r.fees))
+    .str("pnl", to_string(r.pnl))
+    .num("fills", r.fills)
+    .num("settled_ms", r.settled_ms)
+    .flag("paper", r.paper)
+    .take();
 }
 
 result<settlement_record> decode_settlement_record(std::string_view text) {

@@ -239,7 +239,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers 
   so.tick_every = std::chrono::hours(1);
   so.retry_ms = 1'000;
   so.clock = [n = r.now] { return n->load(); };
-  auto settle = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}}, src, so);
+  auto settle = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}, {}}, src, so);
   auto status = [&] {
     settlement_status out;
     r.self->request(settle, 5s, get_atom::value, settle_atom::value)
