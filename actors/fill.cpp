@@ -290,11 +290,15 @@ private:
     if (!telemetry())
       return;
     auto s = status_;
-    s.open_positions = static_cast<std::uint32_t>(positions_.size());
+    s.open_positions = s.paper_open_positions = 0;
     s.open_cost = {};
     for (auto& [key, p] : positions_)
-      if (!p.paper)
+      if (p.paper) {
+        ++s.paper_open_positions;
+      } else {
+        ++s.open_positions;
         s.open_cost.micros += p.cost.micros - p.proceeds.micros;
+      }
     send(telemetry(), std::move(s));
   }
 

@@ -252,8 +252,10 @@ private:
     e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(settle_.realised_pnl.micros, 6));
     e.family("tdmaker_paper_pnl_usdc", "PnL of the settled paper book (simulated fills), pUSD.", "gauge");
     e.sample("tdmaker_paper_pnl_usdc", {}, format_fixed(settle_.paper_pnl.micros, 6));
-    e.family("tdmaker_open_positions", "Positions (tokens) of markets not yet settled.", "gauge");
+    e.family("tdmaker_open_positions", "Positions (tokens) held on the venue in markets not yet settled.", "gauge");
     e.sample("tdmaker_open_positions", {}, static_cast<std::uint64_t>(fills_.open_positions));
+    e.family("tdmaker_paper_open_positions", "Paper-book positions of markets not yet settled.", "gauge");
+    e.sample("tdmaker_paper_open_positions", {}, static_cast<std::uint64_t>(fills_.paper_open_positions));
     e.family("tdmaker_open_position_cost_usdc", "Net cost of the open positions, pUSD.", "gauge");
     e.sample("tdmaker_open_position_cost_usdc", {}, format_fixed(fills_.open_cost.micros, 6));
     e.family("tdmaker_fills_total", "Fills booked since start, by the source that delivered them first.", "counter");
@@ -280,6 +282,7 @@ private:
             + format_fixed(trading_.open_exposure.micros, 6) + ")";
     line += " | budget " + format_fixed(budget_.reserved.micros, 6) + "/" + format_fixed(budget_.limit.micros, 6);
     line += " | fills " + std::to_string(fills_.booked) + " | positions " + std::to_string(fills_.open_positions)
+            + " paper " + std::to_string(fills_.paper_open_positions)
             + " (cost " + format_fixed(fills_.open_cost.micros, 6) + ") | pnl realised "
             + format_fixed(settle_.realised_pnl.micros, 6) + " paper " + format_fixed(settle_.paper_pnl.micros, 6) + " ("
             + std::to_string(settle_.settled) + " settled)";
@@ -348,6 +351,8 @@ private:
     str("open_position_cost", format_fixed(fills_.open_cost.micros, 6));
     w.Key("open_positions");
     w.Uint(fills_.open_positions);
+    w.Key("paper_open_positions");
+    w.Uint(fills_.paper_open_positions);
     w.Key("fills");
     w.Uint64(fills_.booked);
     w.Key("fills_from_reconcile");

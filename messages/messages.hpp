@@ -456,13 +456,14 @@ struct fill_status {
   std::uint64_t from_reconcile = 0; // booked by REST reconciliation (missed by the WebSocket)
   std::uint64_t paper = 0;
   std::uint64_t reconciles = 0;
-  std::uint32_t open_positions = 0;
-  usdc open_cost;
+  std::uint32_t open_positions = 0;       // on the venue
+  std::uint32_t paper_open_positions = 0; // the paper book
+  usdc open_cost;                         // of the venue positions
 };
 template <class Inspector>
 auto inspect(Inspector& f, fill_status& x) {
   return f(x.booked, x.duplicates, x.reversed, x.from_reconcile, x.paper, x.reconciles, x.open_positions,
-           x.open_cost);
+           x.paper_open_positions, x.open_cost);
 }
 
 // ---------------------------------------------------------------------------
