@@ -537,8 +537,11 @@ private:
     auto m = match_fill(leg, candidates);
     if (m.kind == match_kind::none) {
       // Still the account's fill (booked, in the position); just no order of
-      // this ledger to credit, e.g. one placed by hand with the same key.
-      spdlog::warn("order: fill {} names no order of the ledger", f.key);
+      // this ledger to credit, e.g. one placed by hand with the same key. Its
+      // cost was never reserved: claim it, so the budget sees the exposure.
+      spdlog::warn("order: fill {} names no order of the ledger; its cost is claimed from the budget", f.key);
+      if (b.change == fill_change::booked && f.side == order_side::buy && peers_.bidding)
+        send(peers_.bidding, budget_claim{f.market, fill_cash(f.size, f.px)});
       return;
     }
     auto& r = orders_.at(m.order->order_id);

@@ -416,3 +416,37 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a stale feed cancels everything,
   r.self->send(r.orders, place_batch{market, {intent(1, 83)}});
   REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 2; }));
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a fill is settled from the venue's order record, and an unknown order's fill is claimed from the budget") {
+  rig r(*this);
+  r.reconcile();
+  auto id = r.place_live(intent(0, 80));
+  // A booked fill of our order: the venue's record settles matched size and state.
+  fill_record f;
+  f.key = fill_key(market, id, "t-1");
+  f.trade_id = "t-1";
+  f.order_id = id;
+  f.market = market;
+  f.token = token_id{"1130"};
+  f.px = price{800'000};
+  f.size = shares{2'000'000};
+  r.self->send(r.orders, fill_booked{f, fill_change::booked});
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  CHECK(r.venue->lookups[0] == id);
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "LIVE", shares{2'000'000}, shares{5'000'000}, ""});
+  auto u = r.update_for(id, order_state::partially_filled);
+  CHECK(u.matched == shares{2'000'000});
+  CHECK(r.stored(id).matched == shares{2'000'000});
+  // A fill of an order this ledger never had (placed by hand with the key): its
+  // cost was never reserved, so it is claimed.
+  f.order_id = "0x" + std::string(64, 'f');
+  f.key = fill_key(market, f.order_id, "t-2");
+  f.trade_id = "t-2";
+  f.px = price{700'000};
+  f.size = shares{3'000'000};
+  r.self->send(r.orders, fill_booked{f, fill_change::booked});
+  budget_claim c;
+  r.self->receive([&](budget_claim& x) { c = x; }, caf::after(5s) >> [] { FAIL("no claim"); });
+  CHECK(c.market == market);
+  CHECK(c.amount == usdc{2'100'000});
+}
