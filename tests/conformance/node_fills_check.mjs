@@ -210,7 +210,7 @@ async function checkPaper(node) {
   // Paper bidding goes on in later slots (paper mode has no phase without orders):
   // give the traded slots time to resolve and settle, then judge the markets that
   // had ended well before the stop.
-  await sleep(3 * SLOT * 1000);
+  await sleep(2 * SLOT * 1000); // a slot's settlement: end + resolution (<= 11 s) + grace 2 s
   const stoppedAt = Math.floor(Date.now() / 1000);
   const m = await node.metrics();
   await node.stop();
