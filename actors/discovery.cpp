@@ -8,10 +8,10 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/http_client.hpp"
+#include "net/http_client.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
-#include "actors/weak_handle.hpp"
+#include "net/weak_handle.hpp"
 #include "core/gamma_codec.hpp"
 
 namespace tdmaker {

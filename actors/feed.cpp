@@ -10,14 +10,14 @@
 #include <rapidjson/document.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/clob_session.hpp"
+#include "net/clob_session.hpp"
 #include "core/trade_codec.hpp"
-#include "actors/http_client.hpp"
+#include "net/http_client.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
-#include "actors/io_pool.hpp"
-#include "actors/weak_handle.hpp"
-#include "actors/ws_client.hpp"
+#include "net/io_pool.hpp"
+#include "net/weak_handle.hpp"
+#include "net/ws_client.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/feed_codec.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
-#include "actors/weak_handle.hpp"
+#include "net/weak_handle.hpp"
 
 namespace tdmaker {
 namespace {

@@ -11,11 +11,11 @@
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/clob_session.hpp" // place_outcome::verdict
+#include "net/clob_session.hpp" // place_outcome::verdict
 #include "actors/instrumented.hpp"
-#include "actors/order_venue.hpp"
+#include "net/order_venue.hpp"
 #include "actors/util.hpp"
-#include "actors/weak_handle.hpp"
+#include "net/weak_handle.hpp"
 #include "core/bytes.hpp"
 #include "core/fills.hpp"
 #include "core/keccak.hpp"

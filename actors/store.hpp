@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "actors/interfaces.hpp"
-#include "actors/lmdb_env.hpp"
+#include "db/lmdb_env.hpp"
 
 namespace tdmaker {
 

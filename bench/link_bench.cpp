@@ -27,7 +27,7 @@
 #include "actors/bidding.hpp"
 #include "actors/directory.hpp"
 #include "actors/feed.hpp"
-#include "actors/lmdb_env.hpp"
+#include "db/lmdb_env.hpp"
 #include "actors/store.hpp"
 #include "core/eth_address.hpp"
 #include "core/feed_codec.hpp"

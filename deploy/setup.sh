@@ -13,7 +13,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl
   libcaf-dev libboost1.81-all-dev rapidjson-dev doctest-dev liblmdb-dev lmdb-utils
   libsecp256k1-dev libcrypto++-dev libssl-dev openssl libspdlog-dev libfmt-dev
-  prometheus
+  prometheus ccache
 )
 
 install_packages() {
@@ -55,6 +55,13 @@ build() { # build DIR cmake-args... [--target T...]
     if [ "$1" = "--target" ]; then shift; targets=("$@"); break; fi
     args+=("$1"); shift
   done
+  # A compiler cache outside the clone (ccache's own directory): a second build of
+  # the same sources, in this clone or a fresh one, recompiles only what changed.
+  if command -v ccache >/dev/null 2>&1; then
+    args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR="$ROOT" CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+    export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
+  fi
   cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja "${args[@]}" >/dev/null
   if [ ${#targets[@]} -gt 0 ]; then
     cmake --build "$ROOT/$dir" -j "$JOBS" --target "${targets[@]}"

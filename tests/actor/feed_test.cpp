@@ -6,7 +6,7 @@
 #include "actors/feed.hpp"
 #include "actors/store.hpp"
 #include "actors/util.hpp"
-#include "actors/ws_client.hpp"
+#include "net/ws_client.hpp"
 #include "core/order_book.hpp"
 #include "fixture.hpp"
 

@@ -10,7 +10,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/interfaces.hpp"
-#include "actors/lmdb_env.hpp"
+#include "db/lmdb_env.hpp"
 
 namespace tdmaker::test {
 

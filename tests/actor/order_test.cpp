@@ -8,9 +8,9 @@
 
 #include <doctest/doctest.h>
 
-#include "actors/clob_session.hpp"
+#include "net/clob_session.hpp"
 #include "actors/order.hpp"
-#include "actors/order_venue.hpp"
+#include "net/order_venue.hpp"
 #include "actors/store.hpp"
 #include "fixture.hpp"
 

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/lmdb_env.hpp"
+#include "db/lmdb_env.hpp"
 #include "process.hpp"
 
 using namespace tdmaker;

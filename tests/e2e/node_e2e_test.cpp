@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "actors/ctl_client.hpp"
+#include "app/ctl_client.hpp"
 #include "process.hpp"
 
 using namespace tdmaker;

@@ -13,8 +13,8 @@
 
 #include <doctest/doctest.h>
 
-#include "actors/http_client.hpp"
-#include "actors/io_pool.hpp"
+#include "net/http_client.hpp"
+#include "net/io_pool.hpp"
 #include "process.hpp"
 
 using namespace tdmaker;

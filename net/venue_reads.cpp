@@ -1,7 +1,7 @@
-#include "actors/venue_reads.hpp"
+#include "net/venue_reads.hpp"
 
-#include "actors/clob_session.hpp"
-#include "actors/http_client.hpp"
+#include "net/clob_session.hpp"
+#include "net/http_client.hpp"
 #include "core/feed_codec.hpp"
 #include "core/gamma_codec.hpp"
 #include "core/trade_codec.hpp"

@@ -16,12 +16,12 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/ctl_client.hpp"
-#include "actors/lmdb_env.hpp"
-#include "actors/logging.hpp"
-#include "actors/node.hpp"
-#include "actors/store_probe.hpp"
-#include "actors/venue_check.hpp"
+#include "app/ctl_client.hpp"
+#include "db/lmdb_env.hpp"
+#include "app/logging.hpp"
+#include "app/node.hpp"
+#include "app/store_probe.hpp"
+#include "app/venue_check.hpp"
 #include "core/ledger_export.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"

@@ -1,4 +1,4 @@
-#include "actors/ws_client.hpp"
+#include "net/ws_client.hpp"
 
 #include <algorithm>
 #include <deque>

@@ -1,13 +1,13 @@
-#include "actors/venue_check.hpp"
+#include "app/venue_check.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <future>
 #include <random>
 
-#include "actors/clob_session.hpp"
-#include "actors/http_client.hpp"
-#include "actors/io_pool.hpp"
+#include "net/clob_session.hpp"
+#include "net/http_client.hpp"
+#include "net/io_pool.hpp"
 #include "core/bytes.hpp"
 #include "core/eth_address.hpp"
 #include "core/feed_codec.hpp"

@@ -1,4 +1,4 @@
-#include "actors/lmdb_env.hpp"
+#include "db/lmdb_env.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

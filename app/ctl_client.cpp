@@ -1,4 +1,4 @@
-#include "actors/ctl_client.hpp"
+#include "app/ctl_client.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>

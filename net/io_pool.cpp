@@ -1,4 +1,4 @@
-#include "actors/io_pool.hpp"
+#include "net/io_pool.hpp"
 
 #include <spdlog/spdlog.h>
 

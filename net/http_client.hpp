@@ -17,7 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "core/endpoint.hpp"
-#include "actors/io_pool.hpp"
+#include "net/io_pool.hpp"
 #include "core/auth_headers.hpp"
 #include "core/backoff.hpp"
 #include "core/rate_limiter.hpp"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/http_client.hpp"
+#include "net/http_client.hpp"
 #include "core/clob_reply.hpp"
 #include "core/order_sign.hpp"
 #include "core/order_wire.hpp"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/endpoint.hpp"
-#include "actors/io_pool.hpp"
+#include "net/io_pool.hpp"
 #include "core/backoff.hpp"
 
 namespace tdmaker {

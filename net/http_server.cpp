@@ -1,4 +1,4 @@
-#include "actors/http_server.hpp"
+#include "net/http_server.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>

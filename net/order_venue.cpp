@@ -1,8 +1,8 @@
-#include "actors/order_venue.hpp"
+#include "net/order_venue.hpp"
 
 #include <random>
 
-#include "actors/clob_session.hpp"
+#include "net/clob_session.hpp"
 #include "core/bytes.hpp"
 #include "core/eth_address.hpp"
 #include "core/order_sign.hpp"

@@ -1,4 +1,4 @@
-#include "actors/clob_session.hpp"
+#include "net/clob_session.hpp"
 
 #include <chrono>
 

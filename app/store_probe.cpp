@@ -1,4 +1,4 @@
-#include "actors/store_probe.hpp"
+#include "app/store_probe.hpp"
 
 #include <cstdio>
 #include <deque>

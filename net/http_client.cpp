@@ -1,4 +1,4 @@
-#include "actors/http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <random>
 

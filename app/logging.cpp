@@ -1,4 +1,4 @@
-#include "actors/logging.hpp"
+#include "app/logging.hpp"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
