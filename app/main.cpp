@@ -61,7 +61,9 @@ Usage:
   tdmaker export orders|trades|settlements [--from T] [--to T] [--format jsonl|csv]
                  [--config FILE]     print the ledger's orders, fills or settlements
                                      (LMDB), oldest first; T is Unix seconds or
-                                     ISO-8601 UTC (--from inclusive, --to exclusive)
+                                     ISO-8601 UTC (--from inclusive, --to exclusive).
+                                     Read-only: works while the node runs, and is a
+                                     consistent snapshot of its last commit
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -270,8 +272,8 @@ int run_probe(const std::vector<std::string>& args) {
 // from TDMAKER_PRIVATE_KEY and is never echoed.
 /// Decodes every row of `db` with `decode`; the first unreadable row is an error.
 template <class Record, class Decode>
-result<std::vector<Record>> read_all(lmdb_env& env, record_db db, Decode decode) {
-  auto rows = env.scan(db, "");
+result<std::vector<Record>> read_all(const lmdb_snapshot& snap, record_db db, Decode decode) {
+  auto rows = snap.scan(db, "");
   if (!rows)
     return fail(rows.error());
   std::vector<Record> out;
@@ -284,39 +286,57 @@ result<std::vector<Record>> read_all(lmdb_env& env, record_db db, Decode decode)
   return out;
 }
 
+/// The export text of `q` from one read transaction: a consistent snapshot even while
+/// the node commits beside it.
+result<std::string> export_text(const lmdb_snapshot& snap, const export_query& q) {
+  if (q.kind == "trades") {
+    auto fills = read_all<fill_record>(snap, record_db::fills, decode_fill_record);
+    if (!fills)
+      return fail(fills.error());
+    return export_trades(std::move(fills).value(), q);
+  }
+  if (q.kind == "settlements") {
+    auto rows = read_all<settlement_record>(snap, record_db::settlements, decode_settlement_record);
+    if (!rows)
+      return fail(rows.error());
+    return export_settlements(std::move(rows).value(), q);
+  }
+  auto read = read_all<order_record>(snap, record_db::orders, decode_order_record);
+  if (!read)
+    return fail(read.error());
+  auto orders = std::move(read).value();
+  std::stable_sort(orders.begin(), orders.end(),
+                   [](const order_record& a, const order_record& b) { return a.created_ms < b.created_ms; });
+  std::string out;
+  for (auto& o : orders)
+    if (o.created_ms >= q.from_ms && o.created_ms < q.to_ms)
+      out += encode(o) + "\n";
+  return out;
+}
+
+// Read-only, so it works while the node runs on the same data dir (issue 13).
 int run_export(const export_query& q, const node_config& cfg) {
-  auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
+  auto env = lmdb_env::open_read_only(cfg.data_dir);
   if (!env) {
     std::fprintf(stderr, "export: %s\n", env.error().c_str());
     return 1;
   }
-  auto fail_with = [](const std::string& e) {
-    std::fprintf(stderr, "export: %s\n", e.c_str());
+  auto text = [&]() -> result<std::string> {
+    auto snap = (*env)->snapshot();
+    if (!snap)
+      return fail("store: " + snap.error());
+    return export_text(*snap, q);
+  }();
+  if (!text) {
+    std::fprintf(stderr, "export: %s\n", text.error().c_str());
     return 1;
-  };
-  if (q.kind == "trades") {
-    auto fills = read_all<fill_record>(**env, record_db::fills, decode_fill_record);
-    if (!fills)
-      return fail_with(fills.error());
-    std::fputs(export_trades(std::move(fills).value(), q).c_str(), stdout);
-    return 0;
   }
-  if (q.kind == "settlements") {
-    auto rows = read_all<settlement_record>(**env, record_db::settlements, decode_settlement_record);
-    if (!rows)
-      return fail_with(rows.error());
-    std::fputs(export_settlements(std::move(rows).value(), q).c_str(), stdout);
-    return 0;
+  // The read transaction is closed before printing: a slow pipe reader does not pin
+  // the writer's old pages.
+  if (std::fwrite(text->data(), 1, text->size(), stdout) != text->size() || std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "export: cannot write the output\n");
+    return 1;
   }
-  auto read = read_all<order_record>(**env, record_db::orders, decode_order_record);
-  if (!read)
-    return fail_with(read.error());
-  auto orders = std::move(read).value();
-  std::stable_sort(orders.begin(), orders.end(),
-                   [](const order_record& a, const order_record& b) { return a.created_ms < b.created_ms; });
-  for (auto& o : orders)
-    if (o.created_ms >= q.from_ms && o.created_ms < q.to_ms)
-      std::printf("%s\n", encode(o).c_str());
   return 0;
 }
 

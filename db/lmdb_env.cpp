@@ -35,6 +35,33 @@ struct txn_guard {
 
 std::string_view db_name(record_db db) { return names[static_cast<std::size_t>(db)]; }
 
+namespace {
+
+/// The schema version recorded in `meta`, 0 when the store has none yet.
+result<std::uint32_t> read_schema_version(MDB_txn* txn, MDB_dbi meta) {
+  MDB_val k = val(schema_key), v;
+  int rc = mdb_get(txn, meta, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return std::uint32_t{0};
+  if (rc != 0)
+    return fail(lmdb_error("store: read schema version", rc));
+  auto payload = open_record({static_cast<const char*>(v.mv_data), v.mv_size});
+  if (!payload)
+    return fail("store: schema version record: " + payload.error());
+  try {
+    return static_cast<std::uint32_t>(std::stoul(*payload));
+  } catch (...) {
+    return fail("store: schema version record is not a number");
+  }
+}
+
+std::string newer_schema(std::uint32_t version) {
+  return "store: data was written by a newer tdmaker (schema " + std::to_string(version) + ", this build knows "
+         + std::to_string(current_schema_version) + "); refusing to open it";
+}
+
+} // namespace
+
 result<std::shared_ptr<lmdb_env>> lmdb_env::open(const std::string& dir,
                                                  std::int64_t map_size_mb) {
   std::error_code ec;
@@ -60,6 +87,62 @@ result<std::shared_ptr<lmdb_env>> lmdb_env::open(const std::string& dir,
   return self;
 }
 
+result<std::shared_ptr<lmdb_env>> lmdb_env::open_read_only(const std::string& dir) {
+  // LMDB would create lock.mdb in any directory it is pointed at: look first, so a
+  // mistyped data dir is an error and not a new file.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return fail("store: data dir '" + dir + "' does not exist");
+  if (!std::filesystem::is_regular_file(dir + "/data.mdb", ec))
+    return fail("store: no store in '" + dir + "' (no data.mdb): has a node run with this data dir?");
+  std::shared_ptr<lmdb_env> self(new lmdb_env());
+  self->read_only_ = true;
+  if (auto err = self->attach_read_only(dir); !err.empty())
+    return fail(err);
+  return self;
+}
+
+std::string lmdb_env::attach_read_only(const std::string& dir) {
+  if (int rc = mdb_env_create(&env_); rc != 0)
+    return lmdb_error("store: mdb_env_create", rc);
+  mdb_env_set_maxdbs(env_, 16);
+  // No mdb_env_set_mapsize: unset, LMDB maps the size the writer recorded, which
+  // covers everything committed so far (a larger writer map later: see snapshot()).
+  // MDB_RDONLY keeps LMDB's locking (never MDB_NOLOCK): this reader takes a slot in
+  // lock.mdb, which stops the writer from reusing the pages it reads.
+  if (int rc = mdb_env_open(env_, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0640); rc != 0)
+    return "store: cannot open LMDB in '" + dir + "' read-only: " + mdb_strerror(rc);
+  // Slots of readers that died (a killed export) pin old pages until cleared.
+  int dead = 0;
+  (void)mdb_reader_check(env_, &dead);
+  txn_guard g;
+  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &g.txn); rc != 0)
+    return lmdb_error("store: begin read", rc);
+  for (std::size_t i = 0; i < record_db_count; ++i) {
+    std::string n(names[i]);
+    int rc = mdb_dbi_open(g.txn, n.c_str(), 0, &dbi_[i]);
+    if (rc == MDB_NOTFOUND)
+      return "store: '" + dir + "' has no '" + n + "' database: not a tdmaker store, or its first start never finished";
+    if (rc != 0)
+      return lmdb_error("store: open database", rc);
+  }
+  auto version = read_schema_version(g.txn, dbi_[0]);
+  if (!version)
+    return version.error();
+  if (*version > current_schema_version)
+    return newer_schema(*version);
+  if (*version < current_schema_version)
+    return "store: '" + dir + "' is at schema " + std::to_string(*version) + ", this build reads "
+           + std::to_string(current_schema_version) + "; a read-only open runs no migration: start the node once";
+  // Committing a read transaction keeps the database handles it opened.
+  int rc = mdb_txn_commit(g.txn);
+  g.txn = nullptr;
+  if (rc != 0)
+    return lmdb_error("store: open databases", rc);
+  schema_version_ = *version;
+  return {};
+}
+
 lmdb_env::~lmdb_env() {
   if (env_)
     mdb_env_close(env_);
@@ -77,25 +160,12 @@ std::string lmdb_env::migrate() {
     if (int rc = mdb_dbi_open(g.txn, n.c_str(), MDB_CREATE, &dbi_[i]); rc != 0)
       return lmdb_error("store: open database", rc);
   }
-  MDB_val k = val(schema_key), v;
-  std::uint32_t version = 0;
-  int rc = mdb_get(g.txn, dbi_[0], &k, &v);
-  if (rc == 0) {
-    auto payload = open_record({static_cast<const char*>(v.mv_data), v.mv_size});
-    if (!payload)
-      return "store: schema version record: " + payload.error();
-    try {
-      version = static_cast<std::uint32_t>(std::stoul(*payload));
-    } catch (...) {
-      return "store: schema version record is not a number";
-    }
-  } else if (rc != MDB_NOTFOUND) {
-    return lmdb_error("store: read schema version", rc);
-  }
+  auto read = read_schema_version(g.txn, dbi_[0]);
+  if (!read)
+    return read.error();
+  std::uint32_t version = *read;
   if (version > current_schema_version)
-    return "store: data was written by a newer tdmaker (schema " + std::to_string(version)
-           + ", this build knows " + std::to_string(current_schema_version)
-           + "); refusing to open it";
+    return newer_schema(version);
   // Each step moves the data from version N to N+1 inside this one transaction.
   using step = std::function<std::string(MDB_txn*)>;
   const std::vector<std::pair<std::string, step>> steps = {
@@ -109,10 +179,10 @@ std::string lmdb_env::migrate() {
     ++version;
   }
   auto sealed = seal_record(std::to_string(version));
-  MDB_val sv = val(sealed);
-  if (int rc2 = mdb_put(g.txn, dbi_[0], &k, &sv, 0); rc2 != 0)
-    return lmdb_error("store: write schema version", rc2);
-  rc = mdb_txn_commit(g.txn);
+  MDB_val k = val(schema_key), sv = val(sealed);
+  if (int rc = mdb_put(g.txn, dbi_[0], &k, &sv, 0); rc != 0)
+    return lmdb_error("store: write schema version", rc);
+  int rc = mdb_txn_commit(g.txn);
   g.txn = nullptr;
   if (rc != 0)
     return lmdb_error("store: commit migration", rc);
@@ -121,6 +191,8 @@ std::string lmdb_env::migrate() {
 }
 
 std::string lmdb_env::write(const std::vector<const write_batch*>& batches) {
+  if (read_only_)
+    return "store: opened read-only, write refused";
   txn_guard g;
   if (int rc = mdb_txn_begin(env_, nullptr, 0, &g.txn); rc != 0)
     return lmdb_error("begin", rc);
@@ -147,12 +219,49 @@ std::string lmdb_env::write(const std::vector<const write_batch*>& batches) {
   return {};
 }
 
-result<store_value> lmdb_env::get(record_db db, std::string_view key) const {
-  txn_guard g;
-  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &g.txn); rc != 0)
+result<lmdb_snapshot> lmdb_env::snapshot() const {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
+  if (rc == MDB_MAP_RESIZED && read_only_) {
+    // The writer grew the map past ours and used the new room: adopt its size (0 =
+    // the size recorded in the file). Allowed because no transaction of ours is open.
+    if (int rs = mdb_env_set_mapsize(env_, 0); rs != 0)
+      return fail(lmdb_error("store: follow the writer's map size", rs));
+    rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
+  }
+  if (rc != 0)
     return fail(lmdb_error("begin read", rc));
+  return lmdb_snapshot(this, txn);
+}
+
+std::size_t lmdb_env::map_size() const {
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  return info.me_mapsize;
+}
+
+result<store_value> lmdb_env::get(record_db db, std::string_view key) const {
+  auto s = snapshot();
+  if (!s)
+    return fail(s.error());
+  return s->get(db, key);
+}
+
+result<store_rows> lmdb_env::scan(record_db db, std::string_view prefix) const {
+  auto s = snapshot();
+  if (!s)
+    return fail(s.error());
+  return s->scan(db, prefix);
+}
+
+lmdb_snapshot::~lmdb_snapshot() {
+  if (txn_)
+    mdb_txn_abort(txn_);
+}
+
+result<store_value> lmdb_snapshot::get(record_db db, std::string_view key) const {
   MDB_val k = val(key), v;
-  int rc = mdb_get(g.txn, dbi_[static_cast<std::size_t>(db)], &k, &v);
+  int rc = mdb_get(txn_, env_->dbi_[static_cast<std::size_t>(db)], &k, &v);
   if (rc == MDB_NOTFOUND)
     return store_value{false, {}};
   if (rc != 0)
@@ -163,12 +272,9 @@ result<store_value> lmdb_env::get(record_db db, std::string_view key) const {
   return store_value{true, std::move(payload).value()};
 }
 
-result<store_rows> lmdb_env::scan(record_db db, std::string_view prefix) const {
-  txn_guard g;
-  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &g.txn); rc != 0)
-    return fail(lmdb_error("begin read", rc));
+result<store_rows> lmdb_snapshot::scan(record_db db, std::string_view prefix) const {
   MDB_cursor* cur = nullptr;
-  if (int rc = mdb_cursor_open(g.txn, dbi_[static_cast<std::size_t>(db)], &cur); rc != 0)
+  if (int rc = mdb_cursor_open(txn_, env_->dbi_[static_cast<std::size_t>(db)], &cur); rc != 0)
     return fail(lmdb_error("cursor", rc));
   store_rows out;
   MDB_val k = val(prefix), v;
