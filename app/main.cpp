@@ -304,14 +304,7 @@ result<std::string> export_text(const lmdb_snapshot& snap, const export_query& q
   auto read = read_all<order_record>(snap, record_db::orders, decode_order_record);
   if (!read)
     return fail(read.error());
-  auto orders = std::move(read).value();
-  std::stable_sort(orders.begin(), orders.end(),
-                   [](const order_record& a, const order_record& b) { return a.created_ms < b.created_ms; });
-  std::string out;
-  for (auto& o : orders)
-    if (o.created_ms >= q.from_ms && o.created_ms < q.to_ms)
-      out += encode(o) + "\n";
-  return out;
+  return export_orders(std::move(read).value(), q);
 }
 
 // Read-only, so it works while the node runs on the same data dir (issue 13).

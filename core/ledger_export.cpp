@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/gamma_codec.hpp" // parse_iso8601_utc
+#include "core/order_wire.hpp"  // to_string(order_side)
 
 namespace tdmaker {
 namespace {
@@ -20,6 +21,19 @@ result<std::int64_t> time_ms(std::string_view text) {
 }
 
 bool in_range(std::int64_t ts_ms, const export_query& q) { return ts_ms >= q.from_ms && ts_ms < q.to_ms; }
+
+/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos)
+    return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"')
+      out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
 
 } // namespace
 
@@ -70,6 +84,28 @@ std::string export_trades(std::vector<fill_record> fills, const export_query& q)
            + "," + to_string(fill_cash(f.size, f.px)) + "," + to_string(f.fee) + "," + (f.taker ? "TAKER" : "MAKER")
            + "," + std::string(to_string(f.status)) + "," + (f.reversed ? "true" : "false") + ","
            + std::string(to_string(f.source)) + "\n";
+  }
+  return out;
+}
+
+std::string export_orders(std::vector<order_record> orders, const export_query& q) {
+  std::stable_sort(orders.begin(), orders.end(), [](auto& a, auto& b) { return a.created_ms < b.created_ms; });
+  std::string out;
+  if (q.csv)
+    out = "created_ms,updated_ms,order_id,client_id,market,token,rung,side,price,size,matched,reserved,state,paper,"
+          "slot_end_s,reason\n";
+  for (auto& o : orders) {
+    if (!in_range(o.created_ms, q))
+      continue;
+    if (!q.csv) {
+      out += encode(o) + "\n";
+      continue;
+    }
+    out += std::to_string(o.created_ms) + "," + std::to_string(o.updated_ms) + "," + o.order_id + ","
+           + csv_field(o.client_id) + "," + o.market.hex + "," + o.token.digits + "," + std::to_string(o.rung) + ","
+           + std::string(to_string(o.side)) + "," + to_string(o.px) + "," + to_string(o.size) + ","
+           + to_string(o.matched) + "," + to_string(o.reserved) + "," + std::string(to_string(o.state)) + ","
+           + (o.paper ? "true" : "false") + "," + std::to_string(o.slot_end_s) + "," + csv_field(o.reason) + "\n";
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/fills.hpp"
+#include "core/records.hpp"
 #include "core/result.hpp"
 #include "core/settlement.hpp"
 
@@ -27,6 +28,8 @@ result<export_query> parse_export_args(const std::vector<std::string>& args);
 
 /// Booked fills (reversed ones included, marked) with match time in range, oldest first.
 std::string export_trades(std::vector<fill_record> fills, const export_query& q);
+/// Orders created in range, oldest first. The CSV quotes `reason` (free text).
+std::string export_orders(std::vector<order_record> orders, const export_query& q);
 /// Settlements with settlement time in range, oldest first.
 std::string export_settlements(std::vector<settlement_record> rows, const export_query& q);
 

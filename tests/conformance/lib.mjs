@@ -96,7 +96,7 @@ export class NodeProcess {
     await this.exited;
     this.save("node-killed.log");
   }
-  /// The ledger as `tdmaker export orders|trades|settlements` prints it (the node must be stopped).
+  /// The ledger as `tdmaker export orders|trades|settlements` prints it (read-only: it works while the node runs).
   exportLedger(kind, ...args) {
     const r = spawnSync(this.bin, ["export", kind, "--config", this.cfgPath, ...args], { encoding: "utf8" });
     assert.equal(r.status, 0, `export ${kind} failed: ${r.stderr}`);

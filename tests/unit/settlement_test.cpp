@@ -175,3 +175,31 @@ TEST_CASE("export: trades and settlements as CSV, filtered by time") {
   q.csv = false;
   CHECK(export_settlements({s}, q) == encode(s) + "\n");
 }
+
+TEST_CASE("export: orders as CSV quote the free-text reason and filter by creation time") {
+  order_record o;
+  o.order_id = "0x" + std::string(64, 'b');
+  o.client_id = "_placing_7";
+  o.market = cid;
+  o.token = up;
+  o.px = price{450'000};
+  o.size = shares{5'000'000};
+  o.reserved = usdc{2'250'000};
+  o.state = order_state::rejected;
+  o.created_ms = 2'000;
+  o.reason = "post-only \"would cross\", retry\nlater";
+  order_record late = o;
+  late.order_id = "0x" + std::string(64, 'c');
+  late.created_ms = 9'000;
+  export_query q;
+  q.csv = true;
+  q.to_ms = 5'000;
+  auto csv = export_orders({late, o}, q);
+  CHECK(csv.find("created_ms,updated_ms,order_id") == 0);
+  CHECK(csv.find(o.order_id) != std::string::npos);
+  CHECK(csv.find(late.order_id) == std::string::npos);
+  CHECK(csv.find(",0.45,5,0,2.25,") != std::string::npos);
+  CHECK(csv.find(",\"post-only \"\"would cross\"\", retry\nlater\"\n") != std::string::npos);
+  q.csv = false;
+  CHECK(export_orders({o}, q) == encode(o) + "\n");
+}
