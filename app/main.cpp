@@ -22,6 +22,7 @@
 #include "app/node.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
+#include "actors/util.hpp" // read_text_file
 #include "core/ledger_export.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
@@ -74,15 +75,6 @@ Environment (secrets never go in config files):
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
 )";
 
-result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail("cannot open '" + path + "': " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 result<node_config> load_config(const std::string& path) {
   if (path.empty()) {
     auto c = parse_config(build::default_config);
@@ -90,7 +82,7 @@ result<node_config> load_config(const std::string& path) {
       return fail("embedded default config: " + c.error());
     return c;
   }
-  auto text = read_text(path);
+  auto text = read_text_file(path);
   if (!text)
     return fail(text.error());
   auto c = parse_config(*text);
