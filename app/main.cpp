@@ -26,6 +26,7 @@
 #include "core/ledger_export.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
+#include "core/json_write.hpp"
 #include "core/auth_headers.hpp"
 #include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
@@ -204,24 +205,7 @@ int run_ctl(const std::vector<std::string>& args) {
       host = "[" + host + "]";
     url = "http://" + host + ":" + std::to_string(cfg->http_listen.port);
   }
-  // JSON-escape both strings: an operator's reason may contain quotes.
-  auto esc = [](const std::string& s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        o += '\\';
-        o += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        o += buf;
-      } else {
-        o += c;
-      }
-    }
-    return o;
-  };
-  auto body = "{\"phase\":\"" + esc(name) + "\",\"reason\":\"" + esc(reason) + "\"}";
+  auto body = json::object_writer().str("phase", name).str("reason", reason).take();
   auto r = http_call("POST", url + "/control/phase", body, token);
   if (!r) {
     std::fprintf(stderr, "ctl: %s\n", r.error().c_str());
