@@ -4,54 +4,14 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
+#include "core/audit_lines.hpp"
 
 namespace tdmaker {
 namespace {
-
-/// The audit record of one entry decision, with every input it was made from.
-std::string decision_json(const market_view& v, const entry_inputs& in, const filter_result& r,
-                          std::string_view verdict, std::size_t orders) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&](const char* k, std::string_view s) {
-    w.Key(k);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
-  w.StartObject();
-  w.Key("ts_ms");
-  w.Int64(v.now_ms);
-  kv("kind", "entry");
-  kv("market", v.market.hex);
-  kv("asset", v.asset);
-  kv("outcome", in.side == outcome::up ? "up" : "down");
-  kv("action", to_string(r.action));
-  kv("verdict", verdict);
-  kv("reason", r.reason);
-  kv("bid", to_string(in.bid));
-  kv("ask", to_string(in.ask));
-  kv("ref_start", to_string(in.ref_start));
-  kv("ref_now", to_string(in.ref_now));
-  w.Key("move_ppm");
-  w.Int64(directional_move_ppm(in.side, in.ref_start, in.ref_now));
-  w.Key("seconds_into");
-  w.Int64(in.now_ms / 1000 - in.slot_start_s);
-  w.Key("seconds_left");
-  w.Int64(in.slot_end_s - in.now_ms / 1000);
-  if (r.p_win >= 0) {
-    w.Key("p_win");
-    w.Double(r.p_win);
-  }
-  w.Key("orders");
-  w.Uint64(orders);
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
 
 class bidding_impl : public instrumented<bidding_actor::base> {
 public:
@@ -164,7 +124,7 @@ private:
       return;
     side = {verdict, r.reason};
     if (audit_)
-      send(audit_, audit_line{decision_json(v, in, r, verdict, orders)});
+      send(audit_, audit_line{entry_audit_line(v.now_ms, v.market.hex, v.asset, in, r, verdict, orders)});
   }
 
   void claim(const budget_claim& c) {

@@ -107,7 +107,7 @@ private:
       self.send(ws_frame{which, std::move(text), recv_ns});
     };
     cb.on_status = [self, which](const ws_status& s) {
-      self.send(ws_state{which, static_cast<std::uint8_t>(s.event), s.detail, s.connects,
+      self.send(ws_state{which, s.event, s.detail, s.connects,
                          s.consecutive_failures, s.next_attempt_in.count()});
     };
     return cb;
@@ -312,7 +312,7 @@ private:
   void on_state(const ws_state& s) {
     auto& c = ch_[static_cast<int>(s.channel)];
     c.in_use = true; // a channel that reports is one the node depends on
-    const auto ev = static_cast<ws_event>(s.event);
+    const auto ev = s.event;
     const char* name = channel_names[static_cast<int>(s.channel)];
     switch (ev) {
       case ws_event::connected:

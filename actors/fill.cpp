@@ -11,18 +11,10 @@
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
 #include "net/weak_handle.hpp"
+#include "core/audit_lines.hpp"
 
 namespace tdmaker {
 namespace {
-
-constexpr auto store_timeout = std::chrono::seconds(10);
-
-std::string audit_json(const fill_record& f, fill_change change, std::int64_t now_ms) {
-  std::string out = "{\"ts_ms\":" + std::to_string(now_ms) + ",\"kind\":\"fill\",\"event\":\"";
-  out += to_string(change);
-  out += "\",\"fill\":" + encode(f) + "}";
-  return out;
-}
 
 std::string describe(const fill_record& f) {
   return std::string(f.side == order_side::buy ? "bought " : "sold ") + to_string(f.size) + " @ "
@@ -278,7 +270,7 @@ private:
 
   void audit(const fill_record& f, fill_change c) {
     if (peers_.audit)
-      send(peers_.audit, audit_line{audit_json(f, c, opts_.clock())});
+      send(peers_.audit, audit_line{fill_audit_line(f, c, opts_.clock())});
   }
 
   void raise(severity level, const char* topic, std::string text) {

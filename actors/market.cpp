@@ -12,6 +12,7 @@
 
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
+#include "core/audit_lines.hpp"
 #include "core/order_book.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/paper_fills.hpp"
@@ -20,8 +21,6 @@
 
 namespace tdmaker {
 namespace {
-
-constexpr auto store_timeout = std::chrono::seconds(10);
 
 class market_impl : public instrumented<market_actor::base> {
 public:
@@ -428,11 +427,8 @@ private:
     if (!opts_.audit)
       return;
     auto t = top(books_[side == outcome::up ? 0 : 1]);
-    send(opts_.audit, audit_line{"{\"ts_ms\":" + std::to_string(wall_ms())
-                                 + ",\"kind\":\"shadow_taker\",\"event\":\"first_fill\",\"market\":\""
-                                 + record_.id.hex + "\",\"outcome\":\"" + (side == outcome::up ? "up" : "down")
-                                 + "\",\"ask\":\"" + to_string(t.best_ask) + "\",\"ask_size\":\""
-                                 + to_string(t.ask_size) + "\",\"bid\":\"" + to_string(t.best_bid) + "\"}"});
+    send(opts_.audit,
+         audit_line{shadow_taker_audit_line(wall_ms(), record_.id.hex, side, t.best_ask, t.ask_size, t.best_bid)});
   }
 
   void check_exit() {
@@ -456,11 +452,11 @@ private:
 
   void on_stop(const stop_decision& d, const position_view& pos) {
     stop_in_flight_ = false;
-    if (d.action == stop_action::await_settlement) {
+    if (d.verdict == stop_verdict::await_settlement) {
       awaiting_resolution_ = true; // an empty book: nothing to sell into, settlement decides
       return;
     }
-    if (d.action != stop_action::exit)
+    if (d.verdict != stop_verdict::exit)
       return;
     // Re-check the bid: it may have recovered while the stop-loss decided.
     auto bid = top(books_[pos.side == outcome::up ? 0 : 1]).best_bid;

@@ -7,15 +7,13 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
-#include "net/clob_session.hpp" // place_outcome::verdict
 #include "actors/instrumented.hpp"
 #include "net/order_venue.hpp"
 #include "actors/util.hpp"
 #include "net/weak_handle.hpp"
+#include "core/audit_lines.hpp"
 #include "core/bytes.hpp"
 #include "core/fills.hpp"
 #include "core/keccak.hpp"
@@ -23,38 +21,6 @@
 
 namespace tdmaker {
 namespace {
-
-constexpr auto store_timeout = std::chrono::seconds(10);
-
-std::string audit_json(const order_record& r, std::int64_t now_ms, std::string_view event) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&](const char* k, std::string_view v) {
-    w.Key(k);
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  };
-  w.StartObject();
-  w.Key("ts_ms");
-  w.Int64(now_ms);
-  kv("kind", "order");
-  kv("event", event);
-  kv("order_id", r.order_id);
-  kv("client_id", r.client_id);
-  kv("market", r.market.hex);
-  kv("outcome", r.side_outcome == outcome::up ? "up" : "down");
-  w.Key("rung");
-  w.Uint(r.rung);
-  kv("side", r.side == order_side::buy ? "BUY" : "SELL");
-  kv("price", to_string(r.px));
-  kv("size", to_string(r.size));
-  kv("matched", to_string(r.matched));
-  kv("state", to_string(r.state));
-  kv("reason", r.reason);
-  w.Key("paper");
-  w.Bool(r.paper);
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
 
 /// Budget still held by an order that ends unfilled: what was reserved minus
 /// what its matched part now holds as a position.
@@ -391,15 +357,15 @@ private:
       if (it == orders_.end())
         continue;
       auto& r = it->second;
-      auto verdict = static_cast<place_outcome::verdict>(res.verdict);
+      auto verdict = res.verdict;
       bool moved = false;
-      if (verdict == place_outcome::verdict::placed) {
+      if (verdict == place_verdict::placed) {
         auto next = res.ghost_checked ? state_from_venue(res.status, r.matched, r.size) : state_after_ack(res.status);
         moved = advance(r, next, now, res.ghost_checked ? "found by ghost-order check" : "");
         status_.ghosts_found += res.ghost_checked;
         ++status_.placed;
         consecutive_errors_ = 0;
-      } else if (verdict == place_outcome::verdict::rejected) {
+      } else if (verdict == place_verdict::rejected) {
         moved = advance(r, order_state::rejected, now, res.error.empty() ? "rejected" : res.error);
         ++status_.rejected;
         ++consecutive_errors_;
@@ -721,7 +687,7 @@ private:
 
   void audit(const order_record& r, std::string_view event) {
     if (peers_.audit)
-      send(peers_.audit, audit_line{audit_json(r, opts_.clock(), event)});
+      send(peers_.audit, audit_line{order_audit_line(r, opts_.clock(), event)});
   }
 
   void publish_status() {

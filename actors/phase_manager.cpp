@@ -14,7 +14,6 @@
 namespace tdmaker {
 namespace {
 
-constexpr auto store_timeout = std::chrono::seconds(10);
 constexpr std::string_view phase_key = "current";
 
 class phase_manager_impl : public instrumented<phase_manager_actor::base> {

@@ -11,11 +11,11 @@
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
 #include "net/weak_handle.hpp"
+#include "core/audit_lines.hpp"
 
 namespace tdmaker {
 namespace {
 
-constexpr auto store_timeout = std::chrono::seconds(10);
 constexpr auto reconcile_timeout = std::chrono::seconds(60);
 
 class settlement_impl : public instrumented<settlement_actor::base> {
@@ -165,7 +165,7 @@ private:
     // No such source: as if it did not know.
     resolution_done none;
     none.market = e.market;
-    none.source = static_cast<std::uint8_t>(source);
+    none.source = source;
     none.error = "no source";
     on_resolution(none);
   }
@@ -176,7 +176,7 @@ private:
       return;
     auto& e = it->second;
     e.in_flight = false;
-    auto source = static_cast<settle_method>(r.source);
+    auto source = r.source;
     if (source == settle_method::clob && e.end_s == 0 && r.slot_end_s > 0)
       e.end_s = r.slot_end_s;
     if (!r.ok && !r.error.empty())
@@ -283,9 +283,7 @@ private:
     if (peers_.notifier)
       send(peers_.notifier, alert{severity::info, "settlement", text, rec.settled_ms});
     if (peers_.audit)
-      send(peers_.audit, audit_line{"{\"ts_ms\":" + std::to_string(rec.settled_ms)
-                                    + ",\"kind\":\"settlement\",\"event\":\"settled\",\"settlement\":"
-                                    + encode(rec) + "}"});
+      send(peers_.audit, audit_line{settlement_audit_line(rec)});
   }
 
   /// Settled is done: the market actor may go (discovery may have retired it already).

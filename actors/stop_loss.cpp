@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
+#include "core/audit_lines.hpp"
 
 namespace tdmaker {
 namespace {
@@ -33,15 +34,13 @@ private:
     auto& st = state_[v.market.hex];
     auto c = check_stop(opts_.rules, opts_.model ? &*opts_.model : nullptr, in, st);
     stop_decision d;
-    d.action = c.verdict == stop_verdict::exit ? stop_action::exit
-               : c.verdict == stop_verdict::await_settlement ? stop_action::await_settlement
-                                                              : stop_action::hold;
+    d.verdict = c.verdict;
     d.reason = std::string(c.reason);
     d.exit_px = c.exit_px;
-    if (d.action != stop_action::hold && last_[v.market.hex] != c.reason) {
+    if (d.verdict != stop_verdict::hold && last_[v.market.hex] != c.reason) {
       last_[v.market.hex] = c.reason;
       spdlog::info("stop-loss: market {} {} {} shares: {} (bid {}, peak {})", v.market.hex,
-                   d.action == stop_action::exit ? "EXIT" : "awaits settlement of", to_string(pos.qty), c.reason,
+                   d.verdict == stop_verdict::exit ? "EXIT" : "awaits settlement of", to_string(pos.qty), c.reason,
                    to_string(book.best_bid), to_string(st.peak_bid));
       audit(v, c);
     }
@@ -67,14 +66,8 @@ private:
   }
 
   void audit(const market_view& v, const stop_check& c) {
-    if (!peers_.audit)
-      return;
-    std::string line = "{\"ts_ms\":" + std::to_string(v.now_ms) + ",\"kind\":\"stop_loss\",\"event\":\""
-                       + std::string(to_string(c.verdict)) + "\",\"market\":\"" + v.market.hex + "\",\"outcome\":\""
-                       + (v.position.side == outcome::up ? "up" : "down") + "\",\"shares\":\""
-                       + to_string(v.position.qty) + "\",\"bid\":\"" + to_string(c.exit_px) + "\",\"reason\":\""
-                       + std::string(c.reason) + "\"}";
-    send(peers_.audit, audit_line{std::move(line)});
+    if (peers_.audit)
+      send(peers_.audit, audit_line{stop_loss_audit_line(v.now_ms, v.market.hex, v.position.side, v.position.qty, c)});
   }
 
   void raise(severity level, std::string text) {

@@ -2,19 +2,16 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/util.hpp"
 #include "core/decimal.hpp"
-
+#include "core/json_write.hpp"
 #include "core/process_stats.hpp"
 #include "generated/build_info.hpp"
 
@@ -29,11 +26,10 @@ struct kind_stats {
   std::uint64_t restarts = 0;
 };
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// A /proc file's text; empty when unreadable (the parsers then report -1).
+std::string proc_text(const char* path) {
+  auto text = read_text_file(path);
+  return text ? std::move(text).value() : std::string();
 }
 
 class telemetry_impl : public instrumented<telemetry_actor::base> {
@@ -138,6 +134,17 @@ private:
 
   std::string render_metrics() {
     prom::exposition e;
+    process_metrics(e);
+    actor_metrics(e);
+    phase_metrics(e);
+    store_metrics(e);
+    feed_metrics(e);
+    order_metrics(e);
+    book_metrics(e);
+    return e.text();
+  }
+
+  void process_metrics(prom::exposition& e) const {
     e.family("tdmaker_build_info", "Build of the running node (value is always 1).", "gauge");
     e.sample("tdmaker_build_info",
              {{"version", build::version}, {"commit", build::commit},
@@ -145,14 +152,16 @@ private:
              std::int64_t{1});
     e.family("tdmaker_uptime_seconds", "Seconds since the node started.", "gauge");
     e.sample("tdmaker_uptime_seconds", {}, uptime_s());
-    auto rss = parse_statm_resident_pages(read_file("/proc/self/statm"));
-    auto threads = parse_status_threads(read_file("/proc/self/status"));
+    auto rss = parse_statm_resident_pages(proc_text("/proc/self/statm"));
+    auto threads = parse_status_threads(proc_text("/proc/self/status"));
     e.family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
     e.sample("process_resident_memory_bytes", {},
              rss < 0 ? std::int64_t{0} : rss * sysconf(_SC_PAGESIZE));
     e.family("process_threads", "OS threads of the node process.", "gauge");
     e.sample("process_threads", {}, threads < 0 ? std::int64_t{0} : threads);
+  }
 
+  void actor_metrics(prom::exposition& e) const {
     e.family("tdmaker_actor_messages_handled_total", "Messages handled, per actor kind.",
              "counter");
     for (auto& [kind, k] : kinds_)
@@ -180,6 +189,9 @@ private:
     auto it = kinds_.find("market");
     e.sample("tdmaker_markets_live", {},
              static_cast<std::uint64_t>(it == kinds_.end() ? 0 : it->second.live.size()));
+  }
+
+  void phase_metrics(prom::exposition& e) const {
     e.family("tdmaker_phase", "Current trading phase (1 for the active phase).", "gauge");
     for (auto p : all_phases)
       e.sample("tdmaker_phase", {{"phase", std::string(to_string(p))}},
@@ -188,6 +200,9 @@ private:
     e.sample("tdmaker_paper_mode", {}, std::int64_t{paper() ? 1 : 0});
     e.family("tdmaker_safe_mode", "1 while the node is in safe mode (no new orders).", "gauge");
     e.sample("tdmaker_safe_mode", {}, std::int64_t{safe_mode_.on ? 1 : 0});
+  }
+
+  void store_metrics(prom::exposition& e) const {
     e.family("tdmaker_store_commit_duration_seconds", "LMDB group commit latency (incl. fsync).",
              "histogram");
     e.hist("tdmaker_store_commit_duration_seconds", {}, commit_latency_);
@@ -198,31 +213,38 @@ private:
     e.sample("tdmaker_store_commits_total", {}, commits_);
     e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
     e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
-    if (!feeds_.empty()) {
-      auto per_channel = [&](const char* name, const char* help, const char* type, auto value) {
-        e.family(name, help, type);
-        for (auto& [ch, f] : feeds_)
-          e.sample(name, {{"channel", ch}}, value(f));
-      };
-      per_channel("tdmaker_feed_connected", "1 while the feed connection is up.", "gauge",
-                  [](const feed_health& f) { return std::int64_t{f.connected ? 1 : 0}; });
-      per_channel("tdmaker_feed_reconnects_total", "Feed reconnects.", "counter",
-                  [](const feed_health& f) { return f.reconnects; });
-      per_channel("tdmaker_feed_messages_total", "Frames received.", "counter",
-                  [](const feed_health& f) { return f.messages; });
-      per_channel("tdmaker_feed_last_message_age_seconds", "Seconds since the last frame (-1: none yet).",
-                  "gauge", [](const feed_health& f) {
-                    return f.last_message_age_ms < 0 ? std::string("-1") : format_fixed(f.last_message_age_ms, 3);
-                  });
-      per_channel("tdmaker_feed_consecutive_failures", "Failed connects in a row (10 trips safe mode).",
-                  "gauge", [](const feed_health& f) { return std::int64_t{f.consecutive_failures}; });
-      per_channel("tdmaker_feed_stalls_total", "Reconnects forced by a silent connection.", "counter",
-                  [](const feed_health& f) { return f.stalls; });
-      per_channel("tdmaker_feed_bad_events_total", "Frames or events that failed to decode.", "counter",
-                  [](const feed_health& f) { return f.bad_events; });
-      per_channel("tdmaker_feed_book_refetches_total", "/book re-fetches after a gap or hash mismatch.",
-                  "counter", [](const feed_health& f) { return f.book_refetches; });
-    }
+  }
+
+  void feed_metrics(prom::exposition& e) const {
+    if (feeds_.empty())
+      return;
+    auto per_channel = [&](const char* name, const char* help, const char* type, auto value) {
+      e.family(name, help, type);
+      for (auto& [ch, f] : feeds_)
+        e.sample(name, {{"channel", ch}}, value(f));
+    };
+    per_channel("tdmaker_feed_connected", "1 while the feed connection is up.", "gauge",
+                [](const feed_health& f) { return std::int64_t{f.connected ? 1 : 0}; });
+    per_channel("tdmaker_feed_reconnects_total", "Feed reconnects.", "counter",
+                [](const feed_health& f) { return f.reconnects; });
+    per_channel("tdmaker_feed_messages_total", "Frames received.", "counter",
+                [](const feed_health& f) { return f.messages; });
+    per_channel("tdmaker_feed_last_message_age_seconds", "Seconds since the last frame (-1: none yet).",
+                "gauge", [](const feed_health& f) {
+                  return f.last_message_age_ms < 0 ? std::string("-1") : format_fixed(f.last_message_age_ms, 3);
+                });
+    per_channel("tdmaker_feed_consecutive_failures", "Failed connects in a row (10 trips safe mode).",
+                "gauge", [](const feed_health& f) { return std::int64_t{f.consecutive_failures}; });
+    per_channel("tdmaker_feed_stalls_total", "Reconnects forced by a silent connection.", "counter",
+                [](const feed_health& f) { return f.stalls; });
+    per_channel("tdmaker_feed_bad_events_total", "Frames or events that failed to decode.", "counter",
+                [](const feed_health& f) { return f.bad_events; });
+    per_channel("tdmaker_feed_book_refetches_total", "/book re-fetches after a gap or hash mismatch.",
+                "counter", [](const feed_health& f) { return f.book_refetches; });
+  }
+
+  /// The order actor's trading state and the bidding budget.
+  void order_metrics(prom::exposition& e) const {
     e.family("tdmaker_trading_allowed", "1 while new orders may be placed.", "gauge");
     e.sample("tdmaker_trading_allowed", {}, std::int64_t{trading_.allow_new ? 1 : 0});
     e.family("tdmaker_trading_halted", "1 after stale escalation halted trading (a phase switch resumes).", "gauge");
@@ -248,6 +270,10 @@ private:
     e.sample("tdmaker_budget_limit_usdc", {}, format_fixed(budget_.limit.micros, 6));
     e.family("tdmaker_budget_reserved_usdc", "Budget reserved by resting orders and positions, pUSD.", "gauge");
     e.sample("tdmaker_budget_reserved_usdc", {}, format_fixed(budget_.reserved.micros, 6));
+  }
+
+  /// PnL, positions, fills and settlements.
+  void book_metrics(prom::exposition& e) const {
     e.family("tdmaker_realised_pnl_usdc", "Realised PnL of every settlement on record, pUSD.", "gauge");
     e.sample("tdmaker_realised_pnl_usdc", {}, format_fixed(settle_.realised_pnl.micros, 6));
     e.family("tdmaker_paper_pnl_usdc", "PnL of the settled paper book (simulated fills), pUSD.", "gauge");
@@ -272,7 +298,6 @@ private:
     e.sample("tdmaker_settlements_forced_total", {}, settle_.forced);
     e.family("tdmaker_settlements_deferred_total", "Markets due but not yet resolved when first asked.", "counter");
     e.sample("tdmaker_settlements_deferred_total", {}, settle_.deferred);
-    return e.text();
   }
 
   /// The 30 s status line: markets, orders, exposure, PnL, feed health.
@@ -301,136 +326,99 @@ private:
     return opts_.mode == trading_mode::paper || !phase_known_ || is_paper_only(phase_.current);
   }
 
-  std::string render_status() {
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    auto str = [&](const char* k, std::string_view v) {
-      w.Key(k);
-      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-    };
-    w.StartObject();
-    str("version", build::version);
-    str("commit", build::commit);
-    w.Key("uptime_s");
-    w.Int64(uptime_s());
-    str("mode", to_string(opts_.mode));
-    w.Key("paper");
-    w.Bool(paper());
-    str("market_connection", opts_.market_connection);
-    w.Key("phase");
-    if (phase_known_) {
-      w.StartObject();
-      str("current", to_string(phase_.current));
-      str("previous", to_string(phase_.previous));
-      w.Key("since_ms");
-      w.Int64(phase_.since_ms);
-      str("reason", phase_.reason);
-      str("source", phase_.source);
-      w.EndObject();
-    } else {
-      w.Null();
-    }
-    w.Key("trading");
-    w.StartObject();
-    w.Key("allow_new");
-    w.Bool(trading_.allow_new);
-    w.Key("halted");
-    w.Bool(trading_.halted);
-    w.Key("reconciled");
-    w.Bool(trading_.reconciled);
-    str("reason", trading_.reason);
-    w.Key("open_orders");
-    w.Uint(trading_.open_orders);
-    w.Key("paper_open_orders");
-    w.Uint(trading_.paper_open_orders);
-    str("open_exposure", format_fixed(trading_.open_exposure.micros, 6));
-    str("budget_limit", format_fixed(budget_.limit.micros, 6));
-    str("budget_reserved", format_fixed(budget_.reserved.micros, 6));
-    str("realised_pnl", format_fixed(settle_.realised_pnl.micros, 6));
-    str("paper_pnl", format_fixed(settle_.paper_pnl.micros, 6));
-    str("open_position_cost", format_fixed(fills_.open_cost.micros, 6));
-    w.Key("open_positions");
-    w.Uint(fills_.open_positions);
-    w.Key("paper_open_positions");
-    w.Uint(fills_.paper_open_positions);
-    w.Key("fills");
-    w.Uint64(fills_.booked);
-    w.Key("fills_from_reconcile");
-    w.Uint64(fills_.from_reconcile);
-    w.Key("fill_duplicates");
-    w.Uint64(fills_.duplicates);
-    w.Key("settlements");
-    w.Uint64(settle_.settled);
-    w.Key("placed");
-    w.Uint64(trading_.placed);
-    w.Key("rejected");
-    w.Uint64(trading_.rejected);
-    w.Key("cancelled");
-    w.Uint64(trading_.cancelled);
-    w.Key("ghosts_found");
-    w.Uint64(trading_.ghosts_found);
-    w.Key("orphans_cancelled");
-    w.Uint64(trading_.orphans_cancelled);
-    w.Key("adopted");
-    w.Uint64(trading_.adopted);
-    w.EndObject();
-    w.Key("safe_mode");
-    w.Bool(safe_mode_.on);
+  std::string render_status() const {
+    json::object_writer w;
+    w.str("version", build::version)
+      .str("commit", build::commit)
+      .num("uptime_s", uptime_s())
+      .str("mode", to_string(opts_.mode))
+      .flag("paper", paper())
+      .str("market_connection", opts_.market_connection);
+    status_phase(w);
+    status_trading(w);
+    w.flag("safe_mode", safe_mode_.on);
     if (safe_mode_.on)
-      str("safe_mode_reason", safe_mode_.reason);
-    w.Key("feeds");
-    w.StartObject();
-    for (auto& [ch, f] : feeds_) {
-      w.Key(ch.c_str());
-      w.StartObject();
-      w.Key("connected");
-      w.Bool(f.connected);
-      w.Key("reconnects");
-      w.Uint64(f.reconnects);
-      w.Key("messages");
-      w.Uint64(f.messages);
-      w.Key("last_message_age_ms");
-      w.Int64(f.last_message_age_ms);
-      w.Key("consecutive_failures");
-      w.Uint(f.consecutive_failures);
-      w.EndObject();
+      w.str("safe_mode_reason", safe_mode_.reason);
+    status_feeds(w);
+    status_markets(w);
+    status_actors(w);
+    w.open("store").num("commits", commits_).num("failures", commit_failures_).close();
+    return w.take();
+  }
+
+  void status_phase(json::object_writer& w) const {
+    if (!phase_known_) {
+      w.null("phase");
+      return;
     }
-    w.EndObject();
-    w.Key("markets");
-    w.StartArray();
-    for (auto& m : markets_) {
-      w.StartObject();
-      str("condition_id", m.id.hex);
-      str("slug", m.slug);
-      str("status", to_string(m.status));
-      w.Key("restarts");
-      w.Uint(m.restarts);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("actors");
-    w.StartObject();
-    for (auto& [kind, k] : kinds_) {
-      w.Key(kind.c_str());
-      w.StartObject();
-      w.Key("live");
-      w.Uint64(k.live.size());
-      w.Key("handled");
-      w.Uint64(k.handled);
-      w.Key("restarts");
-      w.Uint64(k.restarts);
-      w.EndObject();
-    }
-    w.EndObject();
-    w.Key("store");
-    w.StartObject();
-    w.Key("commits");
-    w.Uint64(commits_);
-    w.Key("failures");
-    w.Uint64(commit_failures_);
-    w.EndObject();
-    w.EndObject();
-    return {buf.GetString(), buf.GetSize()};
+    w.open("phase")
+      .str("current", to_string(phase_.current))
+      .str("previous", to_string(phase_.previous))
+      .num("since_ms", phase_.since_ms)
+      .str("reason", phase_.reason)
+      .str("source", phase_.source)
+      .close();
+  }
+
+  void status_trading(json::object_writer& w) const {
+    w.open("trading")
+      .flag("allow_new", trading_.allow_new)
+      .flag("halted", trading_.halted)
+      .flag("reconciled", trading_.reconciled)
+      .str("reason", trading_.reason)
+      .num("open_orders", trading_.open_orders)
+      .num("paper_open_orders", trading_.paper_open_orders)
+      .str("open_exposure", format_fixed(trading_.open_exposure.micros, 6))
+      .str("budget_limit", format_fixed(budget_.limit.micros, 6))
+      .str("budget_reserved", format_fixed(budget_.reserved.micros, 6))
+      .str("realised_pnl", format_fixed(settle_.realised_pnl.micros, 6))
+      .str("paper_pnl", format_fixed(settle_.paper_pnl.micros, 6))
+      .str("open_position_cost", format_fixed(fills_.open_cost.micros, 6))
+      .num("open_positions", fills_.open_positions)
+      .num("paper_open_positions", fills_.paper_open_positions)
+      .num("fills", fills_.booked)
+      .num("fills_from_reconcile", fills_.from_reconcile)
+      .num("fill_duplicates", fills_.duplicates)
+      .num("settlements", settle_.settled)
+      .num("placed", trading_.placed)
+      .num("rejected", trading_.rejected)
+      .num("cancelled", trading_.cancelled)
+      .num("ghosts_found", trading_.ghosts_found)
+      .num("orphans_cancelled", trading_.orphans_cancelled)
+      .num("adopted", trading_.adopted)
+      .close();
+  }
+
+  void status_feeds(json::object_writer& w) const {
+    w.open("feeds");
+    for (auto& [ch, f] : feeds_)
+      w.open(ch)
+        .flag("connected", f.connected)
+        .num("reconnects", f.reconnects)
+        .num("messages", f.messages)
+        .num("last_message_age_ms", f.last_message_age_ms)
+        .num("consecutive_failures", f.consecutive_failures)
+        .close();
+    w.close();
+  }
+
+  void status_markets(json::object_writer& w) const {
+    w.open_array("markets");
+    for (auto& m : markets_)
+      w.open()
+        .str("condition_id", m.id.hex)
+        .str("slug", m.slug)
+        .str("status", to_string(m.status))
+        .num("restarts", m.restarts)
+        .close();
+    w.close_array();
+  }
+
+  void status_actors(json::object_writer& w) const {
+    w.open("actors");
+    for (auto& [kind, k] : kinds_)
+      w.open(kind).num("live", k.live.size()).num("handled", k.handled).num("restarts", k.restarts).close();
+    w.close();
   }
 
   health_report health() {

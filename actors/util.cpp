@@ -1,5 +1,10 @@
 #include "actors/util.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include <caf/message.hpp>
 
 namespace tdmaker {
@@ -11,6 +16,15 @@ std::string error_text(const caf::error& e) {
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
   return caf::to_string(e);
+}
+
+result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail("cannot open '" + path + "': " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 } // namespace tdmaker

@@ -1,11 +1,18 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
 
+#include "core/result.hpp"
+
 namespace tdmaker {
+
+/// How long an actor waits for the store's commit or read before it treats the
+/// request as failed (a commit includes the fsync of a whole group).
+inline constexpr auto store_timeout = std::chrono::seconds(10);
 
 inline std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -27,5 +34,8 @@ inline caf::error op_error(std::string text) {
 
 /// The human part of an error built with op_error (or CAF's own rendering).
 std::string error_text(const caf::error& e);
+
+/// The whole of a file, as bytes; the error names the path and the OS reason.
+result<std::string> read_text_file(const std::string& path);
 
 } // namespace tdmaker

@@ -22,9 +22,11 @@
 #include "app/node.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
+#include "actors/util.hpp" // read_text_file
 #include "core/ledger_export.hpp"
 #include "core/config.hpp"
 #include "core/control.hpp"
+#include "core/json_write.hpp"
 #include "core/auth_headers.hpp"
 #include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
@@ -76,15 +78,6 @@ Environment (secrets never go in config files):
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
 )";
 
-result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail("cannot open '" + path + "': " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 result<node_config> load_config(const std::string& path) {
   if (path.empty()) {
     auto c = parse_config(build::default_config);
@@ -92,7 +85,7 @@ result<node_config> load_config(const std::string& path) {
       return fail("embedded default config: " + c.error());
     return c;
   }
-  auto text = read_text(path);
+  auto text = read_text_file(path);
   if (!text)
     return fail(text.error());
   auto c = parse_config(*text);
@@ -214,24 +207,7 @@ int run_ctl(const std::vector<std::string>& args) {
       host = "[" + host + "]";
     url = "http://" + host + ":" + std::to_string(cfg->http_listen.port);
   }
-  // JSON-escape both strings: an operator's reason may contain quotes.
-  auto esc = [](const std::string& s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        o += '\\';
-        o += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        o += buf;
-      } else {
-        o += c;
-      }
-    }
-    return o;
-  };
-  auto body = "{\"phase\":\"" + esc(name) + "\",\"reason\":\"" + esc(reason) + "\"}";
+  auto body = json::object_writer().str("phase", name).str("reason", reason).take();
   auto r = http_call("POST", url + "/control/phase", body, token);
   if (!r) {
     std::fprintf(stderr, "ctl: %s\n", r.error().c_str());

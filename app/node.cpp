@@ -161,12 +161,10 @@ template <class Model, class Parse>
 result<std::optional<Model>> load_model(const char* key, const std::string& path, Parse parse) {
   if (path.empty())
     return std::optional<Model>{};
-  std::ifstream in(path);
-  if (!in)
+  auto text = read_text_file(path);
+  if (!text)
     return fail(std::string(key) + ": cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto m = parse(ss.str());
+  auto m = parse(*text);
   if (!m)
     return fail(std::string(key) + " " + path + ": " + m.error());
   return std::optional<Model>{std::move(m).value()};

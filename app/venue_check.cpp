@@ -105,7 +105,7 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   auto fp = pp.get_future();
   session->place(*order, dsep, [&](place_outcome o) { pp.set_value(std::move(o)); });
   auto placed = wait(fp);
-  if (!step(placed && placed->result == place_outcome::verdict::placed, "place",
+  if (!step(placed && placed->result == place_verdict::placed, "place",
             !placed ? "timeout"
                     : std::string(to_string(placed->result)) + " " + placed->order_id + " status "
                         + (placed->ghost_checked ? placed->venue_status + " (no clear reply: " + placed->failure.error + "; found by ghost-order check)"

@@ -2,10 +2,8 @@
 
 #include <ctime>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "core/json_read.hpp"
+#include "core/json_write.hpp"
 #include "core/l2_auth.hpp"
 
 namespace tdmaker {
@@ -51,33 +49,15 @@ std::string phase_override_line(const phase_record& rec) {
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
   char full[48];
   std::snprintf(full, sizeof full, "%s.%03dZ", ts, static_cast<int>(rec.since_ms % 1000));
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("timestamp");
-  w.String(full);
-  w.Key("from");
-  auto from = to_string(rec.previous);
-  w.String(from.data(), static_cast<rapidjson::SizeType>(from.size()));
-  w.Key("to");
-  auto to = to_string(rec.current);
-  w.String(to.data(), static_cast<rapidjson::SizeType>(to.size()));
-  w.Key("reason");
-  w.String(rec.reason.c_str(), static_cast<rapidjson::SizeType>(rec.reason.size()));
-  w.Key("source");
-  w.String(rec.source.c_str(), static_cast<rapidjson::SizeType>(rec.source.size()));
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json::object_writer()
+    .str("timestamp", full)
+    .str("from", to_string(rec.previous))
+    .str("to", to_string(rec.current))
+    .str("reason", rec.reason)
+    .str("source", rec.source)
+    .take();
 }
 
-std::string json_error(std::string_view message) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("error");
-  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
+std::string json_error(std::string_view message) { return json::object_writer().str("error", message).take(); }
 
 } // namespace tdmaker

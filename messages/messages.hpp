@@ -13,7 +13,9 @@
 #include "core/fills.hpp"
 #include "core/records.hpp"
 #include "core/settlement.hpp"
+#include "core/stop_loss.hpp"
 #include "messages/atoms.hpp"
+#include "messages/link_events.hpp"
 
 namespace tdmaker {
 
@@ -64,7 +66,7 @@ auto inspect(Inspector& f, ws_frame& x) { return f(x.channel, x.text, x.recv_ns)
 /// A WebSocket client's connection event (I/O thread -> feed).
 struct ws_state {
   feed_channel channel = feed_channel::market;
-  std::uint8_t event = 0; // ws_event
+  ws_event event = ws_event::connected;
   std::string detail;
   std::uint64_t connects = 0;
   std::uint32_t consecutive_failures = 0;
@@ -316,7 +318,7 @@ auto inspect(Inspector& f, order_update& x) {
 /// answer even after the ghost-order check).
 struct placement_result {
   std::string order_id;
-  std::uint8_t verdict = 0; // place_outcome::verdict
+  place_verdict verdict = place_verdict::placed;
   std::string status;       // live, matched, delayed, unmatched; or the venue look-up's status
   std::string error;
   bool ghost_checked = false;
@@ -470,15 +472,14 @@ auto inspect(Inspector& f, fill_status& x) {
 // Stop-loss (seed 003 StopLossManager): market -> stop-loss -> market
 // ---------------------------------------------------------------------------
 
-enum class stop_action : std::uint8_t { hold = 0, exit = 1, await_settlement = 2 };
-
+// The verdict is core/stop_loss's own type: the rules decide, the message carries.
 struct stop_decision {
-  stop_action action = stop_action::hold;
+  stop_verdict verdict = stop_verdict::hold;
   std::string reason;
   price exit_px;
 };
 template <class Inspector>
-auto inspect(Inspector& f, stop_decision& x) { return f(x.action, x.reason, x.exit_px); }
+auto inspect(Inspector& f, stop_decision& x) { return f(x.verdict, x.reason, x.exit_px); }
 
 /// Outcome of an exit attempt; three consecutive failures escalate (critical alert).
 struct stop_result {
@@ -504,7 +505,7 @@ auto inspect(Inspector& f, stop_result& x) {
 /// A resolution look-up's answer (I/O thread -> settlement).
 struct resolution_done {
   condition_id market;
-  std::uint8_t source = 0; // settle_method
+  settle_method source = settle_method::gamma;
   bool ok = false;          // the source answered
   bool resolved = false;    // ... and says who won
   std::string winner;       // token id digits

@@ -36,15 +36,6 @@ http_request request_of(std::string method, std::string path, std::string body, 
 
 } // namespace
 
-std::string_view to_string(place_outcome::verdict v) {
-  switch (v) {
-    case place_outcome::verdict::placed: return "placed";
-    case place_outcome::verdict::rejected: return "rejected";
-    case place_outcome::verdict::unknown: return "unknown";
-  }
-  return "?";
-}
-
 std::shared_ptr<clob_session> clob_session::make(std::shared_ptr<http_client> http, private_key key,
                                                  clob_session_options opts) {
   return std::shared_ptr<clob_session>(new clob_session(std::move(http), std::move(key), opts));
@@ -110,7 +101,7 @@ void clob_session::l2(std::string method, std::string path, std::string body, re
 place_outcome clob_session::outcome_of(place_outcome out, const reply_class& cls, const order_ack* ack) {
   if (ack) {
     out.ack = *ack;
-    out.result = ack->placed ? place_outcome::verdict::placed : place_outcome::verdict::rejected;
+    out.result = ack->placed ? place_verdict::placed : place_verdict::rejected;
     out.failure = ack->placed ? reply_class{} : reply_class{reply_kind::rejected, ack->error, 0};
     return out;
   }
@@ -125,10 +116,10 @@ place_outcome clob_session::outcome_of(place_outcome out, const reply_class& cls
     case reply_kind::rate_limited:
     case reply_kind::unavailable:
       // A definite "no": the venue did not take the order.
-      out.result = place_outcome::verdict::rejected;
+      out.result = place_verdict::rejected;
       return out;
     default:
-      out.result = place_outcome::verdict::unknown; // no clear answer: the ghost-order check decides
+      out.result = place_verdict::unknown; // no clear answer: the ghost-order check decides
       return out;
   }
 }
@@ -138,7 +129,7 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
   place_outcome out;
   out.order_id = to_hex(order_digest(order.order.fields, domain_sep));
   if (!order.post_only && post_only_until_ms_.load() > unix_ms()) {
-    out.result = place_outcome::verdict::rejected;
+    out.result = place_verdict::rejected;
     out.failure = {reply_kind::post_only_mode, "venue in post-only mode: order not sent", 0};
     return done(std::move(out));
   }
@@ -153,7 +144,7 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
            cls = {reply_kind::transport, "unreadable order reply: " + ack.error(), 0};
        }
        out = self->outcome_of(std::move(out), cls, ack ? &*ack : nullptr);
-       if (out.result != place_outcome::verdict::unknown)
+       if (out.result != place_verdict::unknown)
          return done(std::move(out));
        auto id = out.order_id; // copied first: argument evaluation order is unspecified
        self->ghost_check(std::move(id), 0, std::move(out), std::move(done));
@@ -197,12 +188,12 @@ void clob_session::place_batch(std::vector<order_request> orders, const bytes32&
        auto pending = std::make_shared<std::vector<place_outcome>>(std::move(outs));
        std::size_t unknown = 0;
        for (auto& o : *pending)
-         unknown += o.result == place_outcome::verdict::unknown;
+         unknown += o.result == place_verdict::unknown;
        if (unknown == 0)
          return done(std::move(*pending));
        auto left = std::make_shared<std::atomic<std::size_t>>(unknown);
        for (std::size_t i = 0; i < pending->size(); ++i) {
-         if ((*pending)[i].result != place_outcome::verdict::unknown)
+         if ((*pending)[i].result != place_verdict::unknown)
            continue;
          auto id = (*pending)[i].order_id;
          auto so_far = (*pending)[i];
@@ -257,7 +248,7 @@ void clob_session::ghost_check(std::string order_id, std::uint32_t attempt, plac
     so_far.ghost_checked = true;
     if (cls.kind == reply_kind::ok && o) {
       so_far.venue_status = o->status;
-      so_far.result = place_outcome::verdict::placed;
+      so_far.result = place_verdict::placed;
       spdlog::warn("clob: order {} had no clear reply ({}), found on the venue as {}", order_id,
                    so_far.failure.error, o->status);
       return done(std::move(so_far));
@@ -267,7 +258,7 @@ void clob_session::ghost_check(std::string order_id, std::uint32_t attempt, plac
       // Still 404 after the eventual-consistency window: it was not placed. Any
       // other answer leaves it unknown, for the order actor's next check.
       if (cls.kind == reply_kind::not_found)
-        so_far.result = place_outcome::verdict::rejected;
+        so_far.result = place_verdict::rejected;
       return done(std::move(so_far));
     }
     auto t = std::make_shared<boost::asio::steady_timer>(self->http_->executor(), self->opts_.ghost_spacing);

@@ -19,19 +19,18 @@
 #include "core/order_sign.hpp"
 #include "core/order_wire.hpp"
 #include "core/secp256k1_signer.hpp"
+#include "messages/link_events.hpp" // place_verdict
 
 namespace tdmaker {
 
 struct place_outcome {
-  enum class verdict : std::uint8_t { placed, rejected, unknown };
-  verdict result = verdict::unknown;
+  place_verdict result = place_verdict::unknown;
   std::string order_id;      // always known: the digest we signed
   order_ack ack;             // the venue's answer when it gave one
   reply_class failure;       // why it was not placed / is unknown
   bool ghost_checked = false; // resolved by looking the order up
   std::string venue_status;  // from the lookup: LIVE, MATCHED, ...
 };
-std::string_view to_string(place_outcome::verdict v);
 
 struct clob_session_options {
   std::uint32_t ghost_lookups = 4;              // GET /data/order attempts ...

@@ -50,7 +50,7 @@ public:
     s_->place_batch(std::move(reqs), dom, [done](std::vector<place_outcome> outs) {
       placements_done d;
       for (auto& o : outs)
-        d.results.push_back({o.order_id, static_cast<std::uint8_t>(o.result),
+        d.results.push_back({o.order_id, o.result,
                              o.ghost_checked ? o.venue_status : o.ack.status, o.failure.error, o.ghost_checked});
       done(std::move(d));
     });

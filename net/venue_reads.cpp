@@ -22,7 +22,7 @@ trades_done trades_failed(std::string why) {
 resolution_done answer_of(const condition_id& cid, settle_method source) {
   resolution_done d;
   d.market = cid;
-  d.source = static_cast<std::uint8_t>(source);
+  d.source = source;
   return d;
 }
 

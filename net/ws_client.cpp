@@ -54,17 +54,6 @@ struct conn {
 
 } // namespace
 
-std::string_view to_string(ws_event e) {
-  switch (e) {
-    case ws_event::connected: return "connected";
-    case ws_event::healthy: return "healthy";
-    case ws_event::failed: return "failed";
-    case ws_event::closed: return "closed";
-    case ws_event::stale: return "stale";
-  }
-  return "?";
-}
-
 struct ws_client::impl : std::enable_shared_from_this<ws_client::impl> {
   io_pool& io;
   ws_client_options opts;

@@ -16,17 +16,9 @@
 #include "core/endpoint.hpp"
 #include "net/io_pool.hpp"
 #include "core/backoff.hpp"
+#include "messages/link_events.hpp" // ws_event
 
 namespace tdmaker {
-
-enum class ws_event : std::uint8_t {
-  connected, // handshake and subscribe sent
-  healthy,   // first data frame on this connection
-  failed,    // connect/handshake failed, or closed before any data
-  closed,    // a healthy connection ended (drop, venue close)
-  stale,     // no data for the stale limit: closing to reconnect
-};
-std::string_view to_string(ws_event e);
 
 struct ws_status {
   ws_event event = ws_event::connected;

@@ -206,7 +206,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "10 failed connects put the node in safe 
                          caf::actor_cast<notifier_actor>(self), {});
   stop_on_exit stop{feed};
   auto state = [&](ws_event e, std::uint32_t n) {
-    self->send(feed, ws_state{feed_channel::market, static_cast<std::uint8_t>(e), "refused", 0, n, 100});
+    self->send(feed, ws_state{feed_channel::market, e, "refused", 0, n, 100});
   };
   auto next_safe_mode = [&]() {
     safe_mode out;

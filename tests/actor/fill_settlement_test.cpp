@@ -210,7 +210,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers 
     seen->add("gamma " + cid.hex.substr(0, 4));
     resolution_done d;
     d.market = cid;
-    d.source = static_cast<std::uint8_t>(settle_method::gamma);
+    d.source = settle_method::gamma;
     d.ok = true; // listed, not resolved
     done(d);
   };
@@ -218,7 +218,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers 
     seen->add("clob " + cid.hex.substr(0, 4));
     resolution_done d;
     d.market = cid;
-    d.source = static_cast<std::uint8_t>(settle_method::clob);
+    d.source = settle_method::clob;
     d.ok = true;
     d.slot_end_s = slot_end_s;
     if (cid == market_b) {
@@ -231,7 +231,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers 
     seen->add("book " + cid.hex.substr(0, 4));
     resolution_done d;
     d.market = cid;
-    d.source = static_cast<std::uint8_t>(settle_method::last_bid);
+    d.source = settle_method::last_bid;
     d.ok = true; // an empty book: no bid
     done(d);
   };

@@ -82,7 +82,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "market: stop-loss re-checks the bid, sel
   // First answer: exit at 0.25 - the bid (0.30) is above it now, so no sale.
   self->receive([&](market_view& v) -> stop_decision {
                   seen = v;
-                  return {stop_action::exit, "test: crash", price{250'000}};
+                  return {stop_verdict::exit, "test: crash", price{250'000}};
                 },
                 caf::after(5s) >> [] { FAIL("no stop-loss check"); });
   CHECK(seen.position.open);
@@ -94,7 +94,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "market: stop-loss re-checks the bid, sel
 
   // The next update: exit at 0.30, the bid still 0.30: the sell goes out.
   self->send(h, book(m, m.up_token, 300'000, 320'000));
-  self->receive([&](market_view&) -> stop_decision { return {stop_action::exit, "test: crash", price{300'000}}; },
+  self->receive([&](market_view&) -> stop_decision { return {stop_verdict::exit, "test: crash", price{300'000}}; },
                 caf::after(5s) >> [] { FAIL("no second stop-loss check"); });
   place_batch sell;
   self->receive([&](place_batch& b) { sell = b; }, caf::after(5s) >> [] { FAIL("no exit order"); });

@@ -99,12 +99,12 @@ place_intent intent(std::uint32_t rung, std::int64_t cents) {
   return i;
 }
 
-placement_result placed_live(const std::string& id) { return {id, static_cast<std::uint8_t>(place_outcome::verdict::placed), "live", "", false}; }
+placement_result placed_live(const std::string& id) { return {id, place_verdict::placed, "live", "", false}; }
 placement_result refused(const std::string& id, std::string why) {
-  return {id, static_cast<std::uint8_t>(place_outcome::verdict::rejected), "", std::move(why), false};
+  return {id, place_verdict::rejected, "", std::move(why), false};
 }
 placement_result unclear(const std::string& id) {
-  return {id, static_cast<std::uint8_t>(place_outcome::verdict::unknown), "", "HTTP 502", false};
+  return {id, place_verdict::unknown, "", "HTTP 502", false};
 }
 
 struct rig {
