@@ -49,8 +49,10 @@ async function watchVenue(ms, seen) {
   const end = Date.now() + ms;
   let samples = 0;
   while (Date.now() < end) {
-    const acct = await venue.account();
+    // The venue's snapshot is taken after this moment: an order in it whose market
+    // ended before this moment was certainly resting past its end.
     const now = Date.now() / 1000;
+    const acct = await venue.account();
     let exposure = 0;
     for (const o of acct.open_orders) {
       exposure += micros(o.price) * (micros(o.original_size) - micros(o.size_matched)) / 1e6;
