@@ -57,9 +57,15 @@ const a = new ClobClient({ host: clobUrl, chain: 137, signer: alice, creds: aCre
 const b = new ClobClient({ host: clobUrl, chain: 137, signer: bob, creds: bCreds, signatureType: 0 });
 const opts = { tickSize: "0.01", negRisk: false };
 
-const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-10s&closed=false&order=endDate&ascending=true&limit=10`)).json();
-// A slot far enough ahead not to resolve during the run.
-const mkt = series[series.length - 1].markets[0];
+// The listed slot that ends last (10 s slots, 6 listed ahead): it stays open for a
+// minute from the moment it is looked up.
+const lastSlot = async () => {
+  const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-10s&closed=false&order=endDate&ascending=true&limit=10`)).json();
+  const m = series[series.length - 1].markets[0];
+  assert.ok(Date.parse(m.endDate) - Date.now() > 50000, `slot ${m.slug} ends later than the checks that use it`);
+  return m;
+};
+const mkt = await lastSlot();
 const [up, down] = JSON.parse(mkt.clobTokenIds);
 const buy = (c, tok, price, postOnly = false) => c.createAndPostOrder({ tokenID: tok, price, size: 5, side: Side.BUY }, opts, OrderType.GTC, postOnly);
 
@@ -141,9 +147,11 @@ await setFaults({ user_trade_delay: 1, user_trade_delay_ms: 700 });
 // WS drop: the connection is cut without a close frame. The victim is the only
 // market-channel connection, and the drop is limited to that path.
 userWs.ws.close();
+// A slot looked up now: the one above may have ended by this point of the run.
+const [wsUp] = JSON.parse((await lastSlot()).clobTokenIds);
 const victim = new Feed(`${wsUrl}/ws/market`);
 await victim.opened;
-victim.send({ assets_ids: [up], type: "market" });
+victim.send({ assets_ids: [wsUp], type: "market" });
 await eventually(() => victim.frames.length > 0, "initial dump");
 await setFaults({ ws_drop_every_s: 1, ws_fault_path: "/ws/market" });
 const code = await victim.closed;
@@ -156,20 +164,20 @@ ok("ws_drop: connection cut (close code 1006) and counted");
 // stall is picked; a second one, opened after, shows what the stalled one misses.
 const stalled = new Feed(`${wsUrl}/ws/market`);
 await stalled.opened;
-stalled.send({ assets_ids: [up], type: "market" });
+stalled.send({ assets_ids: [wsUp], type: "market" });
 await eventually(() => stalled.frames.length > 0, "initial dump");
 await setFaults({ ws_stall_every_s: 1, ws_fault_path: "/ws/market" });
 await eventually(async () => (await injected()).ws_stall >= 1, "ws_stall counted");
 await setFaults({});
 const control = new Feed(`${wsUrl}/ws/market`);
 await control.opened;
-control.send({ assets_ids: [up], type: "market" });
+control.send({ assets_ids: [wsUp], type: "market" });
 await eventually(() => control.frames.length > 0, "control initial dump");
 const before = stalled.frames.length;
 stalled.send("PING");
-// A new bid on `up` is a price_change for both subscribers, sent in the same turn of
-// the venue; the control's PONG after it means the venue has long sent everything.
-await buy(a, up, 0.12, true);
+// A new bid is a price_change for both subscribers, sent in the same turn of the
+// venue; the control's PONG after it means the venue has long sent everything.
+await buy(a, wsUp, 0.12, true);
 await eventually(() => control.frames.some((f) => f.event_type === "price_change"), "control price_change");
 control.send("PING");
 await eventually(() => control.frames.includes("PONG"), "control PONG");
