@@ -121,6 +121,7 @@ async function scenarioLive() {
   const t0 = Math.floor(Date.now() / 1000);
   const node = new NodeProcess(bin, work, config());
   await node.ready();
+  await eventually(() => venue.knows(), "the node's API key on the venue");
   const seen = new Set();
   const samples = await watchVenue(75000, seen);
   const t1 = Math.floor(Date.now() / 1000);
@@ -170,6 +171,7 @@ async function scenarioRestart() {
   await node.ready();
   // Mid-slot with orders resting on the venue, at least 12 s before their slot ends.
   await eventually(async () => {
+    if (!(await venue.knows())) return false; // the node creates its API key at start
     const acct = await venue.account();
     return acct.open_orders.some((o) => o.market_end_s - Date.now() / 1000 > 12) && acct.open_orders;
   }, "orders resting mid-slot", 60000);

@@ -152,6 +152,9 @@ async function currentMarkets() {
       const ev = await (await fetch(`${gammaUrl}/events?slug=${asset}-updown-1m-${s}`)).json();
       if (!ev.length) continue;
       const mk = ev[0].markets[0];
+      // A missed event shows at the next one's hash: a market must still trade (the
+      // simulated traders stop at its end) for the whole comparison below.
+      if (Date.parse(mk.endDate) - Date.now() < 20000) continue;
       out.push({ cid: mk.conditionId, tokens: JSON.parse(mk.clobTokenIds), slug: mk.slug });
     }
   return out;
