@@ -70,6 +70,25 @@ build() { # build DIR cmake-args... [--target T...]
   fi
 }
 
+# The node's first discovery and subscriptions go to the venue at once: start it
+# only when the venue answers (its ports are all bound by then). Bounded; a venue
+# that exits or never answers stops the run with a clear message.
+wait_for_venue() { # wait_for_venue PID URL SECONDS
+  local pid="$1" url="$2" deadline=$(( $(date +%s) + $3 ))
+  until curl -fsS --max-time 1 -o /dev/null "$url" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "setup: tdmaker-venue exited before answering on $url" >&2
+      exit 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "setup: tdmaker-venue did not answer on $url within $3 s" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "setup: tdmaker-venue answers on $url"
+}
+
 cmd="${1:-run}"
 install_packages
 case "$cmd" in
@@ -83,6 +102,7 @@ case "$cmd" in
     "$ROOT/build/release/bin/tdmaker-venue" &
     venue_pid=$!
     trap 'kill $venue_pid 2>/dev/null; wait $venue_pid 2>/dev/null' EXIT
+    wait_for_venue "$venue_pid" "http://127.0.0.1:18080/ok" 20
     "$ROOT/build/release/bin/tdmaker" ;;
   test)
     install_node_deps

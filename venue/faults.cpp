@@ -1,6 +1,7 @@
 #include "venue/faults.hpp"
 
 #include <optional>
+#include <utility>
 
 #include <rapidjson/document.h>
 
@@ -100,14 +101,16 @@ result<fault_plan> parse_fault_plan(const std::string& json_text, std::int64_t n
         e = path + ": expected \"\" or a path starting with '/'";
       else
         p.ws_fault_path = v.GetString();
-    } else if (k == "post_only_windows" || k == "http_425_windows" || k == "ws_refuse_windows") {
+    } else if (auto* target = k == "post_only_windows"     ? &p.post_only_windows
+                              : k == "http_425_windows"    ? &p.http_425_windows
+                              : k == "ws_refuse_windows"   ? &p.ws_refuse_windows
+                              : k == "rtds_freeze_windows" ? &p.rtds_freeze_windows
+                                                           : nullptr) {
       auto w = windows(v, path, now_s);
       if (!w)
         e = w.error();
       else
-        (k == "post_only_windows" ? p.post_only_windows
-         : k == "http_425_windows" ? p.http_425_windows
-                                   : p.ws_refuse_windows) = *w;
+        *target = *w;
     } else
       e = path + ": unknown key";
     if (!e.empty())
@@ -126,10 +129,13 @@ std::string fault_plan_json(const fault_plan& p) {
   j.kn("late_resolution_s", p.late_resolution_s).kn("ws_drop_every_s", p.ws_drop_every_s);
   j.kn("ws_stall_every_s", p.ws_stall_every_s).kv("ws_fault_path", p.ws_fault_path);
   j.key("market_event_drop").real(p.market_event_drop).key("market_event_duplicate").real(p.market_event_duplicate);
-  for (auto* w : {&p.post_only_windows, &p.http_425_windows, &p.ws_refuse_windows}) {
-    j.key(w == &p.post_only_windows ? "post_only_windows"
-          : w == &p.http_425_windows ? "http_425_windows"
-                                      : "ws_refuse_windows").arr();
+  const std::pair<const char*, const std::vector<fault_window>*> all[] = {
+    {"post_only_windows", &p.post_only_windows},
+    {"http_425_windows", &p.http_425_windows},
+    {"ws_refuse_windows", &p.ws_refuse_windows},
+    {"rtds_freeze_windows", &p.rtds_freeze_windows}};
+  for (auto& [name, w] : all) {
+    j.key(name).arr();
     for (auto& x : *w)
       j.obj().kn("start_s", x.start_s).kn("end_s", x.end_s).end_obj();
     j.end_arr();

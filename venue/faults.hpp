@@ -37,6 +37,7 @@ struct fault_plan {
   std::vector<fault_window> ws_refuse_windows; // WS service down: upgrades get 503, open sockets dropped
   std::vector<fault_window> post_only_windows; // 503 post_only_mode for non-post-only orders
   std::vector<fault_window> http_425_windows;  // engine restart: order endpoints answer 425
+  std::vector<fault_window> rtds_freeze_windows; // RTDS publishes no price (kept for no backfill either)
 };
 
 /// Parses a plan; times in windows are relative to `now_s` when given as

@@ -47,6 +47,8 @@ std::string gamma_api::market_json(const slot_market& m) {
   j.key("feeSchedule").obj().kn("exponent", 1).key("rate").real(0.07).kb("takerOnly", true)
     .key("rebateRate").real(0.2).end_obj();
   j.kv("umaResolutionStatus", m.closed ? "resolved" : "").kv("version", "v1");
+  if (m.closed)
+    j.kv("closedTime", iso8601(m.resolved_s)); // when it resolved: tests judge late resolutions by it
   j.kv("resolutionSource", "https://data.chain.link/streams/" + m.asset + "-usd");
   return j.end_obj().take();
 }

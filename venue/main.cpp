@@ -134,10 +134,19 @@ int main(int argc, char** argv) {
   keepalive ka{cfg.ping_timeout_ms};
   market_feed market_ws(w.ex(), now_ms, ka);
   user_feed user_ws(w.ex(), now_ms, ka);
-  rtds_feed rtds(now_ms);
+  rtds_feed rtds(now_ms, cfg.assets);
   feed_hub hub(market_ws, user_ws);
   w.ex().set_listener(&hub);
-  w.on_reference = [&](const std::string& asset, std::int64_t ts, tdmaker::ref_price p) { rtds.publish(asset, ts, p); };
+  bool rtds_frozen = false;
+  w.on_reference = [&](const std::string& asset, std::int64_t ts, tdmaker::ref_price p) {
+    const bool frozen = faults.in_window(faults.plan().rtds_freeze_windows, ts / 1000);
+    if (frozen != rtds_frozen)
+      log_fault("rtds_freeze", frozen ? "RTDS publishes no price" : "RTDS publishes again");
+    rtds_frozen = frozen;
+    if (!frozen)
+      return rtds.publish(asset, ts, p);
+    faults.count("rtds_freeze");
+  };
   user_ws.drop_trade = [&] {
     bool hit = faults.roll(faults.plan().user_trade_drop, "user_trade_drop");
     if (hit)

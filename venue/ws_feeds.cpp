@@ -1,5 +1,8 @@
 #include "venue/ws_feeds.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <rapidjson/document.h>
 
 #include "core/decimal.hpp"
@@ -348,7 +351,11 @@ void user_feed::trade_event(const venue_trade& t) {
 
 // ------------------------------------------------------------------ RTDS
 
-rtds_feed::rtds_feed(std::function<std::int64_t()> now_ms) : now_ms_(std::move(now_ms)) {}
+rtds_feed::rtds_feed(std::function<std::int64_t()> now_ms, const std::vector<std::string>& assets)
+    : now_ms_(std::move(now_ms)) {
+  for (auto& a : assets)
+    history_[a + "/usd"];
+}
 
 void rtds_feed::on_open(const ws_session_ptr& s) { subs_[s->id] = sub{s, {}}; }
 
@@ -356,56 +363,88 @@ void rtds_feed::on_close(const ws_session_ptr& s) { subs_.erase(s->id); }
 
 std::vector<ws_session_ptr> rtds_feed::sessions() const { return open_sessions(subs_); }
 
+namespace {
+
+constexpr const char* chainlink_topic = "crypto_prices_chainlink";
+
+/// The real service refuses a subscription with {"statusCode":401,"body":{"message":"... not found"}}
+/// (ref §5.3); the venue uses that shape for every error, 400 for a malformed request.
+std::string rtds_error(int status, std::string_view message) {
+  json_out e;
+  e.obj().kn("statusCode", status).key("body").obj().kv("message", message).end_obj();
+  return e.end_obj().take();
+}
+
+const rapidjson::Value* string_member(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  return it != obj.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+}
+
+} // namespace
+
 void rtds_feed::on_text(const ws_session_ptr& s, std::string_view text) {
   if (text == "PING" || text == "ping")
     return; // RTDS keeps quiet on pings, as observed
   rapidjson::Document d;
-  if (!parse(d, text) || !d.HasMember("action") || !d["action"].IsString() || !d.HasMember("subscriptions")
-      || !d["subscriptions"].IsArray())
-    return;
-  std::string action = d["action"].GetString();
-  auto& sb = subs_[s->id];
-  for (auto& sub_v : d["subscriptions"].GetArray()) {
-    if (!sub_v.IsObject() || !sub_v.HasMember("topic") || !sub_v["topic"].IsString())
-      continue;
-    std::string topic = sub_v["topic"].GetString();
-    if (topic != "crypto_prices_chainlink") {
-      // A bad topic kills the whole batch.
-      json_out e;
-      e.obj().kn("statusCode", 401).key("body").obj().kv("message", "topic " + topic + " not found").end_obj();
-      s->send(e.end_obj().take());
-      return;
-    }
-    // `filters` is a string of compact JSON; a space after ':' silently matches nothing.
-    if (!sub_v.HasMember("filters") || !sub_v["filters"].IsString())
-      continue;
-    rapidjson::Document f;
-    std::string ftext = sub_v["filters"].GetString();
-    f.Parse(ftext.data(), ftext.size());
-    if (f.HasParseError() || !f.IsObject() || !f.HasMember("symbol") || !f["symbol"].IsString()
-        || ftext.find(": ") != std::string::npos)
-      continue;
-    std::string symbol = f["symbol"].GetString();
-    for (auto& c : symbol)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (action == "unsubscribe") {
-      sb.symbols.erase(symbol);
-      continue;
-    }
-    if (action != "subscribe" || !history_.count(symbol))
-      continue;
-    sb.symbols.insert(symbol);
-    json_out j;
-    j.obj().kv("topic", "crypto_prices_chainlink").kv("type", "subscribe").kn("timestamp", now_ms_());
-    j.key("payload").obj().kv("symbol", symbol).key("data").arr();
-    for (auto& [ts, p] : history_[symbol]) {
-      j.obj().kn("timestamp", ts).key("value");
-      j.raw_number(format_fixed(p.e8, ref_price::decimals));
-      j.end_obj();
-    }
-    j.end_arr().end_obj();
-    s->send(j.end_obj().take());
+  if (!parse(d, text))
+    return s->send(rtds_error(400, "invalid request: expected a JSON object"));
+  auto* action = string_member(d, "action");
+  const std::string_view act = action ? std::string_view(action->GetString(), action->GetStringLength()) : "";
+  if (act != "subscribe" && act != "unsubscribe")
+    return s->send(rtds_error(400, "invalid request: 'action' must be \"subscribe\" or \"unsubscribe\""));
+  auto list = d.FindMember("subscriptions");
+  if (list == d.MemberEnd() || !list->value.IsArray())
+    return s->send(rtds_error(400, "invalid request: 'subscriptions' must be an array"));
+  // A bad topic kills the whole batch (observed): nothing of it is applied.
+  for (auto& entry : list->value.GetArray()) {
+    auto* topic = entry.IsObject() ? string_member(entry, "topic") : nullptr;
+    if (!topic)
+      return s->send(rtds_error(400, "invalid request: every subscription needs a 'topic' string"));
+    if (std::string_view(topic->GetString(), topic->GetStringLength()) != chainlink_topic)
+      return s->send(rtds_error(401, "topic " + std::string(topic->GetString(), std::min<std::size_t>(topic->GetStringLength(), 64)) + " not found"));
   }
+  auto& sb = subs_[s->id];
+  for (auto& entry : list->value.GetArray())
+    apply(s, sb, act == "subscribe", entry);
+}
+
+void rtds_feed::apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rapidjson::Value& entry) {
+  auto* filters = string_member(entry, "filters");
+  if (!filters)
+    return s->send(rtds_error(400, R"(invalid request: 'filters' must be a string such as "{\"symbol\":\"btc/usd\"}")"));
+  const std::string ftext(filters->GetString(), filters->GetStringLength());
+  // A space after ':' silently matches nothing on the real service (ref §5.3).
+  if (ftext.find(": ") != std::string::npos)
+    return;
+  rapidjson::Document f;
+  f.Parse(ftext.data(), ftext.size());
+  auto* sym = !f.HasParseError() && f.IsObject() ? string_member(f, "symbol") : nullptr;
+  if (!sym)
+    return s->send(rtds_error(400, "invalid request: 'filters' is not a JSON object with a 'symbol' string"));
+  std::string symbol(sym->GetString(), sym->GetStringLength());
+  for (auto& c : symbol)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!history_.count(symbol))
+    return s->send(rtds_error(401, "symbol " + symbol.substr(0, 64) + " not found"));
+  if (!subscribe) {
+    sb.symbols.erase(symbol);
+    return;
+  }
+  sb.symbols.insert(symbol);
+  s->send(backfill(symbol));
+}
+
+std::string rtds_feed::backfill(const std::string& symbol) const {
+  json_out j;
+  j.obj().kv("topic", chainlink_topic).kv("type", "subscribe").kn("timestamp", now_ms_());
+  j.key("payload").obj().kv("symbol", symbol).key("data").arr();
+  for (auto& [ts, p] : history_.at(symbol)) {
+    j.obj().kn("timestamp", ts).key("value");
+    j.raw_number(format_fixed(p.e8, ref_price::decimals));
+    j.end_obj();
+  }
+  j.end_arr().end_obj();
+  return j.end_obj().take();
 }
 
 void rtds_feed::publish(const std::string& asset, std::int64_t ts_ms, ref_price p) {
@@ -415,7 +454,7 @@ void rtds_feed::publish(const std::string& asset, std::int64_t ts_ms, ref_price 
   while (h.size() > 120)
     h.pop_front();
   json_out j;
-  j.obj().kv("topic", "crypto_prices_chainlink").kv("type", "update").kn("timestamp", now_ms_());
+  j.obj().kv("topic", chainlink_topic).kv("type", "update").kn("timestamp", now_ms_());
   j.key("payload").obj().kv("symbol", symbol).kn("timestamp", ts_ms).key("value");
   j.raw_number(format_fixed(p.e8, ref_price::decimals));
   // Chainlink's full accuracy value is an E18 integer string.

@@ -8,6 +8,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
+
+#include <rapidjson/fwd.h>
 
 #include "core/money.hpp"
 #include "venue/exchange.hpp"
@@ -104,9 +107,14 @@ private:
   std::map<std::uint64_t, sub> subs_;
 };
 
+/// RTDS Chainlink prices. Every symbol of the venue's assets ("btc" ->
+/// "btc/usd") can be subscribed from the first moment, history or not: the
+/// subscribe reply carries the backfill there is (possibly none) and updates
+/// follow. A refused or malformed request gets an error frame, never silence
+/// (shapes in docs/venue.md).
 class rtds_feed : public ws_channel {
 public:
-  explicit rtds_feed(std::function<std::int64_t()> now_ms);
+  rtds_feed(std::function<std::int64_t()> now_ms, const std::vector<std::string>& assets);
   void on_open(const ws_session_ptr& s) override;
   void on_text(const ws_session_ptr& s, std::string_view text) override;
   void on_close(const ws_session_ptr& s) override;
@@ -120,9 +128,14 @@ private:
     ws_session_ptr session;
     std::set<std::string> symbols; // "btc/usd"
   };
+  using history = std::deque<std::pair<std::int64_t, ref_price>>;
+  /// One entry of a batch whose topics were all accepted.
+  void apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rapidjson::Value& entry);
+  std::string backfill(const std::string& symbol) const;
+
   std::function<std::int64_t()> now_ms_;
   std::map<std::uint64_t, sub> subs_;
-  std::map<std::string, std::deque<std::pair<std::int64_t, ref_price>>> history_; // by symbol
+  std::map<std::string, history> history_; // by symbol; one entry per known symbol from the start
 };
 
 /// Routes exchange events to the market and user channels.

@@ -6,9 +6,9 @@ import WebSocket from "ws";
 import { Wallet } from "@ethersproject/wallet";
 import { ClobClient, OrderType, Side, createL2Headers, orderToJsonV2 } from "@polymarket/clob-client-v2";
 
-const [clobUrl, gammaUrl, wsUrl, , adminUrl] = process.argv.slice(2);
+const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const token = process.env.TDMAKER_VENUE_ADMIN_TOKEN;
-assert.ok(clobUrl && gammaUrl && wsUrl && adminUrl && token, "usage: node faults_check.mjs CLOB GAMMA WS RTDS ADMIN");
+assert.ok(clobUrl && gammaUrl && wsUrl && rtdsUrl && adminUrl && token, "usage: node faults_check.mjs CLOB GAMMA WS RTDS ADMIN");
 let step = 0;
 const ok = (what) => console.log(`ok ${++step} - ${what}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -57,9 +57,15 @@ const a = new ClobClient({ host: clobUrl, chain: 137, signer: alice, creds: aCre
 const b = new ClobClient({ host: clobUrl, chain: 137, signer: bob, creds: bCreds, signatureType: 0 });
 const opts = { tickSize: "0.01", negRisk: false };
 
-const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-10s&closed=false&order=endDate&ascending=true&limit=10`)).json();
-// A slot far enough ahead not to resolve during the run.
-const mkt = series[series.length - 1].markets[0];
+// The listed slot that ends last (10 s slots, 6 listed ahead): it stays open for a
+// minute from the moment it is looked up.
+const lastSlot = async () => {
+  const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-10s&closed=false&order=endDate&ascending=true&limit=10`)).json();
+  const m = series[series.length - 1].markets[0];
+  assert.ok(Date.parse(m.endDate) - Date.now() > 50000, `slot ${m.slug} ends later than the checks that use it`);
+  return m;
+};
+const mkt = await lastSlot();
 const [up, down] = JSON.parse(mkt.clobTokenIds);
 const buy = (c, tok, price, postOnly = false) => c.createAndPostOrder({ tokenID: tok, price, size: 5, side: Side.BUY }, opts, OrderType.GTC, postOnly);
 
@@ -104,7 +110,9 @@ ok("ghost_order: HTTP reply lost, order found resting in /data/orders");
 const userWs = new Feed(`${wsUrl}/ws/user`);
 await userWs.opened;
 userWs.send({ auth: { apiKey: aCreds.key, secret: aCreds.secret, passphrase: aCreds.passphrase }, type: "user" });
-await sleep(100);
+// PONG comes only once the subscription is in (the channel acknowledges nothing else).
+userWs.send("PING");
+await eventually(() => userWs.frames.includes("PONG"), "user channel PONG");
 for (const [kind, expected] of [["user_trade_drop", 0], ["user_trade_duplicate", 2]]) {
   await setFaults({ [kind]: 1 });
   const maker = await buy(a, up, 0.40, true);
@@ -136,49 +144,92 @@ await setFaults({ user_trade_delay: 1, user_trade_delay_ms: 700 });
   ok("user_trade_delay: the trade frame arrives late (after the order UPDATE) and is counted");
 }
 
-// WS drop: the connection is cut without a close frame
+// WS drop: the connection is cut without a close frame. The victim is the only
+// market-channel connection, and the drop is limited to that path.
+userWs.ws.close();
+// A slot looked up now: the one above may have ended by this point of the run.
+const [wsUp] = JSON.parse((await lastSlot()).clobTokenIds);
 const victim = new Feed(`${wsUrl}/ws/market`);
 await victim.opened;
-victim.send({ assets_ids: [up], type: "market" });
-userWs.ws.close();
-await sleep(100);
-await setFaults({ ws_drop_every_s: 1 });
+victim.send({ assets_ids: [wsUp], type: "market" });
+await eventually(() => victim.frames.length > 0, "initial dump");
+await setFaults({ ws_drop_every_s: 1, ws_fault_path: "/ws/market" });
 const code = await victim.closed;
 assert.equal(code, 1006);
 await setFaults({});
 assert.ok((await injected()).ws_drop >= 1);
 ok("ws_drop: connection cut (close code 1006) and counted");
 
-// WS stall: stays open, answers nothing
+// WS stall: stays open, answers nothing. It is the only market connection when the
+// stall is picked; a second one, opened after, shows what the stalled one misses.
 const stalled = new Feed(`${wsUrl}/ws/market`);
 await stalled.opened;
-stalled.send({ assets_ids: [up], type: "market" });
+stalled.send({ assets_ids: [wsUp], type: "market" });
 await eventually(() => stalled.frames.length > 0, "initial dump");
-await setFaults({ ws_stall_every_s: 1 });
+await setFaults({ ws_stall_every_s: 1, ws_fault_path: "/ws/market" });
 await eventually(async () => (await injected()).ws_stall >= 1, "ws_stall counted");
 await setFaults({});
+const control = new Feed(`${wsUrl}/ws/market`);
+await control.opened;
+control.send({ assets_ids: [wsUp], type: "market" });
+await eventually(() => control.frames.length > 0, "control initial dump");
 const before = stalled.frames.length;
 stalled.send("PING");
-await sleep(1000);
-assert.equal(stalled.frames.length, before, "a stalled connection sends nothing");
+// A new bid is a price_change for both subscribers, sent in the same turn of the
+// venue; the control's PONG after it means the venue has long sent everything.
+await buy(a, wsUp, 0.12, true);
+await eventually(() => control.frames.some((f) => f.event_type === "price_change"), "control price_change");
+control.send("PING");
+await eventually(() => control.frames.includes("PONG"), "control PONG");
+assert.equal(stalled.frames.length, before, `a stalled connection sends nothing: ${JSON.stringify(stalled.frames.slice(before)).slice(0, 300)}`);
 assert.equal(stalled.ws.readyState, WebSocket.OPEN);
 stalled.ws.close();
-ok("ws_stall: connection stays open and silent (no PONG) and counted");
+control.ws.close();
+ok("ws_stall: connection stays open and silent (no PONG, no price_change) and counted");
+
+// RTDS freeze: no price is published (nor kept for a backfill) during the window.
+// A subscribe is answered in order on its socket, so its reply marks everything
+// the venue sent before it.
+const rtds = new Feed(rtdsUrl);
+await rtds.opened;
+const subscribe = (symbol) => rtds.send({ action: "subscribe", subscriptions: [{ topic: "crypto_prices_chainlink", type: "*", filters: JSON.stringify({ symbol }) }] });
+const mark = async (symbol) => {
+  const from = rtds.frames.length;
+  subscribe(symbol);
+  await eventually(() => rtds.frames.slice(from).some((f) => f.type === "subscribe" && f.payload?.symbol === symbol), `${symbol} backfill`);
+  return from + rtds.frames.slice(from).findIndex((f) => f.type === "subscribe" && f.payload?.symbol === symbol) + 1;
+};
+await mark("btc/usd");
+await eventually(() => rtds.frames.some((f) => f.type === "update"), "RTDS update");
+await setFaults({ rtds_freeze_windows: [{ in_s: 0, for_s: 60 }] });
+await eventually(async () => (await injected()).rtds_freeze >= 1, "a price held back");
+const frozenFrom = await mark("eth/usd");
+const held = (await injected()).rtds_freeze;
+await eventually(async () => (await injected()).rtds_freeze >= held + 8, "two more frozen seconds (4 assets)");
+const frozenTo = await mark("sol/usd");
+const during = rtds.frames.slice(frozenFrom, frozenTo).filter((f) => f.type === "update");
+assert.equal(during.length, 0, `no update while frozen: ${JSON.stringify(during).slice(0, 300)}`);
+await setFaults({});
+await eventually(() => rtds.frames.slice(frozenTo).some((f) => f.type === "update"), "updates after the freeze");
+rtds.ws.close();
+ok(`rtds_freeze: no update while frozen (${(await injected()).rtds_freeze} prices held back), updates again after, counted`);
 
 // late resolution: the plan in force since start makes every slot resolve 4 s late
 // The next slot to end (still in the future), fetched now.
 const upcoming = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-10s&closed=false&order=endDate&ascending=true&limit=10`)).json();
 const ending = upcoming.map((e) => e.markets[0]).find((m) => Date.parse(m.endDate) > Date.now() + 500);
-const endMs = Date.parse(ending.endDate);
-await eventually(async () => Date.now() > endMs + 1500, "slot end", 15000);
-let g = await (await fetch(`${gammaUrl}/events?slug=${ending.slug}`)).json();
-assert.equal(g[0].markets[0].closed, false, "not resolved at its normal time");
-await eventually(async () => (await (await fetch(`${gammaUrl}/events?slug=${ending.slug}`)).json())[0].markets[0].closed, "late resolution", 10000);
+// Judged by the venue's own times (endDate, closedTime), not by when this script looks.
+const closed = await eventually(async () => {
+  const m = (await (await fetch(`${gammaUrl}/events?slug=${ending.slug}`)).json())[0].markets[0];
+  return m.closed ? m : null;
+}, "late resolution", 30000);
+const lateS = (Date.parse(closed.closedTime) - Date.parse(closed.endDate)) / 1000;
+assert.ok(lateS >= base.late_resolution_s, `resolved ${lateS} s after its end (resolution delay 0, late by ${base.late_resolution_s} s)`);
 assert.ok((await injected()).late_resolution >= 1);
-ok("late_resolution: Gamma shows the slot open past its resolution time, closed 4 s later, counted");
+ok(`late_resolution: the slot resolved ${lateS} s after its end instead of at once (closedTime), counted`);
 
 const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
-for (const kind of ["http_500", "http_429", "http_425", "post_only_mode", "ghost_order", "user_trade_drop", "user_trade_duplicate", "user_trade_delay", "ws_drop", "ws_stall", "late_resolution"])
+for (const kind of ["http_500", "http_429", "http_425", "post_only_mode", "ghost_order", "user_trade_drop", "user_trade_duplicate", "user_trade_delay", "ws_drop", "ws_stall", "rtds_freeze", "late_resolution"])
   assert.match(metrics, new RegExp(`venue_faults_injected_total\\{kind="${kind}"\\} [1-9]`), kind);
 ok("metrics: venue_faults_injected_total counts every kind");
 console.log(`# ${step} checks passed`);

@@ -33,6 +33,10 @@ export function venueAdmin(adminUrl, token) {
     async injected() {
       return (await (await fetch(`${adminUrl}/admin/faults`, { headers: auth })).json()).injected;
     },
+    /// Whether the venue has an account for the address (the node creates its API key at start).
+    async knows(address = ADDRESS) {
+      return (await fetch(`${adminUrl}/admin/account/${address}`, { headers: auth })).status === 200;
+    },
     async account(address = ADDRESS) {
       const res = await fetch(`${adminUrl}/admin/account/${address}`, { headers: auth });
       assert.equal(res.status, 200, "the venue knows the node's account");

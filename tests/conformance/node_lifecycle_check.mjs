@@ -49,8 +49,10 @@ async function watchVenue(ms, seen) {
   const end = Date.now() + ms;
   let samples = 0;
   while (Date.now() < end) {
-    const acct = await venue.account();
+    // The venue's snapshot is taken after this moment: an order in it whose market
+    // ended before this moment was certainly resting past its end.
     const now = Date.now() / 1000;
+    const acct = await venue.account();
     let exposure = 0;
     for (const o of acct.open_orders) {
       exposure += micros(o.price) * (micros(o.original_size) - micros(o.size_matched)) / 1e6;
@@ -119,6 +121,7 @@ async function scenarioLive() {
   const t0 = Math.floor(Date.now() / 1000);
   const node = new NodeProcess(bin, work, config());
   await node.ready();
+  await eventually(() => venue.knows(), "the node's API key on the venue");
   const seen = new Set();
   const samples = await watchVenue(75000, seen);
   const t1 = Math.floor(Date.now() / 1000);
@@ -168,6 +171,7 @@ async function scenarioRestart() {
   await node.ready();
   // Mid-slot with orders resting on the venue, at least 12 s before their slot ends.
   await eventually(async () => {
+    if (!(await venue.knows())) return false; // the node creates its API key at start
     const acct = await venue.account();
     return acct.open_orders.some((o) => o.market_end_s - Date.now() / 1000 > 12) && acct.open_orders;
   }, "orders resting mid-slot", 60000);

@@ -23,7 +23,13 @@ export TDMAKER_VENUE_ADMIN_TOKEN="test-admin-$$"
 "$venue" --seed 7 --clob-port 0 --gamma-port 0 --admin-port 0 --ws-port 0 --rtds-port 0 \
   --ports-file "$work/ports.json" "$@" > "$work/venue.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -s "$work/ports.json" ] && break; sleep 0.05; done
+# The ports file appears (renamed into place, whole) once every port is bound.
+# Bounded; a venue that exits first is reported at once.
+for _ in $(seq 400); do
+  [ -s "$work/ports.json" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
 [ -s "$work/ports.json" ] || { cat "$work/venue.log"; echo "venue did not start" >&2; exit 1; }
 port() { sed -E "s/.*\"$1\":([0-9]+).*/\\1/" "$work/ports.json"; }
 status=0

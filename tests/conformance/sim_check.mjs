@@ -20,13 +20,16 @@ const eventually = async (pred, what, ms = 20000) => {
 };
 
 const series = await (await fetch(`${gammaUrl}/events?series_slug=btc-up-or-down-1m&closed=false&order=endDate&ascending=true&limit=5`)).json();
-// The current slot: started, with time left.
-const mkt = series.map((e) => e.markets[0]).find((m) => Date.parse(m.eventStartTime) <= Date.now() && Date.parse(m.endDate) > Date.now() + 15000)
-  ?? series[1].markets[0];
+// Simulated traders work every listed market until its end: take the one that ends
+// last, so that the fill waited for below cannot be cut short by the end of a slot.
+const mkt = series.map((e) => e.markets[0]).filter((m) => m.acceptingOrders).sort((x, y) => Date.parse(x.endDate) - Date.parse(y.endDate)).pop();
+assert.ok(mkt && Date.parse(mkt.endDate) - Date.now() > 70000, `a slot with more than the fill wait left: ${mkt?.endDate}`);
 const [up, down] = JSON.parse(mkt.clobTokenIds);
 const anon = new ClobClient({ host: clobUrl, chain: 137 });
 const books = await eventually(async () => {
-  const [u, d] = await Promise.all([anon.getOrderBook(up), anon.getOrderBook(down)]);
+  // One request (POST /books): both books from the same moment, so the mirror must hold exactly.
+  const both = await anon.getOrderBooks([{ token_id: up }, { token_id: down }]);
+  const u = both.find((b) => b.asset_id === up), d = both.find((b) => b.asset_id === down);
   return u.bids.length && u.asks.length && d.bids.length && d.asks.length ? [u, d] : null;
 }, "two-sided books");
 const best = (levels) => levels[levels.length - 1].price; // best price last

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <sstream>
 #include <thread>
 
@@ -40,12 +41,11 @@ TEST_CASE("SIGKILL during writes loses no acknowledged write and tears no record
     auto c = test::start({"store-probe", "--data", dir + "/data", "--count", "2000000",
                           "--window", "64"},
                          {}, out);
-    // Let it stream for a while (varies per round), then kill it mid-flight.
-    for (int i = 0; i < 400; ++i) {
-      if (acked_count(test::read_all(out)) > 300 * (round + 1))
-        break;
+    // Let it stream until it has acknowledged some writes (more each round), then kill
+    // it mid-flight. Bounded; a probe that acknowledged nothing fails below.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (acked_count(test::read_all(out)) <= 300 * (round + 1) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
     kill(c.pid, SIGKILL);
     test::wait_exit(c, 10);
     auto acked = acked_count(test::read_all(out));

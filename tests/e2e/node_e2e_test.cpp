@@ -18,12 +18,18 @@ namespace {
 
 const std::string token = "e2e-token-7f3a";
 
-std::string write_config(const std::string& dir, int port) {
+// Port 0: the node binds a free port and logs it (see test::announced_port).
+std::string write_config(const std::string& dir) {
   auto path = dir + "/node.json";
   std::ofstream(path) << R"({"node":{"data_dir":")" << dir << R"(/data","log_dir":")" << dir
-                      << R"(/logs"},"http":{"listen":"127.0.0.1:)" << port
-                      << R"("},"telemetry":{"flush_ms":50}})";
+                      << R"(/logs"},"http":{"listen":"127.0.0.1:0"},"telemetry":{"flush_ms":50}})";
   return path;
+}
+
+std::string base_url(const test::child& node) {
+  int port = test::announced_port(node, "http: listening on 127.0.0.1:", 20);
+  REQUIRE_MESSAGE(port > 0, test::read_all(node.out_path));
+  return "http://127.0.0.1:" + std::to_string(port);
 }
 
 // Polls /health until the node answers (bounded; startup, not a timing assertion).
@@ -56,10 +62,9 @@ std::string sample_line(const std::string& text, const std::string& prefix) {
 
 TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   auto dir = test::temp_dir("node");
-  int port = test::free_port();
-  auto cfg = write_config(dir, port);
-  auto base = "http://127.0.0.1:" + std::to_string(port);
+  auto cfg = write_config(dir);
   auto node = test::start({"--config", cfg}, {"TDMAKER_CONTROL_TOKEN=" + token}, dir + "/n1.log");
+  auto base = base_url(node);
   REQUIRE_MESSAGE(wait_ready(base), test::read_all(dir + "/n1.log"));
   CHECK(test::read_all(dir + "/n1.log").find("node: venue CLOB http://127.0.0.1:") != std::string::npos);
 
@@ -139,6 +144,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
 
   // Restart: the switched phase is still in force.
   auto node2 = test::start({"--config", cfg}, {"TDMAKER_CONTROL_TOKEN="}, dir + "/n2.log");
+  base = base_url(node2);
   REQUIRE_MESSAGE(wait_ready(base), test::read_all(dir + "/n2.log"));
   st = http_call("GET", base + "/status", "", "");
   CHECK(st->body.find(R"("current":"RealMoneyTrial")") != std::string::npos);

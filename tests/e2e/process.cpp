@@ -1,8 +1,6 @@
 #include "process.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,18 +72,22 @@ std::pair<int, std::string> run(const std::vector<std::string>& args,
   return {rc, read_all(out)};
 }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
+int announced_port(const child& c, const std::string& prefix, double seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto out = read_all(c.out_path);
+    auto pos = out.find(prefix);
+    if (pos != std::string::npos) {
+      pos += prefix.size();
+      auto end = out.find_first_not_of("0123456789", pos);
+      if (end != std::string::npos && end > pos) // the number is whole once something follows it
+        return std::stoi(out.substr(pos, end - pos));
+    }
+    if (waitpid(c.pid, nullptr, WNOHANG) == c.pid)
+      return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 std::string temp_dir(const std::string& tag) {

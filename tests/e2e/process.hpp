@@ -21,8 +21,12 @@ int wait_exit(const child& c, double seconds);
 std::pair<int, std::string> run(const std::vector<std::string>& args,
                                 const std::vector<std::string>& env = {});
 std::string read_all(const std::string& path);
-/// A loopback TCP port that was free a moment ago.
-int free_port();
+/// The port a child announced in its output as `prefix` followed by digits (e.g.
+/// "listening on 127.0.0.1:" for a listener bound to port 0), waiting up to
+/// `seconds` for the line; -1 if it never came or the child exited first.
+/// Children bind port 0 and say what they got: a port chosen beforehand could be
+/// taken by a parallel test before the child binds it.
+int announced_port(const child& c, const std::string& prefix, double seconds);
 std::string temp_dir(const std::string& tag);
 
 } // namespace tdmaker::test

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <future>
 #include <sstream>
-#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -53,28 +52,19 @@ TEST_CASE("tls: an untrusted certificate is refused - a trusted one for the righ
   auto gen = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert
              + " -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost > " + dir + "/gen.log 2>&1";
   REQUIRE_MESSAGE(std::system(gen.c_str()) == 0, test::read_all(dir + "/gen.log"));
-  int port = test::free_port();
+  // Port 0: s_server binds a free port and prints "ACCEPT 127.0.0.1:PORT" once it listens.
+  auto out = dir + "/server.log";
   tls_server srv;
   srv.pid = fork();
   if (srv.pid == 0) {
-    auto out = dir + "/server.log";
     freopen(out.c_str(), "w", stdout);
     freopen(out.c_str(), "a", stderr);
-    auto p = std::to_string(port);
-    execlp("openssl", "openssl", "s_server", "-accept", p.c_str(), "-cert", cert.c_str(), "-key", key.c_str(),
-           "-www", "-quiet", static_cast<char*>(nullptr));
+    execlp("openssl", "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert.c_str(), "-key", key.c_str(),
+           "-www", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Wait until it accepts.
-  io_pool probe(1);
-  bool up = false;
-  for (int i = 0; i < 100 && !up; ++i) {
-    auto r = get(probe, "https://localhost:" + std::to_string(port));
-    up = r.status != 0 || r.body.find("refused") == std::string::npos;
-    if (!up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE_MESSAGE(up, test::read_all(dir + "/server.log"));
+  int port = test::announced_port(test::child{srv.pid, out}, "ACCEPT 127.0.0.1:", 20);
+  REQUIRE_MESSAGE(port > 0, test::read_all(out));
 
   // The system trust store does not know a self-signed certificate.
   io_pool io(1);
