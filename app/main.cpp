@@ -71,7 +71,8 @@ Environment (secrets never go in config files):
   TDMAKER_CONTROL_TOKEN   bearer token of POST /control/phase; unset = endpoint disabled
   TDMAKER_TELEGRAM_TOKEN  bot token of the notifier's webhook (notifier.webhook_url)
 
-Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config,
+  70 a singleton actor died (the node stopped cleanly; restart it).
 )";
 
 result<std::string> read_text(const std::string& path) {
@@ -160,11 +161,13 @@ int run_node(const std::string& config_path) {
     spdlog::default_logger()->flush();
     return 1;
   }
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("node: received {}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  auto cause = (*n)->wait(stop);
+  if (cause.exit_code == 0)
+    spdlog::info("node: received {}", cause.why);
+  else
+    spdlog::critical("node: stopping: {}; exit code {}", cause.why, cause.exit_code);
   (*n)->shutdown();
-  return 0;
+  return cause.exit_code;
 }
 
 int run_ctl(const std::vector<std::string>& args) {
