@@ -14,7 +14,9 @@ namespace {
 
 class audit_impl : public audit_actor::base {
 public:
-  audit_impl(caf::actor_config& cfg, std::string log_dir) : audit_actor::base(cfg), dir_(std::move(log_dir)) {}
+  audit_impl(caf::actor_config& cfg, std::string log_dir) : audit_actor::base(cfg), dir_(std::move(log_dir)) {
+    name_exceptions(*this);
+  }
 
   behavior_type make_behavior() override {
     std::error_code ec;

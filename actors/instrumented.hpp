@@ -17,6 +17,7 @@
 #include <caf/invoke_message_result.hpp>
 #include <caf/local_actor.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/scheduled_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
@@ -39,6 +40,20 @@ inline void crash_if_asked(caf::local_actor& self, caf::mailbox_element& x, cons
   throw std::runtime_error("injected fault");
 }
 
+/// An exception's text becomes the actor's exit reason, which the supervisor (or
+/// the directory) logs; CAF's own handler keeps only "runtime_error".
+inline void name_exceptions(caf::scheduled_actor& self) {
+  self.set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& e) -> caf::error {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      return caf::make_error(caf::sec::runtime_error, std::string(x.what()));
+    } catch (...) {
+      return caf::make_error(caf::sec::runtime_error, std::string("unknown exception"));
+    }
+  });
+}
+
 template <class Base>
 class instrumented : public Base {
 public:
@@ -51,6 +66,7 @@ public:
       telemetry_(std::move(telemetry)),
       flush_every_(flush_every),
       latency_(prom::latency_bounds_ns(), 9) {
+    name_exceptions(*this);
     if (telemetry_)
       caf::anon_send(telemetry_, actor_lifecycle{kind_, this->id(), true});
   }

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, venueAdmin } from "./lib.mjs";
+import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -66,6 +66,7 @@ async function healthUntilGone(node) {
     } catch {
       break; // closed: the stop has begun
     }
+    await sleep(10);
   }
   return bodies;
 }
@@ -77,7 +78,7 @@ async function crashAndRestart(node, kind) {
   const snapshotS = Math.floor(Date.now() / 1000);
   await crash(node, kind);
   const health = await healthUntilGone(node);
-  const code = await Promise.race([node.exited, new Promise((r) => setTimeout(() => r("hung"), 15000))]);
+  const code = await Promise.race([node.exited, sleep(15000).then(() => "hung")]);
   node.save(`node-${kind}.log`);
   assert.equal(code, 70, `the node exits 70 when the ${kind} actor dies (got ${code})`);
   assert.match(node.log, new RegExp(`supervisor: the ${kind} actor died \\(.*injected fault.*\\): stopping the node`), `the log names ${kind}`);
