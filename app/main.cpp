@@ -125,17 +125,17 @@ int run_node(const std::string& config_path) {
     std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
     return 2;
   }
-  if (auto ok = setup_logging(cfg->log_level, cfg->log_file); !ok) {
-    std::fprintf(stderr, "config error: %s\n", ok.error().c_str());
-    return 2;
-  }
-  // Block the stop signals before any thread exists, so every thread inherits the
-  // mask and only sigwait below ever sees them.
+  // Block the stop signals before any thread exists (the log flusher is the
+  // first), so every thread inherits the mask and only node::wait sees them.
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  if (auto ok = setup_logging(cfg->log_level, cfg->log_file); !ok) {
+    std::fprintf(stderr, "config error: %s\n", ok.error().c_str());
+    return 2;
+  }
   spdlog::info("node: config {}", config_path.empty() ? "embedded default (local, paper)"
                                                       : config_path);
   std::optional<private_key> key;
