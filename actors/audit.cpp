@@ -7,12 +7,16 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/instrumented.hpp"
+
 namespace tdmaker {
 namespace {
 
 class audit_impl : public audit_actor::base {
 public:
-  audit_impl(caf::actor_config& cfg, std::string log_dir) : audit_actor::base(cfg), dir_(std::move(log_dir)) {}
+  audit_impl(caf::actor_config& cfg, std::string log_dir) : audit_actor::base(cfg), dir_(std::move(log_dir)) {
+    name_exceptions(*this);
+  }
 
   behavior_type make_behavior() override {
     std::error_code ec;
@@ -29,6 +33,11 @@ public:
         return file_ != nullptr;
       },
     };
+  }
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override {
+    crash_if_asked(*this, x, "audit"); // not instrumented: it has no telemetry of its own
+    return audit_actor::base::consume(x);
   }
 
   void on_exit() override {

@@ -8,17 +8,51 @@
 // Samples travel as messages (no shared counters): the price is that /metrics lags
 // an actor's activity by at most one flush interval.
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <caf/invoke_message_result.hpp>
+#include <caf/local_actor.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/scheduled_actor.hpp>
 #include <caf/send.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/interfaces.hpp"
 #include "core/prometheus.hpp"
 
 namespace tdmaker {
+
+/// debug.fault_injection, as the node puts it in the actor system's config: one
+/// switch every actor reads, without an option of its own.
+inline constexpr const char* fault_injection_key = "tdmaker.fault-injection";
+
+/// A bare `crash` kills the actor with an error, as a bug would, when fault
+/// injection is on; otherwise the message goes on to the behaviour (the market
+/// actor answers it itself, with its own switch).
+inline void crash_if_asked(caf::local_actor& self, caf::mailbox_element& x, const std::string& kind) {
+  if (!x.content().match_elements<crash_atom>() || !caf::get_or(self.system().config(), fault_injection_key, false))
+    return;
+  spdlog::warn("{}: injected fault", kind);
+  throw std::runtime_error("injected fault");
+}
+
+/// An exception's text becomes the actor's exit reason, which the supervisor (or
+/// the directory) logs; CAF's own handler keeps only "runtime_error".
+inline void name_exceptions(caf::scheduled_actor& self) {
+  self.set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& e) -> caf::error {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      return caf::make_error(caf::sec::runtime_error, std::string(x.what()));
+    } catch (...) {
+      return caf::make_error(caf::sec::runtime_error, std::string("unknown exception"));
+    }
+  });
+}
 
 template <class Base>
 class instrumented : public Base {
@@ -32,6 +66,7 @@ public:
       telemetry_(std::move(telemetry)),
       flush_every_(flush_every),
       latency_(prom::latency_bounds_ns(), 9) {
+    name_exceptions(*this);
     if (telemetry_)
       caf::anon_send(telemetry_, actor_lifecycle{kind_, this->id(), true});
   }
@@ -44,6 +79,7 @@ public:
       flush();
       return caf::invoke_message_result::consumed;
     }
+    crash_if_asked(*this, x, kind_);
     auto t0 = clock::now();
     auto res = Base::consume(x);
     auto t1 = clock::now();

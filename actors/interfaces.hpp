@@ -182,4 +182,12 @@ using settlement_actor = caf::typed_actor<
   caf::reacts_to<resolution_done>,                   // I/O: Gamma, CLOB market, last bid
   caf::replies_to<get_atom, settle_atom>::with<settlement_status>>;
 
+/// The node's supervisor (app/supervisor): monitors every singleton actor above
+/// and decides what its death means. A bare `crash_atom` reaches any of them
+/// through the instrumented base (actors/instrumented.hpp), so it is in no
+/// interface; this is the one door to it from outside.
+using supervisor_actor = caf::typed_actor<
+  caf::replies_to<crash_atom, std::string>::with<bool>, // fault injection: kill this kind
+  caf::replies_to<shutdown_atom>::with<bool>>;          // stop supervising; stop the workers in order
+
 } // namespace tdmaker

@@ -75,7 +75,8 @@ Environment (secrets never go in config files):
   TDMAKER_CONTROL_TOKEN   bearer token of POST /control/phase; unset = endpoint disabled
   TDMAKER_TELEGRAM_TOKEN  bot token of the notifier's webhook (notifier.webhook_url)
 
-Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config,
+  70 a singleton actor died (the node stopped cleanly; restart it).
 )";
 
 result<node_config> load_config(const std::string& path) {
@@ -119,17 +120,17 @@ int run_node(const std::string& config_path) {
     std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
     return 2;
   }
-  if (auto ok = setup_logging(cfg->log_level, cfg->log_file); !ok) {
-    std::fprintf(stderr, "config error: %s\n", ok.error().c_str());
-    return 2;
-  }
-  // Block the stop signals before any thread exists, so every thread inherits the
-  // mask and only sigwait below ever sees them.
+  // Block the stop signals before any thread exists (the log flusher is the
+  // first), so every thread inherits the mask and only node::wait sees them.
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  if (auto ok = setup_logging(cfg->log_level, cfg->log_file); !ok) {
+    std::fprintf(stderr, "config error: %s\n", ok.error().c_str());
+    return 2;
+  }
   spdlog::info("node: config {}", config_path.empty() ? "embedded default (local, paper)"
                                                       : config_path);
   std::optional<private_key> key;
@@ -155,11 +156,13 @@ int run_node(const std::string& config_path) {
     spdlog::default_logger()->flush();
     return 1;
   }
-  int sig = 0;
-  sigwait(&stop, &sig);
-  spdlog::info("node: received {}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  auto cause = (*n)->wait(stop);
+  if (cause.exit_code == 0)
+    spdlog::info("node: received {}", cause.why);
+  else
+    spdlog::critical("node: stopping: {}; exit code {}", cause.why, cause.exit_code);
   (*n)->shutdown();
-  return 0;
+  return cause.exit_code;
 }
 
 int run_ctl(const std::vector<std::string>& args) {

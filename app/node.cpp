@@ -1,5 +1,11 @@
 #include "app/node.hpp"
 
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "actors/audit.hpp"
+#include "actors/instrumented.hpp"
+#include "app/supervisor.hpp"
 #include "actors/bidding.hpp"
 #include "net/clob_session.hpp"
 #include "actors/fill.hpp"
@@ -41,8 +49,15 @@
 namespace tdmaker {
 
 struct node::impl {
+  node_config cfg;
+  std::chrono::milliseconds flush{250};
+  std::optional<entry_model> entry;  // moved into the bidding actor
+  std::optional<exit_model> exit;    // moved into the stop-loss actor
+  std::shared_ptr<lmdb_env> env;     // moved into the store actor
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
+  // The typed handles peers are wired with: only kinds that stop the node when
+  // they die, so none of these is ever replaced.
   telemetry_actor telemetry;
   store_actor store;
   notifier_actor notifier;
@@ -53,10 +68,11 @@ struct node::impl {
   control_actor control;
   directory_actor directory;
   fill_actor fills;
-  settlement_actor settlement;
   stop_loss_actor stop_loss;
   feed_actor feed;
-  discovery_actor discovery;
+  std::vector<supervised> singletons; // the table below, as started
+  supervisor_actor supervisor;
+  std::shared_ptr<failure_latch> failure = std::make_shared<failure_latch>();
   std::unique_ptr<io_pool> io;
   std::shared_ptr<http_client> clob;
   std::shared_ptr<http_client> gamma;
@@ -185,183 +201,365 @@ stop_loss_options stop_loss_options_of(const node_config& cfg, std::optional<exi
   return o;
 }
 
-} // namespace
+// ---- the singleton actors: how each one starts ----
+// Each takes the node as wired so far (the kinds above it in the table) and
+// returns the actor; a kind peers hold also keeps its typed handle in the node.
 
-result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
-                                           std::optional<private_key> key) {
-  auto model = load_model<entry_model>("entry.model_file", cfg.entry_model_file, parse_entry_model);
-  if (!model)
-    return fail(model.error());
-  auto exit = load_model<exit_model>("stop_loss.model_file", cfg.stop_loss_model_file, parse_exit_model);
+using impl = node::impl;
+
+std::vector<std::string> singleton_kinds();
+
+caf::actor start_telemetry(impl& p) {
+  telemetry_options o;
+  o.flush_every = p.flush;
+  o.mode = p.cfg.mode;
+  o.market_connection = p.cfg.venue_clob_url + " (market " + p.cfg.venue_market_ws_url + ")";
+  o.required_kinds = singleton_kinds();
+  o.status_every = std::chrono::milliseconds(p.cfg.status_interval_ms);
+  p.telemetry = spawn_telemetry(*p.sys, o);
+  return caf::actor_cast<caf::actor>(p.telemetry);
+}
+
+caf::actor start_store(impl& p) {
+  p.store = spawn_store(*p.sys, std::move(p.env), p.telemetry,
+                        {static_cast<std::size_t>(p.cfg.store_max_batch), p.flush});
+  return caf::actor_cast<caf::actor>(p.store);
+}
+
+caf::actor start_notifier(impl& p) {
+  const auto& cfg = p.cfg;
+  notifier_options o;
+  o.flush_every = p.flush;
+  if (!cfg.notifier_webhook_url.empty()) {
+    http_client_options wopts;
+    wopts.timeout = std::chrono::milliseconds(10'000);
+    o.webhook = http_client::make(*p.io, *parse_endpoint(cfg.notifier_webhook_url), wopts);
+    o.bot_token = cfg.notifier_bot_token;
+    o.chat_id = cfg.notifier_chat_id;
+    o.min_level = cfg.notifier_min_level;
+    o.per_minute = cfg.notifier_per_minute;
+    o.queue_max = static_cast<std::size_t>(cfg.notifier_queue_max);
+  }
+  p.notifier = spawn_notifier(*p.sys, p.telemetry, o);
+  return caf::actor_cast<caf::actor>(p.notifier);
+}
+
+caf::actor start_audit(impl& p) {
+  p.audit = spawn_audit(*p.sys, p.cfg.log_dir);
+  return caf::actor_cast<caf::actor>(p.audit);
+}
+
+// Trading: bidding owns the budget, the order actor the venue's order API.
+caf::actor start_bidding(impl& p) {
+  p.bidding = spawn_bidding(*p.sys, p.telemetry, p.audit, bidding_options_of(p.cfg, std::move(p.entry), p.flush));
+  return caf::actor_cast<caf::actor>(p.bidding);
+}
+
+caf::actor start_order(impl& p) {
+  p.orders = spawn_order(*p.sys, p.session ? make_clob_order_venue(p.session) : nullptr,
+                         order_peers{p.store, p.bidding, p.telemetry, p.notifier, p.audit},
+                         order_options_of(p.cfg, p.flush));
+  return caf::actor_cast<caf::actor>(p.orders);
+}
+
+caf::actor start_phase_manager(impl& p) {
+  phase_manager_options o{p.cfg.initial_phase, p.cfg.log_dir, p.flush, p.bidding, p.orders};
+  p.phases = spawn_phase_manager(*p.sys, p.store, p.telemetry, p.notifier, o);
+  return caf::actor_cast<caf::actor>(p.phases);
+}
+
+caf::actor start_control(impl& p) {
+  p.control = spawn_control(*p.sys, p.phases, p.telemetry, p.flush);
+  return caf::actor_cast<caf::actor>(p.control);
+}
+
+// Fills and settlement: every fill committed once, positions settled from them.
+caf::actor start_fill(impl& p) {
+  fill_options o;
+  o.flush_every = p.flush;
+  o.reconcile_every = std::chrono::milliseconds(p.cfg.fills_reconcile_interval_ms);
+  o.lookback_s = p.cfg.fills_lookback_s;
+  o.fetch_trades = make_trades_fetcher(p.session, taker_fee_rate_ppm);
+  p.fills = spawn_fill(*p.sys, fill_peers{p.store, p.orders, p.telemetry, p.notifier, p.audit}, o);
+  return caf::actor_cast<caf::actor>(p.fills);
+}
+
+caf::actor start_stop_loss(impl& p) {
+  p.stop_loss = spawn_stop_loss(*p.sys, stop_loss_peers{p.telemetry, p.notifier, p.audit},
+                                stop_loss_options_of(p.cfg, std::move(p.exit), p.flush));
+  return caf::actor_cast<caf::actor>(p.stop_loss);
+}
+
+caf::actor start_feed(impl& p) {
+  auto o = feed_options_of(p.cfg, p.flush);
+  o.risk = p.orders;
+  o.fills = p.fills;
+  o.fee_rate_ppm = taker_fee_rate_ppm;
+  p.feed = spawn_feed(*p.sys, p.io.get(), p.clob, p.session, p.telemetry, p.notifier, o);
+  return caf::actor_cast<caf::actor>(p.feed);
+}
+
+caf::actor start_directory(impl& p) {
+  const auto& cfg = p.cfg;
+  directory_options o;
+  o.max_live = cfg.markets_max_live;
+  o.max_restarts = cfg.markets_max_restarts;
+  o.restart_window = std::chrono::seconds(cfg.markets_restart_window_s);
+  o.market.fault_injection = cfg.debug_fault_injection;
+  o.market.flush_every = p.flush;
+  o.market.book_hash_check = cfg.feed_book_hash_check;
+  o.market.feed = p.feed;
+  o.market.bidding = p.bidding;
+  o.market.orders = p.orders;
+  o.market.fills = p.fills;
+  o.market.stop_loss = p.stop_loss;
+  o.market.audit = p.audit;
+  o.market.fee_rate_ppm = taker_fee_rate_ppm;
+  o.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
+  o.flush_every = p.flush;
+  p.directory = spawn_directory(*p.sys, p.store, p.telemetry, p.notifier, o);
+  return caf::actor_cast<caf::actor>(p.directory);
+}
+
+// Restartable: no peer holds either of these two, so they keep no typed handle
+// in the node and may run again (the supervisor calls them on a restart).
+caf::actor start_settlement(impl& p) {
+  settlement_options o;
+  o.flush_every = p.flush;
+  o.rules = {p.cfg.settlement_grace_s, p.cfg.settlement_defer_max_s, price{p.cfg.settlement_win_bid}};
+  o.tick_every = std::chrono::milliseconds(p.cfg.settlement_interval_ms);
+  return caf::actor_cast<caf::actor>(spawn_settlement(
+    *p.sys, settlement_peers{p.store, p.fills, p.orders, p.directory, p.phases, p.telemetry, p.notifier, p.audit},
+    make_resolution_sources(p.gamma, p.clob), o));
+}
+
+caf::actor start_discovery(impl& p) {
+  const auto& cfg = p.cfg;
+  discovery_options o;
+  o.assets = cfg.discovery_assets;
+  o.slot_seconds = cfg.discovery_slot_seconds;
+  o.lookahead_slots = cfg.discovery_lookahead_slots;
+  o.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
+  o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
+  o.flush_every = p.flush;
+  return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma, p.directory, p.feed, p.telemetry, o));
+}
+
+struct singleton {
+  const char* kind;
+  on_death policy;
+  bool stops_after_flush; // serves the others until the store's last barrier
+  caf::actor (*start)(impl&);
+};
+
+/// The node's singleton actors in start (dependency) order; they stop in reverse.
+/// This table alone drives spawn, supervision, shutdown and /health's list.
+/// Why each kind gets its policy: docs/architecture.md, "Supervision".
+constexpr singleton singletons[] = {
+  {"telemetry", on_death::stop_node, true, start_telemetry},
+  {"store", on_death::stop_node, true, start_store},
+  {"notifier", on_death::stop_node, false, start_notifier},
+  {"audit", on_death::stop_node, true, start_audit},
+  {"bidding", on_death::stop_node, false, start_bidding},
+  {"order", on_death::stop_node, false, start_order},
+  {"phase_manager", on_death::stop_node, false, start_phase_manager},
+  {"control", on_death::stop_node, false, start_control},
+  {"fill", on_death::stop_node, false, start_fill},
+  {"stop_loss", on_death::stop_node, false, start_stop_loss},
+  {"feed", on_death::stop_node, false, start_feed},
+  {"directory", on_death::stop_node, false, start_directory},
+  {"settlement", on_death::restart, false, start_settlement},
+  {"discovery", on_death::restart, false, start_discovery},
+};
+
+std::vector<std::string> singleton_kinds() {
+  std::vector<std::string> out;
+  for (const auto& s : singletons)
+    out.emplace_back(s.kind);
+  return out;
+}
+
+// ---- node::start, step by step ----
+
+result<bool> load_models(impl& p) {
+  auto entry = load_model<entry_model>("entry.model_file", p.cfg.entry_model_file, parse_entry_model);
+  if (!entry)
+    return fail(entry.error());
+  auto exit = load_model<exit_model>("stop_loss.model_file", p.cfg.stop_loss_model_file, parse_exit_model);
   if (!exit)
     return fail(exit.error());
-  auto env = lmdb_env::open(cfg.data_dir, cfg.store_map_size_mb);
+  p.entry = std::move(entry).value();
+  p.exit = std::move(exit).value();
+  return true;
+}
+
+result<bool> open_store(impl& p) {
+  auto env = lmdb_env::open(p.cfg.data_dir, p.cfg.store_map_size_mb);
   if (!env)
     return fail(env.error());
   for (auto& m : (*env)->migrations_run())
     spdlog::info("store: migration {} applied", m);
-  spdlog::info("store: LMDB at {} schema {}", cfg.data_dir, (*env)->schema_version());
+  spdlog::info("store: LMDB at {} schema {}", p.cfg.data_dir, (*env)->schema_version());
+  p.env = std::move(env).value();
+  return true;
+}
 
-  auto p = std::make_unique<impl>();
-  register_message_types(p->sys_cfg);
-  p->sys_cfg.set("scheduler.max-threads", static_cast<std::size_t>(cfg.worker_threads));
-  p->sys_cfg.set("logger.verbosity", caf::atom("quiet"));
-  p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
-  auto& sys = *p->sys;
-  std::chrono::milliseconds flush{cfg.telemetry_flush_ms};
+void start_actor_system(impl& p) {
+  register_message_types(p.sys_cfg);
+  p.sys_cfg.set("scheduler.max-threads", static_cast<std::size_t>(p.cfg.worker_threads));
+  p.sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::put(p.sys_cfg.content, fault_injection_key, p.cfg.debug_fault_injection);
+  p.sys = std::make_unique<caf::actor_system>(p.sys_cfg);
+}
 
-  telemetry_options topts;
-  topts.flush_every = flush;
-  topts.mode = cfg.mode;
-  topts.market_connection = cfg.venue_clob_url + " (market " + cfg.venue_market_ws_url + ")";
-  topts.required_kinds = {"store", "phase_manager", "directory", "control", "notifier", "feed",
-                          "discovery", "bidding", "order", "fill", "settlement", "stop_loss"};
-  topts.status_every = std::chrono::milliseconds(cfg.status_interval_ms);
-  p->telemetry = spawn_telemetry(sys, topts);
-  p->store = spawn_store(sys, std::move(env).value(), p->telemetry,
-                         {static_cast<std::size_t>(cfg.store_max_batch), flush});
-  // The exchange link: I/O threads (the notifier's webhook uses them too).
-  p->io = std::make_unique<io_pool>(cfg.venue_io_threads);
-  notifier_options nopts;
-  nopts.flush_every = flush;
-  if (!cfg.notifier_webhook_url.empty()) {
-    http_client_options wopts;
-    wopts.timeout = std::chrono::milliseconds(10'000);
-    nopts.webhook = http_client::make(*p->io, *parse_endpoint(cfg.notifier_webhook_url), wopts);
-    nopts.bot_token = cfg.notifier_bot_token;
-    nopts.chat_id = cfg.notifier_chat_id;
-    nopts.min_level = cfg.notifier_min_level;
-    nopts.per_minute = cfg.notifier_per_minute;
-    nopts.queue_max = static_cast<std::size_t>(cfg.notifier_queue_max);
-  }
-  p->notifier = spawn_notifier(sys, p->telemetry, nopts);
-  p->audit = spawn_audit(sys, cfg.log_dir);
-  // The exchange link: REST clients, the feed.
-  http_client_options hopts;
-  hopts.timeout = std::chrono::milliseconds(cfg.venue_request_timeout_ms);
-  hopts.limits = polymarket_rate_limits();
-  p->clob = http_client::make(*p->io, *parse_endpoint(cfg.venue_clob_url), hopts);
-  p->gamma = http_client::make(*p->io, *parse_endpoint(cfg.venue_gamma_url), hopts);
+// The exchange link: I/O threads (the notifier's webhook uses them too), the
+// REST clients and, with a key, the CLOB session.
+void start_exchange_link(impl& p, std::optional<private_key> key) {
+  p.io = std::make_unique<io_pool>(p.cfg.venue_io_threads);
+  http_client_options o;
+  o.timeout = std::chrono::milliseconds(p.cfg.venue_request_timeout_ms);
+  o.limits = polymarket_rate_limits();
+  p.clob = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_clob_url), o);
+  p.gamma = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_gamma_url), o);
   if (key)
-    p->session = clob_session::make(p->clob, std::move(*key));
-  // Trading: bidding owns the budget, the order actor the venue's order API.
-  p->bidding = spawn_bidding(sys, p->telemetry, p->audit, bidding_options_of(cfg, std::move(model).value(), flush));
-  p->orders = spawn_order(sys, p->session ? make_clob_order_venue(p->session) : nullptr,
-                          order_peers{p->store, p->bidding, p->telemetry, p->notifier, p->audit},
-                          order_options_of(cfg, flush));
-  phase_manager_options popts{cfg.initial_phase, cfg.log_dir, flush, p->bidding, p->orders};
-  p->phases = spawn_phase_manager(sys, p->store, p->telemetry, p->notifier, popts);
-  p->control = spawn_control(sys, p->phases, p->telemetry, flush);
-  // Fills and settlement: every fill committed once, positions settled from them.
-  fill_options fill_opts;
-  fill_opts.flush_every = flush;
-  fill_opts.reconcile_every = std::chrono::milliseconds(cfg.fills_reconcile_interval_ms);
-  fill_opts.lookback_s = cfg.fills_lookback_s;
-  fill_opts.fetch_trades = make_trades_fetcher(p->session, taker_fee_rate_ppm);
-  p->fills = spawn_fill(sys, fill_peers{p->store, p->orders, p->telemetry, p->notifier, p->audit}, fill_opts);
-  p->stop_loss = spawn_stop_loss(sys, stop_loss_peers{p->telemetry, p->notifier, p->audit},
-                                 stop_loss_options_of(cfg, std::move(exit).value(), flush));
-  auto fopts = feed_options_of(cfg, flush);
-  fopts.risk = p->orders;
-  fopts.fills = p->fills;
-  fopts.fee_rate_ppm = taker_fee_rate_ppm;
-  p->feed = spawn_feed(sys, p->io.get(), p->clob, p->session, p->telemetry, p->notifier, fopts);
-  if (p->session)
-    establish_credentials(p->session, weak_handle<feed_actor>(p->feed), weak_handle<order_actor>(p->orders),
-                          p->clob->executor(), std::chrono::seconds(2));
-  else
+    p.session = clob_session::make(p.clob, std::move(*key));
+}
+
+void start_singletons(impl& p) {
+  for (const auto& s : singletons) {
+    supervised row{s.kind, s.policy, s.stops_after_flush, s.start(p), {}};
+    // The node outlives its supervisor, and the handles a restart reads are
+    // fixed from here until the supervisor has stopped (node::shutdown).
+    if (s.policy == on_death::restart)
+      row.respawn = [&p, start = s.start] { return start(p); };
+    p.singletons.push_back(std::move(row));
+  }
+}
+
+void start_credentials(impl& p) {
+  if (!p.session) {
     spdlog::info("clob: no TDMAKER_PRIVATE_KEY: market data only (no user channel, no venue orders)");
+    return;
+  }
+  establish_credentials(p.session, weak_handle<feed_actor>(p.feed), weak_handle<order_actor>(p.orders),
+                        p.clob->executor(), std::chrono::seconds(2));
+}
 
-  directory_options dopts;
-  dopts.max_live = cfg.markets_max_live;
-  dopts.max_restarts = cfg.markets_max_restarts;
-  dopts.restart_window = std::chrono::seconds(cfg.markets_restart_window_s);
-  dopts.market.fault_injection = cfg.debug_fault_injection;
-  dopts.market.flush_every = flush;
-  dopts.market.book_hash_check = cfg.feed_book_hash_check;
-  dopts.market.feed = p->feed;
-  dopts.market.bidding = p->bidding;
-  dopts.market.orders = p->orders;
-  dopts.market.fills = p->fills;
-  dopts.market.stop_loss = p->stop_loss;
-  dopts.market.audit = p->audit;
-  dopts.market.fee_rate_ppm = taker_fee_rate_ppm;
-  dopts.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
-  dopts.flush_every = flush;
-  p->directory = spawn_directory(sys, p->store, p->telemetry, p->notifier, dopts);
-  settlement_options sopts;
-  sopts.flush_every = flush;
-  sopts.rules = {cfg.settlement_grace_s, cfg.settlement_defer_max_s, price{cfg.settlement_win_bid}};
-  sopts.tick_every = std::chrono::milliseconds(cfg.settlement_interval_ms);
-  p->settlement = spawn_settlement(
-    sys, settlement_peers{p->store, p->fills, p->orders, p->directory, p->phases, p->telemetry, p->notifier, p->audit},
-    make_resolution_sources(p->gamma, p->clob), sopts);
-  discovery_options disc;
-  disc.assets = cfg.discovery_assets;
-  disc.slot_seconds = cfg.discovery_slot_seconds;
-  disc.lookahead_slots = cfg.discovery_lookahead_slots;
-  disc.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
-  disc.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
-  disc.flush_every = flush;
-  p->discovery = spawn_discovery(sys, p->gamma, p->directory, p->feed, p->telemetry, disc);
+void start_supervisor(impl& p) {
+  supervisor_options o;
+  o.table = p.singletons;
+  o.fault_injection = p.cfg.debug_fault_injection;
+  o.notifier = p.notifier;
+  o.telemetry = p.telemetry;
+  o.latch = p.failure;
+  p.supervisor = spawn_supervisor(*p.sys, std::move(o));
+  if (p.cfg.debug_fault_injection)
+    spdlog::warn("node: debug.fault_injection is on: POST /debug/crash?kind=<kind> kills that actor");
+}
 
-  spdlog::info("node: tdmaker {} ({}) started: {} worker threads, mode {}, data {}",
-               build::version, build::commit, cfg.worker_threads, to_string(cfg.mode),
-               cfg.data_dir);
-  spdlog::info("node: venue CLOB {}, Gamma {}, market WS {}, RTDS {}", cfg.venue_clob_url,
-               cfg.venue_gamma_url, cfg.venue_market_ws_url, cfg.venue_rtds_url);
-
+result<std::uint16_t> start_http(impl& p, std::string control_token) {
   if (control_token.empty())
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
-  p->http = std::make_unique<http_server>(sys, http_targets{p->telemetry, p->control, p->directory},
-                                          std::move(control_token));
-  auto port = p->http->start(cfg.http_listen);
+  http_targets t{p.telemetry, p.control, p.directory, p.supervisor, p.cfg.debug_fault_injection};
+  p.http = std::make_unique<http_server>(*p.sys, std::move(t), std::move(control_token));
+  return p.http->start(p.cfg.http_listen);
+}
+
+} // namespace
+
+result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
+                                           std::optional<private_key> key) {
+  auto p = std::make_unique<impl>();
+  p->cfg = cfg;
+  p->flush = std::chrono::milliseconds(cfg.telemetry_flush_ms);
+  if (auto ok = load_models(*p); !ok)
+    return fail(ok.error());
+  if (auto ok = open_store(*p); !ok)
+    return fail(ok.error());
+  start_actor_system(*p);
+  start_exchange_link(*p, std::move(key));
+  start_singletons(*p);
+  start_credentials(*p);
+  start_supervisor(*p);
+  spdlog::info("node: tdmaker {} ({}) started: {} worker threads, mode {}, data {}", build::version,
+               build::commit, cfg.worker_threads, to_string(cfg.mode), cfg.data_dir);
+  spdlog::info("node: venue CLOB {}, Gamma {}, market WS {}, RTDS {}", cfg.venue_clob_url, cfg.venue_gamma_url,
+               cfg.venue_market_ws_url, cfg.venue_rtds_url);
+  auto port = start_http(*p, std::move(control_token));
   std::unique_ptr<node> n(new node(std::move(p)));
   if (!port) {
     n->shutdown();
     return fail(port.error());
   }
   n->impl_->port = *port;
-  spdlog::info("http: listening on {}:{} (/metrics /health /status /control/phase)",
-               cfg.http_listen.host, *port);
+  spdlog::info("http: listening on {}:{} (/metrics /health /status /control/phase)", cfg.http_listen.host,
+               *port);
   return n;
 }
 
-void node::shutdown() {
-  auto& p = *impl_;
-  if (p.stopped)
-    return;
-  p.stopped = true;
-  spdlog::info("node: shutting down");
-  if (p.http)
-    p.http->stop(); // no new work from outside
-  {
-    caf::scoped_actor self{*p.sys};
-    for (auto h : {caf::actor_cast<caf::actor>(p.discovery), caf::actor_cast<caf::actor>(p.feed),
-                   caf::actor_cast<caf::actor>(p.directory), caf::actor_cast<caf::actor>(p.control),
-                   caf::actor_cast<caf::actor>(p.phases), caf::actor_cast<caf::actor>(p.settlement),
-                   caf::actor_cast<caf::actor>(p.fills), caf::actor_cast<caf::actor>(p.stop_loss),
-                   caf::actor_cast<caf::actor>(p.orders),
-                   caf::actor_cast<caf::actor>(p.bidding), caf::actor_cast<caf::actor>(p.notifier)})
-      self->send_exit(h, caf::exit_reason::user_shutdown);
-    // Everything acknowledged is already durable; this barrier commits whatever
-    // was queued by actors that were still running a moment ago.
-    self->request(p.store, std::chrono::seconds(3), flush_atom::value)
-      .receive([](commit_ack& a) { spdlog::info("store: flushed (commit {})", a.commit_seq); },
-               [](caf::error& e) { spdlog::error("store: flush failed: {}", error_text(e)); });
-    if (p.io)
-      p.io->stop(); // no callback runs after this; sockets close with the clients
-    self->send_exit(p.store, caf::exit_reason::user_shutdown);
-    self->send_exit(p.audit, caf::exit_reason::user_shutdown);
-    self->send_exit(p.telemetry, caf::exit_reason::user_shutdown);
+node::stop_cause node::wait(const sigset_t& signals) {
+  int sfd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  if (sfd < 0)
+    return {1, std::string("cannot wait for signals: ") + std::strerror(errno)};
+  pollfd fds[2] = {{sfd, POLLIN, 0}, {impl_->failure->fd(), POLLIN, 0}};
+  stop_cause cause{1, "poll failed"};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      cause.why = std::string("poll failed: ") + std::strerror(errno);
+      break;
+    }
+    if ((fds[1].revents & POLLIN) && impl_->failure->tripped()) {
+      auto& f = *impl_->failure;
+      cause = {exit_actor_died, "the " + f.kind() + " actor died (" + f.reason() + ")"};
+      break;
+    }
+    signalfd_siginfo si{};
+    if ((fds[0].revents & POLLIN) && ::read(sfd, &si, sizeof si) == sizeof si) {
+      cause = {0, si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"};
+      break;
+    }
   }
-  p.discovery = nullptr;
+  ::close(sfd);
+  return cause;
+}
+
+namespace {
+
+// Workers first, in reverse start order: the supervisor knows the current
+// incarnation of each, and stops watching before they go.
+void stop_workers(impl& p, caf::scoped_actor& self) {
+  if (!p.supervisor)
+    return;
+  self->request(p.supervisor, std::chrono::seconds(3), shutdown_atom::value)
+    .receive([](bool) {}, [](caf::error& e) { spdlog::error("node: supervisor: {}", error_text(e)); });
+  self->send_exit(p.supervisor, caf::exit_reason::user_shutdown);
+}
+
+// Everything acknowledged is already durable; this barrier commits whatever was
+// queued by actors that were still running a moment ago. A dead store fails it,
+// and nothing is lost: it acknowledged only what it had committed.
+void flush_store(impl& p, caf::scoped_actor& self) {
+  self->request(p.store, std::chrono::seconds(3), flush_atom::value)
+    .receive([](commit_ack& a) { spdlog::info("store: flushed (commit {})", a.commit_seq); },
+             [](caf::error& e) { spdlog::error("store: flush failed: {}", error_text(e)); });
+}
+
+void stop_serving_actors(impl& p, caf::scoped_actor& self) {
+  for (auto it = p.singletons.rbegin(); it != p.singletons.rend(); ++it)
+    if (it->stops_after_flush)
+      self->send_exit(it->handle, caf::exit_reason::user_shutdown);
+}
+
+void release(impl& p) {
+  p.singletons.clear();
+  p.supervisor = nullptr;
   p.feed = nullptr;
   p.directory = nullptr;
   p.control = nullptr;
   p.phases = nullptr;
   p.notifier = nullptr;
-  p.settlement = nullptr;
   p.stop_loss = nullptr;
   p.fills = nullptr;
   p.orders = nullptr;
@@ -375,6 +573,27 @@ void node::shutdown() {
   p.gamma.reset();
   p.sys.reset(); // waits for every actor to finish
   p.io.reset();
+}
+
+} // namespace
+
+void node::shutdown() {
+  auto& p = *impl_;
+  if (p.stopped)
+    return;
+  p.stopped = true;
+  spdlog::info("node: shutting down");
+  if (p.http)
+    p.http->stop(); // no new work from outside
+  {
+    caf::scoped_actor self{*p.sys};
+    stop_workers(p, self);
+    flush_store(p, self);
+    if (p.io)
+      p.io->stop(); // no callback runs after this; sockets close with the clients
+    stop_serving_actors(p, self);
+  }
+  release(p);
   spdlog::info("node: stopped");
   spdlog::default_logger()->flush();
 }

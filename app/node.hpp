@@ -1,6 +1,9 @@
 #pragma once
 // Wires the node: opens the store, starts the actor system, spawns the singleton
-// actors and the market directory, serves HTTP, and shuts all of it down in order.
+// actors (one table, app/node.cpp) under a supervisor, serves HTTP, and shuts all
+// of it down in order.
+#include <signal.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +21,14 @@ public:
   static result<std::unique_ptr<node>> start(const node_config& cfg, std::string control_token,
                                              std::optional<private_key> key = std::nullopt);
   ~node();
+
+  struct stop_cause {
+    int exit_code = 0; // 0 a signal; exit_actor_died (70) a singleton actor died
+    std::string why;
+  };
+  /// Blocks until one of `signals` (blocked in every thread) arrives or a
+  /// singleton actor's death stops the node.
+  stop_cause wait(const sigset_t& signals);
 
   /// Stop taking work, flush the store, close listeners, stop actors (bounded).
   void shutdown();

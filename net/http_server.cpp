@@ -126,6 +126,12 @@ struct http_server::impl {
                        keep_alive_);
         return ask_book(q == std::string::npos ? std::string() : target.substr(q + 1));
       }
+      if (path == "/debug/crash" && owner_.targets.fault_injection) {
+        if (method != http::verb::post)
+          return reply(http::status::method_not_allowed, "application/json", json_error("use POST"),
+                       keep_alive_);
+        return debug_crash(req, q == std::string::npos ? std::string() : target.substr(q + 1));
+      }
       if (path == "/control/phase") {
         if (method != http::verb::post)
           return reply(http::status::method_not_allowed, "application/json",
@@ -260,20 +266,58 @@ struct http_server::impl {
       });
     }
 
-    void control_phase(const http::request<http::string_body>& req) {
-      if (owner_.token.empty())
-        return reply(http::status::service_unavailable, "application/json",
-                     json_error("control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set"),
-                     keep_alive_);
+    /// The control token's check; false after replying with the refusal.
+    bool authorized(const http::request<http::string_body>& req) {
+      if (owner_.token.empty()) {
+        reply(http::status::service_unavailable, "application/json",
+              json_error("control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set"), keep_alive_);
+        return false;
+      }
       auto auth = req.find(http::field::authorization);
       std::string_view header;
       if (auth != req.end())
         header = std::string_view(auth->value().data(), auth->value().size());
       if (!bearer_matches(header, owner_.token)) {
         spdlog::warn("http: control request rejected: missing or wrong bearer token");
-        return reply(http::status::unauthorized, "application/json",
-                     json_error("missing or invalid bearer token"), keep_alive_);
+        reply(http::status::unauthorized, "application/json", json_error("missing or invalid bearer token"),
+              keep_alive_);
+        return false;
       }
+      return true;
+    }
+
+    // POST /debug/crash?kind=<kind>: fault injection, the supervisor kills that
+    // singleton actor (tests of what a death does to the node).
+    void debug_crash(const http::request<http::string_body>& req, const std::string& query) {
+      if (!authorized(req))
+        return;
+      std::string kind = query.rfind("kind=", 0) == 0 ? query.substr(5) : std::string();
+      if (kind.empty() || kind.size() > 32 || kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+        return reply(http::status::bad_request, "application/json",
+                     json_error("kind: expected ?kind=<singleton kind>, e.g. ?kind=order"), keep_alive_);
+      auto self = shared_from_this();
+      auto sup = owner_.targets.supervisor;
+      spawn_asker([=](caf::event_based_actor* a) {
+        a->request(sup, actor_timeout, crash_atom::value, kind)
+          .then(
+            [=](bool) {
+              auto body = "{\"crashing\":\"" + kind + "\"}";
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::accepted, "application/json", body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              auto body = json_error(error_text(e));
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::bad_request, "application/json", body, self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    void control_phase(const http::request<http::string_body>& req) {
+      if (!authorized(req))
+        return;
       auto parsed = parse_phase_switch(req.body());
       if (!parsed) {
         spdlog::warn("http: control request rejected: {}", parsed.error());

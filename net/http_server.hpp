@@ -2,6 +2,7 @@
 // The node's HTTP/1.1 endpoint (Boost.Beast) on its own I/O thread:
 //   GET /metrics  Prometheus text      GET /health  200/503 + reasons
 //   GET /status   JSON                 POST /control/phase  (Bearer token)
+//   POST /debug/crash?kind=K  (Bearer token; only with debug.fault_injection)
 // Each request that needs actor state is answered by a short-lived actor that
 // asks the owner and posts the reply back to the I/O thread: the I/O thread never
 // blocks on an actor, and no actor blocks on a socket.
@@ -22,6 +23,8 @@ struct http_targets {
   telemetry_actor telemetry;
   control_actor control;
   directory_actor directory; // /book: the node's own view of a market's book
+  supervisor_actor supervisor; // /debug/crash
+  bool fault_injection = false; // debug.fault_injection: without it /debug/crash does not exist
 };
 
 class http_server {
