@@ -251,7 +251,7 @@ private:
         [=, this](std::vector<order_record>& orders) {
           for (auto& r : orders)
           {
-            track_leg(r.order_id, r.side_outcome, r.token, r.side, r.px, r.matched);
+            track_leg(r.order_id, r.side_outcome, r.token, r.side, r.px, r.matched, r.paper);
             if (r.side == order_side::sell) {
               exit_open_ = exit_open_ || is_open(r.state);
               continue;
@@ -323,7 +323,7 @@ private:
   }
 
   void on_order(const order_update& u) {
-    track_leg(u.order_id, u.side_outcome, u.token, u.side, u.px, u.matched);
+    track_leg(u.order_id, u.side_outcome, u.token, u.side, u.px, u.matched, u.paper);
     if (u.side == order_side::sell)
       return on_exit_order(u);
     apply_order(u.side_outcome, u.rung, u.order_id, u.state, u.matched);
@@ -388,17 +388,26 @@ private:
   // ---- the position and its stop-loss (seed 003: checked before any gate) ----
 
   void track_leg(const std::string& id, outcome side_outcome, const token_id& token, order_side side, price px,
-                 shares matched) {
+                 shares matched, bool paper) {
     if (matched.micros <= 0)
       return;
-    legs_[id] = leg{side_outcome, token, side, px, matched};
+    legs_[id] = leg{side_outcome, token, side, px, matched, paper};
   }
 
   /// What the market holds, from its orders' matched sizes (the fill actor's
-  /// positions are the accounting; this is the decision input).
+  /// positions are the accounting; this is the decision input). The live book
+  /// comes first: real money is what the stop-loss must protect. The books never
+  /// net against each other.
   position_view position() const {
+    auto live = position_on(false);
+    return live.open ? live : position_on(true);
+  }
+
+  position_view position_on(bool paper) const {
     std::int64_t qty[2] = {0, 0}, cost[2] = {0, 0};
     for (auto& [id, l] : legs_) {
+      if (l.paper != paper)
+        continue;
       int i = l.side_outcome == outcome::up ? 0 : 1;
       if (l.side == order_side::buy) {
         qty[i] += l.matched.micros;
@@ -413,6 +422,7 @@ private:
     if (i < 0)
       return p;
     p.open = true;
+    p.paper = paper;
     p.side = i == 0 ? outcome::up : outcome::down;
     p.token = i == 0 ? record_.up_token : record_.down_token;
     p.qty = shares{qty[i]};
@@ -472,9 +482,11 @@ private:
     i.size = pos.qty;
     i.slot_end_s = record_.slot_end_s;
     i.post_only = false;
+    i.paper = pos.paper;
     exit_open_ = true;
-    spdlog::warn("market {}: stop-loss exit: selling {} {} @ {} ({})", record_.id.hex, to_string(pos.qty),
-                 pos.side == outcome::up ? "Up" : "Down", to_string(bid), d.reason);
+    spdlog::warn("market {}: stop-loss exit: selling {} {} @ {} on the {} book ({})", record_.id.hex,
+                 to_string(pos.qty), pos.side == outcome::up ? "Up" : "Down", to_string(bid),
+                 pos.paper ? "paper" : "live", d.reason);
     send(opts_.orders, place_batch{record_.id, {std::move(i)}});
   }
 
@@ -694,6 +706,7 @@ private:
     order_side side = order_side::buy;
     price px;
     shares matched;
+    bool paper = false;
   };
   std::map<std::string, leg> legs_; // orders with a matched size: the position
   bool stop_in_flight_ = false;

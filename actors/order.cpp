@@ -237,8 +237,11 @@ private:
       return "trading phase not known yet";
     if (i.side == order_side::sell) {
       // A stop-loss exit runs before every gate (seed 003's tick order): a halt
-      // or a tripped breaker must not trap a losing position.
-      if (!paper_now() && (!venue_ || !venue_->ready()))
+      // or a tripped breaker must not trap a losing position. It sells on the
+      // book its position is on, whatever the phase says now.
+      if (!i.paper && opts_.paper)
+        return "node.mode paper: a live position is not sold here; it settles";
+      if (!i.paper && (!venue_ || !venue_->ready()))
         return "no venue credentials";
       return {};
     }
@@ -261,7 +264,6 @@ private:
     if (auto m = caf::actor_cast<market_actor>(current_sender()))
       markets_[b.market.hex] = m;
     auto now = opts_.clock();
-    const bool paper = paper_now();
     std::vector<order_record> accepted;
     std::vector<signed_placement> signed_orders;
     for (auto& i : b.orders) {
@@ -272,7 +274,7 @@ private:
       auto r = record_of(i, order_state::placing, now);
       if (r.client_id.empty())
         r.client_id = placeholder_id(++placeholder_seq_);
-      if (paper) {
+      if (i.side == order_side::sell ? i.paper : paper_now()) {
         r.paper = true;
         r.order_id = to_hex(keccak256("paper:" + r.client_id + ":" + std::to_string(now)));
         r.state = order_state::live;

@@ -1,5 +1,7 @@
 #include "core/settlement.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 
 #include "core/gamma_codec.hpp" // parse_iso8601_utc
@@ -83,10 +85,13 @@ settlement_record settle(const condition_id& market, std::span<const position> p
   s.method = r.method;
   s.settled_ms = now_ms;
   for (auto& p : positions) {
-    auto held = p.held();
-    s.held.micros += held.micros;
-    if (r.winner && p.token == *r.winner && held.micros > 0)
-      s.payout.micros += held.micros; // 1 pUSD per share: both have 6 decimals
+    // Only shares held count (a book that sold more than it bought holds none and
+    // is paid nothing; its proceeds are in the PnL): a negative count is not a
+    // quantity, and the record's own reader would refuse it.
+    auto held = std::max<std::int64_t>(p.held().micros, 0);
+    s.held.micros += held;
+    if (r.winner && p.token == *r.winner)
+      s.payout.micros += held; // 1 pUSD per share: both have 6 decimals
     s.cost.micros += p.cost.micros;
     s.proceeds.micros += p.proceeds.micros;
     s.fees.micros += p.fees.micros;

@@ -160,10 +160,11 @@ struct position_view {
   shares qty;
   usdc cost;
   price peak_bid;
+  bool paper = false; // the book it is on: an exit sells on the same book, whatever the phase
 };
 template <class Inspector>
 auto inspect(Inspector& f, position_view& x) {
-  return f(x.open, x.side, x.token, x.entry, x.qty, x.cost, x.peak_bid);
+  return f(x.open, x.side, x.token, x.entry, x.qty, x.cost, x.peak_bid, x.paper);
 }
 
 /// What the bidding, stop-loss and fill actors need to decide for one market.
@@ -216,11 +217,15 @@ struct place_intent {
   std::int64_t expiration_s = 0; // 0 = GTC
   bool post_only = true;
   bool neg_risk = false; // selects the exchange contract the order is signed for
+  // A sell (stop-loss exit) goes to the book its position is on: a live position
+  // bought before a switch to a paper phase is sold on the venue, a paper one is
+  // never sent. A buy takes the phase's book.
+  bool paper = false;
 };
 template <class Inspector>
 auto inspect(Inspector& f, place_intent& x) {
   return f(x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size, x.reserved,
-           x.slot_end_s, x.expiration_s, x.post_only, x.neg_risk);
+           x.slot_end_s, x.expiration_s, x.post_only, x.neg_risk, x.paper);
 }
 
 struct cancel_intent {

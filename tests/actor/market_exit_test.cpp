@@ -137,3 +137,49 @@ TEST_CASE_FIXTURE(test::actor_fixture, "market: stop-loss re-checks the bid, sel
   self->send_exit(dir, caf::exit_reason::user_shutdown);
   self->send_exit(store, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "market: live and paper legs never net - the live position is checked and sold on the live book") {
+  caf::scoped_actor self{*sys};
+  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
+  directory_options opts;
+  opts.market.book_hash_check = false;
+  opts.market.orders = caf::actor_cast<order_actor>(self);
+  opts.market.stop_loss = caf::actor_cast<stop_loss_actor>(self);
+  auto dir = spawn_directory(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
+  auto m = live_market();
+  market_actor h;
+  self->request(dir, 5s, m).receive([&](market_actor& x) { h = x; }, [&](caf::error& e) { FAIL(error_text(e)); });
+  // A live buy of 5 Up at 0.80 (before a switch to Experience) and a paper buy
+  // of 3 Up at 0.70 (after it).
+  self->receive([&](get_atom, condition_id&) -> std::vector<order_record> {
+                  auto live = filled_buy(m);
+                  auto paper = filled_buy(m);
+                  paper.order_id = "0x" + std::string(64, '7');
+                  paper.client_id = "_placing_2";
+                  paper.px = price{700'000};
+                  paper.size = paper.matched = shares{3'000'000};
+                  paper.paper = true;
+                  return {live, paper};
+                },
+                caf::after(5s) >> [] { FAIL("the market did not ask for its orders"); });
+  self->send(h, book(m, m.down_token, 690'000, 700'000));
+  self->send(h, book(m, m.up_token, 300'000, 310'000));
+  market_view seen;
+  self->receive([&](market_view& v) -> stop_decision {
+                  seen = v;
+                  return {stop_verdict::exit, "test: crash", price{300'000}};
+                },
+                caf::after(5s) >> [] { FAIL("no stop-loss check"); });
+  CHECK(seen.position.open);
+  CHECK_FALSE(seen.position.paper);
+  CHECK(seen.position.qty == shares{5'000'000}); // not 8: the books do not net
+  CHECK(seen.position.cost == usdc{4'000'000});
+  place_batch sell;
+  self->receive([&](place_batch& b) { sell = b; }, caf::after(5s) >> [] { FAIL("no exit order"); });
+  REQUIRE(sell.orders.size() == 1);
+  CHECK(sell.orders[0].side == order_side::sell);
+  CHECK_FALSE(sell.orders[0].paper);
+  CHECK(sell.orders[0].size == shares{5'000'000});
+  self->send_exit(dir, caf::exit_reason::user_shutdown);
+  self->send_exit(store, caf::exit_reason::user_shutdown);
+}

@@ -450,3 +450,31 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a fill is settled from the venue
   CHECK(c.market == market);
   CHECK(c.amount == usdc{2'100'000});
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: an exit sells on its position's book whatever the phase - live in Experience, paper never sent") {
+  rig r(*this);
+  r.reconcile();
+  // The operator switches to Experience (paper only) while a live position is held.
+  r.self->send(r.orders, phase_record{phase::experience, phase::proof_of_concept, t0, "review", "test"});
+  r.sync();
+  auto exit = intent(31, 30); // the market's exit rung
+  exit.side = order_side::sell;
+  exit.post_only = false;
+  exit.reserved = usdc{0};
+  exit.paper = false;
+  // The live exit reaches the venue: a paper phase must not trap real money.
+  auto id = r.place_live(exit);
+  CHECK_FALSE(r.stored(id).paper);
+  // A paper position's exit is recorded on the paper book and never sent.
+  exit.paper = true;
+  r.self->send(r.orders, place_batch{market, {exit}});
+  auto u = r.update();
+  CHECK(u.paper);
+  CHECK(u.side == order_side::sell);
+  // A new entry takes the phase's book: paper.
+  r.self->send(r.orders, place_batch{market, {intent(0, 80)}});
+  auto b = r.update();
+  CHECK(b.paper);
+  r.sync();
+  CHECK(r.venue->placed.size() == 1);
+}

@@ -203,3 +203,12 @@ TEST_CASE("export: orders as CSV quote the free-text reason and filter by creati
   q.csv = false;
   CHECK(export_orders({o}, q) == encode(o) + "\n");
 }
+
+TEST_CASE("settlement: a book that sold more than it bought holds nothing, and its record reads back") {
+  std::vector<position> ps{held(up, 0, 0, 15'000'000, 4'500'000)};
+  auto s = settle(cid, ps, resolution{settle_method::gamma, up}, 3'000);
+  CHECK(s.held == shares{0});
+  CHECK(s.payout == usdc{0});
+  CHECK(s.pnl == usdc{4'500'000});
+  CHECK(decode_settlement_record(encode(s)).ok());
+}
