@@ -354,6 +354,7 @@ private:
   void on_placements(const placements_done& d) {
     auto now = opts_.clock();
     std::vector<order_record> changed;
+    std::vector<std::string> to_look;
     for (auto& res : d.results) {
       auto it = orders_.find(res.order_id);
       if (it == orders_.end())
@@ -365,6 +366,10 @@ private:
         auto next = res.ghost_checked ? state_from_venue(res.status, r.matched, r.size) : state_after_ack(res.status);
         moved = advance(r, next, now, res.ghost_checked ? "found by ghost-order check" : "");
         status_.ghosts_found += res.ghost_checked;
+        // A ghost check's status says that it traded, not how much: the venue's
+        // order record settles the matched size.
+        if (res.ghost_checked && r.matched < r.size && (next == order_state::filled || next == order_state::partially_filled))
+          to_look.push_back(r.order_id);
         ++status_.placed;
         consecutive_errors_ = 0;
       } else if (verdict == place_verdict::rejected) {
@@ -378,7 +383,10 @@ private:
       if (moved)
         changed.push_back(r);
     }
-    after_change(std::move(changed));
+    after_change(std::move(changed), [=, this] {
+      for (auto& id : to_look)
+        lookup(id);
+    });
   }
 
   // ---- cancels ----
@@ -458,7 +466,11 @@ private:
     auto now = opts_.clock();
     ++r.checks;
     bool moved = false;
+    bool matched_moved = false;
     if (d.found) {
+      // The matched size can change while the state does not (a fill learned
+      // after a ghost check already said MATCHED): it is a change all the same.
+      matched_moved = r.matched != d.matched;
       r.matched = d.matched;
       auto next = state_from_venue(d.status, d.matched, r.size);
       bool was_unknown = r.state == order_state::unknown || r.state == order_state::placing;
@@ -489,8 +501,17 @@ private:
       persist({r}, [] {});
       return;
     }
-    if (moved)
+    if (moved) {
       after_change({r});
+    } else if (matched_moved) {
+      // Same state, new size: recorded and told, but no second terminal
+      // bookkeeping (counts, budget release) for an order that already had it.
+      r.updated_ms = now;
+      persist({r}, [=, this, rec = r] {
+        audit(rec, "matched");
+        notify(rec);
+      });
+    }
   }
 
   // ---- fills (committed by the fill actor): attribute each to an order ----

@@ -478,3 +478,35 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: an exit sells on its position's 
   r.sync();
   CHECK(r.venue->placed.size() == 1);
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a fill during a ghost check - the order's matched size comes from the venue's record, stored and told") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {intent(0, 51)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  // The trade is booked while the placement's reply is still out (the reply was lost).
+  fill_record f;
+  f.key = fill_key(market, id, "t-1");
+  f.trade_id = "t-1";
+  f.order_id = id;
+  f.market = market;
+  f.token = token_id{"1130"};
+  f.px = price{510'000};
+  f.size = shares{5'000'000};
+  r.self->send(r.orders, fill_booked{f, fill_change::booked});
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  // The ghost check finds the order MATCHED: that says it traded, not how much.
+  r.venue->place_cbs[0](placements_done{{{id, place_verdict::placed, "MATCHED", "", true}}});
+  auto u = r.update_for(id, order_state::filled);
+  // The fill's look-up answers: 5 matched. The state is the same, the size is news.
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "MATCHED", shares{5'000'000}, shares{5'000'000}, ""});
+  for (;;) {
+    u = r.update();
+    if (u.order_id == id && u.matched == shares{5'000'000})
+      break;
+  }
+  CHECK(u.state == order_state::filled);
+  r.sync();
+  CHECK(r.stored(id).matched == shares{5'000'000});
+}
