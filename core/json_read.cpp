@@ -1,6 +1,6 @@
 #include "core/json_read.hpp"
 
-#include <rapidjson/error/en.h>
+#include "core/json_parse.hpp"
 
 namespace tdmaker::json {
 
@@ -23,10 +23,8 @@ result<std::int64_t> get_int(const rapidjson::Value& obj, const char* key) {
 }
 
 result<bool> parse_object(rapidjson::Document& doc, std::string_view text) {
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError())
-    return fail("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": "
-                + rapidjson::GetParseError_En(doc.GetParseError()));
+  if (auto parsed = parse(doc, text); !parsed)
+    return parsed;
   if (!doc.IsObject())
     return fail("expected a JSON object");
   return true;
