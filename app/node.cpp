@@ -462,7 +462,9 @@ result<std::uint16_t> start_http(impl& p, std::string control_token) {
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
   http_targets t{p.telemetry, p.control, p.directory, p.supervisor, p.cfg.debug_fault_injection};
   p.http = std::make_unique<http_server>(*p.sys, std::move(t), std::move(control_token));
-  return p.http->start(p.cfg.http_listen);
+  http_limits lim{static_cast<std::size_t>(p.cfg.http_max_connections),
+                  std::chrono::milliseconds(p.cfg.http_idle_timeout_ms)};
+  return p.http->start(p.cfg.http_listen, lim);
 }
 
 } // namespace

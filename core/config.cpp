@@ -159,6 +159,8 @@ const std::vector<field>& schema() {
        return {};
      }},
     {"$.http.allow_non_loopback", boolean(&node_config::http_allow_non_loopback)},
+    {"$.http.max_connections", integer(&node_config::http_max_connections, 1, 100000)},
+    {"$.http.idle_timeout_ms", integer(&node_config::http_idle_timeout_ms, 100, 600000)},
     {"$.phase.initial",
      [](const json& v, node_config& c) -> std::string {
        if (!v.IsString())

@@ -30,6 +30,8 @@ struct node_config {
   // http
   listen_address http_listen;
   bool http_allow_non_loopback = false;
+  int http_max_connections = 64;    // connections served at once; past it: 503 (docs/operations.md)
+  int http_idle_timeout_ms = 5000;  // a request must arrive whole within this of open / last reply
   // phase
   phase initial_phase = phase::experience;
   // store

@@ -9,6 +9,9 @@
 
 #include "actors/util.hpp"
 #include "core/control.hpp"
+#include "core/prometheus.hpp"
+#include "net/accept_loop.hpp"
+#include "net/http_rules.hpp"
 
 namespace tdmaker {
 
@@ -20,8 +23,12 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto actor_timeout = std::chrono::seconds(10);
-constexpr std::size_t max_body = 64 * 1024;
-constexpr auto read_timeout = std::chrono::seconds(30);
+constexpr net::request_limits limits{8 * 1024, 64 * 1024};
+constexpr auto write_timeout = std::chrono::seconds(30);
+// Past the cap a few probe connections are read for one monitoring request, so a
+// health check is answered while idle clients hold every slot; they get little time.
+constexpr std::size_t probe_slots = 8;
+constexpr auto probe_timeout = std::chrono::seconds(1);
 
 using response = http::response<http::string_body>;
 
@@ -67,8 +74,39 @@ struct http_server::impl {
   http_targets targets;
   std::string token;
   asio::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
+  std::shared_ptr<net::accept_loop> loop;
+  http_limits conn_limits;
+  // Requests refused by the byte limits or as malformed: body_limit, header_limit, malformed.
+  std::atomic<std::uint64_t> bad_requests[3] = {};
   std::thread thread;
+
+  void count_bad_request(const char* reason) {
+    std::string_view r(reason);
+    bad_requests[r == "body_limit" ? 0 : r == "header_limit" ? 1 : 2].fetch_add(1);
+  }
+
+  // The server's own figures, appended to the telemetry actor's text: they live on
+  // this I/O thread (and in the accept loop's atomics), not in any actor's state.
+  std::string connection_metrics() const {
+    prom::exposition e;
+    auto& c = *loop->counters();
+    e.family("tdmaker_http_connections", "HTTP connections open (holding a slot under the cap).", "gauge");
+    e.sample("tdmaker_http_connections", {}, c.open.load());
+    e.family("tdmaker_http_connections_max", "http.max_connections: the cap on open HTTP connections.", "gauge");
+    e.sample("tdmaker_http_connections_max", {}, static_cast<std::int64_t>(conn_limits.max_connections));
+    e.family("tdmaker_http_connections_refused_total",
+             "HTTP connections answered 503 too many connections at the cap.", "counter");
+    e.sample("tdmaker_http_connections_refused_total", {}, c.refused.load());
+    e.family("tdmaker_http_accept_errors_total", "Failed accepts on the HTTP listener (e.g. out of fds).",
+             "counter");
+    e.sample("tdmaker_http_accept_errors_total", {}, c.accept_errors.load());
+    e.family("tdmaker_http_bad_requests_total", "HTTP requests refused by the size limits or as malformed.",
+             "counter");
+    const char* reasons[] = {"body_limit", "header_limit", "malformed"};
+    for (int i = 0; i < 3; ++i)
+      e.sample("tdmaker_http_bad_requests_total", {{"reason", reasons[i]}}, bad_requests[i].load());
+    return e.text();
+  }
 
   impl(caf::actor_system& s, http_targets t, std::string tok)
     : sys(s), targets(std::move(t)), token(std::move(tok)) {
@@ -76,15 +114,17 @@ struct http_server::impl {
 
   class session : public std::enable_shared_from_this<session> {
   public:
-    session(impl& owner, tcp::socket sock) : owner_(owner), stream_(std::move(sock)) {}
+    session(impl& owner, tcp::socket sock, net::connection_slot slot, net::admission how)
+      : owner_(owner), stream_(std::move(sock)), slot_(std::move(slot)), probe_(how == net::admission::probe) {}
 
     void start() { read(); }
 
   private:
     void read() {
       parser_.emplace();
-      parser_->body_limit(max_body);
-      stream_.expires_after(read_timeout);
+      net::apply_limits(*parser_, limits);
+      auto idle = std::chrono::duration_cast<std::chrono::steady_clock::duration>(owner_.conn_limits.idle_timeout);
+      stream_.expires_after(probe_ ? std::min<std::chrono::steady_clock::duration>(idle, probe_timeout) : idle);
       http::async_read(stream_, buffer_, *parser_,
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
                          self->on_read(ec);
@@ -96,20 +136,31 @@ struct http_server::impl {
           || ec == asio::error::operation_aborted)
         return close();
       if (ec) {
-        if (ec == http::error::body_limit)
-          return reply(http::status::payload_too_large, "application/json",
-                       json_error("request body larger than 65536 bytes"), false);
-        return close();
+        auto bad = net::classify_read_error(ec, limits);
+        if (!bad)
+          return close();
+        // The parser stops at the limit: the rest of the request is unread, so the
+        // connection cannot carry another one. Answer, then close.
+        owner_.count_bad_request(bad->reason);
+        spdlog::warn("http: request refused: {}", bad->message);
+        head_ = parser_->is_header_done() && parser_->get().method() == http::verb::head;
+        return reply(bad->status, "application/json", json_error(bad->message), false);
       }
       route(parser_->release());
     }
 
     void route(http::request<http::string_body> req) {
-      keep_alive_ = req.keep_alive();
       std::string target(req.target());
       auto q = target.find('?');
       std::string path = target.substr(0, q);
       auto method = req.method();
+      head_ = method == http::verb::head;
+      keep_alive_ = req.keep_alive() && !probe_;
+      if (probe_ && !((path == "/health" || path == "/metrics") && (method == http::verb::get || head_))) {
+        owner_.loop->counters()->refused.fetch_add(1);
+        return reply(http::status::service_unavailable, "application/json", json_error("too many connections"),
+                     false);
+      }
       if (path == "/metrics" || path == "/health" || path == "/status") {
         if (method != http::verb::get && method != http::verb::head)
           return reply(http::status::method_not_allowed, "application/json",
@@ -159,7 +210,11 @@ struct http_server::impl {
           .then(
             [=](std::string& body) {
               asio::post(self->owner_.ioc, [=] {
-                self->reply(http::status::ok, content_type, body, self->keep_alive_);
+                if constexpr (std::is_same_v<Atom, metrics_atom>)
+                  self->reply(http::status::ok, content_type, body + self->owner_.connection_metrics(),
+                              self->keep_alive_);
+                else
+                  self->reply(http::status::ok, content_type, body, self->keep_alive_);
               });
             },
             [=](caf::error& e) {
@@ -353,8 +408,8 @@ struct http_server::impl {
       res->set(http::field::content_type, content_type);
       res->keep_alive(keep_alive);
       res->body() = std::move(body);
-      res->prepare_payload();
-      stream_.expires_after(read_timeout);
+      net::finish_reply(*res, head_);
+      stream_.expires_after(write_timeout);
       http::async_write(stream_, *res,
                         [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                           if (ec || !res->keep_alive())
@@ -363,27 +418,18 @@ struct http_server::impl {
                         });
     }
 
-    void close() {
-      beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    }
+    // The slot goes with the socket: the connection counts until it is really closed.
+    void close() { net::drain_and_close(stream_.release_socket(), std::move(slot_)); }
 
     impl& owner_;
     beast::tcp_stream stream_;
+    net::connection_slot slot_;
+    bool probe_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     bool keep_alive_ = false;
+    bool head_ = false; // the request being answered is a HEAD: headers only
   };
-
-  void accept() {
-    acceptor.async_accept([this](beast::error_code ec, tcp::socket sock) {
-      if (ec == asio::error::operation_aborted)
-        return;
-      if (!ec)
-        std::make_shared<session>(*this, std::move(sock))->start();
-      accept();
-    });
-  }
 };
 
 http_server::http_server(caf::actor_system& sys, http_targets targets, std::string token)
@@ -392,7 +438,7 @@ http_server::http_server(caf::actor_system& sys, http_targets targets, std::stri
 
 http_server::~http_server() { stop(); }
 
-result<std::uint16_t> http_server::start(const listen_address& where) {
+result<std::uint16_t> http_server::start(const listen_address& where, const http_limits& lim) {
   beast::error_code ec;
   std::string host = where.host == "localhost" ? "127.0.0.1" : where.host;
   auto addr = asio::ip::make_address(host, ec);
@@ -400,17 +446,34 @@ result<std::uint16_t> http_server::start(const listen_address& where) {
   if (ec)
     return fail("http: invalid listen address " + name + ": " + ec.message());
   tcp::endpoint ep(addr, where.port);
-  impl_->acceptor.open(ep.protocol(), ec);
+  tcp::acceptor acceptor(impl_->ioc);
+  acceptor.open(ep.protocol(), ec);
   if (!ec)
-    impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec)
-    impl_->acceptor.bind(ep, ec);
+    acceptor.bind(ep, ec);
   if (!ec)
-    impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return fail("http: cannot listen on " + name + ": " + ec.message());
-  auto port = impl_->acceptor.local_endpoint().port();
-  impl_->accept();
+  auto port = acceptor.local_endpoint().port();
+  impl_->conn_limits = lim;
+  net::accept_options o;
+  o.max_connections = lim.max_connections;
+  o.probe_slots = probe_slots;
+  o.log = [](bool warning, const std::string& line) {
+    if (warning)
+      spdlog::warn("{}", line);
+    else
+      spdlog::info("{}", line);
+  };
+  auto* p = impl_.get();
+  impl_->loop = net::accept_loop::create(std::move(acceptor), std::move(o),
+                                         [p](tcp::socket s, net::connection_slot slot, net::admission how) {
+                                           std::make_shared<impl::session>(*p, std::move(s), std::move(slot), how)
+                                             ->start();
+                                         });
+  impl_->loop->start();
   impl_->thread = std::thread([this] { impl_->ioc.run(); });
   return port;
 }
@@ -418,10 +481,7 @@ result<std::uint16_t> http_server::start(const listen_address& where) {
 void http_server::stop() {
   if (!impl_ || !impl_->thread.joinable())
     return;
-  asio::post(impl_->ioc, [this] {
-    beast::error_code ec;
-    impl_->acceptor.close(ec);
-  });
+  asio::post(impl_->ioc, [this] { impl_->loop->stop(); });
   impl_->ioc.stop();
   impl_->thread.join();
 }

@@ -6,6 +6,7 @@
 // Each request that needs actor state is answered by a short-lived actor that
 // asks the owner and posts the reply back to the I/O thread: the I/O thread never
 // blocks on an actor, and no actor blocks on a socket.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +28,14 @@ struct http_targets {
   bool fault_injection = false; // debug.fault_injection: without it /debug/crash does not exist
 };
 
+/// Connection limits (http.max_connections, http.idle_timeout_ms; docs/operations.md).
+struct http_limits {
+  std::size_t max_connections = 64;
+  /// A connection is closed when a whole request has not arrived this long after it
+  /// opened or after the last reply (idle keep-alive and slow senders alike).
+  std::chrono::milliseconds idle_timeout{5000};
+};
+
 class http_server {
 public:
   /// `control_token` empty disables the control endpoint (it then answers 503).
@@ -34,7 +43,7 @@ public:
   ~http_server();
 
   /// Binds and starts serving; an error names the address and the cause.
-  result<std::uint16_t> start(const listen_address& where);
+  result<std::uint16_t> start(const listen_address& where, const http_limits& limits = {});
   /// Stops accepting, closes connections and joins the I/O thread.
   void stop();
 

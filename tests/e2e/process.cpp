@@ -1,6 +1,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +16,7 @@
 namespace tdmaker::test {
 
 child start(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::string& out_path) {
+            const std::string& out_path, long max_fds) {
   child c;
   c.out_path = out_path;
   c.pid = fork();
@@ -23,6 +24,11 @@ child start(const std::vector<std::string>& args, const std::vector<std::string>
     int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
+    if (max_fds > 0) {
+      rlimit lim{static_cast<rlim_t>(max_fds), static_cast<rlim_t>(max_fds)};
+      if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+        _exit(126);
+    }
     for (auto& kv : env) {
       auto eq = kv.find('=');
       auto k = kv.substr(0, eq), v = kv.substr(eq + 1);

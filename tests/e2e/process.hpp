@@ -13,8 +13,9 @@ struct child {
 };
 
 /// Starts TDMAKER_BIN with `args`, extra environment entries "K=V" (or "K=" to unset).
+/// `max_fds` > 0 lowers the child's RLIMIT_NOFILE to it before exec (fd exhaustion tests).
 child start(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::string& out_path);
+            const std::string& out_path, long max_fds = 0);
 /// Waits up to `seconds` for exit; returns the exit code, or -1 on timeout/signal.
 int wait_exit(const child& c, double seconds);
 /// Runs to completion and returns {exit code, output}.
