@@ -77,9 +77,11 @@ void accept_loop::accept() {
 void accept_loop::on_error(const boost::system::error_code& ec) {
   counters_->accept_errors.fetch_add(1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  auto delay = backoff_delay(opts_.error_backoff, error_burst_, unit(rng_));
-  if (error_burst_++ == 0) {
-    error_burst_start_ = std::chrono::steady_clock::now();
+  auto delay = backoff_delay(opts_.error_backoff, attempt_++, unit(rng_));
+  auto now = std::chrono::steady_clock::now();
+  errors_.last = now;
+  if (errors_.count++ == 0) {
+    errors_.start = now;
     log(true, opts_.name + ": accept failed: " + ec.message() + " (" + std::to_string(ec.value()) + "); "
                   + std::to_string(counters_->open.load()) + " connections open; retrying with back-off from "
                   + std::to_string(delay.count()) + " ms up to "
@@ -93,29 +95,34 @@ void accept_loop::on_error(const boost::system::error_code& ec) {
 }
 
 void accept_loop::note_accept_ok() {
-  if (error_burst_ == 0)
+  attempt_ = 0;
+  auto now = std::chrono::steady_clock::now();
+  if (errors_.count == 0 || now - errors_.last < quiet)
     return;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
-                                                                  - error_burst_start_);
-  log(false, opts_.name + ": accepting again after " + std::to_string(error_burst_) + " failed accepts in "
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(errors_.last - errors_.start);
+  log(false, opts_.name + ": accepting again after " + std::to_string(errors_.count) + " failed accepts in "
                  + std::to_string(ms.count()) + " ms");
-  error_burst_ = 0;
+  errors_ = {};
 }
 
 void accept_loop::on_accepted(tcp::socket s) {
   auto open = static_cast<std::size_t>(counters_->open.load());
+  auto now = std::chrono::steady_clock::now();
   if (open < opts_.max_connections) {
-    if (refusal_burst_ > 0)
-      log(false, opts_.name + ": below the connection cap again after refusing " + std::to_string(refusal_burst_)
-                     + " connections");
-    refusal_burst_ = 0;
+    if (refusals_.count > 0 && now - refusals_.last >= quiet) {
+      log(false, opts_.name + ": below the connection cap again after " + std::to_string(refusals_.count)
+                     + " connections past it");
+      refusals_ = {};
+    }
     return on_conn_(std::move(s), connection_slot(counters_, &counters_->open), admission::normal);
   }
-  if (refusal_burst_ == 0)
+  if (refusals_.count++ == 0) {
+    refusals_.start = now;
     log(true, opts_.name + ": connection cap reached (" + std::to_string(opts_.max_connections)
                   + " open, " + opts_.cap_setting + "); new connections get 503 too many connections"
                   + (opts_.probe_slots ? " except monitoring requests" : ""));
-  ++refusal_burst_;
+  }
+  refusals_.last = now;
   if (static_cast<std::size_t>(counters_->probes_open.load()) < opts_.probe_slots)
     return on_conn_(std::move(s), connection_slot(counters_, &counters_->probes_open), admission::probe);
   refuse(std::move(s));

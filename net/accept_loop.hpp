@@ -99,10 +99,17 @@ private:
   on_connection on_conn_;
   std::shared_ptr<accept_counters> counters_ = std::make_shared<accept_counters>();
   std::mt19937_64 rng_{std::random_device{}()};
-  // The current burst of accept errors (0: none) and when it began.
-  std::uint32_t error_burst_ = 0;
-  std::chrono::steady_clock::time_point error_burst_start_{};
-  std::uint64_t refusal_burst_ = 0; // refusals since the cap was last reached
+  // Back-off step: consecutive failed accepts (a success resets it).
+  std::uint32_t attempt_ = 0;
+  // A burst, for the log: it starts with the first error (or refusal) and ends at
+  // the first success `quiet` after the last one, so a resource that flaps at the
+  // edge logs two lines per episode, not two per second.
+  struct burst {
+    std::uint64_t count = 0; // 0: not in a burst
+    std::chrono::steady_clock::time_point start{}, last{};
+  };
+  static constexpr std::chrono::seconds quiet{5};
+  burst errors_, refusals_;
 };
 
 /// Shuts down the sending side of `s`, reads and drops what the peer still sends

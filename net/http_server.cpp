@@ -28,7 +28,7 @@ constexpr auto write_timeout = std::chrono::seconds(30);
 // Past the cap a few probe connections are read for one monitoring request, so a
 // health check is answered while idle clients hold every slot; they get little time.
 constexpr std::size_t probe_slots = 8;
-constexpr auto probe_timeout = std::chrono::seconds(1);
+constexpr auto probe_timeout = std::chrono::milliseconds(500);
 
 using response = http::response<http::string_body>;
 

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -81,6 +83,31 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+std::size_t open_fds(pid_t pid) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    ++n;
+  return n;
+}
+
+/// Spins one thread for `window` of wall time; returns the CPU seconds it got.
+double busy_cpu_seconds(std::chrono::seconds window) {
+  double got = 0;
+  std::thread t([&] {
+    auto end = std::chrono::steady_clock::now() + window;
+    volatile std::uint64_t x = 0;
+    while (std::chrono::steady_clock::now() < end)
+      x = x + 1;
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    got = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  });
+  t.join();
+  return got;
+}
+
 /// The value of an unlabelled sample, or -1.
 long long sample(const std::string& metrics, const std::string& name) {
   auto pos = metrics.find("\n" + name + " ");
@@ -119,24 +146,38 @@ TEST_CASE("http e2e: out of fds (RLIMIT_NOFILE 96, 120 idle connections) - no sp
     idle.emplace_back(n.port); // the kernel completes the handshake; the node must accept
     REQUIRE(idle.back().ok());
   }
-  REQUIRE_MESSAGE(log_has(n, "http: accept failed: Too many open files", 10), n.log());
+  // The node holds every fd it may have (the limit less a few it closes between tries).
+  bool exhausted = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       !exhausted && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(20)))
+    exhausted = open_fds(n.proc.pid) >= 90;
+  REQUIRE_MESSAGE(exhausted, open_fds(n.proc.pid));
 
-  // While the fds stay exhausted, the accept loop must wait, not spin: CPU time over
-  // a 2 s window stays far below a busy core (a spinning loop uses ~100 %).
-  auto t0 = std::chrono::steady_clock::now();
+  // While the fds stay exhausted, the accept loop must wait, not spin. A busy thread
+  // in this process is the yardstick: on a loaded machine a spinning node thread gets
+  // about the same share of a core as it does (measured: 35 % of elapsed, not 100 %,
+  // on a shared 2-core box), so the bound holds under load; the fixed node uses ~2 %.
   double c0 = cpu_seconds(n.proc.pid);
-  std::this_thread::sleep_for(std::chrono::seconds(2)); // the measurement window, not a wait for a state
+  double yardstick = busy_cpu_seconds(std::chrono::seconds(2)); // the measurement window
   double c1 = cpu_seconds(n.proc.pid);
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  INFO("cpu " << (c1 - c0) << " s in " << elapsed << " s");
-  CHECK((c1 - c0) < 0.5 * elapsed);
+  INFO("node cpu " << (c1 - c0) << " s while a busy thread got " << yardstick << " s");
+  CHECK((c1 - c0) < 0.5 * yardstick);
+  CHECK(log_has(n, "http: accept failed: Too many open files", 5));
 
   idle.clear(); // the clients leave: the node gets its fds back
   REQUIRE_MESSAGE(wait_health(n.base, 10), n.log());
   auto m = http_call("GET", n.base + "/metrics", "", "");
   REQUIRE(m);
   CHECK(sample(m->body, "tdmaker_http_accept_errors_total") > 0);
-  CHECK(log_has(n, "http: accepting again after", 5));
+  // The recovery line comes with the first accept a quiet 5 s after the last error.
+  bool recovered = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+       !recovered && std::chrono::steady_clock::now() < deadline;) {
+    http_call("GET", n.base + "/health", "", "");
+    recovered = log_has(n, "http: accepting again after", 0.5);
+  }
+  CHECK_MESSAGE(recovered, n.log());
   stop_node(n);
 }
 
