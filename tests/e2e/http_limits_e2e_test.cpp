@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -35,7 +36,17 @@ struct started_node {
   test::child proc;
   int port = -1;
   std::string base;
+  bool stopped = false;
 
+  started_node() = default;
+  started_node(const started_node&) = delete;
+  // A failed REQUIRE must not leave the node running past the test.
+  ~started_node() {
+    if (!stopped && proc.pid > 0) {
+      kill(proc.pid, SIGKILL);
+      waitpid(proc.pid, nullptr, 0);
+    }
+  }
   std::string log() const { return test::read_all(proc.out_path); }
 };
 
@@ -51,20 +62,19 @@ bool wait_health(const std::string& base, double seconds) {
   return false;
 }
 
-started_node start_node(const std::string& tag, const std::string& http_extra, long max_fds = 0) {
-  started_node n;
+void start_node(started_node& n, const std::string& tag, const std::string& http_extra, long max_fds = 0) {
   n.dir = test::temp_dir(tag);
   n.proc = test::start({"--config", write_config(n.dir, http_extra)}, {}, n.dir + "/node.log", max_fds);
   n.port = test::announced_port(n.proc, "http: listening on 127.0.0.1:", 20);
   REQUIRE_MESSAGE(n.port > 0, n.log());
   n.base = "http://127.0.0.1:" + std::to_string(n.port);
   REQUIRE_MESSAGE(wait_health(n.base, 10), n.log());
-  return n;
 }
 
 void stop_node(started_node& n) {
   kill(n.proc.pid, SIGTERM);
   CHECK_MESSAGE(test::wait_exit(n.proc, 5.0) == 0, n.log());
+  n.stopped = true; // wait_exit reaped it (or killed it on timeout)
 }
 
 /// CPU seconds (user + system) the process has used, from /proc/PID/stat.
@@ -140,7 +150,8 @@ bool log_has(const started_node& n, const std::string& text, double seconds) {
 
 TEST_CASE("http e2e: out of fds (RLIMIT_NOFILE 96, 120 idle connections) - no spin, logged, counted, /health back") {
   // The cap is set above the fd limit, so it is the fds that run out, as in the issue.
-  auto n = start_node("http-fds", R"(,"max_connections":1000,"idle_timeout_ms":60000)", 96);
+  started_node n;
+  start_node(n, "http-fds", R"(,"max_connections":1000,"idle_timeout_ms":60000)", 96);
   std::vector<test::raw_conn> idle;
   for (int i = 0; i < 120; ++i) {
     idle.emplace_back(n.port); // the kernel completes the handshake; the node must accept
@@ -182,7 +193,8 @@ TEST_CASE("http e2e: out of fds (RLIMIT_NOFILE 96, 120 idle connections) - no sp
 }
 
 TEST_CASE("http e2e: past http.max_connections extra connections get 503 - /health and /metrics still answered") {
-  auto n = start_node("http-cap", R"(,"max_connections":4,"idle_timeout_ms":60000)");
+  started_node n;
+  start_node(n, "http-cap", R"(,"max_connections":4,"idle_timeout_ms":60000)");
   std::vector<test::raw_conn> holders;
   for (int i = 0; i < 4; ++i)
     holders.emplace_back(n.port); // idle: they hold every slot
@@ -211,7 +223,8 @@ TEST_CASE("http e2e: past http.max_connections extra connections get 503 - /heal
 }
 
 TEST_CASE("http e2e: an idle connection is closed after http.idle_timeout_ms - oversized and malformed requests answered") {
-  auto n = start_node("http-idle", R"(,"idle_timeout_ms":500)");
+  started_node n;
+  start_node(n, "http-idle", R"(,"idle_timeout_ms":500)");
   test::raw_conn c(n.port);
   std::string buf;
   c.read_until(buf, [](const std::string&) { return false; }, 5); // until EOF or 5 s
@@ -237,7 +250,8 @@ TEST_CASE("http e2e: an idle connection is closed after http.idle_timeout_ms - o
 }
 
 TEST_CASE("http e2e: HEAD then GET on one keep-alive connection - HEAD has no body, the GET reply is intact") {
-  auto n = start_node("http-head", "");
+  started_node n;
+  start_node(n, "http-head", "");
   auto [head, rest] = test::head_then_get(n.port, "/health", 5);
   CHECK(status_line(head) == "HTTP/1.1 200 OK");
   INFO("after the HEAD header: " << rest);
