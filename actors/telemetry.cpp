@@ -122,10 +122,6 @@ private:
     }
     commits_ += s.commits;
     commit_failures_ += s.failures;
-    if (s.failures > 0)
-      store_error_ = s.last_error;
-    else if (s.commits > 0)
-      store_error_.clear();
     store_state_ = s.state;
     store_failing_reason_ = std::move(s.failing_reason);
     map_used_ = s.map_used_bytes;
@@ -443,11 +439,10 @@ private:
   health_report health() {
     health_report r;
     // The store's own rule says when it is trusted again: a commit that slips
-    // through a nearly full map does not make it healthy.
+    // through a nearly full map does not make it healthy, and its probe does
+    // (every failed commit trips it, so this covers the last commit failing).
     if (store_state_ == store_state::failing)
       r.reasons.push_back("store: failing: " + store_failing_reason_);
-    else if (!store_error_.empty())
-      r.reasons.push_back("store: last commit failed: " + store_error_);
     if (!phase_known_)
       r.reasons.push_back("phase: not loaded yet");
     if (safe_mode_.on)
@@ -469,7 +464,6 @@ private:
   prom::histogram batch_size_{prom::size_bounds(), 0};
   std::uint64_t commits_ = 0;
   std::uint64_t commit_failures_ = 0;
-  std::string store_error_;
   store_state store_state_ = store_state::healthy;
   std::string store_failing_reason_;
   std::uint64_t map_used_ = 0;
