@@ -11,6 +11,7 @@
 //   settlement --positions?--> fill;  settlement --settlement_record--> fill, telemetry; --trade_outcome--> phase
 //   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
 //   everyone --write_batch--> store;  everyone --alert--> notifier
+//   store --store_status (failing, recovered, headroom low)--> order (admission)
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
 //
 // A handler's reply type is part of the contract: "done" replies are sent only
@@ -26,13 +27,19 @@
 
 namespace tdmaker {
 
+/// Who wants to hear the store's health (core/store_health): the order actor,
+/// which admits no new order while the store is failing.
+using store_watcher_actor = caf::typed_actor<caf::reacts_to<store_status>>;
+
 /// LMDB: one writer with group commit; reads served beside it.
 using store_actor = caf::typed_actor<
   caf::replies_to<write_batch>::with<commit_ack>,   // after the commit is durable
   caf::replies_to<store_get>::with<store_value>,
   caf::replies_to<store_scan>::with<store_rows>,
   caf::replies_to<flush_atom>::with<commit_ack>,    // barrier: all earlier writes durable
-  caf::reacts_to<commit_atom>>;                     // internal: run the pending group
+  caf::reacts_to<watch_atom, store_watcher_actor>,  // told store_status now and on each transition
+  caf::reacts_to<commit_atom>,                      // internal: run the pending group
+  caf::reacts_to<probe_atom>>;                      // internal: the probe write while failing
 
 /// Serves store reads on its own thread so they never queue behind a commit.
 using store_reader_actor = caf::typed_actor<
@@ -155,6 +162,7 @@ using order_actor = caf::typed_actor<
   caf::reacts_to<credentials_ready>,
   caf::reacts_to<fill_booked>,                       // fill: attribute it to an order
   caf::reacts_to<settlement_status>,                 // settlement: realised PnL (risk.max_loss)
+  caf::reacts_to<store_status>,                      // store: failing = no new order admitted
   caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
   caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
 

@@ -43,6 +43,10 @@ public:
   }
 
   behavior_type make_behavior() override {
+    // The store says when it fails and when it is trusted again; until it
+    // answers, it is taken as healthy (the ledger load fails loudly if not).
+    if (peers_.store)
+      send(peers_.store, watch_atom::value, caf::actor_cast<store_watcher_actor>(this));
     load_ledger();
     delayed_send(this, opts_.sweep_every, expire_atom::value);
     if (opts_.balance_every.count() > 0)
@@ -84,6 +88,7 @@ public:
           pnl_baseline_ = s.realised_pnl;
         realised_since_start_ = usdc{s.realised_pnl.micros - pnl_baseline_->micros};
       },
+      [=, this](store_status& s) { on_store(s); },
       [=, this](get_atom) {
         std::vector<order_record> out;
         for (auto& [id, r] : orders_)
@@ -267,6 +272,13 @@ private:
     std::vector<order_record> accepted;
     std::vector<signed_placement> signed_orders;
     for (auto& i : b.orders) {
+      if (i.side == order_side::buy && store_failing()) {
+        // Up front: a bid on a failing store would go out while its later
+        // states and fills cannot be stored. Exits still go (refusal()).
+        ++status_.refused_store;
+        refuse(i, "store failing: " + store_.reason, now);
+        continue;
+      }
       if (auto why = refusal(i, now); !why.empty()) {
         refuse(i, why, now);
         continue;
@@ -296,7 +308,8 @@ private:
       orders_[r.order_id] = r;
     // The placeholders are durable before the venue hears of them: a crash
     // after the POST leaves a record to reconcile, never an unknown order.
-    persist(accepted, [=, this, signed_orders = std::move(signed_orders)]() mutable {
+    auto shared = std::make_shared<std::vector<signed_placement>>(std::move(signed_orders));
+    persist(accepted, [=, this]() mutable {
       for (auto& r : accepted) {
         audit(r, r.paper ? "paper_placed" : "placing");
         if (r.paper) {
@@ -304,22 +317,51 @@ private:
           notify(r);
         }
       }
-      weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
-      for (std::size_t i = 0; i < signed_orders.size(); i += opts_.batch_max) {
-        auto end = std::min(signed_orders.size(), i + opts_.batch_max);
-        std::vector<signed_placement> chunk(std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(i)),
-                                            std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(end)));
-        venue_->place(std::move(chunk), [self](placements_done d) { self.send(std::move(d)); });
+      send_placements(std::move(*shared));
+    }, [=, this](const std::string& err) { on_placeholders_failed(accepted, *shared, err); });
+  }
+
+  /// POST /orders in chunks of orders.batch_max.
+  void send_placements(std::vector<signed_placement> signed_orders) {
+    if (signed_orders.empty())
+      return;
+    weak_handle<order_actor> self(caf::actor_cast<order_actor>(this));
+    for (std::size_t i = 0; i < signed_orders.size(); i += opts_.batch_max) {
+      auto end = std::min(signed_orders.size(), i + opts_.batch_max);
+      std::vector<signed_placement> chunk(std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(i)),
+                                          std::make_move_iterator(signed_orders.begin() + static_cast<std::ptrdiff_t>(end)));
+      venue_->place(std::move(chunk), [self](placements_done d) { self.send(std::move(d)); });
+    }
+  }
+
+  /// The placeholders did not commit. A bid is never sent: it goes back as
+  /// rejected and its budget is released. A live exit is sent all the same: it
+  /// only reduces a losing position, and if the node dies before its record is
+  /// stored, reconciliation at the next start finds it (an open order unknown to
+  /// the ledger is cancelled, its trades are booked from /data/trades).
+  void on_placeholders_failed(const std::vector<order_record>& accepted, std::vector<signed_placement>& signed_orders,
+                              const std::string& err) {
+    std::set<std::string> exits;
+    for (auto& r : accepted)
+      if (r.side == order_side::sell && !r.paper)
+        exits.insert(r.order_id);
+    std::vector<signed_placement> go;
+    for (auto& s : signed_orders)
+      if (exits.count(s.order_id))
+        go.push_back(std::move(s));
+    for (auto r : accepted) {
+      if (exits.count(r.order_id)) {
+        unsaved_[r.order_id] = true;
+        continue;
       }
-    }, [=, this](const std::string& err) {
-      // Not durable: never sent. The budget goes back.
-      for (auto r : accepted) {
-        orders_.erase(r.order_id);
-        advance(r, order_state::rejected, opts_.clock(), "store failure: " + err);
-        release(r);
-        notify(r);
-      }
-    });
+      orders_.erase(r.order_id);
+      advance(r, order_state::rejected, opts_.clock(), "store failure: " + err);
+      release(r);
+      notify(r);
+    }
+    if (!go.empty())
+      spdlog::error("order: {} exit orders sent though their placeholders are not stored: {}", go.size(), err);
+    send_placements(std::move(go));
   }
 
   static order_record record_of(const place_intent& i, order_state state, std::int64_t now) {
@@ -411,10 +453,16 @@ private:
     }
     if (changed.empty())
       return;
-    // Terminal paper cancels finish here; venue cancels after the reply.
-    after_change(changed, [=, this]() {
-      send_cancels(send_ids);
-    });
+    // Terminal paper cancels finish here; venue cancels after the reply. A
+    // cancel whose cancel_pending state did not commit is sent all the same: it
+    // only takes risk off, and at the next start the order is looked up.
+    after_change(changed, [=, this]() { send_cancels(send_ids); },
+                 [=, this](const std::string&) {
+                   if (!send_ids.empty())
+                     spdlog::error("order: {} cancels sent though their cancel_pending state is not stored",
+                                   send_ids.size());
+                   send_cancels(send_ids);
+                 });
   }
 
   /// DELETE /orders, at most 1000 ids per request.
@@ -649,6 +697,8 @@ private:
 
   // ---- persistence, notification, budget ----
 
+  /// Commits `recs`, then `then`. A record that did not commit is remembered
+  /// (unsaved_) and stored again when the store recovers.
   void persist(std::vector<order_record> recs, std::function<void()> then,
                std::function<void(const std::string&)> failed = {}) {
     if (recs.empty())
@@ -658,18 +708,35 @@ private:
     for (auto& r : recs)
       b.writes.push_back({record_db::orders, r.order_id, encode(r), false});
     request(peers_.store, store_timeout, std::move(b))
-      .then([then](commit_ack&) { then(); },
+      .then([=, this](commit_ack&) {
+              for (auto& r : recs)
+                unsaved_.erase(r.order_id);
+              then();
+            },
             [=, this](caf::error& e) {
               auto text = error_text(e);
               spdlog::critical("order: order state not persisted ({} records): {}", recs.size(), text);
-              raise(alert{severity::critical, "store", "order state not persisted: " + text, opts_.clock()});
+              // A failing store has raised its one alert (on_store); one per write would flood.
+              if (!store_failing())
+                raise(alert{severity::critical, "store", "order state not persisted: " + text, opts_.clock()});
+              for (auto& r : recs)
+                unsaved_.try_emplace(r.order_id, false);
               if (failed)
                 failed(text);
             });
   }
 
   /// Persists changed records, then tells their markets and bidding, then `next`.
-  void after_change(std::vector<order_record> changed, std::function<void()> next = {}) {
+  /// Changes that did not commit are told and accounted for when they are stored
+  /// on the store's recovery (store_recovered), never twice.
+  void after_change(std::vector<order_record> changed, std::function<void()> next = {},
+                    std::function<void(const std::string&)> failed = {}) {
+    auto owed = [=, this](const std::string& err) {
+      for (auto& r : changed)
+        unsaved_[r.order_id] = true;
+      if (failed)
+        failed(err);
+    };
     persist(changed, [=, this]() {
       for (auto& r : changed) {
         audit(r, to_string(r.state));
@@ -685,7 +752,48 @@ private:
       }
       if (next)
         next();
-    });
+    }, owed);
+  }
+
+  // ---- the store's health: admission, alerts, the retry of unsaved states ----
+
+  bool store_failing() const { return store_.state == store_state::failing; }
+
+  void on_store(const store_status& s) {
+    auto was = store_;
+    store_ = s;
+    auto now = opts_.clock();
+    if (s.state == store_state::failing && was.state != store_state::failing) {
+      spdlog::critical("order: store failing ({}): new orders refused; cancels and exits go on", s.reason);
+      raise(alert{severity::critical, "store",
+                  "STORE FAILING: " + s.reason + "; new orders refused, cancels and exits go on", now});
+    } else if (s.state != store_state::failing && was.state == store_state::failing) {
+      spdlog::warn("order: store recovered: new orders admitted; {} unsaved order states stored again",
+                   unsaved_.size());
+      raise(alert{severity::warning, "store", "store recovered: new orders admitted again", now});
+      store_recovered();
+    }
+    if (s.headroom_low && !was.headroom_low)
+      raise(alert{severity::warning, "store",
+                  "store map " + std::to_string(s.map_used_bytes / (1024 * 1024)) + " of "
+                    + std::to_string(s.map_size_bytes / (1024 * 1024))
+                    + " MB used (under 10 % free): raise store.map_size_mb and restart",
+                  now});
+    publish_status();
+  }
+
+  /// Stores what a failing store lost: states whose telling and bookkeeping
+  /// are still owed go through after_change, the rest are only written.
+  void store_recovered() {
+    std::vector<order_record> owed, plain;
+    for (auto& [id, tell] : unsaved_)
+      if (auto it = orders_.find(id); it != orders_.end())
+        (tell ? owed : plain).push_back(it->second);
+    unsaved_.clear();
+    if (!owed.empty())
+      after_change(std::move(owed));
+    if (!plain.empty())
+      persist(std::move(plain), [] {});
   }
 
   void raise(alert a) {
@@ -720,8 +828,9 @@ private:
     auto v = assess();
     s.halted = halted_;
     s.reconciled = reconciled_;
-    s.allow_new = reconciled_ && !halted_ && v.allow_new;
-    s.reason = halted_ ? "halted: " + halt_reason_
+    s.allow_new = reconciled_ && !halted_ && v.allow_new && !store_failing();
+    s.reason = store_failing() ? "store failing: " + store_.reason
+               : halted_ ? "halted: " + halt_reason_
                : !reconciled_ ? "not yet reconciled with the venue"
                : !v.allow_new ? std::string(v.reason)
                : paper_now() ? "paper: orders recorded, not sent"
@@ -762,6 +871,8 @@ private:
   phase phase_ = phase::experience;
   bool phase_paper_ = true;
   trading_status status_;
+  store_status store_;
+  std::map<std::string, bool> unsaved_; // order id -> its telling/bookkeeping is still owed
   std::optional<usdc> pnl_baseline_;
   usdc realised_since_start_;
 };

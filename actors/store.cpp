@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
+#include "actors/util.hpp"
 
 namespace tdmaker {
 namespace {
@@ -55,13 +56,18 @@ private:
 class store_impl : public instrumented<store_actor::base> {
 public:
   store_impl(caf::actor_config& cfg, std::shared_ptr<lmdb_env> env, telemetry_actor telemetry,
-             store_options opts)
+             store_options opts, store_health_options health)
     : instrumented(cfg, "store", telemetry, opts.flush_every),
       env_(std::move(env)),
-      opts_(opts) {
+      opts_(opts),
+      health_opts_(health),
+      health_(health.rules) {
   }
 
   behavior_type make_behavior() override {
+    usage_ = env_->usage();
+    note(health_.on_usage(usage_));
+    sample_changed_ = true; // the map's size is in /metrics from the start
     reader_ = spawn<store_reader_impl, caf::detached>(env_, telemetry(), opts_.flush_every);
     link_to(reader_);
     return {
@@ -92,6 +98,14 @@ public:
       },
       [=, this](store_get& q) { return delegate(reader_, std::move(q)); },
       [=, this](store_scan& q) { return delegate(reader_, std::move(q)); },
+      [=, this](watch_atom, store_watcher_actor& w) {
+        send(w, status());
+        watchers_.push_back(std::move(w));
+      },
+      [=, this](probe_atom) {
+        probe_scheduled_ = false;
+        probe();
+      },
     };
   }
 
@@ -99,6 +113,9 @@ public:
     // Nothing acknowledged may be lost: commit what is queued before going away.
     if (!pending_.empty())
       commit();
+    // The watchers hold this store's handle too: dropping theirs breaks the cycle
+    // that would keep both actors' memory (and this detached thread) alive.
+    watchers_.clear();
     reader_ = nullptr;
     env_.reset();
     instrumented::on_exit();
@@ -106,11 +123,16 @@ public:
 
 protected:
   void on_flush() override {
-    if (sample_.commits == 0 && sample_.failures == 0)
+    if (sample_.commits == 0 && sample_.failures == 0 && !sample_changed_)
       return;
+    sample_.state = health_.state();
+    sample_.failing_reason = health_.reason();
+    sample_.map_used_bytes = usage_.used_bytes;
+    sample_.map_size_bytes = usage_.size_bytes;
     if (telemetry())
       caf::anon_send(telemetry(), std::move(sample_));
     sample_ = store_sample{};
+    sample_changed_ = false;
   }
 
 private:
@@ -142,21 +164,93 @@ private:
     auto err = env_->write(batches);
     auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - t0).count();
     auto group = pending_.size();
+    // Watchers hear of a trip before any writer hears of its failed commit (one
+    // mailbox each, FIFO per sender), so no one acts on the failure alone.
+    note(health_.on_commit(err.empty(), err));
     if (err.empty()) {
       ++seq_;
       last_error_.clear();
       record(dt, group, true, {});
+      usage_ = env_->usage();
+      note(health_.on_usage(usage_));
       for (auto& p : pending_)
         p.rp.deliver(commit_ack{seq_, static_cast<std::uint32_t>(group)});
     } else {
       last_error_ = err;
-      spdlog::error("store: commit of {} requests failed: {}", group, err);
+      // The trip was logged once (note); the failures of an episode are counted
+      // (tdmaker_store_commit_failures_total), not each logged.
+      spdlog::debug("store: commit of {} requests failed: {}", group, err);
       record(dt, group, false, err);
       for (auto& p : pending_)
         p.rp.deliver(store_error("store: commit failed: " + err));
     }
     pending_.clear();
     group_writes_ = 0;
+  }
+
+  /// While failing: one small write of the store's own, the only commit that may
+  /// say the store is trusted again (with room left in the map).
+  void probe() {
+    if (!health_.failing())
+      return;
+    write_batch b;
+    b.writes.push_back({record_db::meta, "store_probe", std::to_string(wall_ms()), false});
+    auto err = env_->write({&b});
+    if (err.empty())
+      usage_ = env_->usage();
+    auto t = health_.on_probe(err.empty(), err, usage_);
+    if (err.empty() && t == store_transition::none && !full_logged_) {
+      full_logged_ = true;
+      spdlog::critical("store: the probe commits but the map is full ({} of {} bytes used): it stays failing "
+                       "until the node restarts with a larger store.map_size_mb",
+                       usage_.used_bytes, usage_.size_bytes);
+    }
+    note(t);
+    schedule_probe();
+  }
+
+  void schedule_probe() {
+    if (health_.failing() && !probe_scheduled_) {
+      probe_scheduled_ = true;
+      delayed_send(this, health_opts_.probe_every, probe_atom::value);
+    }
+  }
+
+  store_status status() const {
+    return {health_.state(), health_.reason(), health_.headroom_low(), usage_.used_bytes, usage_.size_bytes};
+  }
+
+  void tell_watchers() {
+    sample_changed_ = true;
+    for (auto& w : watchers_)
+      send(w, status());
+  }
+
+  /// One log line per transition; the watchers alert and act.
+  void note(store_transition t) {
+    if (t == store_transition::tripped) {
+      full_logged_ = false;
+      spdlog::critical("store: FAILING: {}; no new order is admitted (cancels and exits go on); "
+                       "a probe write every {} ms decides recovery",
+                       health_.reason(), health_opts_.probe_every.count());
+      schedule_probe();
+      tell_watchers();
+    } else if (t == store_transition::recovered) {
+      spdlog::warn("store: recovered: the probe write committed with {} of {} bytes of the map used; "
+                   "new orders are admitted again",
+                   usage_.used_bytes, usage_.size_bytes);
+      tell_watchers();
+    }
+  }
+
+  void note(headroom_transition t) {
+    if (t == headroom_transition::low)
+      spdlog::warn("store: map headroom low: {} of {} bytes used (under {:.0f} % free); raise store.map_size_mb",
+                   usage_.used_bytes, usage_.size_bytes, health_opts_.rules.alert_headroom * 100);
+    else if (t == headroom_transition::ok)
+      spdlog::info("store: map headroom ok: {} of {} bytes used", usage_.used_bytes, usage_.size_bytes);
+    if (t != headroom_transition::none)
+      tell_watchers();
   }
 
   void record(std::int64_t ns, std::size_t group, bool ok, const std::string& err) {
@@ -190,13 +284,20 @@ private:
   std::uint64_t seq_ = 0;
   std::string last_error_;
   store_sample sample_;
+  bool sample_changed_ = false; // health or map use changed since the last sample
+  store_health_options health_opts_;
+  store_health health_;
+  map_usage usage_;
+  std::vector<store_watcher_actor> watchers_;
+  bool probe_scheduled_ = false;
+  bool full_logged_ = false;
 };
 
 } // namespace
 
 store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<lmdb_env> env,
-                        telemetry_actor telemetry, store_options opts) {
-  return sys.spawn<store_impl, caf::detached>(std::move(env), std::move(telemetry), opts);
+                        telemetry_actor telemetry, store_options opts, store_health_options health) {
+  return sys.spawn<store_impl, caf::detached>(std::move(env), std::move(telemetry), opts, health);
 }
 
 } // namespace tdmaker

@@ -122,10 +122,10 @@ private:
     }
     commits_ += s.commits;
     commit_failures_ += s.failures;
-    if (s.failures > 0)
-      store_error_ = s.last_error;
-    else if (s.commits > 0)
-      store_error_.clear();
+    store_state_ = s.state;
+    store_failing_reason_ = std::move(s.failing_reason);
+    map_used_ = s.map_used_bytes;
+    map_size_ = s.map_size_bytes;
   }
 
   std::int64_t uptime_s() const {
@@ -213,6 +213,12 @@ private:
     e.sample("tdmaker_store_commits_total", {}, commits_);
     e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
     e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
+    e.family("tdmaker_store_failed", "1 while the store is failing: no new order is admitted.", "gauge");
+    e.sample("tdmaker_store_failed", {}, std::int64_t{store_state_ == store_state::failing ? 1 : 0});
+    e.family("tdmaker_store_map_used_bytes", "LMDB map high-water mark (last page x page size).", "gauge");
+    e.sample("tdmaker_store_map_used_bytes", {}, map_used_);
+    e.family("tdmaker_store_map_size_bytes", "LMDB map size (store.map_size_mb).", "gauge");
+    e.sample("tdmaker_store_map_size_bytes", {}, map_size_);
   }
 
   void feed_metrics(prom::exposition& e) const {
@@ -260,6 +266,8 @@ private:
     e.sample("tdmaker_orders_total", {{"result", "rejected"}}, trading_.rejected);
     e.sample("tdmaker_orders_total", {{"result", "cancelled"}}, trading_.cancelled);
     e.sample("tdmaker_orders_total", {{"result", "filled"}}, trading_.filled);
+    e.family("tdmaker_orders_refused_total", "New orders refused up front, by reason.", "counter");
+    e.sample("tdmaker_orders_refused_total", {{"reason", "store"}}, trading_.refused_store);
     e.family("tdmaker_ghost_orders_found_total", "Orders without a clear reply found on the venue.", "counter");
     e.sample("tdmaker_ghost_orders_found_total", {}, trading_.ghosts_found);
     e.family("tdmaker_orphan_orders_cancelled_total", "Venue orders unknown to the ledger, cancelled at start.", "counter");
@@ -342,7 +350,14 @@ private:
     status_feeds(w);
     status_markets(w);
     status_actors(w);
-    w.open("store").num("commits", commits_).num("failures", commit_failures_).close();
+    w.open("store")
+      .num("commits", commits_)
+      .num("failures", commit_failures_)
+      .str("state", to_string(store_state_))
+      .str("failing_reason", store_failing_reason_)
+      .num("map_used_bytes", map_used_)
+      .num("map_size_bytes", map_size_)
+      .close();
     return w.take();
   }
 
@@ -423,8 +438,11 @@ private:
 
   health_report health() {
     health_report r;
-    if (!store_error_.empty())
-      r.reasons.push_back("store: last commit failed: " + store_error_);
+    // The store's own rule says when it is trusted again: a commit that slips
+    // through a nearly full map does not make it healthy, and its probe does
+    // (every failed commit trips it, so this covers the last commit failing).
+    if (store_state_ == store_state::failing)
+      r.reasons.push_back("store: failing: " + store_failing_reason_);
     if (!phase_known_)
       r.reasons.push_back("phase: not loaded yet");
     if (safe_mode_.on)
@@ -446,7 +464,10 @@ private:
   prom::histogram batch_size_{prom::size_bounds(), 0};
   std::uint64_t commits_ = 0;
   std::uint64_t commit_failures_ = 0;
-  std::string store_error_;
+  store_state store_state_ = store_state::healthy;
+  std::string store_failing_reason_;
+  std::uint64_t map_used_ = 0;
+  std::uint64_t map_size_ = 0;
   std::vector<market_summary> markets_;
   phase_record phase_;
   bool phase_known_ = false;

@@ -240,6 +240,14 @@ std::size_t lmdb_env::map_size() const {
   return info.me_mapsize;
 }
 
+map_usage lmdb_env::usage() const {
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &stat) != 0)
+    return {};
+  return {(static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize, info.me_mapsize};
+}
+
 result<store_value> lmdb_env::get(record_db db, std::string_view key) const {
   auto s = snapshot();
   if (!s)

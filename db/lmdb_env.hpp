@@ -19,6 +19,7 @@
 #include <lmdb.h>
 
 #include "core/result.hpp"
+#include "core/store_health.hpp"
 #include "messages/messages.hpp"
 
 namespace tdmaker {
@@ -83,6 +84,10 @@ public:
   bool read_only() const { return read_only_; }
   /// Bytes of the memory map this process uses (a reader follows the writer's).
   std::size_t map_size() const;
+  /// How much of the map is used: its high-water mark (last page number + 1, times
+  /// the page size) of the last committed transaction. Pages freed inside it are
+  /// reused by later writes, so this never falls; it is what MDB_MAP_FULL measures.
+  map_usage usage() const;
   std::uint32_t schema_version() const { return schema_version_; }
   /// Migrations that ran in this open ("0->1: ...").
   const std::vector<std::string>& migrations_run() const { return migrations_run_; }

@@ -27,5 +27,7 @@ using positions_atom = caf::atom_constant<caf::atom("positions")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using decision_atom = caf::atom_constant<caf::atom("decision")>;
 using tel_flush_atom = caf::atom_constant<caf::atom("telflush")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
 
 } // namespace tdmaker

@@ -14,6 +14,7 @@
 #include "core/records.hpp"
 #include "core/settlement.hpp"
 #include "core/stop_loss.hpp"
+#include "core/store_health.hpp"
 #include "messages/atoms.hpp"
 #include "messages/link_events.hpp"
 
@@ -406,11 +407,12 @@ struct trading_status {
   std::uint64_t ghosts_found = 0;
   std::uint64_t orphans_cancelled = 0;
   std::uint64_t adopted = 0;
+  std::uint64_t refused_store = 0; // new orders refused up front because the store is failing
 };
 template <class Inspector>
 auto inspect(Inspector& f, trading_status& x) {
   return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.paper_open_orders, x.open_exposure, x.placed,
-           x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted);
+           x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted, x.refused_store);
 }
 
 /// One line of the append-only audit log (JSON object, no newline).
@@ -719,11 +721,30 @@ struct store_sample {
   std::uint64_t commits = 0;
   std::uint64_t failures = 0;
   std::string last_error;
+  // Absolute, not deltas: the store's health (core/store_health) and map use.
+  store_state state = store_state::healthy;
+  std::string failing_reason;
+  std::uint64_t map_used_bytes = 0;
+  std::uint64_t map_size_bytes = 0;
 };
 template <class Inspector>
 auto inspect(Inspector& f, store_sample& x) {
   return f(x.commit_buckets, x.commit_sum_ns, x.batch_buckets, x.batch_sum, x.commits,
-           x.failures, x.last_error);
+           x.failures, x.last_error, x.state, x.failing_reason, x.map_used_bytes, x.map_size_bytes);
+}
+
+/// The store's health, told to every watcher (store -> order) when it subscribes
+/// and on every transition: failing (new orders refused), recovered, headroom low.
+struct store_status {
+  store_state state = store_state::healthy;
+  std::string reason;        // the failure that tripped it (empty unless failing)
+  bool headroom_low = false; // less than 10 % of the map free
+  std::uint64_t map_used_bytes = 0;
+  std::uint64_t map_size_bytes = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, store_status& x) {
+  return f(x.state, x.reason, x.headroom_low, x.map_used_bytes, x.map_size_bytes);
 }
 
 struct markets_changed {

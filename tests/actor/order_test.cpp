@@ -112,11 +112,18 @@ struct rig {
   caf::scoped_actor self;
   std::shared_ptr<scripted_venue> venue = std::make_shared<scripted_venue>();
   std::shared_ptr<std::atomic<std::int64_t>> now = std::make_shared<std::atomic<std::int64_t>>(t0);
+  std::shared_ptr<lmdb_env> env;
   store_actor store;
   order_actor orders;
 
-  explicit rig(test::actor_fixture& f, std::vector<order_record> ledger = {}) : fx(f), self(*f.sys) {
-    store = spawn_store(*fx.sys, fx.env, telemetry_actor{}, {});
+  /// `own_env`: a store over another LMDB (a tiny map); `notifier`: who hears alerts.
+  /// The store probes only when the test sends probe_atom.
+  explicit rig(test::actor_fixture& f, std::vector<order_record> ledger = {}, std::shared_ptr<lmdb_env> own_env = {},
+               notifier_actor notifier = {})
+    : fx(f), self(*f.sys), env(own_env ? own_env : f.env) {
+    store_health_options h;
+    h.probe_every = std::chrono::hours(1);
+    store = spawn_store(*fx.sys, env, telemetry_actor{}, {}, h);
     if (!ledger.empty()) {
       write_batch b;
       for (auto& r : ledger)
@@ -128,7 +135,7 @@ struct rig {
     o.sweep_every = std::chrono::hours(1); // the test sends the sweep
     o.cancel_before_end_ms = 10'000;
     o.clock = [n = now] { return n->load(); };
-    orders = spawn_order(*fx.sys, venue, order_peers{store, caf::actor_cast<bidding_actor>(self), {}, {}, {}}, o);
+    orders = spawn_order(*fx.sys, venue, order_peers{store, caf::actor_cast<bidding_actor>(self), {}, notifier, {}}, o);
     self->send(orders, phase_record{phase::proof_of_concept, phase::experience, t0, "test", "test"});
     feed_fresh();
   }
@@ -181,7 +188,7 @@ struct rig {
     return out;
   }
   order_record stored(const std::string& id) {
-    auto v = fx.env->get(record_db::orders, id);
+    auto v = env->get(record_db::orders, id);
     REQUIRE(v);
     REQUIRE(v->found);
     return *decode_order_record(v->payload);
@@ -509,4 +516,61 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a fill during a ghost check - th
   CHECK(u.state == order_state::filled);
   r.sync();
   CHECK(r.stored(id).matched == shares{5'000'000});
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a failing store admits no new bid, cancels and exits still go out, and a recovered one admits again") {
+  struct gone_after {
+    std::string dir;
+    ~gone_after() { std::filesystem::remove_all(dir); }
+  } tmp{test::temp_dir("tiny")};
+  auto tiny = lmdb_env::open(tmp.dir, 1); // 1 MB
+  REQUIRE(tiny);
+  caf::scoped_actor alerts(*sys);
+  rig r(*this, {}, *tiny, caf::actor_cast<notifier_actor>(alerts.ptr()));
+  r.reconcile();
+  auto resting = r.place_live(intent(0, 85));
+  // The map cannot take this record: MDB_MAP_FULL, and the store trips. Its
+  // watchers hear it before this writer hears of its failed commit.
+  write_batch big;
+  big.writes.push_back({record_db::markets, "big", std::string(2 * 1024 * 1024, 'x'), false});
+  r.self->request(r.store, 5s, std::move(big)).receive([](commit_ack&) { FAIL("a 2 MB record fit a 1 MB map"); }, [](caf::error&) {});
+  r.sync();
+
+  // A bid is refused up front: no placeholder, no POST, its budget back.
+  r.self->send(r.orders, place_batch{market, {intent(1, 80)}});
+  auto refused_bid = r.update();
+  CHECK(refused_bid.state == order_state::rejected);
+  CHECK(refused_bid.reason.starts_with("store failing: "));
+  CHECK(refused_bid.reason.find("MDB_MAP_FULL") != std::string::npos);
+  CHECK(r.release().amount == usdc{4'000'000});
+  // The resting bid's cancel goes out.
+  r.self->send(r.orders, cancel_batch{market, {resting}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{resting});
+  // A stop-loss exit goes out.
+  auto exit = intent(31, 30);
+  exit.side = order_side::sell;
+  exit.post_only = false;
+  exit.reserved = usdc{0};
+  exit.paper = false;
+  r.self->send(r.orders, place_batch{market, {exit}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 2; }));
+  r.sync();
+  CHECK(r.venue->placed.size() == 2); // the resting bid and the exit: the refused bid never went
+  // The trip raised one critical alert.
+  alert tripped;
+  alerts->receive([&](alert& a) { tripped = a; }, caf::after(5s) >> [] { FAIL("no alert"); });
+  CHECK(tripped.level == severity::critical);
+  CHECK(tripped.topic == "store");
+  CHECK(tripped.text.find("STORE FAILING") != std::string::npos);
+
+  // The probe commits with room in the map: recovered, bids admitted again.
+  r.self->send(r.store, probe_atom::value);
+  alert back;
+  alerts->receive([&](alert& a) { back = a; }, caf::after(5s) >> [] { FAIL("no recovery alert"); });
+  CHECK(back.text.find("recovered") != std::string::npos);
+  r.self->send(r.orders, place_batch{market, {intent(2, 80)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 3; }));
+  auto admitted = r.venue->placed[2][0];
+  CHECK(r.stored(admitted).state == order_state::placing); // its placeholder committed first
 }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -291,5 +292,72 @@ TEST_CASE("read-only open refuses a store at another schema version and migrates
   ro = lmdb_env::open_read_only(dir);
   REQUIRE(!ro);
   CHECK(ro.error().find("newer tdmaker") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+namespace {
+
+/// Hex of a counter's hash-like spread: keys land all over the tree, as order ids do.
+std::string spread_key(std::size_t len, std::uint64_t n) {
+  std::string k = "0x";
+  std::uint64_t x = n * 0x9E3779B97F4A7C15ull + 1;
+  while (k.size() < len) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
+    k += buf;
+  }
+  return k.substr(0, len);
+}
+
+/// Map bytes (high-water) that `count` records of one kind add: each written, then
+/// rewritten `rewrites` times, in transactions of 8 as the store groups them.
+double bytes_per_record(lmdb_env& env, record_db db, std::size_t key_len, std::size_t value_len,
+                        std::size_t count, int rewrites, std::uint64_t salt) {
+  auto before = env.usage().used_bytes;
+  for (int pass = 0; pass <= rewrites; ++pass)
+    for (std::size_t i = 0; i < count; i += 8) {
+      write_batch b;
+      for (std::size_t j = i; j < std::min(count, i + 8); ++j)
+        b.writes.push_back({db, spread_key(key_len, salt + j), std::string(value_len, static_cast<char>('a' + pass)), false});
+      REQUIRE(env.write({&b}).empty());
+    }
+  return static_cast<double>(env.usage().used_bytes - before) / static_cast<double>(count);
+}
+
+} // namespace
+
+TEST_CASE("usage is the map's high-water mark; what a trading record costs in it (docs/operations.md)") {
+  auto dir = temp_dir("sizing");
+  auto opened = lmdb_env::open(dir, 64);
+  REQUIRE(opened);
+  auto env = std::move(opened).value();
+  auto& e = *env;
+  auto start = e.usage();
+  CHECK(start.size_bytes == 64ull * 1024 * 1024);
+  CHECK(start.used_bytes > 0);
+  CHECK(start.used_bytes % 4096 == 0);
+  // Key and value sizes as measured in a fills e2e store (mdb_dump): orders 66 + 556
+  // bytes, fills 147 + 604, markets 66 + 454, settlements 72 + 320.
+  auto order = bytes_per_record(e, record_db::orders, 66, 556, 4000, 3, 0);       // placing, live, ..., final
+  auto fill = bytes_per_record(e, record_db::fills, 147, 604, 2000, 0, 100'000);
+  auto market = bytes_per_record(e, record_db::markets, 66, 454, 1000, 2, 200'000); // discovered .. retired
+  auto settlement = bytes_per_record(e, record_db::settlements, 72, 320, 1000, 0, 300'000);
+  MESSAGE("map bytes per record: order " << order << ", fill " << fill << ", market " << market << ", settlement "
+                                         << settlement);
+  // A record costs its key and value plus LMDB's node header, in leaf pages that
+  // random keys leave partly empty: more than the bytes, less than three times.
+  CHECK(order > 622);
+  CHECK(order < 3 * 622);
+  CHECK(fill > 751);
+  CHECK(fill < 3 * 751);
+  CHECK(settlement > 392);
+  CHECK(settlement < 3 * 392);
+  // Rewriting existing records reuses freed pages: the mark never falls.
+  auto high = e.usage().used_bytes;
+  CHECK(bytes_per_record(e, record_db::orders, 66, 556, 4000, 0, 0) < 200);
+  CHECK(e.usage().used_bytes >= high);
+  env.reset();
   fs::remove_all(dir);
 }
