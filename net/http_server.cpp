@@ -9,6 +9,7 @@
 
 #include "actors/util.hpp"
 #include "core/control.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 
@@ -320,7 +321,7 @@ struct http_server::impl {
         return;
       auto parsed = parse_phase_switch(req.body());
       if (!parsed) {
-        spdlog::warn("http: control request rejected: {}", parsed.error());
+        spdlog::warn("http: control request rejected: {}", log_escape(parsed.error())); // echoes request bytes
         return reply(http::status::bad_request, "application/json", json_error(parsed.error()),
                      keep_alive_);
       }
