@@ -37,9 +37,11 @@ public:
         if (!opts_.webhook || level < opts_.min_level)
           return;
         auto text = std::string("[") + level_names[level] + "] " + a.topic + ": " + a.text;
-        if (queue_.push({level, std::move(text)}) > 0)
+        if (queue_.push({level, std::move(text)}) > 0) {
           spdlog::warn("notifier: queue full ({}): dropped a lower-priority message ({} so far)", opts_.queue_max,
                        queue_.dropped());
+          report();
+        }
         pump();
       },
       [=, this](notice_sent& n) { on_sent(n); },
@@ -85,7 +87,8 @@ private:
       break;
     case send_verdict::drop:
       // Permanent (a bad chat id or token): the webhook itself is healthy, so the
-      // next message goes at once; this one is gone, which the log and count say.
+      // next message goes at once; this one is gone, which the log and
+      // tdmaker_notifier_messages_total{result="refused"} say.
       failures_ = 0;
       ++rejected_;
       spdlog::error("notifier: webhook refused a message with HTTP {} (permanent): dropped it ({} so far);"
@@ -100,7 +103,13 @@ private:
       queue_.push_front({n.level, n.text});
       break;
     }
+    report();
     pump();
+  }
+
+  void report() {
+    if (telemetry())
+      caf::anon_send(telemetry(), notifier_sample{sent_, rejected_, queue_.dropped()});
   }
 
   void schedule(std::int64_t ms) {

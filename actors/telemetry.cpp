@@ -64,6 +64,7 @@ public:
         ++restarts_by_kind_[r.kind];
       },
       [=, this](store_sample& s) { apply(std::move(s)); },
+      [=, this](notifier_sample& n) { notifier_ = n; },
       [=, this](markets_changed& m) { markets_ = std::move(m.markets); },
       [=, this](phase_record& p) {
         phase_ = std::move(p);
@@ -213,6 +214,11 @@ private:
     e.sample("tdmaker_store_commits_total", {}, commits_);
     e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
     e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
+    e.family("tdmaker_notifier_messages_total",
+             "Webhook messages: sent, refused (permanent 4xx, dropped), dropped (queue full).", "counter");
+    e.sample("tdmaker_notifier_messages_total", {{"result", "sent"}}, notifier_.sent);
+    e.sample("tdmaker_notifier_messages_total", {{"result", "refused"}}, notifier_.refused);
+    e.sample("tdmaker_notifier_messages_total", {{"result", "dropped"}}, notifier_.queue_dropped);
   }
 
   void feed_metrics(prom::exposition& e) const {
@@ -446,6 +452,7 @@ private:
   prom::histogram batch_size_{prom::size_bounds(), 0};
   std::uint64_t commits_ = 0;
   std::uint64_t commit_failures_ = 0;
+  notifier_sample notifier_;
   std::string store_error_;
   std::vector<market_summary> markets_;
   phase_record phase_;

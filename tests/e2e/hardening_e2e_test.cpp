@@ -289,5 +289,11 @@ TEST_CASE("hardening: a message the webhook refuses with 400 is dropped - not re
   REQUIRE(r->status == 200);
   REQUIRE(eventually([&] { return hook.count("second-alert") >= 1; }));
   CHECK(hook.count("first-alert") == 1);
+  CHECK(eventually([&] {
+    auto m = http_call("GET", base + "/metrics", "", "");
+    const std::string name = "tdmaker_notifier_messages_total{result=\"refused\"} ";
+    auto at = m ? m->body.find(name) : std::string::npos;
+    return at != std::string::npos && std::stoll(m->body.substr(at + name.size())) >= 2; // both phase alerts
+  }));
   stop(node);
 }
