@@ -1,5 +1,9 @@
 #include "actors/audit.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -22,7 +26,7 @@ public:
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     path_ = (std::filesystem::path(dir_) / "audit.jsonl").string();
-    file_ = std::fopen(path_.c_str(), "a");
+    file_ = open_private(path_);
     if (!file_)
       spdlog::error("audit: cannot open {}: audit lines go to the log only", path_);
     return {
@@ -47,6 +51,20 @@ public:
   }
 
 private:
+  // The trail holds every order and fill: owner and group only, whatever the umask,
+  // and a file an older build left world-readable is tightened.
+  static std::FILE* open_private(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+      return nullptr;
+    if (::fchmod(fd, 0640) != 0)
+      spdlog::warn("audit: cannot restrict the mode of {}", path);
+    std::FILE* f = ::fdopen(fd, "a");
+    if (!f)
+      ::close(fd);
+    return f;
+  }
+
   void write(const std::string& json) {
     if (!file_) {
       spdlog::info("audit: {}", json);

@@ -52,6 +52,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<actor_lifecycle>,
   caf::reacts_to<actor_restart>,
   caf::reacts_to<store_sample>,
+  caf::reacts_to<notifier_sample>,                  // notifier
   caf::reacts_to<markets_changed>,
   caf::reacts_to<phase_record>,
   caf::reacts_to<feed_health>,

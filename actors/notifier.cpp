@@ -9,6 +9,7 @@
 #include "actors/util.hpp"
 #include "net/weak_handle.hpp"
 #include "core/alert_queue.hpp"
+#include "core/redact.hpp"
 #include "core/rate_limiter.hpp"
 
 namespace tdmaker {
@@ -30,14 +31,17 @@ public:
         auto lvl = a.level == severity::critical  ? spdlog::level::critical
                    : a.level == severity::warning ? spdlog::level::warn
                                                   : spdlog::level::info;
-        spdlog::log(lvl, "alert topic={} {}", a.topic, a.text);
+        // Alert texts carry outside bytes (a phase reason, market names): one line each.
+        spdlog::log(lvl, "alert topic={} {}", log_escape(a.topic), log_escape(a.text));
         int level = static_cast<int>(a.level);
         if (!opts_.webhook || level < opts_.min_level)
           return;
         auto text = std::string("[") + level_names[level] + "] " + a.topic + ": " + a.text;
-        if (queue_.push({level, std::move(text)}) > 0)
+        if (queue_.push({level, std::move(text)}) > 0) {
           spdlog::warn("notifier: queue full ({}): dropped a lower-priority message ({} so far)", opts_.queue_max,
                        queue_.dropped());
+          report();
+        }
         pump();
       },
       [=, this](notice_sent& n) { on_sent(n); },
@@ -76,17 +80,36 @@ private:
 
   void on_sent(const notice_sent& n) {
     in_flight_ = false;
-    if (n.status == 200) {
+    switch (verdict_of(n.status)) {
+    case send_verdict::sent:
       failures_ = 0;
       ++sent_;
-    } else {
+      break;
+    case send_verdict::drop:
+      // Permanent (a bad chat id or token): the webhook itself is healthy, so the
+      // next message goes at once; this one is gone, which the log and
+      // tdmaker_notifier_messages_total{result="refused"} say.
+      failures_ = 0;
+      ++rejected_;
+      spdlog::error("notifier: webhook refused a message with HTTP {} (permanent): dropped it ({} so far);"
+                    " check notifier.chat_id and TDMAKER_TELEGRAM_TOKEN",
+                    n.status, rejected_);
+      break;
+    case send_verdict::retry:
       ++failures_;
       retry_at_ms_ = wall_ms() + backoff_ms();
       spdlog::warn("notifier: webhook answered {} {}; retrying in {} ms ({} queued)", n.status,
-                   n.status == 0 ? n.error : std::string(), backoff_ms(), queue_.size() + 1);
+                   n.status == 0 ? log_escape(n.error) : std::string(), backoff_ms(), queue_.size() + 1);
       queue_.push_front({n.level, n.text});
+      break;
     }
+    report();
     pump();
+  }
+
+  void report() {
+    if (telemetry())
+      caf::anon_send(telemetry(), notifier_sample{sent_, rejected_, queue_.dropped()});
   }
 
   void schedule(std::int64_t ms) {
@@ -106,6 +129,7 @@ private:
   std::uint32_t failures_ = 0;
   std::int64_t retry_at_ms_ = 0;
   std::uint64_t sent_ = 0;
+  std::uint64_t rejected_ = 0; // permanent refusals, each one message dropped
 };
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
 #include "core/control.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 namespace {
@@ -95,7 +96,7 @@ private:
       current_ = next;
       append_jsonl(next);
       spdlog::warn("phase: switched {} -> {} by {} (reason: {})", to_string(next.previous),
-                   to_string(next.current), next.source, next.reason);
+                   to_string(next.current), next.source, log_escape(next.reason));
       caf::anon_send(notifier_, alert{severity::warning, "phase",
                                       "phase " + std::string(to_string(next.previous)) + " -> "
                                         + std::string(to_string(next.current)) + ": "

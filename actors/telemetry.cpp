@@ -64,6 +64,7 @@ public:
         ++restarts_by_kind_[r.kind];
       },
       [=, this](store_sample& s) { apply(std::move(s)); },
+      [=, this](notifier_sample& n) { notifier_ = n; },
       [=, this](markets_changed& m) { markets_ = std::move(m.markets); },
       [=, this](phase_record& p) {
         phase_ = std::move(p);
@@ -219,6 +220,11 @@ private:
     e.sample("tdmaker_store_map_used_bytes", {}, map_used_);
     e.family("tdmaker_store_map_size_bytes", "LMDB map size (store.map_size_mb).", "gauge");
     e.sample("tdmaker_store_map_size_bytes", {}, map_size_);
+    e.family("tdmaker_notifier_messages_total",
+             "Webhook messages: sent, refused (permanent 4xx, dropped), dropped (queue full).", "counter");
+    e.sample("tdmaker_notifier_messages_total", {{"result", "sent"}}, notifier_.sent);
+    e.sample("tdmaker_notifier_messages_total", {{"result", "refused"}}, notifier_.refused);
+    e.sample("tdmaker_notifier_messages_total", {{"result", "dropped"}}, notifier_.queue_dropped);
   }
 
   void feed_metrics(prom::exposition& e) const {
@@ -468,6 +474,7 @@ private:
   std::string store_failing_reason_;
   std::uint64_t map_used_ = 0;
   std::uint64_t map_size_ = 0;
+  notifier_sample notifier_;
   std::vector<market_summary> markets_;
   phase_record phase_;
   bool phase_known_ = false;

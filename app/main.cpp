@@ -1,5 +1,6 @@
 // tdmaker: the node's command line. See `tdmaker --help`.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +77,7 @@ Environment (secrets never go in config files):
   TDMAKER_TELEGRAM_TOKEN  bot token of the notifier's webhook (notifier.webhook_url)
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config,
+  3 a stored record is unreadable (named in the log; do not restart blindly),
   70 a singleton actor died (the node stopped cleanly; restart it).
 )";
 
@@ -95,9 +97,18 @@ result<node_config> load_config(const std::string& path) {
   return c;
 }
 
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
+// A secret read from the environment is copied and its bytes in the environment
+// block are overwritten. unsetenv alone only drops the pointer from `environ`:
+// /proc/PID/environ shows the process's original block, which would keep the
+// token readable to anyone who may read that file (issue 14).
+std::string take_secret_env(const char* name) {
+  char* v = std::getenv(name);
+  if (!v)
+    return {};
+  std::string out(v);
+  OPENSSL_cleanse(v, std::strlen(v));
+  unsetenv(name);
+  return out;
 }
 
 // Reads the key, then wipes it from the environment block: from here on it lives
@@ -115,6 +126,9 @@ result<private_key> key_from_env(const char* tool) {
 }
 
 int run_node(const std::string& config_path) {
+  // Everything the node creates (log file, audit trail, phase mirror, LMDB, their
+  // directories) holds trades or operator actions: no access for others.
+  ::umask(027);
   auto cfg = load_config(config_path);
   if (!cfg) {
     std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
@@ -144,17 +158,18 @@ int run_node(const std::string& config_path) {
   }
   auto run_cfg = std::move(cfg).value();
   // The bot token joins the config in memory only, and leaves the environment.
-  run_cfg.notifier_bot_token = env_or_empty("TDMAKER_TELEGRAM_TOKEN");
-  unsetenv("TDMAKER_TELEGRAM_TOKEN");
+  run_cfg.notifier_bot_token = take_secret_env("TDMAKER_TELEGRAM_TOKEN");
+  auto control_token = take_secret_env("TDMAKER_CONTROL_TOKEN");
   if (!run_cfg.notifier_webhook_url.empty() && run_cfg.notifier_bot_token.empty()) {
     spdlog::critical("node: notifier.webhook_url is set but TDMAKER_TELEGRAM_TOKEN is not");
     return 2;
   }
-  auto n = node::start(run_cfg, env_or_empty("TDMAKER_CONTROL_TOKEN"), std::move(key));
+  auto n = node::start(run_cfg, std::move(control_token), std::move(key));
   if (!n) {
-    spdlog::critical("node: cannot start: {}", n.error());
+    bool corrupt = n.error().starts_with(corrupt_store_error);
+    spdlog::critical("node: cannot start: {}; exit code {}", n.error(), corrupt ? exit_store_corrupt : 1);
     spdlog::default_logger()->flush();
-    return 1;
+    return corrupt ? exit_store_corrupt : 1;
   }
   auto cause = (*n)->wait(stop);
   if (cause.exit_code == 0)
@@ -192,7 +207,7 @@ int run_ctl(const std::vector<std::string>& args) {
     std::fprintf(stderr, "ctl: --reason TEXT is required\n");
     return 2;
   }
-  auto token = env_or_empty("TDMAKER_CONTROL_TOKEN");
+  auto token = take_secret_env("TDMAKER_CONTROL_TOKEN");
   if (token.empty()) {
     std::fprintf(stderr, "ctl: TDMAKER_CONTROL_TOKEN is not set\n");
     return 2;
@@ -378,12 +393,11 @@ int run_auth_headers(const std::vector<std::string>& args) {
   api_credentials creds;
   for (auto [name, out] : {std::pair{"TDMAKER_API_KEY", &creds.key}, std::pair{"TDMAKER_API_SECRET", &creds.secret},
                            std::pair{"TDMAKER_API_PASSPHRASE", &creds.passphrase}}) {
-    const char* v = std::getenv(name);
-    if (!v || !*v) {
+    *out = take_secret_env(name);
+    if (out->empty()) {
       std::fprintf(stderr, "auth-headers: %s is not set\n", name);
       return 2;
     }
-    *out = v;
   }
   auto h = l2_headers(*key, creds, ts, method, path, body);
   if (!h) {

@@ -213,7 +213,7 @@ caf::actor start_telemetry(impl& p) {
   telemetry_options o;
   o.flush_every = p.flush;
   o.mode = p.cfg.mode;
-  o.market_connection = p.cfg.venue_clob_url + " (market " + p.cfg.venue_market_ws_url + ")";
+  o.market_connection = redact_url(p.cfg.venue_clob_url) + " (market " + redact_url(p.cfg.venue_market_ws_url) + ")";
   o.required_kinds = singleton_kinds();
   o.status_every = std::chrono::milliseconds(p.cfg.status_interval_ms);
   p.telemetry = spawn_telemetry(*p.sys, o);
@@ -399,6 +399,10 @@ result<bool> open_store(impl& p) {
     return fail(env.error());
   for (auto& m : (*env)->migrations_run())
     spdlog::info("store: migration {} applied", m);
+  // Every record is checked before any actor loads one: an actor that died on a
+  // corrupt record at start would leave the node half-alive (issue 14).
+  if (auto bad = (*env)->verify_all(); !bad.empty())
+    return fail(std::string(corrupt_store_error) + bad + " (in " + p.cfg.data_dir + ")");
   spdlog::info("store: LMDB at {} schema {}", p.cfg.data_dir, (*env)->schema_version());
   p.env = std::move(env).value();
   return true;
@@ -485,8 +489,8 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   start_supervisor(*p);
   spdlog::info("node: tdmaker {} ({}) started: {} worker threads, mode {}, data {}", build::version,
                build::commit, cfg.worker_threads, to_string(cfg.mode), cfg.data_dir);
-  spdlog::info("node: venue CLOB {}, Gamma {}, market WS {}, RTDS {}", cfg.venue_clob_url, cfg.venue_gamma_url,
-               cfg.venue_market_ws_url, cfg.venue_rtds_url);
+  spdlog::info("node: venue CLOB {}, Gamma {}, market WS {}, RTDS {}", redact_url(cfg.venue_clob_url),
+               redact_url(cfg.venue_gamma_url), redact_url(cfg.venue_market_ws_url), redact_url(cfg.venue_rtds_url));
   auto port = start_http(*p, std::move(control_token));
   std::unique_ptr<node> n(new node(std::move(p)));
   if (!port) {

@@ -7,12 +7,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "core/secp256k1_signer.hpp"
 
 namespace tdmaker {
+
+/// Exit code of a node that found an unreadable record in its store at start. Not
+/// retried by the service (deploy/tdmaker.service): the same bytes would stop it
+/// again; the operator restores the data dir from a backup or removes the record.
+inline constexpr int exit_store_corrupt = 3;
+/// node::start's error starts with this when the cause is such a record.
+inline constexpr std::string_view corrupt_store_error = "store: corrupt record ";
 
 class node {
 public:

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "core/json_write.hpp"
 
 namespace tdmaker {
 
@@ -53,16 +52,16 @@ std::size_t alert_queue::size() const {
   return n;
 }
 
+send_verdict verdict_of(int http_status) {
+  if (http_status >= 200 && http_status < 300)
+    return send_verdict::sent;
+  if (http_status >= 400 && http_status < 500 && http_status != 429)
+    return send_verdict::drop;
+  return send_verdict::retry;
+}
+
 std::string telegram_message(std::string_view chat_id, std::string_view text) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("chat_id");
-  w.String(chat_id.data(), static_cast<rapidjson::SizeType>(chat_id.size()));
-  w.Key("text");
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json::object_writer().str("chat_id", chat_id).str("text", text).take();
 }
 
 } // namespace tdmaker

@@ -34,6 +34,15 @@ private:
   std::uint64_t dropped_ = 0;
 };
 
+/// What the notifier does with a message after the webhook's answer.
+enum class send_verdict { sent, retry, drop };
+
+/// 2xx: sent. 429 (rate limited), 5xx and no reply (status 0): retry with backoff,
+/// the message may go through later. Any other 4xx (400 bad chat id, 401 bad token,
+/// 403 bot blocked, 404...) is permanent: the same request will fail the same way,
+/// so retrying it would block every later alert behind it forever.
+send_verdict verdict_of(int http_status);
+
 /// Telegram Bot API `sendMessage` body: {"chat_id": ..., "text": ...}, JSON-escaped.
 std::string telegram_message(std::string_view chat_id, std::string_view text);
 

@@ -4,13 +4,15 @@
 
 #include <array>
 #include <functional>
+#include <set>
 #include <vector>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "core/decimal.hpp"
 #include "core/endpoint.hpp"
+#include "core/json_parse.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 namespace {
@@ -297,6 +299,48 @@ const field* find_field(std::string_view path) {
   return nullptr;
 }
 
+// How a key appears in an error path: a key shaped like a secret is not shown.
+std::string path_of(const std::string& parent, std::string_view key) {
+  return parent + "." + (looks_like_secret_value(key) ? "<" + redacted(key) + ">" : std::string(key));
+}
+
+std::string secret_refused(const std::string& path, std::string_view what) {
+  return path + ": " + std::string(what) + " looks like a secret; secrets are not accepted in config files,"
+                                            " set them in the environment (see .env.example)";
+}
+
+/// Refuses, anywhere in the document (inside "_comment" too): a key given twice in
+/// one object (RapidJSON keeps both and a lookup takes one, so "mode":"paper" then
+/// "mode":"live" would be read as either), and a key or string value shaped like a
+/// secret. Runs before any value is read, so no error can echo a secret. The depth is
+/// bounded by the parse's limits.
+std::string scan(const json& v, const std::string& path) {
+  if (v.IsString()) {
+    std::string_view s(v.GetString(), v.GetStringLength());
+    return looks_like_secret_value(s) ? secret_refused(path, redacted(s)) : std::string();
+  }
+  if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+      if (auto err = scan(v[i], path + "[" + std::to_string(i) + "]"); !err.empty())
+        return err;
+    return {};
+  }
+  if (!v.IsObject())
+    return {};
+  std::set<std::string_view> seen;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    auto child = path_of(path, key);
+    if (looks_like_secret_value(key))
+      return secret_refused(child, "this key");
+    if (!seen.insert(key).second)
+      return child + ": duplicate key (each key may appear once)";
+    if (auto err = scan(it->value, child); !err.empty())
+      return err;
+  }
+  return {};
+}
+
 std::string walk(const json& obj, const std::string& path, node_config& cfg) {
   for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
     std::string_view key(it->name.GetString(), it->name.GetStringLength());
@@ -324,13 +368,15 @@ std::string walk(const json& obj, const std::string& path, node_config& cfg) {
 } // namespace
 
 result<node_config> parse_config(std::string_view json_text) {
+  // Bounded (size, nesting depth) and whole: the default flags refuse anything but
+  // whitespace after the document ("{...} {...}" or "{...}garbage").
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(json_text.data(), json_text.size());
-  if (doc.HasParseError())
-    return fail("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": "
-                + rapidjson::GetParseError_En(doc.GetParseError()));
+  if (auto ok = json::parse(doc, json_text, {.max_bytes = 4u << 20, .max_depth = 32}); !ok)
+    return fail(ok.error());
   if (!doc.IsObject())
     return fail("$: expected an object, got " + type_name(doc));
+  if (auto err = scan(doc, "$"); !err.empty())
+    return fail(err);
   node_config cfg;
   if (auto err = walk(doc, "$", cfg); !err.empty())
     return fail(err);

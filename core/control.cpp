@@ -1,10 +1,12 @@
 #include "core/control.hpp"
 
 #include <ctime>
+#include <utility>
 
 #include "core/json_read.hpp"
 #include "core/json_write.hpp"
 #include "core/l2_auth.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 
@@ -12,10 +14,13 @@ result<phase_switch_request> parse_phase_switch(std::string_view body) {
   rapidjson::Document doc;
   if (auto ok = json::parse_object(doc, body); !ok)
     return fail("malformed body: " + ok.error());
+  bool seen[2] = {false, false}; // a repeated key would be read as whichever came first
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string_view k(it->name.GetString(), it->name.GetStringLength());
     if (k != "phase" && k != "reason")
-      return fail("unknown field '" + std::string(k.substr(0, 40)) + "'");
+      return fail("unknown field '" + log_escape(k.substr(0, 40)) + "'");
+    if (std::exchange(seen[k == "reason"], true))
+      return fail("field '" + std::string(k) + "' given twice");
   }
   auto name = json::get_string(doc, "phase");
   if (!name)
@@ -27,7 +32,11 @@ result<phase_switch_request> parse_phase_switch(std::string_view body) {
     return fail("field 'reason' must not be empty");
   if (reason->size() > max_reason_length)
     return fail("field 'reason' is longer than " + std::to_string(max_reason_length)
-                + " characters");
+                + " bytes");
+  // The reason is stored, logged and mirrored to phase-overrides.jsonl: text only,
+  // so it can neither break the JSON line nor start a forged log line.
+  if (auto why = printable_text_problem(*reason); !why.empty())
+    return fail("field 'reason' must be UTF-8 text without control characters: " + why);
   auto p = parse_phase(*name);
   if (!p)
     return fail(p.error());

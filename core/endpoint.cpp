@@ -7,11 +7,24 @@ namespace {
 
 failure bad(std::string_view url, std::string_view why) {
   std::string m;
-  m.append("'").append(url).append("': ").append(why);
+  m.append("'").append(redact_url(url)).append("': ").append(why);
   return fail(std::move(m));
 }
 
 } // namespace
+
+std::string redact_url(std::string_view url) {
+  auto sep = url.find("://");
+  auto start = sep == std::string_view::npos ? 0 : sep + 3;
+  auto end = url.find_first_of("/?#", start);
+  auto authority = url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  auto at = authority.rfind('@');
+  if (at == std::string_view::npos)
+    return std::string(url);
+  std::string out(url.substr(0, start));
+  out.append("***").append(url.substr(start + at));
+  return out;
+}
 
 std::string endpoint::text() const {
   std::string s;
@@ -37,6 +50,9 @@ result<endpoint> parse_endpoint(std::string_view url) {
   auto rest = url.substr(sep + 3);
   auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
+  if (rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos)
+    return bad(url, "credentials in a URL are not accepted (the node sends none; secrets come from the"
+                    " environment)");
   if (slash != std::string_view::npos)
     e.path = std::string(rest.substr(slash));
   std::string_view port_text;

@@ -18,7 +18,13 @@ struct endpoint {
   std::string text() const;
 };
 
-/// Accepts http, https, ws and wss URLs with an optional port and path.
+/// Accepts http, https, ws and wss URLs with an optional port and path. Refuses
+/// credentials in the URL ("user:pass@"): the node sends none, and secrets come
+/// from the environment only. Errors show the URL through redact_url.
 result<endpoint> parse_endpoint(std::string_view url);
+
+/// `url` with any userinfo ("user:pass@", "token@") replaced by "***@": the one
+/// form in which a configured URL is logged, shown in /status or put in an error.
+std::string redact_url(std::string_view url);
 
 } // namespace tdmaker

@@ -4,9 +4,15 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "core/record_codec.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 namespace {
@@ -60,6 +66,55 @@ std::string newer_schema(std::uint32_t version) {
          + std::to_string(current_schema_version) + "); refusing to open it";
 }
 
+/// Who holds an flock on the file with inode `ino`: the kernel's own table
+/// (/proc/locks), so the answer does not depend on a file someone may delete.
+std::string lock_holder(ino_t ino) {
+  std::ifstream in("/proc/locks");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string n, kind, adv, mode, pid, dev_ino;
+    if (!(f >> n >> kind >> adv >> mode >> pid >> dev_ino) || kind != "FLOCK")
+      continue;
+    auto colon = dev_ino.rfind(':');
+    if (colon != std::string::npos && dev_ino.substr(colon + 1) == std::to_string(ino))
+      return pid;
+  }
+  return {};
+}
+
+std::string in_use(const std::string& dir, ino_t ino) {
+  auto pid = lock_holder(ino);
+  return "store: data dir '" + dir + "' is in use by another tdmaker process"
+         + (pid.empty() ? std::string() : " (pid " + pid + ")") + "; one node owns one data dir";
+}
+
+/// Two locks, both released by the kernel when the process dies however it dies:
+/// an flock on the directory (deleting tdmaker.lock cannot free it, and the
+/// directory cannot be deleted while it holds the store), and one on tdmaker.lock,
+/// which carries the holder's pid for a person looking and is what older builds took.
+std::string lock_data_dir(const std::string& dir, int& dir_fd, int& file_fd) {
+  dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st {};
+  if (dir_fd < 0 || ::fstat(dir_fd, &st) != 0)
+    return "store: cannot open data dir '" + dir + "'";
+  if (flock(dir_fd, LOCK_EX | LOCK_NB) != 0)
+    return in_use(dir, st.st_ino);
+  auto lock_path = dir + "/tdmaker.lock";
+  file_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (file_fd < 0)
+    return "store: cannot open lock file '" + lock_path + "'";
+  if (flock(file_fd, LOCK_EX | LOCK_NB) != 0) {
+    struct stat fst {};
+    ::fstat(file_fd, &fst);
+    return in_use(dir, fst.st_ino);
+  }
+  auto pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(file_fd, 0) != 0 || ::pwrite(file_fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+    return "store: cannot write lock file '" + lock_path + "'";
+  return {};
+}
+
 } // namespace
 
 result<std::shared_ptr<lmdb_env>> lmdb_env::open(const std::string& dir,
@@ -69,12 +124,8 @@ result<std::shared_ptr<lmdb_env>> lmdb_env::open(const std::string& dir,
   if (ec)
     return fail("store: cannot create data dir '" + dir + "': " + ec.message());
   std::shared_ptr<lmdb_env> self(new lmdb_env());
-  auto lock_path = dir + "/tdmaker.lock";
-  self->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (self->lock_fd_ < 0)
-    return fail("store: cannot open lock file '" + lock_path + "'");
-  if (flock(self->lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    return fail("store: data dir '" + dir + "' is in use by another tdmaker process");
+  if (auto err = lock_data_dir(dir, self->dir_lock_fd_, self->lock_fd_); !err.empty())
+    return fail(err);
   if (int rc = mdb_env_create(&self->env_); rc != 0)
     return fail(lmdb_error("store: mdb_env_create", rc));
   mdb_env_set_maxdbs(self->env_, 16);
@@ -148,6 +199,37 @@ lmdb_env::~lmdb_env() {
     mdb_env_close(env_);
   if (lock_fd_ >= 0)
     ::close(lock_fd_);
+  if (dir_lock_fd_ >= 0)
+    ::close(dir_lock_fd_);
+}
+
+std::string lmdb_env::verify_all() const {
+  txn_guard g;
+  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &g.txn); rc != 0)
+    return lmdb_error("store: begin read", rc);
+  for (std::size_t i = 0; i < record_db_count; ++i) {
+    MDB_cursor* cur = nullptr;
+    if (int rc = mdb_cursor_open(g.txn, dbi_[i], &cur); rc != 0)
+      return lmdb_error("store: cursor", rc);
+    MDB_val k, v;
+    std::string err;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      auto payload = open_record({static_cast<const char*>(v.mv_data), v.mv_size});
+      if (!payload) {
+        // Keys are the node's own, but a corrupt page can put any byte in one.
+        err = std::string(names[i]) + "/" + log_escape({static_cast<const char*>(k.mv_data), k.mv_size}) + ": "
+              + payload.error();
+        break;
+      }
+    }
+    mdb_cursor_close(cur);
+    if (!err.empty())
+      return err;
+    if (rc != MDB_NOTFOUND)
+      return std::string(names[i]) + ": " + mdb_strerror(rc);
+  }
+  return {};
 }
 
 std::string lmdb_env::migrate() {

@@ -713,6 +713,15 @@ struct actor_restart {
 template <class Inspector>
 auto inspect(Inspector& f, actor_restart& x) { return f(x.kind, x.id, x.reason); }
 
+/// The notifier's totals since start (notifier -> telemetry, after each answer).
+struct notifier_sample {
+  std::uint64_t sent = 0;
+  std::uint64_t refused = 0; // dropped after a permanent 4xx
+  std::uint64_t queue_dropped = 0; // dropped for room in a full queue
+};
+template <class Inspector>
+auto inspect(Inspector& f, notifier_sample& x) { return f(x.sent, x.refused, x.queue_dropped); }
+
 struct store_sample {
   std::vector<std::uint64_t> commit_buckets; // latency, ns
   std::int64_t commit_sum_ns = 0;

@@ -12,6 +12,7 @@
 #include "core/prometheus.hpp"
 #include "net/accept_loop.hpp"
 #include "net/http_rules.hpp"
+#include "core/redact.hpp"
 
 namespace tdmaker {
 
@@ -375,7 +376,7 @@ struct http_server::impl {
         return;
       auto parsed = parse_phase_switch(req.body());
       if (!parsed) {
-        spdlog::warn("http: control request rejected: {}", parsed.error());
+        spdlog::warn("http: control request rejected: {}", log_escape(parsed.error())); // echoes request bytes
         return reply(http::status::bad_request, "application/json", json_error(parsed.error()),
                      keep_alive_);
       }

@@ -54,3 +54,19 @@ TEST_CASE("the shipped config checks clean - --help and --version work") {
   auto bad = test::run({"--bogus"});
   CHECK(bad.first == 2);
 }
+
+// Issue 14: the binary itself, on inputs that crashed it or were read wrongly.
+TEST_CASE("config: deep nesting, trailing data, a repeated key and a URL password are one-line errors") {
+  auto deep = check_config(std::string(150'000, '['));
+  expect_one_line_error(deep, "JSON nested deeper than 32 levels at offset 32"); // was SIGSEGV (139)
+  expect_one_line_error(check_config(R"({"node":{"mode":"paper","mode":"live"}})"),
+                        "$.node.mode: duplicate key (each key may appear once)");
+  expect_one_line_error(check_config(R"({"node":{"mode":"paper"}}{"node":{"mode":"live"}})"),
+                        "The document root must not be followed by other values.");
+  auto url = check_config(R"({"venue":{"clob_url":"http://operator:hunter2@127.0.0.1:18080"}})");
+  expect_one_line_error(url, "$.venue.clob_url: 'http://***@127.0.0.1:18080': credentials in a URL are not accepted");
+  CHECK(url.second.find("hunter2") == std::string::npos);
+  auto key = check_config(R"({"_comment":"0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"})");
+  expect_one_line_error(key, "$._comment: a 66-character value looks like a secret");
+  CHECK(key.second.find("4c0883a6") == std::string::npos);
+}

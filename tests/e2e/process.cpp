@@ -38,7 +38,10 @@ child start(const std::vector<std::string>& args, const std::vector<std::string>
         setenv(k.c_str(), v.c_str(), 1);
     }
     std::vector<char*> argv;
-    std::string bin = TDMAKER_BIN;
+    // TDMAKER_E2E_BIN runs the suite against another build (e.g. main's, to show a
+    // new test fails there).
+    const char* other = std::getenv("TDMAKER_E2E_BIN");
+    std::string bin = other && *other ? other : TDMAKER_BIN;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy)

@@ -69,3 +69,56 @@ TEST_CASE("listen addresses: loopback by default - others only when allowed") {
   CHECK(!parse_listen_address("example.com:80"));
   CHECK(parse_listen_address("localhost:1")->port == 1);
 }
+
+// Issue 14, defect 8: a config is one JSON document, each key once.
+TEST_CASE("config: trailing data after the document is refused") {
+  CHECK(error_of(R"({"node":{"mode":"paper"}} {"node":{"mode":"live"}})")
+          .find("invalid JSON at offset 26: The document root must not be followed by other values.")
+        == 0);
+  CHECK(error_of(R"({} garbage)").find("invalid JSON at offset 3") == 0);
+  CHECK(parse_config("{}\n  \t\n")); // whitespace is not data
+}
+
+TEST_CASE("config: a key given twice is refused at any depth - the error names the path") {
+  CHECK(error_of(R"({"node":{"mode":"paper","mode":"live"}})") == "$.node.mode: duplicate key (each key may appear once)");
+  CHECK(error_of(R"({"node":{},"node":{}})") == "$.node: duplicate key (each key may appear once)");
+  CHECK(error_of(R"({"_comment":{"a":1,"a":2}})") == "$._comment.a: duplicate key (each key may appear once)");
+  CHECK(error_of(R"({"discovery":{"assets":["btc",{"x":1,"x":1}]}})")
+        == "$.discovery.assets[1].x: duplicate key (each key may appear once)");
+}
+
+TEST_CASE("config: a secret-shaped value is refused and never echoed - in any field or _comment") {
+  const std::string key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+  for (auto doc : {R"({"node":{"mode":")" + key + R"("}})", R"({"node":{"data_dir":")" + key + R"("}})",
+                   R"({"_comment":"my key: )" + key + R"("})", R"({"_comment":["note",")" + key.substr(2) + R"("]})"}) {
+    auto e = error_of(doc);
+    CHECK_MESSAGE(e.find("looks like a secret; secrets are not accepted in config files") != std::string::npos, e);
+    for (std::size_t i = 0; i + 8 <= key.size() - 2; i += 8) // no 8 hex digits of it in a row
+      CHECK_MESSAGE(e.find(key.substr(2 + i, 8)) == std::string::npos, e);
+  }
+  CHECK(error_of(R"({"node":{"mode":")" + key + R"("}})")
+        == "$.node.mode: a 66-character value looks like a secret; secrets are not accepted in config files,"
+           " set them in the environment (see .env.example)");
+  // A Telegram bot token and a base64 API secret, as a value and as a key.
+  CHECK(error_of(R"({"notifier":{"chat_id":"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"}})")
+          .find("$.notifier.chat_id: a 45-character value looks like a secret") == 0);
+  CHECK(error_of(R"({"_comment":{"c2VjcmV0LXNlY3JldC1zZWNyZXQtU0VDUkVULTEyMzQ1Njc4":1}})")
+          .find("$._comment.<a 48-character value>: this key looks like a secret") == 0);
+  // What a config holds stays accepted.
+  CHECK(parse_config(R"({"_comment":"paper node for the 15-minute BTC, ETH markets; see docs/configuration.md",)"
+                     R"("node":{"data_dir":"/var/lib/tdmaker/data-2026-12-01"},"notifier":{"chat_id":"-1001234567890"}})"));
+}
+
+TEST_CASE("config: a password in a URL is refused without echoing it") {
+  auto e = error_of(R"({"venue":{"clob_url":"http://operator:hunter2@127.0.0.1:18080"}})");
+  CHECK(e == "$.venue.clob_url: 'http://***@127.0.0.1:18080': credentials in a URL are not accepted (the node"
+             " sends none; secrets come from the environment)");
+  CHECK(error_of(R"({"venue":{"rtds_url":"wss://tok3n@ws.example.com/x"}})").find("tok3n") == std::string::npos);
+}
+
+TEST_CASE("config: nesting deeper than the bound is a clear error, not a crash") {
+  std::string deep(150'000, '[');
+  CHECK(error_of(deep).find("JSON nested deeper than 32 levels at offset 32") == 0);
+  std::string obj = R"({"_comment":)" + std::string(40, '[') + std::string(40, ']') + "}";
+  CHECK(error_of(obj).find("JSON nested deeper than 32 levels") == 0);
+}

@@ -31,6 +31,27 @@ TEST_CASE("a phase switch body needs a known phase and a reason - nothing else")
   CHECK(!parse_phase_switch(R"({"phase":"Scaling","reason":")" + std::string(501, 'r') + "\"}"));
 }
 
+// Issue 14, defect 7: the reason is stored, logged and mirrored to a JSON file.
+TEST_CASE("a phase switch reason must be UTF-8 text without control characters") {
+  auto err = [](const std::string& reason) {
+    auto r = parse_phase_switch(R"({"phase":"Scaling","reason":")" + reason + "\"}");
+    return r ? std::string("OK") : r.error();
+  };
+  const std::string why = "field 'reason' must be UTF-8 text without control characters: ";
+  CHECK(err("bad \xff") == why + "byte 4 is not valid UTF-8");
+  CHECK(err("\xc3") == why + "byte 0 is not valid UTF-8");           // truncated sequence
+  CHECK(err("\xc0\xaf") == why + "byte 0 is not valid UTF-8");       // overlong '/'
+  CHECK(err("\xed\xa0\x80") == why + "byte 0 is not valid UTF-8");  // a surrogate
+  CHECK(err("line\\nforged") == why + "byte 4 is a control character");
+  CHECK(err("\\u001b[2J") == why + "byte 0 is a control character");
+  CHECK(err("tab\\there") == why + "byte 3 is a control character");
+  CHECK(err("del\x7f") == why + "byte 3 is a control character");
+  CHECK(err("c1 \xc2\x9b") == why + "byte 3 is a control character");
+  CHECK(err("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80") == "OK");
+  CHECK(parse_phase_switch(R"({"phase":"Scaling","phase":"Experience","reason":"x"})").error()
+        == "field 'phase' given twice");
+}
+
 TEST_CASE("bearer tokens must match exactly") {
   CHECK(bearer_matches("Bearer abc123", "abc123"));
   CHECK(!bearer_matches("Bearer abc124", "abc123"));
