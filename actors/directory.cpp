@@ -1,5 +1,6 @@
 #include "actors/directory.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -9,6 +10,7 @@
 
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
+#include "core/market_cap.hpp"
 
 namespace tdmaker {
 namespace {
@@ -19,9 +21,11 @@ struct entry {
   market_actor handle;
   std::string slug;
   market_status status = market_status::discovered;
+  std::int64_t slot_end_s = 0;
   std::uint32_t incarnation = 0;
   std::deque<std::chrono::steady_clock::time_point> recent_restarts;
   bool retiring = false;
+  bool retired = false; // its record says retired; the actor is quitting
 };
 
 class directory_impl : public instrumented<directory_actor::base> {
@@ -48,7 +52,7 @@ public:
             }
             if (rec->status == market_status::retired)
               continue;
-            spawn_entry(rec->id, rec->slug, rec->status, 0);
+            spawn_entry(*rec, 0);
             ++n;
           }
           if (n > 0)
@@ -83,21 +87,23 @@ private:
   caf::result<market_actor> ensure(market_record rec) {
     if (rec.id.hex.empty())
       return op_error("market record without condition id");
-    auto rp = make_response_promise<market_actor>();
     auto it = markets_.find(rec.id.hex);
     market_actor m;
     if (it != markets_.end()) {
       m = it->second.handle;
     } else {
-      if (static_cast<int>(markets_.size()) >= opts_.max_live)
-        return op_error("market limit reached (markets.max_live = "
-                        + std::to_string(opts_.max_live) + ")");
-      m = spawn_entry(rec.id, rec.slug, rec.status, 0);
+      if (live() >= opts_.max_live)
+        return refuse(rec);
+      m = spawn_entry(rec, 0);
       spdlog::info("directory: market {} ({}) spawned", rec.id.hex, rec.slug);
     }
     auto& e = markets_[rec.id.hex];
     e.slug = rec.slug;
     e.status = rec.status;
+    e.slot_end_s = rec.slot_end_s;
+    // Made after every early return: a promise takes over the reply, so an error
+    // returned once it exists never reaches the caller (who would see a timeout).
+    auto rp = make_response_promise<market_actor>();
     // Reply only once the market has made its record durable.
     request(m, call_timeout, std::move(rec))
       .then([=, this](bool) mutable { rp.deliver(m); },
@@ -106,30 +112,76 @@ private:
     return rp;
   }
 
+  /// Discovery refuses nothing itself: it learns the cap from this answer (and
+  /// alerts once); the count is the figure in /metrics.
+  caf::error refuse(const market_record& rec) {
+    ++refused_max_live_;
+    spdlog::debug("directory: {} refused: {} markets live", rec.slug, markets_.size());
+    publish();
+    return op_error(max_live_refusal(opts_.max_live));
+  }
+
+  /// Idempotent: settlement retires a settled market and discovery retires every
+  /// ended one, so the second ask finds the market gone, or its retirement under
+  /// way and joins it. Both are success: no actor is left for the id.
   caf::result<bool> retire(const condition_id& id) {
     auto it = markets_.find(id.hex);
-    if (it == markets_.end())
-      return op_error("unknown market " + id.hex);
-    it->second.retiring = true;
+    if (it == markets_.end()) {
+      spdlog::debug("directory: market {} already retired (or never live here)", id.hex);
+      return true;
+    }
     auto rp = make_response_promise<bool>();
+    auto& waiting = retire_waiters_[id.hex];
+    waiting.push_back(rp);
+    if (it->second.retiring)
+      return rp;
+    it->second.retiring = true;
     request(it->second.handle, call_timeout, retire_atom::value)
-      .then([=, this](bool ok) mutable { rp.deliver(ok); },
-            [=, this](caf::error& err) mutable {
+      .then([=, this](bool ok) { retired(id, ok); },
+            [=, this](caf::error& err) {
               if (auto j = markets_.find(id.hex); j != markets_.end())
                 j->second.retiring = false;
-              rp.deliver(err);
+              answer_retire(id, err);
             });
     return rp;
   }
 
-  market_actor spawn_entry(const condition_id& id, const std::string& slug,
-                           market_status status, std::uint32_t incarnation) {
-    auto m = spawn_market(this, id, incarnation, store_, telemetry(), opts_.market);
+  /// A retired market holds no seat while its actor finishes quitting.
+  int live() const {
+    return static_cast<int>(std::count_if(markets_.begin(), markets_.end(),
+                                          [](const auto& kv) { return !kv.second.retired; }));
+  }
+
+  void retired(const condition_id& id, bool ok) {
+    if (auto it = markets_.find(id.hex); ok && it != markets_.end())
+      it->second.retired = true;
+    if (ok) {
+      ++retired_;
+      spdlog::info("directory: market {} retired", id.hex);
+    }
+    answer_retire(id, ok);
+    publish();
+  }
+
+  template <class T>
+  void answer_retire(const condition_id& id, T answer) {
+    auto w = retire_waiters_.find(id.hex);
+    if (w == retire_waiters_.end())
+      return;
+    auto waiting = std::move(w->second);
+    retire_waiters_.erase(w);
+    for (auto& rp : waiting)
+      rp.deliver(answer);
+  }
+
+  market_actor spawn_entry(const market_record& rec, std::uint32_t incarnation) {
+    auto m = spawn_market(this, rec.id, incarnation, store_, telemetry(), opts_.market);
     monitor(m);
-    auto& e = markets_[id.hex];
+    auto& e = markets_[rec.id.hex];
     e.handle = m;
-    e.slug = slug;
-    e.status = status;
+    e.slug = rec.slug;
+    e.status = rec.status;
+    e.slot_end_s = rec.slot_end_s;
     e.incarnation = incarnation;
     return m;
   }
@@ -167,11 +219,13 @@ private:
     }
     e.recent_restarts.push_back(now);
     auto incarnation = e.incarnation + 1;
-    auto cid = condition_id{id};
-    auto slug = e.slug;
-    auto status = e.status;
+    market_record rec;
+    rec.id = condition_id{id};
+    rec.slug = e.slug;
+    rec.status = e.status;
+    rec.slot_end_s = e.slot_end_s;
     auto restarts = std::move(e.recent_restarts);
-    spawn_entry(cid, slug, status, incarnation);
+    spawn_entry(rec, incarnation);
     markets_[id].recent_restarts = std::move(restarts);
     ++total_restarts_[id];
     spdlog::warn("directory: market {} crashed ({}); restarted from persisted state, "
@@ -190,14 +244,14 @@ private:
     for (const auto& [id, e] : markets_) {
       auto r = total_restarts_.find(id);
       out.push_back({condition_id{id}, e.slug, e.status,
-                     r == total_restarts_.end() ? 0u : r->second});
+                     r == total_restarts_.end() ? 0u : r->second, e.slot_end_s});
     }
     return out;
   }
 
   void publish() {
     if (telemetry())
-      caf::anon_send(telemetry(), markets_changed{summaries()});
+      caf::anon_send(telemetry(), markets_changed{summaries(), retired_, refused_max_live_});
   }
 
   store_actor store_;
@@ -205,6 +259,9 @@ private:
   directory_options opts_;
   std::map<std::string, entry> markets_;
   std::map<std::string, std::uint32_t> total_restarts_;
+  std::map<std::string, std::vector<caf::typed_response_promise<bool>>> retire_waiters_;
+  std::uint64_t retired_ = 0;
+  std::uint64_t refused_max_live_ = 0;
 };
 
 } // namespace

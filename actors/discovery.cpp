@@ -8,11 +8,10 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "net/http_client.hpp"
 #include "actors/instrumented.hpp"
-#include "actors/util.hpp"
 #include "net/weak_handle.hpp"
 #include "core/gamma_codec.hpp"
+#include "core/market_cap.hpp"
 
 namespace tdmaker {
 namespace {
@@ -21,8 +20,8 @@ constexpr auto ask_timeout = std::chrono::seconds(10);
 
 class discovery_impl : public instrumented<discovery_actor::base> {
 public:
-  discovery_impl(caf::actor_config& cfg, std::shared_ptr<http_client> gamma, directory_actor directory,
-                 feed_actor feed, telemetry_actor telemetry, discovery_options opts)
+  discovery_impl(caf::actor_config& cfg, gamma_fetch gamma, directory_actor directory, feed_actor feed,
+                 telemetry_actor telemetry, discovery_options opts)
     : instrumented(cfg, "discovery", std::move(telemetry), opts.flush_every),
       gamma_(std::move(gamma)),
       directory_(std::move(directory)),
@@ -31,6 +30,7 @@ public:
 
   behavior_type make_behavior() override {
     send(this, discover_atom::value);
+    adopt();
     return {
       [=, this](discover_atom) {
         pass();
@@ -45,12 +45,55 @@ public:
   }
 
 private:
+  struct streamed {
+    condition_id id;
+    std::int64_t slot_end_s = 0;
+    bool unsubscribed = false;
+    bool retiring = false;
+    int retire_refusals = 0;
+  };
+
+  /// A restarted discovery (supervisor) or a restarted node (the directory
+  /// recreates every market not retired) starts with markets it never saw: a
+  /// slot that already ended is not in the Gamma window any more, so without
+  /// this nothing would retire it and it would hold a markets.max_live seat.
+  void adopt() {
+    request(directory_, ask_timeout, list_atom::value)
+      .then(
+        [=, this](std::vector<market_summary>& live) {
+          std::size_t n = 0;
+          for (auto& m : live)
+            if (m.slot_end_s > 0 && !streaming_.count(m.id.hex)) {
+              streaming_[m.id.hex] = {m.id, m.slot_end_s};
+              ++n;
+            }
+          if (n > 0)
+            spdlog::info("discovery: took over {} live markets from the directory; each is retired {} s after "
+                         "its slot ends", n, opts_.retire_after_end.count());
+        },
+        [=, this](caf::error& e) {
+          spdlog::error("discovery: cannot list the directory's markets ({}); markets that ended before this "
+                        "start are not retired by this incarnation", error_text(e));
+        });
+  }
+
   void pass() {
-    const auto now_s = wall_ms() / 1000;
+    const auto now_s = opts_.clock() / 1000;
+    auto wanted = ask_gamma(now_s);
+    if (cap_.keep_only(wanted) == cap_watch::change::cleared)
+      cap_cleared();
+    std::erase_if(known_, [&](auto& kv) { return kv.second + 3600 < now_s; });
+    wind_down(now_s);
+  }
+
+  /// Asks Gamma for every wanted slot not known yet; returns the wanted slugs.
+  std::set<std::string> ask_gamma(std::int64_t now_s) {
+    std::set<std::string> wanted;
     const auto current = slot_start_of(now_s, opts_.slot_seconds);
     for (auto& asset : opts_.assets)
       for (int k = 0; k <= opts_.lookahead_slots; ++k) {
         auto slug = slot_slug(asset, opts_.slot_seconds, current + k * opts_.slot_seconds);
+        wanted.insert(slug);
         if (known_.count(slug) || pending_.count(slug))
           continue;
         pending_.insert(slug);
@@ -58,35 +101,48 @@ private:
         http_request req;
         req.target = "/events?slug=" + slug;
         req.rate_class = "gamma";
-        gamma_->send(std::move(req), [self, asset, slug](http_response res) {
+        gamma_(std::move(req), [self, asset, slug](http_response res) {
           self.send(gamma_reply{asset, slug, res.status, std::move(res.body)});
         });
       }
-    std::erase_if(known_, [&](auto& kv) { return kv.second + 3600 < now_s; });
-    // Stop streaming slots that ended a while ago, and retire them after the
-    // settlement grace. A market that still has open orders refuses; it is
-    // asked again on the next pass.
-    for (auto& [id, rec] : streaming_) {
-      if (!rec.unsubscribed && rec.record.slot_end_s + opts_.unsubscribe_after_end.count() < now_s) {
-        send(feed_, unsubscribe_market{rec.record.id});
-        rec.unsubscribed = true;
+    return wanted;
+  }
+
+  /// Stop streaming slots that ended a while ago, and retire them after the
+  /// settlement grace. A market that still has open orders refuses; it is
+  /// asked again on the next pass.
+  void wind_down(std::int64_t now_s) {
+    for (auto& [id, s] : streaming_) {
+      if (!s.unsubscribed && s.slot_end_s + opts_.unsubscribe_after_end.count() < now_s) {
+        send(feed_, unsubscribe_market{s.id});
+        s.unsubscribed = true;
       }
-      if (!rec.retiring && rec.record.slot_end_s + opts_.retire_after_end.count() < now_s) {
-        rec.retiring = true;
-        auto cid = rec.record.id;
-        request(directory_, ask_timeout, retire_atom::value, cid)
-          .then(
-            [=, this](bool) {
-              spdlog::info("discovery: market {} retired", cid.hex);
-              streaming_.erase(cid.hex);
-            },
-            [=, this](caf::error& e) {
-              spdlog::warn("discovery: market {} not retired yet: {}", cid.hex, error_text(e));
-              if (auto it = streaming_.find(cid.hex); it != streaming_.end())
-                it->second.retiring = false;
-            });
+      if (!s.retiring && s.slot_end_s + opts_.retire_after_end.count() < now_s) {
+        s.retiring = true;
+        retire(s.id);
       }
     }
+  }
+
+  /// The directory answers true for a market already gone (settlement retires
+  /// a settled market first), so the entry goes on the first answer.
+  void retire(const condition_id& cid) {
+    request(directory_, ask_timeout, retire_atom::value, cid)
+      .then(
+        [=, this](bool) {
+          spdlog::info("discovery: market {} retired", cid.hex);
+          streaming_.erase(cid.hex);
+        },
+        [=, this](caf::error& e) {
+          auto it = streaming_.find(cid.hex);
+          if (it == streaming_.end())
+            return;
+          it->second.retiring = false;
+          // Open orders can take a few passes to go: warn once, not every pass.
+          auto level = it->second.retire_refusals++ == 0 ? spdlog::level::warn : spdlog::level::debug;
+          spdlog::log(level, "discovery: market {} not retired yet (asked {} times): {}", cid.hex,
+                      it->second.retire_refusals, error_text(e));
+        });
   }
 
   void on_reply(const gamma_reply& r) {
@@ -108,43 +164,76 @@ private:
       spdlog::info("discovery: {} already closed; not streamed", r.slug);
       return;
     }
-    auto rec = g.record;
+    ensure(g.record);
+  }
+
+  void ensure(const market_record& rec) {
     request(directory_, ask_timeout, rec)
       .then(
         [=, this](market_actor& handle) {
           subscribe_market sub{rec.id, rec.up_token, rec.down_token, rec.asset + "/usd"};
           send(feed_, std::move(sub), std::move(handle));
-          streaming_[rec.id.hex] = {rec, false, false};
+          streaming_[rec.id.hex] = {rec.id, rec.slot_end_s};
           spdlog::info("discovery: {} -> market {} (slot {}-{})", rec.slug, rec.id.hex, rec.slot_start_s,
                        rec.slot_end_s);
+          if (cap_.served(rec.slug) == cap_watch::change::cleared)
+            cap_cleared();
         },
         [=, this](caf::error& e) {
           known_.erase(rec.slug); // try again next pass
-          spdlog::warn("discovery: directory refused {}: {}", rec.slug, error_text(e));
+          refused(rec.slug, error_text(e));
         });
   }
 
-  std::shared_ptr<http_client> gamma_;
+  void refused(const std::string& slug, const std::string& why) {
+    if (!is_max_live_refusal(why)) {
+      spdlog::warn("discovery: directory refused {}: {}", slug, why);
+      return;
+    }
+    if (cap_.refused(slug) != cap_watch::change::raised) {
+      spdlog::debug("discovery: directory refused {}: {}", slug, why);
+      return;
+    }
+    auto text = "new slots are refused: " + why + "; " + slug
+                + " and later slots get no market actor (no book, no bids) until markets retire";
+    spdlog::error("discovery: {}", text);
+    if (opts_.notifier)
+      send(opts_.notifier, alert{severity::critical, "markets", text, opts_.clock()});
+  }
+
+  void cap_cleared() {
+    const std::string text = "market cap cleared: every wanted slot has its market actor again";
+    spdlog::info("discovery: {}", text);
+    if (opts_.notifier)
+      send(opts_.notifier, alert{severity::info, "markets", text, opts_.clock()});
+  }
+
+  gamma_fetch gamma_;
   directory_actor directory_;
   feed_actor feed_;
   discovery_options opts_;
   std::map<std::string, std::int64_t> known_; // slug -> slot end (s)
   std::set<std::string> pending_;
-  struct streamed {
-    market_record record;
-    bool unsubscribed = false;
-    bool retiring = false;
-  };
-  std::map<std::string, streamed> streaming_;
+  std::map<std::string, streamed> streaming_; // condition id -> what winding down needs
+  cap_watch cap_;
 };
 
 } // namespace
 
+discovery_actor spawn_discovery(caf::actor_system& sys, gamma_fetch gamma, directory_actor directory,
+                                feed_actor feed, telemetry_actor telemetry, discovery_options opts) {
+  return sys.spawn<discovery_impl>(std::move(gamma), std::move(directory), std::move(feed),
+                                   std::move(telemetry), std::move(opts));
+}
+
 discovery_actor spawn_discovery(caf::actor_system& sys, std::shared_ptr<http_client> gamma,
                                 directory_actor directory, feed_actor feed,
                                 telemetry_actor telemetry, discovery_options opts) {
-  return sys.spawn<discovery_impl>(std::move(gamma), std::move(directory), std::move(feed),
-                                   std::move(telemetry), std::move(opts));
+  auto fetch = [gamma = std::move(gamma)](http_request req, std::function<void(http_response)> done) {
+    gamma->send(std::move(req), std::move(done));
+  };
+  return spawn_discovery(sys, gamma_fetch(std::move(fetch)), std::move(directory), std::move(feed),
+                         std::move(telemetry), std::move(opts));
 }
 
 } // namespace tdmaker

@@ -1,14 +1,15 @@
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/util.hpp"
+#include "net/http_client.hpp"
 
 namespace tdmaker {
-
-class http_client;
 
 struct discovery_options {
   std::vector<std::string> assets{"btc", "eth", "sol", "xrp"};
@@ -18,14 +19,23 @@ struct discovery_options {
   std::chrono::seconds unsubscribe_after_end{60};
   std::chrono::seconds retire_after_end{300}; // seed 003: slot end + 5 min grace
   std::chrono::milliseconds flush_every{250};
+  notifier_actor notifier;                      // the market cap's alert (none: logged only)
+  std::function<std::int64_t()> clock = [] { return wall_ms(); }; // wall ms; tests move it
 };
+
+/// Sends one Gamma request; the callback may run on any thread.
+using gamma_fetch = std::function<void(http_request, std::function<void(http_response)>)>;
 
 /// Spawns discovery: every interval it looks up the current and next slots of
 /// each asset on Gamma, has the directory create their market actors and tells
-/// the feed to stream them. Gamma errors and malformed markets are logged and
-/// retried on the next pass, never fatal.
+/// the feed to stream them; it retires ended markets, those the directory
+/// already had when discovery (re)started included. Gamma errors and malformed
+/// markets are logged and retried on the next pass, never fatal; the market cap
+/// (markets.max_live) refusing slots is alerted once per episode.
 discovery_actor spawn_discovery(caf::actor_system& sys, std::shared_ptr<http_client> gamma,
                                 directory_actor directory, feed_actor feed,
                                 telemetry_actor telemetry, discovery_options opts);
+discovery_actor spawn_discovery(caf::actor_system& sys, gamma_fetch gamma, directory_actor directory,
+                                feed_actor feed, telemetry_actor telemetry, discovery_options opts);
 
 } // namespace tdmaker

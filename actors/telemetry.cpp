@@ -65,7 +65,11 @@ public:
       },
       [=, this](store_sample& s) { apply(std::move(s)); },
       [=, this](notifier_sample& n) { notifier_ = n; },
-      [=, this](markets_changed& m) { markets_ = std::move(m.markets); },
+      [=, this](markets_changed& m) {
+        markets_ = std::move(m.markets);
+        markets_retired_ = m.retired;
+        markets_refused_max_live_ = m.refused_max_live;
+      },
       [=, this](phase_record& p) {
         phase_ = std::move(p);
         phase_known_ = true;
@@ -190,6 +194,10 @@ private:
     auto it = kinds_.find("market");
     e.sample("tdmaker_markets_live", {},
              static_cast<std::uint64_t>(it == kinds_.end() ? 0 : it->second.live.size()));
+    e.family("tdmaker_markets_retired_total", "Market actors retired (their record says retired).", "counter");
+    e.sample("tdmaker_markets_retired_total", {}, markets_retired_);
+    e.family("tdmaker_markets_refused_total", "New markets the directory refused, per reason.", "counter");
+    e.sample("tdmaker_markets_refused_total", {{"reason", "max_live"}}, markets_refused_max_live_);
   }
 
   void phase_metrics(prom::exposition& e) const {
@@ -476,6 +484,8 @@ private:
   std::uint64_t map_size_ = 0;
   notifier_sample notifier_;
   std::vector<market_summary> markets_;
+  std::uint64_t markets_retired_ = 0;
+  std::uint64_t markets_refused_max_live_ = 0;
   phase_record phase_;
   bool phase_known_ = false;
   std::map<std::string, feed_health> feeds_;

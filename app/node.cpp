@@ -342,6 +342,7 @@ caf::actor start_discovery(impl& p) {
   o.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
   o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
   o.flush_every = p.flush;
+  o.notifier = p.notifier; // the market cap alert
   return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma, p.directory, p.feed, p.telemetry, o));
 }
 

@@ -13,6 +13,7 @@
 #include "core/endpoint.hpp"
 #include "core/json_parse.hpp"
 #include "core/redact.hpp"
+#include "core/market_cap.hpp"
 
 namespace tdmaker {
 namespace {
@@ -403,6 +404,13 @@ result<node_config> parse_config(std::string_view json_text) {
   if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
     return fail("$.http.listen: '" + cfg.http_listen.host
                 + "' is not a loopback address; set $.http.allow_non_loopback to expose it");
+  // A cap discovery outgrows refuses new slots mid-run (issue 14): refuse it here instead.
+  if (auto err = check_market_capacity({static_cast<std::int64_t>(cfg.discovery_assets.size()),
+                                        cfg.discovery_slot_seconds, cfg.discovery_lookahead_slots,
+                                        cfg.discovery_retire_after_end_s, cfg.discovery_interval_ms},
+                                       cfg.markets_max_live);
+      !err.empty())
+    return fail(err);
   return cfg;
 }
 

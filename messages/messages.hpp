@@ -666,9 +666,10 @@ struct market_summary {
   std::string slug;
   market_status status = market_status::discovered;
   std::uint32_t restarts = 0;
+  std::int64_t slot_end_s = 0; // a restarted discovery retires what already ended
 };
 template <class Inspector>
-auto inspect(Inspector& f, market_summary& x) { return f(x.id, x.slug, x.status, x.restarts); }
+auto inspect(Inspector& f, market_summary& x) { return f(x.id, x.slug, x.status, x.restarts, x.slot_end_s); }
 
 /// A market actor's answer to `get`: its record and current view.
 struct market_state {
@@ -758,9 +759,11 @@ auto inspect(Inspector& f, store_status& x) {
 
 struct markets_changed {
   std::vector<market_summary> markets;
+  std::uint64_t retired = 0;           // market actors retired since start
+  std::uint64_t refused_max_live = 0;  // new markets refused by markets.max_live since start
 };
 template <class Inspector>
-auto inspect(Inspector& f, markets_changed& x) { return f(x.markets); }
+auto inspect(Inspector& f, markets_changed& x) { return f(x.markets, x.retired, x.refused_max_live); }
 
 struct health_report {
   bool healthy = true;
