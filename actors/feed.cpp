@@ -336,6 +336,10 @@ private:
           update_safe_mode(std::string(name) + " feed: " + std::to_string(s.consecutive_failures)
                            + " consecutive failed connects");
         break;
+      case ws_event::oversize:
+        ++c.health.oversize;
+        spdlog::error("feed: {} refused a message: {}; the connection is replaced", name, s.detail);
+        break;
       case ws_event::closed:
         c.health.connected = false;
         spdlog::warn("feed: {} disconnected ({}); reconnecting in {} ms", name, s.detail, s.next_attempt_ms);
