@@ -1,8 +1,11 @@
 // The feed actor's flows without sockets: frames in (as the I/O threads deliver
 // them), market actors' books, re-fetch requests and safe mode out.
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
+
+#include <sys/socket.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -261,17 +264,26 @@ TEST_CASE("ws client: a message over its bound is refused, reported as oversize,
   asio::io_context server_ctx;
   tcp::acceptor acceptor(server_ctx, {asio::ip::make_address("127.0.0.1"), 0});
   const auto port = acceptor.local_endpoint().port();
-  // Two connections: the first sends one message too many bytes, the second a small one.
-  std::thread server([&] {
-    for (int i = 0; i < 2; ++i) {
-      websocket::stream<tcp::socket> ws(acceptor.accept());
-      ws.accept();
-      boost::beast::flat_buffer buf;
-      ws.read(buf); // the subscribe frame
-      ws.write(asio::buffer(i == 0 ? std::string(128 * 1024, '[') : std::string("small")));
-      boost::beast::error_code ec;
-      while (!ec)
-        ws.read(buf, ec); // until the client closes
+  // Two connections: the first sends one message too many bytes, the second a small
+  // one and is held open until the test has looked.
+  std::promise<void> looked;
+  std::thread server([&, seen = looked.get_future()] {
+    try {
+      for (int i = 0; i < 2; ++i) {
+        websocket::stream<tcp::socket> ws(acceptor.accept());
+        ws.accept();
+        boost::beast::flat_buffer buf;
+        ws.read(buf); // the subscribe frame
+        ws.write(asio::buffer(i == 0 ? std::string(128 * 1024, '[') : std::string("small")));
+        boost::beast::error_code ec;
+        if (i == 0)
+          while (!ec)
+            ws.read(buf, ec); // until the client drops the connection
+        else
+          seen.wait();
+      }
+    } catch (const std::exception&) {
+      // the acceptor shut down: the client never came
     }
   });
 
@@ -299,9 +311,11 @@ TEST_CASE("ws client: a message over its bound is refused, reported as oversize,
   auto client = ws_client::make(io, o, cb);
   client->start();
   const bool recovered = log->wait([](ws_log& l) { return !l.frames.empty(); });
+  looked.set_value();
+  ::shutdown(acceptor.native_handle(), SHUT_RDWR); // wakes a server still in accept()
+  server.join();
   client->stop();
   io.stop();
-  server.join();
 
   REQUIRE(recovered);
   CHECK(log->frames == std::vector<std::string>{"small"}); // the big one never reached the owner
