@@ -7,7 +7,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <rapidjson/document.h>
 #include <spdlog/spdlog.h>
 
 #include "net/clob_session.hpp"
@@ -20,6 +19,7 @@
 #include "net/ws_client.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/feed_codec.hpp"
+#include "core/json_parse.hpp"
 
 namespace tdmaker {
 namespace {
@@ -242,7 +242,7 @@ private:
     switch (f.channel) {
       case feed_channel::market: {
         recv_ns_ = f.recv_ns;
-        auto st = parse_market_frame(f.text, doc_, *this);
+        auto st = parse_market_frame(f.text, market_doc_, *this);
         if (!st) {
           ++c.health.bad_events;
           spdlog::warn("feed: market frame dropped: {}", st.error());
@@ -250,7 +250,7 @@ private:
         break;
       }
       case feed_channel::rtds: {
-        auto ticks = parse_rtds_frame(f.text, doc_);
+        auto ticks = parse_rtds_frame(f.text, rtds_doc_);
         if (!ticks) {
           ++c.health.bad_events;
           spdlog::warn("feed: RTDS frame dropped: {}", ticks.error());
@@ -335,6 +335,10 @@ private:
         if (c.breaker.on_failure() == circuit_breaker::change::tripped)
           update_safe_mode(std::string(name) + " feed: " + std::to_string(s.consecutive_failures)
                            + " consecutive failed connects");
+        break;
+      case ws_event::oversize:
+        ++c.health.oversize;
+        spdlog::error("feed: {} refused a message: {}; the connection is replaced", name, s.detail);
         break;
       case ws_event::closed:
         c.health.connected = false;
@@ -429,7 +433,10 @@ private:
   std::unordered_map<std::string, route> routes_;
   std::map<std::string, std::vector<market_actor>> symbols_;
   std::unordered_map<std::string, std::int64_t> last_refetch_ns_;
-  rapidjson::Document doc_;
+  // One document per stream, reused for every frame: a plain Document's pool kept
+  // every frame's nodes (~495 bytes a frame, issue 14); these are emptied per parse.
+  json::reusable_document market_doc_;
+  json::reusable_document rtds_doc_{16 * 1024}; // RTDS frames are one tick or a short backfill
   std::int64_t recv_ns_ = 0;
   bool safe_ = false;
   bool resub_pending_ = false;

@@ -261,6 +261,9 @@ private:
                 [](const feed_health& f) { return f.bad_events; });
     per_channel("tdmaker_feed_book_refetches_total", "/book re-fetches after a gap or hash mismatch.",
                 "counter", [](const feed_health& f) { return f.book_refetches; });
+    per_channel("tdmaker_feed_oversize_messages_total",
+                "Messages refused for being over the WebSocket size limit (the connection is replaced).",
+                "counter", [](const feed_health& f) { return f.oversize; });
   }
 
   /// The order actor's trading state and the bidding budget.

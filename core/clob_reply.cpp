@@ -4,6 +4,7 @@
 
 #include "core/decimal.hpp"
 #include "core/json_read.hpp"
+#include "core/json_parse.hpp"
 
 namespace tdmaker {
 namespace {
@@ -73,8 +74,8 @@ reply_class classify_reply(int status, std::string_view body, std::string_view r
     return c;
   }
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  const bool obj = !d.HasParseError() && d.IsObject();
+  // A body that is not JSON, or is over the limits, is classified by its status alone.
+  const bool obj = json::parse(d, body) && d.IsObject();
   if (obj)
     c.error = member_string(d, "error");
   if (c.error.empty() && status >= 300)
@@ -127,8 +128,9 @@ result<order_ack> parse_order_ack(std::string_view json) {
 
 result<std::vector<order_ack>> parse_order_acks(std::string_view json) {
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsArray())
+  if (auto parsed = json::parse(d, json); !parsed)
+    return fail("orders reply: " + parsed.error());
+  if (!d.IsArray())
     return fail("orders reply: expected a JSON array");
   std::vector<order_ack> out;
   for (auto& v : d.GetArray()) {

@@ -381,22 +381,21 @@ result<book_snapshot> parse_book_reply(int status, std::string_view body) {
   if (status != 200)
     return fail("/book: HTTP " + std::to_string(status) + ": " + std::string(body.substr(0, 200)));
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError())
-    return fail("/book: reply is not JSON");
+  if (auto parsed = json::parse(d, body); !parsed)
+    return fail("/book: reply is not JSON: " + parsed.error());
   return decode_book(d);
 }
 
-result<frame_stats> parse_market_frame(std::string_view text, rapidjson::Document& doc,
+result<frame_stats> parse_market_frame(std::string_view text, json::reusable_document& reusable,
                                        market_event_sink& sink) {
   frame_stats st;
   if (text == "PONG" || text == "NO NEW ASSETS") {
     ++st.ignored;
     return st;
   }
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError())
-    return fail("market frame is not JSON (offset " + std::to_string(doc.GetErrorOffset()) + ")");
+  if (auto parsed = reusable.parse(text); !parsed)
+    return fail("market frame refused: " + parsed.error());
+  auto& doc = reusable.doc();
   if (doc.IsArray()) {
     for (auto& e : doc.GetArray())
       dispatch(e, st, sink);
@@ -406,13 +405,15 @@ result<frame_stats> parse_market_frame(std::string_view text, rapidjson::Documen
   return st;
 }
 
-result<std::vector<reference_tick>> parse_rtds_frame(std::string_view text, rapidjson::Document& doc) {
+result<std::vector<reference_tick>> parse_rtds_frame(std::string_view text, json::reusable_document& reusable) {
   std::vector<reference_tick> out;
   if (text.empty() || text == "PONG" || text == "pong")
     return out;
   // Numbers stay text, so no double ever holds a price.
-  doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (auto parsed = reusable.parse<rapidjson::kParseNumbersAsStringsFlag>(text); !parsed)
+    return fail("RTDS frame refused: " + parsed.error());
+  auto& doc = reusable.doc();
+  if (!doc.IsObject())
     return fail("RTDS frame is not a JSON object");
   if (doc.HasMember("statusCode"))
     return fail("RTDS refused a subscription: " + std::string(text.substr(0, 200)));

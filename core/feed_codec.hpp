@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include "core/auth_headers.hpp"
+#include "core/json_parse.hpp"
 #include "core/market_data.hpp"
 #include "core/result.hpp"
 
@@ -51,9 +52,11 @@ struct frame_stats {
 };
 
 /// One market-channel frame: an object or an array of events, or the texts
-/// `PONG` / `NO NEW ASSETS`. `doc` is reused between calls (its allocator keeps
-/// its memory). Fails only when the frame as a whole is not JSON.
-result<frame_stats> parse_market_frame(std::string_view text, rapidjson::Document& doc,
+/// `PONG` / `NO NEW ASSETS`. `doc` is reused for every frame of the stream and does
+/// not grow with their number; everything handed to `sink` owns its bytes, except
+/// the `why` of on_bad_event, valid during the call. Fails only when the frame as a
+/// whole is not JSON or is over json::limits (size, nesting depth).
+result<frame_stats> parse_market_frame(std::string_view text, json::reusable_document& doc,
                                        market_event_sink& sink);
 
 /// A `book` event or a REST `/book` reply (same shape).
@@ -62,8 +65,9 @@ result<book_snapshot> decode_book(const rapidjson::Value& v);
 result<book_snapshot> parse_book_reply(int status, std::string_view body);
 
 /// RTDS frame: `update` gives one tick, `subscribe` a backfill (oldest first).
-/// Other topics, status frames and empty texts yield nothing.
-result<std::vector<reference_tick>> parse_rtds_frame(std::string_view text, rapidjson::Document& doc);
+/// Other topics, status frames and empty texts yield nothing. `doc` as for
+/// parse_market_frame; the ticks own their bytes.
+result<std::vector<reference_tick>> parse_rtds_frame(std::string_view text, json::reusable_document& doc);
 
 /// Market-channel book-hash of `book` as received in a snapshot (for tests and
 /// the venue): the fields of `b` plus its levels.

@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "core/decimal.hpp"
+#include "core/json_parse.hpp"
 
 namespace tdmaker {
 namespace {
@@ -32,9 +33,9 @@ result<std::vector<std::string>> string_list(const value& o, const char* key) {
   rapidjson::Document inner;
   const value* arr = &it->value;
   if (it->value.IsString()) {
-    inner.Parse(it->value.GetString(), it->value.GetStringLength());
-    if (inner.HasParseError())
-      return fail(std::string("'") + key + "' is not a JSON-encoded array");
+    // JSON inside a string: outside bytes again, with their own depth.
+    if (auto parsed = json::parse(inner, {it->value.GetString(), it->value.GetStringLength()}); !parsed)
+      return fail(std::string("'") + key + "' is not a JSON-encoded array: " + parsed.error());
     arr = &inner;
   }
   if (!arr->IsArray())
@@ -99,9 +100,8 @@ result<std::int64_t> parse_iso8601_utc(std::string_view t) {
 result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset) {
   rapidjson::Document d;
   // Numbers stay text: tick and min size are exact decimals.
-  d.Parse<rapidjson::kParseNumbersAsStringsFlag>(json.data(), json.size());
-  if (d.HasParseError())
-    return fail("gamma: reply is not JSON");
+  if (auto parsed = json::parse<rapidjson::kParseNumbersAsStringsFlag>(d, json); !parsed)
+    return fail("gamma: reply refused: " + parsed.error());
   const value* ev = &d;
   if (d.IsArray()) {
     if (d.Empty())

@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 
 #include "core/eth_address.hpp"
+#include "core/json_parse.hpp"
 #include "core/order_builder.hpp"
 #include "core/order_wire.hpp"
 #include "core/uint256.hpp"
@@ -81,8 +82,9 @@ result<order_request> sign_order(const order_spec& spec, const private_key& key,
 
 result<std::string> sign_order_json(const std::string& params_json, const private_key& key) {
   rapidjson::Document d;
-  d.Parse<rapidjson::kParseNumbersAsStringsFlag>(params_json.data(), params_json.size());
-  if (d.HasParseError() || !d.IsObject())
+  if (auto parsed = json::parse<rapidjson::kParseNumbersAsStringsFlag>(d, params_json); !parsed)
+    return fail("order parameters: " + parsed.error());
+  if (!d.IsObject())
     return fail("order parameters: expected a JSON object");
   static const char* known[] = {"tokenID", "price", "size", "amount", "side", "tickSize", "negRisk", "orderType",
                                 "signatureType", "funder", "owner", "expiration", "salt", "timestamp", "postOnly",

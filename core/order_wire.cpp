@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/eth_address.hpp"
+#include "core/json_parse.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "core/uint256.hpp"
 
@@ -197,9 +198,8 @@ std::string_view to_string(order_side s) { return s == order_side::buy ? "BUY" :
 
 result<order_request> parse_order_request(const std::string& json_text) {
   rapidjson::Document doc;
-  doc.Parse(json_text.data(), json_text.size());
-  if (doc.HasParseError())
-    return bad("malformed JSON");
+  if (auto parsed = json::parse(doc, json_text); !parsed)
+    return bad("malformed JSON: " + parsed.error());
   return decode(doc);
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/json_read.hpp"
+#include "core/json_parse.hpp"
 
 namespace tdmaker {
 namespace {
@@ -101,9 +102,8 @@ result<std::vector<fill_report>> fills_of_trade(const rapidjson::Value& t, std::
 result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::string_view api_key,
                                                   std::int64_t fee_rate_ppm) {
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError())
-    return fail("user frame is not JSON");
+  if (auto parsed = json::parse(d, json); !parsed)
+    return fail("user frame refused: " + parsed.error());
   std::vector<fill_report> out;
   auto one = [&](const rapidjson::Value& ev) -> result<bool> {
     if (!ev.IsObject())

@@ -14,6 +14,7 @@ enum class ws_event : std::uint8_t {
   failed,    // connect/handshake failed, or closed before any data
   closed,    // a healthy connection ended (drop, venue close)
   stale,     // no data for the stale limit: closing to reconnect
+  oversize,  // a message over the client's size limit: refused, closing to reconnect
 };
 
 constexpr std::string_view to_string(ws_event e) {
@@ -23,6 +24,7 @@ constexpr std::string_view to_string(ws_event e) {
     case ws_event::failed: return "failed";
     case ws_event::closed: return "closed";
     case ws_event::stale: return "stale";
+    case ws_event::oversize: return "oversize";
   }
   return "?";
 }

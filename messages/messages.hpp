@@ -39,11 +39,12 @@ struct feed_health {
   std::uint64_t stalls = 0;         // reconnects forced by silence
   std::uint64_t bad_events = 0;     // frames or events that failed to decode
   std::uint64_t book_refetches = 0; // /book re-fetches after a gap or hash mismatch
+  std::uint64_t oversize = 0;       // messages refused for their size (the socket reconnects)
 };
 template <class Inspector>
 auto inspect(Inspector& f, feed_health& x) {
   return f(x.channel, x.connected, x.reconnects, x.messages, x.last_message_age_ms,
-           x.consecutive_failures, x.stalls, x.bad_events, x.book_refetches);
+           x.consecutive_failures, x.stalls, x.bad_events, x.book_refetches, x.oversize);
 }
 
 struct safe_mode {

@@ -190,6 +190,10 @@ struct ws_client::impl : std::enable_shared_from_this<ws_client::impl> {
       auto self = shared_from_this();
       asio::co_spawn(strand, pinger(self, c), asio::detached);
       asio::co_spawn(strand, watchdog(self, c), asio::detached);
+      if (c->tws)
+        c->tws->read_message_max(opts.max_message_bytes);
+      else
+        c->pws->read_message_max(opts.max_message_bytes);
       beast::flat_buffer buf;
       for (;;) {
         if (c->tws)
@@ -215,6 +219,10 @@ struct ws_client::impl : std::enable_shared_from_this<ws_client::impl> {
       why = e.code() == websocket::error::closed && cur
               ? "closed by peer" + close_reason()
               : e.code().message();
+      if (e.code() == websocket::error::message_too_big) {
+        why = "a message over " + std::to_string(opts.max_message_bytes) + " bytes was refused";
+        status(ws_event::oversize, why);
+      }
     } catch (const std::exception& e) {
       why = e.what();
     }

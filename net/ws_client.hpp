@@ -7,6 +7,7 @@
 // client sends the difference while connected and the whole set on every
 // (re)connect. Callbacks run on an I/O thread.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,6 +41,10 @@ struct ws_client_options {
   bool pong_is_data = false;
   /// False for market/RTDS: with nothing to subscribe there is no connection.
   bool connect_when_empty = false;
+  /// A larger message is refused by the socket (Beast's read_message_max), reported
+  /// as ws_event::oversize and the connection replaced: a market-channel initial dump
+  /// of 64 markets is well under 1 MiB, so 16 MiB only stops a hostile or broken peer.
+  std::size_t max_message_bytes = 16u << 20;
 };
 
 struct ws_callbacks {

@@ -1,6 +1,5 @@
 #include "venue/clob_api.hpp"
 
-#include <rapidjson/document.h>
 
 #include "core/bytes.hpp"
 #include "core/control.hpp"
@@ -11,6 +10,7 @@
 #include "core/secp256k1_signer.hpp"
 #include "venue/gamma_api.hpp" // iso8601
 #include "venue/json_out.hpp"
+#include "venue/request_parse.hpp"
 #include "venue/wire_json.hpp"
 
 namespace tdmaker::venue {
@@ -69,31 +69,6 @@ http_reply page(const std::vector<T>& items, const split_target& t, F&& render) 
   return ok(j.take());
 }
 
-std::optional<std::vector<std::string>> string_array(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsArray())
-    return std::nullopt;
-  std::vector<std::string> out;
-  for (auto& v : d.GetArray()) {
-    if (!v.IsString())
-      return std::nullopt;
-    out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return out;
-}
-
-std::optional<std::string> string_member(const std::string& body, const char* key) {
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject())
-    return std::nullopt;
-  auto it = d.FindMember(key);
-  if (it == d.MemberEnd() || !it->value.IsString())
-    return std::nullopt;
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
 std::string uuid_of(const std::string& seed) {
   auto h = keccak256("heartbeat/" + seed);
   auto x = to_hex(std::span(h.data(), 16), false);
@@ -150,13 +125,10 @@ http_reply clob_api::public_route(const http_request& req, const split_target& t
   if (p == "/books") {
     std::vector<std::string> tokens;
     if (req.method() == http::verb::post) {
-      rapidjson::Document d;
-      d.Parse(req.body().data(), req.body().size());
-      if (d.HasParseError() || !d.IsArray())
-        return err(400, "Invalid payload");
-      for (auto& v : d.GetArray())
-        if (v.IsObject() && v.HasMember("token_id") && v["token_id"].IsString())
-          tokens.emplace_back(v["token_id"].GetString());
+      auto parsed = parse_books_request(req.body());
+      if (!parsed)
+        return err(400, "Invalid payload: " + parsed.error());
+      tokens = std::move(parsed).value();
     } else {
       auto list = query(t, "token_ids");
       for (std::size_t a = 0; a < list.size();) {
@@ -368,15 +340,15 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
   if (p == "/orders" && m == http::verb::post)
     return post_orders(req.body(), key);
   if (p == "/order" && m == http::verb::delete_) {
-    auto id = string_member(req.body(), "orderID");
+    auto id = parse_string_member(req.body(), "orderID");
     if (!id)
-      return err(400, "Invalid payload");
+      return err(400, "Invalid payload: " + id.error());
     return ok(cancel_json(ex_.cancel(key, {*id})));
   }
   if (p == "/orders" && m == http::verb::delete_) {
-    auto ids = string_array(req.body());
+    auto ids = parse_string_array(req.body());
     if (!ids)
-      return err(400, "Invalid payload");
+      return err(400, "Invalid payload: " + ids.error());
     if (ids->size() > 1000)
       return err(400, "Too many orders in payload: " + std::to_string(ids->size()) + ", max allowed: 1000");
     return ok(cancel_json(ex_.cancel(key, *ids)));
@@ -384,8 +356,10 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
   if (p == "/cancel-all" && m == http::verb::delete_)
     return ok(cancel_json(ex_.cancel_all(key, "", "")));
   if (p == "/cancel-market-orders" && m == http::verb::delete_) {
-    auto market = string_member(req.body(), "market").value_or("");
-    auto asset = string_member(req.body(), "asset_id").value_or("");
+    auto market_given = parse_string_member(req.body(), "market");
+    auto asset_given = parse_string_member(req.body(), "asset_id");
+    auto market = market_given ? *market_given : std::string();
+    auto asset = asset_given ? *asset_given : std::string();
     if (market.empty() && asset.empty())
       return err(400, "Invalid payload");
     return ok(cancel_json(ex_.cancel_all(key, market, asset)));
@@ -457,9 +431,9 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
 }
 
 http_reply clob_api::heartbeat(const std::string& body, const std::string& api_key) {
-  auto given = string_member(body, "heartbeat_id");
+  auto given = parse_string_member(body, "heartbeat_id");
   if (!given)
-    return err(400, "Invalid payload");
+    return err(400, "Invalid payload: " + given.error());
   auto& hb = heartbeats_[api_key];
   // The first beat carries "" (or the id of a lapsed series); later ones the last id returned.
   if (!given->empty() && *given != hb.id)
@@ -500,25 +474,17 @@ http_reply clob_api::post_order(const std::string& body, const std::string& api_
 }
 
 http_reply clob_api::post_orders(const std::string& body, const std::string& api_key) {
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsArray())
-    return err(400, "Invalid order payload");
-  if (d.Size() > 15)
-    return err(400, "Too many orders in payload: " + std::to_string(d.Size()) + ", max allowed: 15");
+  auto orders = split_orders_request(body, 15);
+  if (!orders)
+    return err(400, orders.error());
   json_out j;
   j.arr();
-  for (auto& v : d.GetArray()) {
-    rapidjson::StringBuffer one_buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(one_buf);
-    v.Accept(w);
-    auto reply = post_order(std::string(one_buf.GetString(), one_buf.GetSize()), api_key);
+  for (auto& one : *orders) {
+    auto reply = post_order(one, api_key);
     if (reply.status == 200) {
       j.raw(reply.body);
     } else {
-      rapidjson::Document e;
-      e.Parse(reply.body.data(), reply.body.size());
-      std::string msg = e.IsObject() && e.HasMember("error") && e["error"].IsString() ? e["error"].GetString() : "";
+      std::string msg = error_message(reply.body);
       j.obj().kb("success", false).kv("orderID", "").kv("status", "").kv("makingAmount", "")
         .kv("takingAmount", "").key("transactionsHashes").arr().end_arr().key("tradeIDs").arr().end_arr()
         .kv("errorMsg", msg).end_obj();

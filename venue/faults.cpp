@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/json_parse.hpp"
 #include "venue/json_out.hpp"
 
 namespace tdmaker::venue {
@@ -37,8 +38,9 @@ result<std::vector<fault_window>> windows(const rapidjson::Value& v, const std::
 
 result<fault_plan> parse_fault_plan(const std::string& json_text, std::int64_t now_s) {
   rapidjson::Document d;
-  d.Parse(json_text.data(), json_text.size());
-  if (d.HasParseError() || !d.IsObject())
+  if (auto parsed = json::parse(d, json_text); !parsed)
+    return fail("faults: " + parsed.error());
+  if (!d.IsObject())
     return fail("faults: expected a JSON object");
   fault_plan p;
   for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {

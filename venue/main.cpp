@@ -6,13 +6,13 @@
 #include <sstream>
 
 #include <boost/asio.hpp>
-#include <rapidjson/document.h>
 
 #include "core/control.hpp"
 #include "venue/admin_api.hpp"
 #include "venue/clob_api.hpp"
 #include "venue/faults.hpp"
 #include "venue/gamma_api.hpp"
+#include "venue/request_parse.hpp"
 #include "venue/venue_config.hpp"
 #include "venue/world.hpp"
 #include "venue/ws_feeds.hpp"
@@ -48,24 +48,6 @@ void log_fault(const std::string& kind, const std::string& detail) {
 
 bool order_path(const std::string& p) {
   return p == "/order" || p == "/orders" || p == "/cancel-all" || p == "/cancel-market-orders";
-}
-
-/// True when every order in a POST /order or /orders body is post-only.
-bool all_post_only(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  auto one = [](const rapidjson::Value& v) {
-    return v.IsObject() && v.HasMember("postOnly") && v["postOnly"].IsBool() && v["postOnly"].GetBool();
-  };
-  if (d.HasParseError())
-    return false;
-  if (d.IsArray()) {
-    for (auto& v : d.GetArray())
-      if (!one(v))
-        return false;
-    return true;
-  }
-  return one(d);
 }
 
 std::int64_t now_ms() {

@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "core/decimal.hpp"
+#include "core/json_parse.hpp"
 
 namespace tdmaker::venue {
 namespace {
@@ -36,9 +37,8 @@ bool known_asset(const std::string& a) {
 
 result<venue_config> parse_venue_config(const std::string& json_text) {
   rapidjson::Document d;
-  d.Parse(json_text.data(), json_text.size());
-  if (d.HasParseError())
-    return fail("invalid JSON at offset " + std::to_string(d.GetErrorOffset()));
+  if (auto parsed = json::parse(d, json_text); !parsed)
+    return fail(parsed.error());
   if (!d.IsObject())
     return fail("$: expected an object");
   venue_config c;

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
-#include <rapidjson/document.h>
 
 #include "core/decimal.hpp"
 #include "core/l2_auth.hpp"
 #include "core/order_book.hpp"
 #include "venue/json_out.hpp"
+#include "venue/request_parse.hpp"
 #include "venue/wire_json.hpp"
 
 namespace tdmaker::venue {
@@ -16,28 +16,10 @@ namespace {
 
 std::string dec(std::int64_t micros) { return format_fixed(micros, micro_decimals); }
 
-bool parse(rapidjson::Document& d, std::string_view text) {
-  d.Parse(text.data(), text.size());
-  return !d.HasParseError() && d.IsObject();
-}
-
-std::set<std::string> strings(const rapidjson::Value& obj, const char* key, bool& ok) {
-  std::set<std::string> out;
-  auto it = obj.FindMember(key);
-  if (it == obj.MemberEnd())
-    return out;
-  if (!it->value.IsArray()) {
-    ok = false;
-    return out;
-  }
-  for (auto& v : it->value.GetArray()) {
-    if (!v.IsString()) {
-      ok = false;
-      return out;
-    }
-    out.emplace(v.GetString(), v.GetStringLength());
-  }
-  return out;
+/// The close reason for a frame that is not a subscription: the protocol's words,
+/// then why, cut to the 123 bytes a close frame carries.
+std::string refusal(const std::string& why) {
+  return ("invalid subscription payload: " + why).substr(0, 123);
 }
 
 template <class Subs>
@@ -121,20 +103,18 @@ void market_feed::on_text(const ws_session_ptr& s, std::string_view text) {
     sb.last_ping_ms = now_ms_();
     return s->send("PONG");
   }
-  rapidjson::Document d;
-  bool ok = parse(d, text);
-  auto assets = ok ? strings(d, "assets_ids", ok) : std::set<std::string>{};
-  if (!ok)
-    return s->close(1008, "invalid subscription payload");
-  auto op = d.HasMember("operation") && d["operation"].IsString() ? std::string(d["operation"].GetString()) : "";
-  if (d.HasMember("custom_feature_enabled") && d["custom_feature_enabled"].IsBool())
-    sb.custom = d["custom_feature_enabled"].GetBool();
-  if (op == "unsubscribe") {
+  auto frame = parse_market_subscription(text);
+  if (!frame)
+    return s->close(1008, refusal(frame.error()));
+  const auto& assets = frame->assets;
+  if (frame->custom_feature_enabled)
+    sb.custom = *frame->custom_feature_enabled;
+  if (frame->operation == "unsubscribe") {
     for (auto& a : assets)
       sb.assets.erase(a);
     return;
   }
-  if (!sb.subscribed && !(d.HasMember("type") && d["type"].IsString() && std::string_view(d["type"].GetString()) == "market"))
+  if (!sb.subscribed && frame->type != "market")
     return s->close(1008, "invalid subscription payload");
   sb.subscribed = true;
   sb.last_ping_ms = now_ms_();
@@ -275,21 +255,15 @@ void user_feed::on_text(const ws_session_ptr& s, std::string_view text) {
     sb.last_ping_ms = now_ms_();
     return s->send("PONG");
   }
-  rapidjson::Document d;
-  bool ok = parse(d, text);
-  auto markets = ok ? strings(d, "markets", ok) : std::set<std::string>{};
-  if (!ok)
-    return s->close(1008, "invalid subscription payload");
+  auto frame = parse_user_subscription(text);
+  if (!frame)
+    return s->close(1008, refusal(frame.error()));
+  const auto& markets = frame->markets;
   if (!sb.authed) {
-    auto auth = d.FindMember("auth");
-    if (auth == d.MemberEnd() || !auth->value.IsObject())
+    if (!frame->has_auth)
       return s->close(1008, "invalid subscription payload");
-    auto field = [&](const char* k) {
-      auto it = auth->value.FindMember(k);
-      return it != auth->value.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : "";
-    };
-    auto* c = ex_.creds(field("apiKey"));
-    if (!c || !secrets_equal(field("secret"), c->secret) || !secrets_equal(field("passphrase"), c->passphrase))
+    auto* c = ex_.creds(frame->api_key);
+    if (!c || !secrets_equal(frame->secret, c->secret) || !secrets_equal(frame->passphrase, c->passphrase))
       return s->close(1008, "invalid authentication");
     sb.api_key = c->key;
     sb.authed = true;
@@ -297,7 +271,7 @@ void user_feed::on_text(const ws_session_ptr& s, std::string_view text) {
     sb.last_ping_ms = now_ms_();
     return;
   }
-  auto op = d.HasMember("operation") && d["operation"].IsString() ? std::string(d["operation"].GetString()) : "";
+  const auto& op = frame->operation;
   if (op == "subscribe")
     sb.markets.insert(markets.begin(), markets.end());
   else if (op == "unsubscribe")
@@ -375,55 +349,33 @@ std::string rtds_error(int status, std::string_view message) {
   return e.end_obj().take();
 }
 
-const rapidjson::Value* string_member(const rapidjson::Value& obj, const char* key) {
-  auto it = obj.FindMember(key);
-  return it != obj.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
-}
-
 } // namespace
 
 void rtds_feed::on_text(const ws_session_ptr& s, std::string_view text) {
   if (text == "PING" || text == "ping")
     return; // RTDS keeps quiet on pings, as observed
-  rapidjson::Document d;
-  if (!parse(d, text))
-    return s->send(rtds_error(400, "invalid request: expected a JSON object"));
-  auto* action = string_member(d, "action");
-  const std::string_view act = action ? std::string_view(action->GetString(), action->GetStringLength()) : "";
-  if (act != "subscribe" && act != "unsubscribe")
-    return s->send(rtds_error(400, "invalid request: 'action' must be \"subscribe\" or \"unsubscribe\""));
-  auto list = d.FindMember("subscriptions");
-  if (list == d.MemberEnd() || !list->value.IsArray())
-    return s->send(rtds_error(400, "invalid request: 'subscriptions' must be an array"));
+  auto req = parse_rtds_request(text);
+  if (!req)
+    return s->send(rtds_error(400, req.error()));
   // A bad topic kills the whole batch (observed): nothing of it is applied.
-  for (auto& entry : list->value.GetArray()) {
-    auto* topic = entry.IsObject() ? string_member(entry, "topic") : nullptr;
-    if (!topic)
-      return s->send(rtds_error(400, "invalid request: every subscription needs a 'topic' string"));
-    if (std::string_view(topic->GetString(), topic->GetStringLength()) != chainlink_topic)
-      return s->send(rtds_error(401, "topic " + std::string(topic->GetString(), std::min<std::size_t>(topic->GetStringLength(), 64)) + " not found"));
-  }
+  for (auto& entry : req->subscriptions)
+    if (entry.topic != chainlink_topic)
+      return s->send(rtds_error(401, "topic " + entry.topic.substr(0, 64) + " not found"));
   auto& sb = subs_[s->id];
-  for (auto& entry : list->value.GetArray())
-    apply(s, sb, act == "subscribe", entry);
+  for (auto& entry : req->subscriptions)
+    apply(s, sb, req->subscribe, entry);
 }
 
-void rtds_feed::apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rapidjson::Value& entry) {
-  auto* filters = string_member(entry, "filters");
-  if (!filters)
+void rtds_feed::apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rtds_subscription& entry) {
+  if (!entry.filters)
     return s->send(rtds_error(400, R"(invalid request: 'filters' must be a string such as "{\"symbol\":\"btc/usd\"}")"));
-  const std::string ftext(filters->GetString(), filters->GetStringLength());
   // A space after ':' silently matches nothing on the real service (ref §5.3).
-  if (ftext.find(": ") != std::string::npos)
+  if (entry.filters->find(": ") != std::string::npos)
     return;
-  rapidjson::Document f;
-  f.Parse(ftext.data(), ftext.size());
-  auto* sym = !f.HasParseError() && f.IsObject() ? string_member(f, "symbol") : nullptr;
+  auto sym = parse_rtds_filter_symbol(*entry.filters);
   if (!sym)
-    return s->send(rtds_error(400, "invalid request: 'filters' is not a JSON object with a 'symbol' string"));
-  std::string symbol(sym->GetString(), sym->GetStringLength());
-  for (auto& c : symbol)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s->send(rtds_error(400, sym.error()));
+  const auto& symbol = *sym;
   if (!history_.count(symbol))
     return s->send(rtds_error(401, "symbol " + symbol.substr(0, 64) + " not found"));
   if (!subscribe) {

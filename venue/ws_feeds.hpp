@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include <rapidjson/fwd.h>
 
 #include "core/money.hpp"
 #include "venue/exchange.hpp"
+#include "venue/request_parse.hpp"
 #include "venue/ws_listener.hpp"
 
 namespace tdmaker::venue {
@@ -130,7 +130,7 @@ private:
   };
   using history = std::deque<std::pair<std::int64_t, ref_price>>;
   /// One entry of a batch whose topics were all accepted.
-  void apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rapidjson::Value& entry);
+  void apply(const ws_session_ptr& s, sub& sb, bool subscribe, const rtds_subscription& entry);
   std::string backfill(const std::string& symbol) const;
 
   std::function<std::int64_t()> now_ms_;

@@ -1,5 +1,7 @@
 #include "venue/ws_listener.hpp"
 
+#include <cstdio>
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/websocket.hpp>
@@ -17,8 +19,10 @@ namespace {
 
 class session final : public ws_session {
 public:
-  session(tcp::socket s, std::function<ws_channel*(const std::string&)> route)
-      : ws_(std::move(s)), route_(std::move(route)) {}
+  session(tcp::socket s, std::function<ws_channel*(const std::string&)> route, std::size_t max_message)
+      : ws_(std::move(s)), route_(std::move(route)) {
+    ws_.read_message_max(max_message);
+  }
 
   void start() {
     // Read the upgrade request ourselves to learn the path before accepting.
@@ -90,6 +94,10 @@ private:
     auto self = std::static_pointer_cast<session>(shared_from_this());
     ws_.async_read(in_, [self](beast::error_code ec, std::size_t) {
       if (ec) {
+        if (ec == websocket::error::message_too_big)
+          std::fprintf(stderr, "tdmaker-venue: ws %s session %llu: message over %zu bytes refused (close 1009)\n",
+                       self->path.c_str(), static_cast<unsigned long long>(self->id),
+                       static_cast<std::size_t>(self->ws_.read_message_max()));
         if (self->open_) {
           self->open_ = false;
           self->channel_->on_close(self);
@@ -132,9 +140,11 @@ private:
 } // namespace
 
 struct ws_listener::impl : std::enable_shared_from_this<ws_listener::impl> {
-  impl(asio::io_context& c, std::function<ws_channel*(const std::string&)> r) : acceptor(c), route(std::move(r)) {}
+  impl(asio::io_context& c, std::function<ws_channel*(const std::string&)> r, std::size_t max)
+      : acceptor(c), route(std::move(r)), max_message(max) {}
   tcp::acceptor acceptor;
   std::function<ws_channel*(const std::string&)> route;
+  std::size_t max_message;
   std::uint64_t next_id = 0;
 
   void accept() {
@@ -142,7 +152,7 @@ struct ws_listener::impl : std::enable_shared_from_this<ws_listener::impl> {
       if (ec == asio::error::operation_aborted)
         return;
       if (!ec) {
-        auto sess = std::make_shared<session>(std::move(s), self->route);
+        auto sess = std::make_shared<session>(std::move(s), self->route, self->max_message);
         sess->id = ++self->next_id;
         sess->start();
       }
@@ -151,8 +161,9 @@ struct ws_listener::impl : std::enable_shared_from_this<ws_listener::impl> {
   }
 };
 
-ws_listener::ws_listener(asio::io_context& ioc, std::function<ws_channel*(const std::string&)> route)
-    : impl_(std::make_shared<impl>(ioc, std::move(route))) {}
+ws_listener::ws_listener(asio::io_context& ioc, std::function<ws_channel*(const std::string&)> route,
+                         std::size_t max_message_bytes)
+    : impl_(std::make_shared<impl>(ioc, std::move(route), max_message_bytes)) {}
 
 ws_listener::~ws_listener() { stop(); }
 

@@ -2,6 +2,7 @@
 // WebSocket server on the venue's io_context. Each connection is a session with
 // a write queue; a channel object (market, user, RTDS) decides what a text frame
 // means and what to send. Single-threaded like the rest of the venue.
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -41,8 +42,13 @@ struct ws_channel {
 
 class ws_listener {
 public:
+  /// Clients send the venue only subscription frames (a few KB); a larger message
+  /// is refused by the socket (close 1009) before any channel sees it.
+  static constexpr std::size_t default_max_message_bytes = 1u << 20;
+
   /// `route` picks the channel for a request path; null refuses the upgrade.
-  ws_listener(boost::asio::io_context& ioc, std::function<ws_channel*(const std::string& path)> route);
+  ws_listener(boost::asio::io_context& ioc, std::function<ws_channel*(const std::string& path)> route,
+              std::size_t max_message_bytes = default_max_message_bytes);
   ~ws_listener();
   std::uint16_t listen(const std::string& host, std::uint16_t port);
   void stop();

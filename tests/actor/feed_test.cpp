@@ -1,5 +1,15 @@
 // The feed actor's flows without sockets: frames in (as the I/O threads deliver
 // them), market actors' books, re-fetch requests and safe mode out.
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <doctest/doctest.h>
 
 #include "actors/directory.hpp"
@@ -226,4 +236,118 @@ TEST_CASE_FIXTURE(test::actor_fixture, "10 failed connects put the node in safe 
   state(ws_event::healthy, 0);
   auto off = next_safe_mode();
   CHECK_FALSE(off.on);
+}
+
+// ---- issue 14: WebSocket messages over the client's bound
+
+namespace {
+
+/// What a ws_client reported, for a test thread to wait on (no fixed sleeps).
+struct ws_log {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::string> frames;
+  std::vector<ws_status> states;
+  template <class Pred>
+  bool wait(Pred pred) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, 10s, [&] { return pred(*this); });
+  }
+};
+
+} // namespace
+
+TEST_CASE("ws client: a message over its bound is refused, reported as oversize, and the socket replaced") {
+  namespace asio = boost::asio;
+  namespace websocket = boost::beast::websocket;
+  using tcp = asio::ip::tcp;
+  asio::io_context server_ctx;
+  tcp::acceptor acceptor(server_ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = acceptor.local_endpoint().port();
+  // Two connections: the first sends one message too many bytes, the second a small
+  // one and is held open until the test has looked.
+  std::promise<void> looked;
+  std::thread server([&, seen = looked.get_future()] {
+    try {
+      for (int i = 0; i < 2; ++i) {
+        websocket::stream<tcp::socket> ws(acceptor.accept());
+        ws.accept();
+        boost::beast::flat_buffer buf;
+        ws.read(buf); // the subscribe frame
+        ws.write(asio::buffer(i == 0 ? std::string(128 * 1024, '[') : std::string("small")));
+        boost::beast::error_code ec;
+        if (i == 0)
+          while (!ec)
+            ws.read(buf, ec); // until the client drops the connection
+        else
+          seen.wait();
+      }
+    } catch (const std::exception&) {
+      // the acceptor shut down: the client never came
+    }
+  });
+
+  auto log = std::make_shared<ws_log>();
+  io_pool io(1);
+  ws_client_options o;
+  o.name = "market";
+  o.where = *parse_endpoint("ws://127.0.0.1:" + std::to_string(port) + "/ws/market");
+  o.max_message_bytes = 64 * 1024;
+  o.connect_when_empty = true;
+  o.backoff = {std::chrono::milliseconds(10), std::chrono::milliseconds(20)};
+  ws_callbacks cb;
+  cb.first_frame = [](const std::vector<std::string>&) { return std::string("subscribe"); };
+  cb.update_frame = [](bool, const std::vector<std::string>&) { return std::string(); };
+  cb.on_frame = [log](std::string text, std::int64_t) {
+    std::lock_guard lock(log->m);
+    log->frames.push_back(std::move(text));
+    log->cv.notify_all();
+  };
+  cb.on_status = [log](const ws_status& st) {
+    std::lock_guard lock(log->m);
+    log->states.push_back(st);
+    log->cv.notify_all();
+  };
+  auto client = ws_client::make(io, o, cb);
+  client->start();
+  const bool recovered = log->wait([](ws_log& l) { return !l.frames.empty(); });
+  looked.set_value();
+  ::shutdown(acceptor.native_handle(), SHUT_RDWR); // wakes a server still in accept()
+  server.join();
+  client->stop();
+  io.stop();
+
+  REQUIRE(recovered);
+  CHECK(log->frames == std::vector<std::string>{"small"}); // the big one never reached the owner
+  std::vector<std::string> oversize;
+  for (auto& st : log->states)
+    if (st.event == ws_event::oversize)
+      oversize.push_back(st.detail);
+  REQUIRE(oversize.size() == 1);
+  CHECK(oversize[0] == "a message over 65536 bytes was refused");
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "feed: a refused oversize message is counted on its channel") {
+  caf::scoped_actor self{*sys};
+  auto feed = spawn_feed(*sys, nullptr, nullptr, nullptr, caf::actor_cast<telemetry_actor>(self),
+                         caf::actor_cast<notifier_actor>(self), {});
+  stop_on_exit stop{feed};
+  self->send(feed, ws_state{feed_channel::rtds, ws_event::oversize, "a message over 16777216 bytes was refused",
+                            1, 0, 0});
+  std::uint64_t rtds = 0, market = 0;
+  bool seen = false;
+  while (!seen)
+    self->receive(
+      [&](feed_health& h) {
+        if (h.channel == "rtds") {
+          rtds = h.oversize;
+          seen = true;
+        } else if (h.channel == "market") {
+          market = h.oversize;
+        }
+      },
+      [&](alert&) {}, [&](actor_sample&) {}, [&](actor_lifecycle&) {},
+      caf::after(5s) >> [&] { FAIL("no feed_health"); seen = true; });
+  CHECK(rtds == 1);
+  CHECK(market == 0);
 }

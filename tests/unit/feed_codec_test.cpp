@@ -5,6 +5,7 @@
 
 #include "core/bytes.hpp"
 #include "core/feed_codec.hpp"
+#include "core/json_parse.hpp"
 #include "core/order_book.hpp"
 
 using namespace tdmaker;
@@ -96,7 +97,7 @@ TEST_CASE("market frame: initial dump array of books in wire order") {
                             + R"("asks":[{"price":"0.99","size":"5"},{"price":"0.52","size":"7"}],"tick_size":"0.01","min_order_size":"5","neg_risk":false,"last_trade_price":"0.5"},)"
                             + R"({"event_type":"book","market":")" + cid + R"(","asset_id":")" + down
                             + R"(","timestamp":"1700000000001","hash":"","bids":[],"asks":[]}])";
-  rapidjson::Document doc;
+  json::reusable_document doc;
   collect c;
   auto st = parse_market_frame(frame, doc, c);
   REQUIRE(st.ok());
@@ -123,7 +124,7 @@ TEST_CASE("market frame: price_change covers both tokens - legacy schema too") {
                             + R"(","timestamp":"1700000000500","price_changes":[)"
                             + R"({"asset_id":")" + up + R"(","price":"0.48","size":"0","side":"BUY","hash":"h1","best_bid":"0.47","best_ask":"0.52"},)"
                             + R"({"asset_id":")" + down + R"(","price":"0.5","size":"12.5","side":"SELL","hash":"h2","best_bid":"","best_ask":""}]})";
-  rapidjson::Document doc;
+  json::reusable_document doc;
   collect c;
   REQUIRE(parse_market_frame(frame, doc, c).ok());
   REQUIRE(c.deltas.size() == 1);
@@ -157,7 +158,7 @@ TEST_CASE("market frame: trades - tick changes - resolutions - ignored and bad e
     + R"({"event_type":"book","market":"not-a-condition","asset_id":"1","timestamp":"1","bids":[],"asks":[]},)"
     + R"({"event_type":"price_change","market":")" + cid + R"(","timestamp":"8","price_changes":[{"asset_id":")" + up
     + R"(","price":"1.5","size":"1","side":"BUY"}]},)" + R"(42])";
-  rapidjson::Document doc;
+  json::reusable_document doc;
   collect c;
   auto st = parse_market_frame(frame, doc, c);
   REQUIRE(st.ok());
@@ -212,7 +213,7 @@ TEST_CASE("snapshot hash: what the venue sends is what the node recomputes") {
 }
 
 TEST_CASE("RTDS: updates and backfill give exact 1e-8 prices - errors are reported") {
-  rapidjson::Document doc;
+  json::reusable_document doc;
   auto u = parse_rtds_frame(
     R"({"topic":"crypto_prices_chainlink","type":"update","timestamp":1753314064237,"payload":{"symbol":"BTC/USD","timestamp":1753314064000,"value":67234.50000001,"full_accuracy_value":"1"},"connection_id":"x"})",
     doc);
@@ -250,4 +251,98 @@ TEST_CASE("subscribe frames are exactly the protocol's") {
   // `filters` is a string of compact JSON: no space after ':'.
   CHECK(rtds_subscribe_frame(true, std::vector<std::string>{"btc/usd"})
         == R"({"action":"subscribe","subscriptions":[{"topic":"crypto_prices_chainlink","type":"*","filters":"{\"symbol\":\"btc/usd\"}"}]})");
+}
+
+// ---- issue 14: the feed's parse path neither grows nor overflows the stack
+
+namespace {
+
+std::string price_change_frame(int i) {
+  return std::string(R"({"event_type":"price_change","market":")") + cid + R"(","timestamp":")"
+         + std::to_string(1700000000000 + i) + R"(","price_changes":[{"asset_id":")" + up + R"(","price":"0.)"
+         + std::to_string(10 + i % 80) + R"(","size":")" + std::to_string(i % 1000) + R"(","side":"BUY","hash":"h)"
+         + std::to_string(i) + R"("}]})";
+}
+
+std::string rtds_update_frame(int i) {
+  return R"({"topic":"crypto_prices_chainlink","type":"update","timestamp":1,"payload":{"symbol":"btc/usd","timestamp":)"
+         + std::to_string(1753314064000 + i) + R"(,"value":67234.)" + std::to_string(i % 100000) + "}}";
+}
+
+struct counting : market_event_sink {
+  std::size_t deltas = 0, bad = 0;
+  void on_book(book_snapshot&&) override {}
+  void on_delta(book_delta&& d) override { deltas += d.changes.size(); }
+  void on_last_trade(last_trade&&) override {}
+  void on_tick_size(tick_size_change&&) override {}
+  void on_resolved(market_resolved&&) override {}
+  void on_bad_event(std::string_view) override { ++bad; }
+};
+
+} // namespace
+
+TEST_CASE("market and RTDS frames: the parse path's memory does not grow with the number of frames") {
+  // The feed actor's documents, through the feed's own functions: the pool after
+  // 100k frames is the pool after the first thousand (issue 14's leak grew it by
+  // ~495 bytes a frame).
+  json::reusable_document doc;
+  counting sink;
+  for (int i = 0; i < 1000; ++i)
+    REQUIRE(parse_market_frame(price_change_frame(i), doc, sink).ok());
+  const auto warm = doc.pool_capacity();
+  for (int i = 1000; i < 101'000; ++i)
+    (void)parse_market_frame(price_change_frame(i), doc, sink);
+  CHECK(sink.deltas == 101'000);
+  CHECK(sink.bad == 0);
+  CHECK(doc.pool_capacity() == warm);
+
+  json::reusable_document rtds;
+  std::size_t ticks = 0;
+  for (int i = 0; i < 1000; ++i)
+    ticks += parse_rtds_frame(rtds_update_frame(i), rtds)->size();
+  const auto rtds_warm = rtds.pool_capacity();
+  for (int i = 1000; i < 101'000; ++i)
+    if (auto r = parse_rtds_frame(rtds_update_frame(i), rtds); r)
+      ticks += r->size();
+  CHECK(ticks == 101'000);
+  CHECK(rtds.pool_capacity() == rtds_warm);
+}
+
+TEST_CASE("market frame: 240 KB of '[' is refused with a clear error and delivers nothing") {
+  json::reusable_document doc;
+  collect c;
+  const std::string nested(240 * 1024, '[');
+  auto st = parse_market_frame(nested, doc, c);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().find("nested deeper than") != std::string::npos);
+  const std::string objects = [] {
+    std::string s;
+    for (int i = 0; i < 60'000; ++i)
+      s += R"({"a":)";
+    return s;
+  }();
+  CHECK_FALSE(parse_market_frame(objects, doc, c).ok());
+  CHECK(c.books.empty());
+  CHECK(c.deltas.empty());
+  CHECK(c.bad.empty());
+  // The same document takes the next good frame.
+  REQUIRE(parse_market_frame(price_change_frame(1), doc, c).ok());
+  CHECK(c.deltas.size() == 1);
+}
+
+TEST_CASE("RTDS frame: deep nesting is refused with a clear error") {
+  json::reusable_document doc;
+  const std::string nested(240 * 1024, '[');
+  auto r = parse_rtds_frame(nested, doc);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("nested deeper than") != std::string::npos);
+  const std::string in_payload = R"({"topic":"crypto_prices_chainlink","type":"update","payload":)" + nested;
+  CHECK_FALSE(parse_rtds_frame(in_payload, doc).ok());
+  CHECK(parse_rtds_frame(rtds_update_frame(5), doc)->size() == 1);
+}
+
+TEST_CASE("book reply: deep nesting is an error, not a crash") {
+  auto r = parse_book_reply(200, std::string(240 * 1024, '['));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("nested deeper than") != std::string::npos);
 }

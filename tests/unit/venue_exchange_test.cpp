@@ -232,7 +232,8 @@ TEST_CASE("order wire: encode and parse round trip and amounts per tick") {
   CHECK(back->order.salt_number == 123456789);
   CHECK(back->type == order_type::gtd);
   CHECK(!parse_order_request(R"({"order":{"salt":1}})"));
-  CHECK(parse_order_request("{").error() == "Invalid order payload: malformed JSON");
+  CHECK(parse_order_request("{").error()
+        == "Invalid order payload: malformed JSON: invalid JSON at offset 1: Missing a name for object member.");
   auto at = text.find("\"5300000\"");
   REQUIRE(at != std::string::npos);
   auto neg = text.substr(0, at) + "\"-5300000\"" + text.substr(at + 9);
