@@ -5,6 +5,6 @@
 if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "TDMAKER_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++-14")
 endif()
-add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g
+add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
                     -fno-sanitize-recover=undefined)
 add_link_options(-fsanitize=address,undefined)
