@@ -50,7 +50,7 @@ struct checking_sink : market_event_sink {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static fuzz::feed_document doc; // reused across inputs, as the feed reuses it across frames
+  static fuzz::market_document doc; // reused across inputs, as the feed reuses it across frames
   checking_sink sink;
   auto st = parse_market_frame(fuzz::text_of(data, size), doc, sink);
   if (st) {

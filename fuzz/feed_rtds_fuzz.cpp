@@ -7,7 +7,7 @@
 using namespace tdmaker;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static fuzz::feed_document doc; // reused across inputs, as the feed reuses it across frames
+  static fuzz::rtds_document doc; // reused across inputs, as the feed reuses it across frames
   auto ticks = parse_rtds_frame(fuzz::text_of(data, size), doc);
   if (ticks)
     for (auto& t : *ticks)
