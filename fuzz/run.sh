@@ -63,7 +63,7 @@ cmake --build "$build" -j"$(nproc)" "${build_args[@]}" >"$build/build.log" 2>&1 
 # Stack overflows must be reported as crashes, not hang the run; leaks in a
 # target's static state are not findings.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:detect_stack_use_after_return=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/tests/ubsan.supp}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/fuzz/ubsan.supp}
 
 summary=()
 status=0
@@ -91,7 +91,7 @@ for t in "${targets[@]}"; do
   # The fork-mode status line: "#N: cov: C ft: F corp: K exec/s E oom/timeout/crash: o/t/c time: Ss ..."
   last=$(grep -E '^#[0-9]+: cov:' "$logs/fuzz.log" | tail -1 || true)
   execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
-  rate=$(sed -E 's/.*exec\/s: ?([0-9]+).*/\1/' <<<"$last")
+  rate=$(sed -E 's/.*exec\/s:? *([0-9]+).*/\1/' <<<"$last")
   ftc=$(sed -E 's/.*oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+).*/\1/' <<<"$last")
   cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$last")
   fuzz_crashes=${ftc##*/}
