@@ -308,7 +308,7 @@ TEST_CASE("market and RTDS frames: the parse path's memory does not grow with th
   CHECK(rtds.pool_capacity() == rtds_warm);
 }
 
-TEST_CASE("market frame: 240 KB of '[' is refused with a clear error and delivers nothing") {
+TEST_CASE("market frame: 240 KB of open brackets is refused with a clear error and delivers nothing") {
   json::reusable_document doc;
   collect c;
   const std::string nested(240 * 1024, '[');

@@ -328,7 +328,7 @@ double bytes_per_record(lmdb_env& env, record_db db, std::size_t key_len, std::s
 
 } // namespace
 
-TEST_CASE("usage is the map's high-water mark; what a trading record costs in it (docs/operations.md)") {
+TEST_CASE("usage is the map's high-water mark, what a trading record costs in it (docs/operations.md)") {
   auto dir = temp_dir("sizing");
   auto opened = lmdb_env::open(dir, 64);
   REQUIRE(opened);

@@ -27,7 +27,7 @@ TEST_CASE("market cap: worst-case live markets per discovery shape") {
   CHECK(worst_case_live_markets(shape(0, 60, 1, 300, 5000)) == 0);
 }
 
-TEST_CASE("market cap: a shape that fits passes; one that does not names the keys and the numbers") {
+TEST_CASE("market cap: a shape that fits passes, one that does not names the keys and the numbers") {
   CHECK(check_market_capacity(shape(4, 900, 1, 300, 5000), 12).empty());
   CHECK(check_market_capacity(shape(4, 20, 1, 300, 5000), 72).empty());
   auto e = check_market_capacity(shape(4, 20, 1, 300, 5000), 64);

@@ -11,7 +11,7 @@ constexpr std::uint64_t mb = 1024 * 1024;
 map_usage used(std::uint64_t used_mb) { return {used_mb * mb, 100 * mb}; }
 } // namespace
 
-TEST_CASE("store health: the first commit failure trips it; later failures do not trip it again") {
+TEST_CASE("store health: the first commit failure trips it, later failures do not trip it again") {
   store_health h;
   CHECK(h.state() == store_state::healthy);
   CHECK(h.on_commit(true, "") == store_transition::none);

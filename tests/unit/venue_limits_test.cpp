@@ -78,7 +78,7 @@ struct venue_fixture {
 
 } // namespace
 
-TEST_CASE_FIXTURE(venue_fixture, "venue: 800 KB of '[' on POST /books /order /orders is a 400 with a clear error") {
+TEST_CASE_FIXTURE(venue_fixture, "venue: 800 KB of open brackets on POST /books /order /orders is a 400 with a clear error") {
   auto books = call(http::verb::post, "/books", nested, false);
   CHECK(books.status == 400);
   CHECK(says_too_deep(books.body));
