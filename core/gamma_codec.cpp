@@ -147,6 +147,10 @@ result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std
   auto end = parse_iso8601_utc(text_of(m, "endDate"));
   if (!start || !end)
     return fail("gamma " + r.slug + ": " + (start ? end.error() : start.error()));
+  // A slot that ends before it starts would be traded with a negative time left
+  // (found by the gamma fuzz target).
+  if (*end <= *start)
+    return fail("gamma " + r.slug + ": endDate is not after eventStartTime");
   r.slot_start_s = *start;
   r.slot_end_s = *end;
   if (auto it = m.FindMember("orderPriceMinTickSize"); it != m.MemberEnd() && it->value.IsString()) {

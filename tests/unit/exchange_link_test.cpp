@@ -60,6 +60,12 @@ TEST_CASE("gamma: event decodes JSON-encoded lists and maps tokens by outcome") 
   auto three = gamma_event;
   three.replace(three.find(R"(\"222\"]")"), 9, R"(\"222\", \"333\"]")");
   CHECK_FALSE(parse_gamma_event(three, "btc").ok());
+  // A slot that ends before (or when) it starts is refused (found by the fuzzer).
+  auto backwards = gamma_event;
+  backwards.replace(backwards.find("2026-05-10T18:45:00.000Z"), 24, "2026-05-10T18:05:40.000Z");
+  auto b = parse_gamma_event(backwards, "btc");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error() == "gamma btc-updown-15m-1778437800: endDate is not after eventStartTime");
 }
 
 TEST_CASE("clob reply: failures are classified as the reference says") {
