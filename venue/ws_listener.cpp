@@ -6,6 +6,7 @@
 #include <boost/beast.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "net/accept_loop.hpp"
 #include "venue/acceptor.hpp"
 
 namespace tdmaker::venue {
@@ -19,8 +20,9 @@ namespace {
 
 class session final : public ws_session {
 public:
-  session(tcp::socket s, std::function<ws_channel*(const std::string&)> route, std::size_t max_message)
-      : ws_(std::move(s)), route_(std::move(route)) {
+  session(tcp::socket s, std::function<ws_channel*(const std::string&)> route, std::size_t max_message,
+          net::connection_slot slot)
+      : ws_(std::move(s)), route_(std::move(route)), slot_(std::move(slot)) {
     ws_.read_message_max(max_message);
   }
 
@@ -135,30 +137,19 @@ private:
   http_request req_;
   std::deque<std::string> queue_;
   bool open_ = false;
+  net::connection_slot slot_; // the listener's cap counts this socket until it closes
 };
 
 } // namespace
 
 struct ws_listener::impl : std::enable_shared_from_this<ws_listener::impl> {
   impl(asio::io_context& c, std::function<ws_channel*(const std::string&)> r, std::size_t max)
-      : acceptor(c), route(std::move(r)), max_message(max) {}
-  tcp::acceptor acceptor;
+      : ioc(c), route(std::move(r)), max_message(max) {}
+  asio::io_context& ioc;
   std::function<ws_channel*(const std::string&)> route;
   std::size_t max_message;
   std::uint64_t next_id = 0;
-
-  void accept() {
-    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted)
-        return;
-      if (!ec) {
-        auto sess = std::make_shared<session>(std::move(s), self->route, self->max_message);
-        sess->id = ++self->next_id;
-        sess->start();
-      }
-      self->accept();
-    });
-  }
+  std::shared_ptr<net::accept_loop> loop;
 };
 
 ws_listener::ws_listener(asio::io_context& ioc, std::function<ws_channel*(const std::string&)> route,
@@ -167,15 +158,35 @@ ws_listener::ws_listener(asio::io_context& ioc, std::function<ws_channel*(const 
 
 ws_listener::~ws_listener() { stop(); }
 
+// The same accept loop as the HTTP listeners: an accept error (EMFILE) backs off
+// instead of spinning, and the socket count is capped.
 std::uint16_t ws_listener::listen(const std::string& host, std::uint16_t port) {
-  auto bound = bind_and_listen(impl_->acceptor, host, port);
-  impl_->accept();
+  tcp::acceptor acceptor(impl_->ioc);
+  auto bound = bind_and_listen(acceptor, host, port);
+  net::accept_options o;
+  o.name = "ws :" + std::to_string(bound);
+  o.max_connections = 1024; // every test client and node of a run, with room
+  o.server_header = "tdmaker-venue";
+  o.cap_setting = "ws_listener max_connections";
+  o.log = [](bool, const std::string& line) { std::fprintf(stderr, "tdmaker-venue: %s\n", line.c_str()); };
+  std::weak_ptr<impl> owner = impl_;
+  impl_->loop = net::accept_loop::create(std::move(acceptor), std::move(o),
+                                         [owner](tcp::socket s, net::connection_slot slot, net::admission) {
+                                           auto self = owner.lock();
+                                           if (!self)
+                                             return;
+                                           auto sess = std::make_shared<session>(std::move(s), self->route,
+                                                                                 self->max_message, std::move(slot));
+                                           sess->id = ++self->next_id;
+                                           sess->start();
+                                         });
+  impl_->loop->start();
   return bound;
 }
 
 void ws_listener::stop() {
-  beast::error_code ec;
-  impl_->acceptor.close(ec);
+  if (impl_->loop)
+    impl_->loop->stop();
 }
 
 } // namespace tdmaker::venue
