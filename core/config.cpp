@@ -372,7 +372,7 @@ result<node_config> parse_config(std::string_view json_text) {
   // Bounded (size, nesting depth) and whole: the default flags refuse anything but
   // whitespace after the document ("{...} {...}" or "{...}garbage").
   rapidjson::Document doc;
-  if (auto ok = json::parse(doc, json_text, {.max_bytes = 4u << 20, .max_depth = 32}); !ok)
+  if (auto ok = tdmaker::json::parse(doc, json_text, {.max_bytes = 4u << 20, .max_depth = 32}); !ok)
     return fail(ok.error());
   if (!doc.IsObject())
     return fail("$: expected an object, got " + type_name(doc));
