@@ -574,3 +574,23 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a failing store admits no new bi
   auto admitted = r.venue->placed[2][0];
   CHECK(r.stored(admitted).state == order_state::placing); // its placeholder committed first
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a slot-end cancel of an order still being placed waits for its reply, then cancels it") {
+  rig r(*this);
+  r.reconcile();
+  r.sweep_at((slot_end_s - 12) * 1000);
+  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  // The slot-end sweep comes while the POST is in flight: no DELETE may pass it
+  // (it would find nothing, and the order would be booked cancelled, or rest untracked).
+  r.sweep_at((slot_end_s - 10) * 1000);
+  r.sync();
+  CHECK(r.venue->cancels.empty());
+  CHECK(r.stored(id).state == order_state::placing);
+  r.venue->place_cbs[0](placements_done{{placed_live(id)}});
+  CHECK(r.update().state == order_state::live);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{id});
+  CHECK(r.update().state == order_state::cancel_pending);
+}
