@@ -9,23 +9,13 @@
 
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/venue_fixture.hpp"
+#include "tests/ws_recording_session.hpp"
 #include "venue/ws_feeds.hpp"
 
 using namespace tdmaker;
 using namespace tdmaker::venue;
 
 namespace {
-
-/// A connection that keeps what the channel sent, as the venue's unit tests do.
-struct recording_session : ws_session {
-  std::vector<std::string> sent;
-  bool closed = false;
-  void send(std::string text) override { sent.push_back(std::move(text)); }
-  void send_after(std::string text, std::int64_t) override { sent.push_back(std::move(text)); }
-  void close(std::uint16_t, std::string) override { closed = true; }
-  void drop() override { closed = true; }
-  bool open() const override { return !closed; }
-};
 
 void feed(ws_channel& ch, std::string_view frames) {
   auto s = std::make_shared<recording_session>();

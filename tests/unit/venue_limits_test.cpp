@@ -13,6 +13,7 @@
 #include "core/l2_auth.hpp"
 #include "core/order_wire.hpp"
 #include "core/secp256k1_signer.hpp"
+#include "tests/ws_recording_session.hpp"
 #include "venue/clob_api.hpp"
 #include "venue/market_catalog.hpp"
 #include "venue/request_parse.hpp"
@@ -29,22 +30,6 @@ constexpr const char* key0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efc
 const std::string nested(800 * 1024, '[');
 
 bool says_too_deep(const std::string& text) { return text.find("nested deeper than") != std::string::npos; }
-
-struct recording_session : ws_session {
-  std::vector<std::string> sent;
-  bool closed = false;
-  std::uint16_t code = 0;
-  std::string reason;
-  void send(std::string text) override { sent.push_back(std::move(text)); }
-  void send_after(std::string text, std::int64_t) override { sent.push_back(std::move(text)); }
-  void close(std::uint16_t c, std::string r) override {
-    closed = true;
-    code = c;
-    reason = std::move(r);
-  }
-  void drop() override { closed = true; }
-  bool open() const override { return !closed; }
-};
 
 struct venue_fixture {
   exchange ex{[] {

@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/ws_recording_session.hpp"
 #include "venue/faults.hpp"
 #include "venue/ws_feeds.hpp"
 
@@ -12,17 +13,6 @@ using namespace tdmaker;
 using namespace tdmaker::venue;
 
 namespace {
-
-/// Records what the channel sends to one connection.
-struct recording_session : ws_session {
-  std::vector<std::string> sent;
-  bool closed = false;
-  void send(std::string text) override { sent.push_back(std::move(text)); }
-  void send_after(std::string text, std::int64_t) override { sent.push_back(std::move(text)); }
-  void close(std::uint16_t, std::string) override { closed = true; }
-  void drop() override { closed = true; }
-  bool open() const override { return !closed; }
-};
 
 struct rtds_fixture {
   std::int64_t now = 1'800'000'000'000;
