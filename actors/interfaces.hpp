@@ -12,6 +12,7 @@
 //   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
 //   everyone --write_batch--> store;  everyone --alert--> notifier
 //   store --store_status (failing, recovered, headroom low)--> order (admission)
+//   I/O heartbeat loop --heartbeat_status (healthy, unhealthy, lapse)--> order (admission, reconcile), telemetry
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
 //
 // A handler's reply type is part of the contract: "done" replies are sent only
@@ -58,6 +59,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<feed_health>,
   caf::reacts_to<safe_mode>,
   caf::reacts_to<trading_status>,                   // order actor
+  caf::reacts_to<heartbeat_status>,                 // I/O heartbeat loop
   caf::reacts_to<fill_status>,                      // fill actor
   caf::reacts_to<settlement_status>,                // settlement actor
   caf::reacts_to<budget_snapshot>,                  // bidding actor
@@ -164,6 +166,7 @@ using order_actor = caf::typed_actor<
   caf::reacts_to<fill_booked>,                       // fill: attribute it to an order
   caf::reacts_to<settlement_status>,                 // settlement: realised PnL (risk.max_loss)
   caf::reacts_to<store_status>,                      // store: failing = no new order admitted
+  caf::reacts_to<heartbeat_status>,                  // I/O heartbeat loop: not healthy = no new order; lapse = reconcile
   caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
   caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
 

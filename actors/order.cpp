@@ -89,6 +89,7 @@ public:
         realised_since_start_ = usdc{s.realised_pnl.micros - pnl_baseline_->micros};
       },
       [=, this](store_status& s) { on_store(s); },
+      [=, this](heartbeat_status& h) { on_heartbeat(h); },
       [=, this](get_atom) {
         std::vector<order_record> out;
         for (auto& [id, r] : orders_)
@@ -167,6 +168,12 @@ private:
 
   void on_open_orders(open_orders_done& d) {
     reconciling_ = false;
+    // A lapse asked for a reconciliation while this listing was under way: the
+    // venue may have cancelled after it was taken, so list again after this one.
+    if (reconcile_again_) {
+      reconcile_again_ = false;
+      send(caf::actor_cast<order_actor>(this), reconcile_atom::value);
+    }
     if (!d.ok) {
       spdlog::error("order: reconciliation: open orders not listed: {}; retrying in 2 s", d.error);
       delayed_send(this, std::chrono::seconds(2), reconcile_atom::value);
@@ -277,6 +284,13 @@ private:
         // states and fills cannot be stored. Exits still go (refusal()).
         ++status_.refused_store;
         refuse(i, "store failing: " + store_.reason, now);
+        continue;
+      }
+      if (i.side == order_side::buy && heartbeat_blocks()) {
+        // Fail closed: a bid placed while the chain is in doubt may be cancelled
+        // by the venue behind our back. Exits still go (refusal()).
+        ++status_.refused_heartbeat;
+        refuse(i, "heartbeat not healthy: " + heartbeat_.reason, now);
         continue;
       }
       if (auto why = refusal(i, now); !why.empty()) {
@@ -780,6 +794,45 @@ private:
     }, owed);
   }
 
+  // ---- the CLOB heartbeat: admission, and a lapse means the venue cancelled everything ----
+
+  bool heartbeat_blocks() const {
+    return opts_.heartbeat_required && !paper_now() && heartbeat_.state != heartbeat_state::healthy;
+  }
+
+  void on_heartbeat(heartbeat_status& h) {
+    auto was = heartbeat_.state;
+    const bool lapsed = h.lapses > heartbeat_.lapses;
+    heartbeat_ = std::move(h);
+    auto now = opts_.clock();
+    if (heartbeat_.state != was && heartbeat_.state == heartbeat_state::healthy)
+      spdlog::info("order: heartbeat healthy: new orders admitted");
+    else if (heartbeat_.state != was)
+      spdlog::warn("order: heartbeat {} ({}): new orders refused; cancels and exits go on",
+                   to_string(heartbeat_.state), heartbeat_.reason);
+    if (lapsed) {
+      spdlog::warn("order: heartbeat lapsed ({}): the venue cancels every order of the key; reconciling now",
+                   heartbeat_.reason);
+      raise(alert{severity::warning, "heartbeat",
+                  "heartbeat lapsed: " + heartbeat_.reason + "; reconciling with the venue", now});
+      reconcile_now();
+      // The venue may cancel a moment after we notice: look once more when the chain is back.
+      reconcile_on_recovery_ = true;
+    } else if (heartbeat_.state == heartbeat_state::healthy && reconcile_on_recovery_) {
+      reconcile_on_recovery_ = false;
+      reconcile_now();
+    }
+    if (heartbeat_.state != was || lapsed)
+      publish_status();
+  }
+
+  void reconcile_now() {
+    if (reconciling_)
+      reconcile_again_ = true;
+    else
+      reconcile();
+  }
+
   // ---- the store's health: admission, alerts, the retry of unsaved states ----
 
   bool store_failing() const { return store_.state == store_state::failing; }
@@ -853,8 +906,9 @@ private:
     auto v = assess();
     s.halted = halted_;
     s.reconciled = reconciled_;
-    s.allow_new = reconciled_ && !halted_ && v.allow_new && !store_failing();
+    s.allow_new = reconciled_ && !halted_ && v.allow_new && !store_failing() && !heartbeat_blocks();
     s.reason = store_failing() ? "store failing: " + store_.reason
+               : heartbeat_blocks() ? "heartbeat not healthy: " + heartbeat_.reason
                : halted_ ? "halted: " + halt_reason_
                : !reconciled_ ? "not yet reconciled with the venue"
                : !v.allow_new ? std::string(v.reason)
@@ -898,6 +952,9 @@ private:
   bool phase_paper_ = true;
   trading_status status_;
   store_status store_;
+  heartbeat_status heartbeat_{heartbeat_state::starting, "no heartbeat answered yet"}; // from the I/O heartbeat loop
+  bool reconcile_again_ = false;       // a lapse came while a listing was under way
+  bool reconcile_on_recovery_ = false; // a lapse was seen: reconcile again once healthy
   std::map<std::string, bool> unsaved_; // order id -> its telling/bookkeeping is still owed
   std::optional<usdc> pnl_baseline_;
   usdc realised_since_start_;

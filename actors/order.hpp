@@ -18,6 +18,7 @@ struct order_options {
   std::uint32_t lookups_before_rejected = 3;  // 404s before a timed-out placement counts as never placed
   risk_limits risk;
   bool paper = true; // node mode paper: orders are recorded, never sent
+  bool heartbeat_required = false; // live with a key: no new order unless the CLOB heartbeat is healthy
   std::chrono::milliseconds sweep_every{1'000};
   std::chrono::milliseconds balance_every{0}; // > 0: read the collateral balance for auto-sizing
   std::chrono::milliseconds flush_every{250};

@@ -47,6 +47,10 @@ public:
         trading_ = std::move(t);
         trading_known_ = true;
       },
+      [=, this](heartbeat_status& h) {
+        heartbeat_ = std::move(h);
+        heartbeat_known_ = true;
+      },
       [=, this](fill_status& f) { fills_ = f; },
       [=, this](settlement_status& st) { settle_ = st; },
       [=, this](budget_snapshot& b) {
@@ -285,16 +289,34 @@ private:
     e.sample("tdmaker_orders_total", {{"result", "filled"}}, trading_.filled);
     e.family("tdmaker_orders_refused_total", "New orders refused up front, by reason.", "counter");
     e.sample("tdmaker_orders_refused_total", {{"reason", "store"}}, trading_.refused_store);
+    e.sample("tdmaker_orders_refused_total", {{"reason", "heartbeat"}}, trading_.refused_heartbeat);
     e.family("tdmaker_ghost_orders_found_total", "Orders without a clear reply found on the venue.", "counter");
     e.sample("tdmaker_ghost_orders_found_total", {}, trading_.ghosts_found);
     e.family("tdmaker_orphan_orders_cancelled_total", "Venue orders unknown to the ledger, cancelled at start.", "counter");
     e.sample("tdmaker_orphan_orders_cancelled_total", {}, trading_.orphans_cancelled);
     e.family("tdmaker_orders_adopted_total", "Ledger orders found resting at start and adopted.", "counter");
     e.sample("tdmaker_orders_adopted_total", {}, trading_.adopted);
+    heartbeat_metrics(e);
     e.family("tdmaker_budget_limit_usdc", "Global exposure budget, pUSD.", "gauge");
     e.sample("tdmaker_budget_limit_usdc", {}, format_fixed(budget_.limit.micros, 6));
     e.family("tdmaker_budget_reserved_usdc", "Budget reserved by resting orders and positions, pUSD.", "gauge");
     e.sample("tdmaker_budget_reserved_usdc", {}, format_fixed(budget_.reserved.micros, 6));
+  }
+
+  /// The CLOB heartbeat chain: only a live node with a key runs one.
+  void heartbeat_metrics(prom::exposition& e) const {
+    if (!heartbeat_known_)
+      return;
+    e.family("tdmaker_heartbeat_state", "The CLOB heartbeat chain: 1 for its state (not healthy = no new order).", "gauge");
+    for (auto s : {heartbeat_state::starting, heartbeat_state::healthy, heartbeat_state::unhealthy})
+      e.sample("tdmaker_heartbeat_state", {{"state", std::string(to_string(s))}},
+               std::int64_t{heartbeat_.state == s ? 1 : 0});
+    e.family("tdmaker_heartbeats_sent_total", "POST /v1/heartbeats sent.", "counter");
+    e.sample("tdmaker_heartbeats_sent_total", {}, heartbeat_.sent);
+    e.family("tdmaker_heartbeats_failed_total", "Heartbeats failed, unanswered or refused (Invalid Heartbeat ID).", "counter");
+    e.sample("tdmaker_heartbeats_failed_total", {}, heartbeat_.failed);
+    e.family("tdmaker_heartbeat_lapses_total", "Heartbeat chains broken: the venue cancelled every order; reconciled.", "counter");
+    e.sample("tdmaker_heartbeat_lapses_total", {}, heartbeat_.lapses);
   }
 
   /// PnL, positions, fills and settlements.
@@ -495,6 +517,8 @@ private:
   safe_mode safe_mode_;
   trading_status trading_;
   bool trading_known_ = false;
+  heartbeat_status heartbeat_;
+  bool heartbeat_known_ = false;
   budget_snapshot budget_;
   bool budget_known_ = false;
   fill_status fills_;

@@ -21,6 +21,7 @@
 #include "app/supervisor.hpp"
 #include "actors/bidding.hpp"
 #include "net/clob_session.hpp"
+#include "net/heartbeat_loop.hpp"
 #include "actors/fill.hpp"
 #include "actors/notifier.hpp"
 #include "actors/settlement.hpp"
@@ -77,6 +78,7 @@ struct node::impl {
   std::shared_ptr<http_client> clob;
   std::shared_ptr<http_client> gamma;
   std::shared_ptr<clob_session> session;
+  std::shared_ptr<heartbeat_loop> heartbeat; // live with a key only
   std::unique_ptr<http_server> http;
   std::uint16_t port = 0;
   bool stopped = false;
@@ -112,21 +114,24 @@ feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds f
 
 // L1 create-or-derive, retried until it works: the user channel and the
 // order actor's reconciliation wait for it.
+// The heartbeat chain (may be null) starts with them: its beats are L2-signed.
 void establish_credentials(std::shared_ptr<clob_session> s, weak_handle<feed_actor> feed,
                            weak_handle<order_actor> orders, boost::asio::any_io_executor ex,
-                           std::chrono::seconds retry) {
-  s->establish_credentials([s, feed, orders, ex, retry](result<api_credentials> c) {
+                           std::chrono::seconds retry, std::shared_ptr<heartbeat_loop> heartbeat) {
+  s->establish_credentials([s, feed, orders, ex, retry, heartbeat](result<api_credentials> c) {
     if (c) {
       spdlog::info("clob: API credentials ready for {} (not logged)", to_checksum(s->address()));
       feed.send(credentials_ready{true, ""});
       orders.send(credentials_ready{true, ""});
+      if (heartbeat)
+        heartbeat->start();
       return;
     }
     spdlog::error("clob: API credentials not obtained: {}; retrying in {} s", c.error(), retry.count());
     auto t = std::make_shared<boost::asio::steady_timer>(ex, retry);
-    t->async_wait([s, feed, orders, ex, retry, t](const boost::system::error_code& ec) {
+    t->async_wait([s, feed, orders, ex, retry, t, heartbeat](const boost::system::error_code& ec) {
       if (!ec)
-        establish_credentials(s, feed, orders, ex, std::min(retry * 2, std::chrono::seconds(60)));
+        establish_credentials(s, feed, orders, ex, std::min(retry * 2, std::chrono::seconds(60)), heartbeat);
     });
   });
 }
@@ -256,9 +261,10 @@ caf::actor start_bidding(impl& p) {
 }
 
 caf::actor start_order(impl& p) {
+  auto o = order_options_of(p.cfg, p.flush);
+  o.heartbeat_required = !o.paper && p.session; // the heartbeat chain runs (start_credentials)
   p.orders = spawn_order(*p.sys, p.session ? make_clob_order_venue(p.session) : nullptr,
-                         order_peers{p.store, p.bidding, p.telemetry, p.notifier, p.audit},
-                         order_options_of(p.cfg, p.flush));
+                         order_peers{p.store, p.bidding, p.telemetry, p.notifier, p.audit}, std::move(o));
   return caf::actor_cast<caf::actor>(p.orders);
 }
 
@@ -441,13 +447,31 @@ void start_singletons(impl& p) {
   }
 }
 
+// A live node keeps a heartbeat chain: if it dies, the venue cancels its orders.
+// Paper never sends an order, so it has nothing for the venue to cancel.
+std::shared_ptr<heartbeat_loop> make_heartbeat(impl& p) {
+  heartbeat_options o;
+  o.interval = std::chrono::milliseconds(p.cfg.heartbeat_interval_ms);
+  o.rules.grace_ms = p.cfg.heartbeat_grace_ms;
+  o.rules.venue_timeout_ms = p.cfg.heartbeat_venue_timeout_ms;
+  o.retry.max = std::min(o.retry.max, o.interval);
+  return heartbeat_loop::make(p.session, p.clob->executor(), o,
+                              [orders = weak_handle<order_actor>(p.orders),
+                               telemetry = weak_handle<telemetry_actor>(p.telemetry)](heartbeat_status s) {
+                                orders.send(s);
+                                telemetry.send(std::move(s));
+                              });
+}
+
 void start_credentials(impl& p) {
   if (!p.session) {
     spdlog::info("clob: no TDMAKER_PRIVATE_KEY: market data only (no user channel, no venue orders)");
     return;
   }
+  if (p.cfg.mode == trading_mode::live)
+    p.heartbeat = make_heartbeat(p);
   establish_credentials(p.session, weak_handle<feed_actor>(p.feed), weak_handle<order_actor>(p.orders),
-                        p.clob->executor(), std::chrono::seconds(2));
+                        p.clob->executor(), std::chrono::seconds(2), p.heartbeat);
 }
 
 void start_supervisor(impl& p) {
@@ -575,6 +599,7 @@ void release(impl& p) {
   p.store = nullptr;
   p.telemetry = nullptr;
   p.http.reset();
+  p.heartbeat.reset();
   p.session.reset();
   p.clob.reset();
   p.gamma.reset();
@@ -596,6 +621,8 @@ void node::shutdown() {
     caf::scoped_actor self{*p.sys};
     stop_workers(p, self);
     flush_store(p, self);
+    if (p.heartbeat)
+      p.heartbeat->stop(); // the venue's chain lapses: it cancels what still rests
     if (p.io)
       p.io->stop(); // no callback runs after this; sockets close with the clients
     stop_serving_actors(p, self);

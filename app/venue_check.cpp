@@ -12,6 +12,7 @@
 #include "core/eth_address.hpp"
 #include "core/feed_codec.hpp"
 #include "core/gamma_codec.hpp"
+#include "core/heartbeat_health.hpp"
 #include "core/order_sign.hpp"
 
 namespace tdmaker {
@@ -36,6 +37,37 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
+}
+
+/// One `POST /v1/heartbeats` carrying `id`.
+std::optional<heartbeat_reply> heartbeat(clob_session& s, const std::string& id) {
+  std::promise<http_response> p;
+  auto f = p.get_future();
+  s.l2("POST", "/v1/heartbeats", heartbeat_body(id), retry_rule::unprocessed_only, [&](http_response r) { p.set_value(std::move(r)); });
+  auto res = wait(f);
+  if (!res)
+    return std::nullopt;
+  return parse_heartbeat_reply(res->status, res->body);
+}
+
+/// A chain of two beats: "" starts it, the returned id continues it (a new id
+/// back). A failed beat is tried again, a refused id restarts the chain (a few tries:
+/// under injected faults a reply can be lost after the venue took the beat).
+bool heartbeat_chain(clob_session& s) {
+  std::string id, error = "no reply";
+  for (int tries = 0; tries < 6; ++tries) {
+    auto r = heartbeat(s, id);
+    if (!r) {
+      error = "timeout";
+      continue;
+    }
+    if (r->kind == heartbeat_reply_kind::ok && !id.empty())
+      return step(r->id != id, "heartbeat", r->id != id ? "chain of two ids (the venue cancels all orders if they stop)"
+                                                         : "the second beat returned the same id");
+    error = r->kind == heartbeat_reply_kind::ok ? "" : r->error;
+    id = r->kind == heartbeat_reply_kind::ok ? r->id : "";
+  }
+  return step(false, "heartbeat", error);
 }
 
 } // namespace
@@ -135,6 +167,10 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   auto after = look(placed->order_id);
   const bool gone = after && after->second && after->second->status.starts_with("CANCELED");
   if (!step(gone, "verify", after && after->second ? "status " + after->second->status : "lookup failed"))
+    return 1;
+  // 6. Heartbeats last: a chain left behind lapses and cancels the key's orders,
+  // and this check's order is already gone.
+  if (!heartbeat_chain(*session))
     return 1;
   std::printf("venue-check: all steps passed\n");
   return 0;

@@ -197,6 +197,9 @@ const std::vector<field>& schema() {
     {"$.feed.breaker_failures", integer(&node_config::feed_breaker_failures, 1, 1000)},
     {"$.feed.book_hash_check", boolean(&node_config::feed_book_hash_check)},
     {"$.feed.refetch_min_interval_ms", integer(&node_config::feed_refetch_min_interval_ms, 0, 600000)},
+    {"$.heartbeat.interval_ms", integer(&node_config::heartbeat_interval_ms, 200, 60000)},
+    {"$.heartbeat.grace_ms", integer(&node_config::heartbeat_grace_ms, 100, 60000)},
+    {"$.heartbeat.venue_timeout_ms", integer(&node_config::heartbeat_venue_timeout_ms, 1000, 600000)},
     {"$.discovery.assets",
      [](const json& v, node_config& c) -> std::string {
        if (!v.IsArray() || v.Empty())
@@ -383,6 +386,12 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail(err);
   if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
+  // A beat that fails is retried within the grace; interval + grace must leave a
+  // retry room before the venue cancels everything.
+  if (cfg.heartbeat_interval_ms * 2 > cfg.heartbeat_venue_timeout_ms)
+    return fail("$.heartbeat.interval_ms: must be at most half of $.heartbeat.venue_timeout_ms");
+  if (cfg.heartbeat_interval_ms + cfg.heartbeat_grace_ms >= cfg.heartbeat_venue_timeout_ms)
+    return fail("$.heartbeat.grace_ms: interval_ms + grace_ms must be below $.heartbeat.venue_timeout_ms");
   if (cfg.entry_max_bid < cfg.entry_target_bid)
     return fail("$.entry.max_bid: must be >= $.entry.target_bid");
   if (!cfg.notifier_webhook_url.empty()) {

@@ -63,6 +63,10 @@ struct node_config {
   int feed_breaker_failures = 10;
   bool feed_book_hash_check = true;
   int feed_refetch_min_interval_ms = 2000;
+  // heartbeat: the CLOB heartbeat chain of a live node with a key
+  int heartbeat_interval_ms = 5000;
+  int heartbeat_grace_ms = 3000;
+  int heartbeat_venue_timeout_ms = 10000;
   // discovery
   std::vector<std::string> discovery_assets{"btc", "eth", "sol", "xrp"};
   int discovery_slot_seconds = 900;

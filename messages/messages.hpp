@@ -15,6 +15,7 @@
 #include "core/settlement.hpp"
 #include "core/stop_loss.hpp"
 #include "core/store_health.hpp"
+#include "core/heartbeat_health.hpp"
 #include "messages/atoms.hpp"
 #include "messages/link_events.hpp"
 
@@ -409,11 +410,13 @@ struct trading_status {
   std::uint64_t orphans_cancelled = 0;
   std::uint64_t adopted = 0;
   std::uint64_t refused_store = 0; // new orders refused up front because the store is failing
+  std::uint64_t refused_heartbeat = 0; // new orders refused up front because the heartbeat is not healthy
 };
 template <class Inspector>
 auto inspect(Inspector& f, trading_status& x) {
   return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.paper_open_orders, x.open_exposure, x.placed,
-           x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted, x.refused_store);
+           x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted, x.refused_store,
+           x.refused_heartbeat);
 }
 
 /// One line of the append-only audit log (JSON object, no newline).
@@ -757,6 +760,19 @@ template <class Inspector>
 auto inspect(Inspector& f, store_status& x) {
   return f(x.state, x.reason, x.headroom_low, x.map_used_bytes, x.map_size_bytes);
 }
+
+/// The CLOB heartbeat chain (core/heartbeat_health), told by the I/O threads'
+/// heartbeat loop to the order actor (admission; a lapse = reconcile) and to
+/// telemetry, on every reply and every transition.
+struct heartbeat_status {
+  heartbeat_state state = heartbeat_state::starting;
+  std::string reason;      // why it is not healthy (empty when healthy)
+  std::uint64_t sent = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t lapses = 0; // chains broken: the venue cancelled every order
+};
+template <class Inspector>
+auto inspect(Inspector& f, heartbeat_status& x) { return f(x.state, x.reason, x.sent, x.failed, x.lapses); }
 
 struct markets_changed {
   std::vector<market_summary> markets;

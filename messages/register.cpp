@@ -77,6 +77,7 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<actor_restart>("tdmaker::actor_restart")
     .add_message_type<store_sample>("tdmaker::store_sample")
     .add_message_type<store_status>("tdmaker::store_status")
+    .add_message_type<heartbeat_status>("tdmaker::heartbeat_status")
     .add_message_type<notifier_sample>("tdmaker::notifier_sample")
     .add_message_type<markets_changed>("tdmaker::markets_changed")
     .add_message_type<health_report>("tdmaker::health_report")

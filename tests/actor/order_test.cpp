@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -118,8 +119,9 @@ struct rig {
 
   /// `own_env`: a store over another LMDB (a tiny map); `notifier`: who hears alerts.
   /// The store probes only when the test sends probe_atom.
+  /// `heartbeat`: the node is live with a key, so bids wait for a healthy heartbeat chain.
   explicit rig(test::actor_fixture& f, std::vector<order_record> ledger = {}, std::shared_ptr<lmdb_env> own_env = {},
-               notifier_actor notifier = {})
+               notifier_actor notifier = {}, bool heartbeat = false)
     : fx(f), self(*f.sys), env(own_env ? own_env : f.env) {
     store_health_options h;
     h.probe_every = std::chrono::hours(1);
@@ -135,6 +137,7 @@ struct rig {
     o.sweep_every = std::chrono::hours(1); // the test sends the sweep
     o.cancel_before_end_ms = 10'000;
     o.clock = [n = now] { return n->load(); };
+    o.heartbeat_required = heartbeat;
     orders = spawn_order(*fx.sys, venue, order_peers{store, caf::actor_cast<bidding_actor>(self), {}, notifier, {}}, o);
     self->send(orders, phase_record{phase::proof_of_concept, phase::experience, t0, "test", "test"});
     feed_fresh();
@@ -593,4 +596,87 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a slot-end cancel of an order st
   REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
   CHECK(r.venue->cancels[0] == std::vector<std::string>{id});
   CHECK(r.update().state == order_state::cancel_pending);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: an unhealthy heartbeat admits no new bid, cancels and exits go, and a lapse reconciles at once") {
+  rig r(*this, {}, {}, {}, true);
+  r.reconcile();
+  auto beat = [&](heartbeat_state s, std::string why, std::uint64_t sent, std::uint64_t failed, std::uint64_t lapses) {
+    r.self->send(r.orders, heartbeat_status{s, std::move(why), sent, failed, lapses});
+  };
+  // Before the first heartbeat success a bid is refused up front, its budget back.
+  r.self->send(r.orders, place_batch{market, {intent(0, 85)}});
+  auto early = r.update();
+  CHECK(early.state == order_state::rejected);
+  CHECK(early.reason == "heartbeat not healthy: no heartbeat answered yet");
+  CHECK(r.release().amount == usdc{4'250'000});
+  CHECK(r.venue->placed.empty());
+
+  beat(heartbeat_state::healthy, "", 1, 0, 0);
+  auto cancelled = r.place_live(intent(0, 85));
+  auto kept = r.place_live(intent(1, 84));
+
+  beat(heartbeat_state::unhealthy, "no heartbeat answered for 3001 ms: HTTP 500", 3, 1, 0);
+  r.self->send(r.orders, place_batch{market, {intent(2, 83)}});
+  auto refused_bid = r.update();
+  CHECK(refused_bid.state == order_state::rejected);
+  CHECK(refused_bid.reason == "heartbeat not healthy: no heartbeat answered for 3001 ms: HTTP 500");
+  r.release();
+  // A cancel goes out, and so does a stop-loss exit.
+  r.self->send(r.orders, cancel_batch{market, {cancelled}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{cancelled}); // left unanswered: cancel_pending
+  auto exit = intent(31, 30);
+  exit.side = order_side::sell;
+  exit.post_only = false;
+  exit.reserved = usdc{0};
+  exit.paper = false;
+  r.self->send(r.orders, place_batch{market, {exit}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 3; }));
+  auto exit_id = r.venue->placed[2][0];
+  r.venue->place_cbs[2](placements_done{{placed_live(exit_id)}});
+  CHECK(r.update_for(exit_id, order_state::live).order_id == exit_id);
+  r.sync();
+  CHECK(r.venue->placed.size() == 3); // two bids while healthy, the exit: the refused bids never went
+  CHECK(r.venue->open_cbs.size() == 1); // no reconciliation yet: unhealthy is not a lapse
+
+  // The chain breaks: the venue cancelled everything. The node lists the venue's
+  // open orders at once; nothing rests, so each open ledger order is looked up
+  // (the bid resting, the exit, and the bid whose cancel is pending).
+  beat(heartbeat_state::unhealthy, "venue answered Invalid Heartbeat ID: the chain restarts", 4, 2, 1);
+  REQUIRE(r.venue->wait([](auto& v) { return v.open_cbs.size() == 2; }));
+  r.venue->open_cbs[1](open_orders_done{true, "", {}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 3; }));
+  for (std::size_t k = 0; k < 3; ++k) {
+    auto id = r.venue->lookups[k];
+    r.venue->lookup_cbs[k](lookup_done{id, true, false, "CANCELED", shares{0}, shares{5'000'000}, ""});
+  }
+  std::set<std::string> told; // all are told, in any order, after their state is stored
+  while (told.size() < 3) {
+    auto u = r.update();
+    if (u.state == order_state::cancelled)
+      told.insert(u.order_id);
+  }
+  CHECK(r.stored(kept).state == order_state::cancelled);
+  CHECK(r.stored(exit_id).state == order_state::cancelled);
+
+  // Healthy again: one more listing (the venue may cancel a moment after the
+  // lapse is seen), and bids are admitted again.
+  beat(heartbeat_state::healthy, "", 5, 2, 1);
+  REQUIRE(r.venue->wait([](auto& v) { return v.open_cbs.size() == 3; }));
+  r.venue->open_cbs[2](open_orders_done{true, "", {}});
+  r.self->send(r.orders, place_batch{market, {intent(3, 82)}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 4; }));
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a lapse during a reconciliation lists the venue again after it") {
+  rig r(*this, {}, {}, {}, true);
+  r.reconcile();
+  r.self->send(r.orders, heartbeat_status{heartbeat_state::unhealthy, "lapsed", 3, 2, 1});
+  REQUIRE(r.venue->wait([](auto& v) { return v.open_cbs.size() == 2; }));
+  r.self->send(r.orders, heartbeat_status{heartbeat_state::unhealthy, "lapsed again", 6, 4, 2});
+  r.sync();
+  CHECK(r.venue->open_cbs.size() == 2); // one listing at a time
+  r.venue->open_cbs[1](open_orders_done{true, "", {}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.open_cbs.size() == 3; }));
 }

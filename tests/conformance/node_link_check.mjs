@@ -62,8 +62,8 @@ function venueCheck(label) {
 
 async function scenarioVenueCheck() {
   const out = venueCheck("clean");
-  for (const s of ["api-key", "gamma", "book", "place", "lookup", "cancel", "verify"]) assert.match(out, new RegExp(`^ok +${s} `, "m"));
-  ok("node derives its API key through L1, places a signed order the venue accepts, finds it LIVE, cancels it");
+  for (const s of ["api-key", "gamma", "book", "place", "lookup", "cancel", "verify", "heartbeat"]) assert.match(out, new RegExp(`^ok +${s} `, "m"));
+  ok("node derives its API key through L1, places a signed order the venue accepts, finds it LIVE, cancels it, chains two heartbeats");
   // Every placement reply lost: the order rests but the node gets no answer. It must
   // not re-send; the ghost-order check finds it by its EIP-712 id.
   await setFaults({ seed: 3, ghost_order: 1 });

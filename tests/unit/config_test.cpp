@@ -122,3 +122,19 @@ TEST_CASE("config: nesting deeper than the bound is a clear error, not a crash")
   std::string obj = R"({"_comment":)" + std::string(40, '[') + std::string(40, ']') + "}";
   CHECK(error_of(obj).find("JSON nested deeper than 32 levels") == 0);
 }
+
+TEST_CASE("config: heartbeat keys - defaults, bounds, and room for retries before the venue's timeout") {
+  auto cfg = parse_config("{}");
+  REQUIRE(cfg);
+  CHECK(cfg->heartbeat_interval_ms == 5000);
+  CHECK(cfg->heartbeat_grace_ms == 3000);
+  CHECK(cfg->heartbeat_venue_timeout_ms == 10000);
+  CHECK(error_of(R"({"heartbeat":{"interval_ms":1000,"grace_ms":1000,"venue_timeout_ms":3000}})") == "OK");
+  CHECK(error_of(R"({"heartbeat":{"interval_ms":50}})")
+        == "$.heartbeat.interval_ms: expected an integer in [200, 60000], got 50");
+  CHECK(error_of(R"({"heartbeat":{"interval_ms":6000}})")
+        == "$.heartbeat.interval_ms: must be at most half of $.heartbeat.venue_timeout_ms");
+  CHECK(error_of(R"({"heartbeat":{"grace_ms":5000}})")
+        == "$.heartbeat.grace_ms: interval_ms + grace_ms must be below $.heartbeat.venue_timeout_ms");
+  CHECK(error_of(R"({"heartbeat":{"intervall_ms":5000}})") == "$.heartbeat.intervall_ms: unknown key");
+}
