@@ -159,6 +159,8 @@ private:
              {{"version", build::version}, {"commit", build::commit},
               {"build_type", build::build_type}},
              std::int64_t{1});
+    e.family("tdmaker_wallet_info", "Wallet type orders are signed as (value is always 1).", "gauge");
+    e.sample("tdmaker_wallet_info", {{"signature_type", opts_.wallet_type}}, std::int64_t{1});
     e.family("tdmaker_uptime_seconds", "Seconds since the node started.", "gauge");
     e.sample("tdmaker_uptime_seconds", {}, uptime_s());
     auto rss = parse_statm_resident_pages(proc_text("/proc/self/statm"));

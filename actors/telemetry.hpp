@@ -15,6 +15,7 @@ struct telemetry_options {
   /// Singleton kinds that must be alive for /health to say 200.
   std::vector<std::string> required_kinds;
   std::chrono::milliseconds status_every{30'000}; // the status line in the log (0: off)
+  std::string wallet_type = "EOA";                 // config wallet.signature_type, shown in /metrics
 };
 
 /// Spawns the telemetry actor: aggregates actor samples and renders /metrics,

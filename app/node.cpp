@@ -44,6 +44,7 @@
 #include "actors/telemetry.hpp"
 #include "actors/util.hpp"
 #include "core/eth_address.hpp"
+#include "core/wallet.hpp"
 #include "generated/build_info.hpp"
 #include "messages/register.hpp"
 
@@ -221,6 +222,7 @@ caf::actor start_telemetry(impl& p) {
   o.market_connection = redact_url(p.cfg.venue_clob_url) + " (market " + redact_url(p.cfg.venue_market_ws_url) + ")";
   o.required_kinds = singleton_kinds();
   o.status_every = std::chrono::milliseconds(p.cfg.status_interval_ms);
+  o.wallet_type = p.cfg.wallet_signature_type;
   p.telemetry = spawn_telemetry(*p.sys, o);
   return caf::actor_cast<caf::actor>(p.telemetry);
 }
@@ -425,15 +427,19 @@ void start_actor_system(impl& p) {
 
 // The exchange link: I/O threads (the notifier's webhook uses them too), the
 // REST clients and, with a key, the CLOB session.
-void start_exchange_link(impl& p, std::optional<private_key> key) {
+void start_exchange_link(impl& p, std::optional<private_key> key, const std::optional<wallet_setup>& wallet) {
   p.io = std::make_unique<io_pool>(p.cfg.venue_io_threads);
   http_client_options o;
   o.timeout = std::chrono::milliseconds(p.cfg.venue_request_timeout_ms);
   o.limits = polymarket_rate_limits();
   p.clob = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_clob_url), o);
   p.gamma = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_gamma_url), o);
-  if (key)
-    p.session = clob_session::make(p.clob, std::move(*key));
+  if (key && wallet) {
+    clob_session_options so;
+    so.sig_type = wallet->type;
+    so.funder = wallet->funder;
+    p.session = clob_session::make(p.clob, std::move(*key), so);
+  }
 }
 
 void start_singletons(impl& p) {
@@ -507,8 +513,20 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
     return fail(ok.error());
   if (auto ok = open_store(*p); !ok)
     return fail(ok.error());
+  // The wallet is checked against the key before anything starts: a funder the
+  // venue would refuse on every order is a configuration error, not a runtime one.
+  std::optional<wallet_setup> wallet;
+  if (key) {
+    auto w = resolve_wallet(*parse_signature_type(cfg.wallet_signature_type), cfg.wallet_funder, key->address());
+    if (!w)
+      return fail(w.error());
+    wallet = *w;
+    spdlog::info("wallet: signature type {} ({}), funder (maker) {}, signer {}, API key owner {}",
+                 to_string(w->type), static_cast<unsigned>(w->type), to_checksum(w->funder), to_checksum(w->signer),
+                 to_checksum(w->key_address));
+  }
   start_actor_system(*p);
-  start_exchange_link(*p, std::move(key));
+  start_exchange_link(*p, std::move(key), wallet);
   start_singletons(*p);
   start_credentials(*p);
   start_supervisor(*p);

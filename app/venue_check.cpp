@@ -10,6 +10,7 @@
 #include "net/io_pool.hpp"
 #include "core/bytes.hpp"
 #include "core/eth_address.hpp"
+#include "core/wallet.hpp"
 #include "core/feed_codec.hpp"
 #include "core/gamma_codec.hpp"
 #include "core/heartbeat_health.hpp"
@@ -83,9 +84,19 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   hopts.limits = polymarket_rate_limits();
   auto clob = http_client::make(io, *clob_ep, hopts);
   auto gamma = http_client::make(io, *gamma_ep, hopts);
-  auto session = clob_session::make(clob, key);
-  std::printf("venue-check: signer %s, CLOB %s, Gamma %s\n", to_checksum(session->address()).c_str(),
-              clob_ep->text().c_str(), gamma_ep->text().c_str());
+  // 0. The wallet the orders are signed as (config wallet.*), checked against the key.
+  auto wallet = resolve_wallet(*parse_signature_type(cfg.wallet_signature_type), cfg.wallet_funder, key.address());
+  if (!step(wallet.ok(), "wallet",
+            wallet ? std::string(to_string(wallet->type)) + " (signatureType " + std::to_string(static_cast<unsigned>(wallet->type))
+                       + "), funder (maker) " + to_checksum(wallet->funder) + ", order signer " + to_checksum(wallet->signer)
+                   : wallet.error()))
+    return 1;
+  clob_session_options so;
+  so.sig_type = wallet->type;
+  so.funder = wallet->funder;
+  auto session = clob_session::make(clob, key, so);
+  std::printf("venue-check: key address %s (POLY_ADDRESS, API key owner), CLOB %s, Gamma %s\n",
+              to_checksum(session->address()).c_str(), clob_ep->text().c_str(), gamma_ep->text().c_str());
 
   // 1. API credentials through L1 (created, or derived when they exist).
   std::promise<result<api_credentials>> pc;
@@ -130,8 +141,10 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   exchange_domain dom;
   dom.verifying_contract = *parse_address(ctf_exchange_v2);
   auto dsep = domain_separator(dom);
-  auto order = sign_order(spec, key, dsep);
-  if (!step(order.ok(), "sign", order ? "BUY " + to_string(rec.min_size) + " @ " + to_string(book->tick) : order.error()))
+  auto order = session->sign(spec, dsep);
+  if (!step(order.ok(), "sign", order ? "BUY " + to_string(rec.min_size) + " @ " + to_string(book->tick) + " as "
+                                          + std::string(to_string(wallet->type))
+                                      : order.error()))
     return 1;
   std::promise<place_outcome> pp;
   auto fp = pp.get_future();

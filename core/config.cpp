@@ -11,6 +11,7 @@
 
 #include "core/decimal.hpp"
 #include "core/endpoint.hpp"
+#include "core/eth_address.hpp"
 #include "core/json_parse.hpp"
 #include "core/redact.hpp"
 #include "core/market_cap.hpp"
@@ -188,6 +189,17 @@ const std::vector<field>& schema() {
     {"$.venue.rtds_url", url(&node_config::venue_rtds_url, true)},
     {"$.venue.io_threads", integer(&node_config::venue_io_threads, 1, 16)},
     {"$.venue.request_timeout_ms", integer(&node_config::venue_request_timeout_ms, 100, 120000)},
+    {"$.wallet.signature_type",
+     one_of(&node_config::wallet_signature_type, {"EOA", "POLY_PROXY", "POLY_GNOSIS_SAFE", "POLY_1271"})},
+    {"$.wallet.funder", [](const json& v, node_config& c) -> std::string {
+       if (!v.IsString())
+         return "expected a 0x address, got " + type_name(v);
+       std::string_view s(v.GetString(), v.GetStringLength());
+       if (auto a = parse_address(s); !a)
+         return a.error();
+       c.wallet_funder = std::string(s);
+       return {};
+     }},
     {"$.feed.ping_ms", integer(&node_config::feed_ping_ms, 100, 60000)},
     {"$.feed.market_stale_ms", integer(&node_config::feed_market_stale_ms, 200, 600000)},
     {"$.feed.user_stale_ms", integer(&node_config::feed_user_stale_ms, 200, 600000)},
@@ -321,6 +333,9 @@ std::string secret_refused(const std::string& path, std::string_view what) {
 std::string scan(const json& v, const std::string& path) {
   if (v.IsString()) {
     std::string_view s(v.GetString(), v.GetStringLength());
+    // An address is 40 hex digits, a key 64: the funder is public by nature.
+    if (path == "$.wallet.funder" && s.size() == 42 && parse_address(s))
+      return {};
     return looks_like_secret_value(s) ? secret_refused(path, redacted(s)) : std::string();
   }
   if (v.IsArray()) {
@@ -392,6 +407,9 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail("$.heartbeat.interval_ms: must be at most half of $.heartbeat.venue_timeout_ms");
   if (cfg.heartbeat_interval_ms + cfg.heartbeat_grace_ms >= cfg.heartbeat_venue_timeout_ms)
     return fail("$.heartbeat.grace_ms: interval_ms + grace_ms must be below $.heartbeat.venue_timeout_ms");
+  if (cfg.wallet_signature_type != "EOA" && cfg.wallet_funder.empty())
+    return fail("$.wallet.funder: required with $.wallet.signature_type " + cfg.wallet_signature_type
+                + " (the address that holds the funds)");
   if (cfg.entry_max_bid < cfg.entry_target_bid)
     return fail("$.entry.max_bid: must be >= $.entry.target_bid");
   if (!cfg.notifier_webhook_url.empty()) {

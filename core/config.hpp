@@ -53,6 +53,9 @@ struct node_config {
   std::string venue_rtds_url = "ws://127.0.0.1:18083";
   int venue_io_threads = 1;
   int venue_request_timeout_ms = 10000;
+  // wallet: which Polymarket wallet type the orders are signed as (core/wallet.hpp)
+  std::string wallet_signature_type = "EOA";
+  std::string wallet_funder; // 0x address holding the funds; "" = the key's address
   // feed
   int feed_ping_ms = 10000;
   int feed_market_stale_ms = 30000;

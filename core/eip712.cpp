@@ -51,11 +51,16 @@ bytes32 clob_auth_digest(const clob_auth& a, std::uint64_t chain_id) {
   return typed_digest(domain, s);
 }
 
-bytes32 order_type_hash() {
-  static const auto h = keccak256(
+const std::string& order_type_string() {
+  static const std::string s =
     "Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,"
     "uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,"
-    "bytes32 builder)");
+    "bytes32 builder)";
+  return s;
+}
+
+bytes32 order_type_hash() {
+  static const auto h = keccak256(order_type_string());
   return h;
 }
 
@@ -67,7 +72,21 @@ bytes32 domain_separator(const exchange_domain& d) {
 }
 
 bytes32 order_digest(const order_v2& o, const bytes32& domain_sep) {
-  auto s = words(12)
+  return typed_digest(domain_sep, order_struct_hash(o));
+}
+
+bytes32 typed_data_sign_digest(const order_v2& o, const bytes32& domain_sep, std::uint64_t chain_id) {
+  // EIP-712 encodeType: the primary type, then the referenced Order type.
+  static const auto type_hash = keccak256(
+    "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,"
+    "bytes32 salt)" + order_type_string());
+  auto s = words(7).add(type_hash).add(order_struct_hash(o)).add_string("DepositWallet").add_string("1")
+             .add(chain_id).add(o.signer).add(bytes32{}).hash();
+  return typed_digest(domain_sep, s);
+}
+
+bytes32 order_struct_hash(const order_v2& o) {
+  return words(12)
              .add(order_type_hash())
              .add(o.salt)
              .add(o.maker)
@@ -81,7 +100,6 @@ bytes32 order_digest(const order_v2& o, const bytes32& domain_sep) {
              .add(o.metadata)
              .add(o.builder)
              .hash();
-  return typed_digest(domain_sep, s);
 }
 
 } // namespace tdmaker

@@ -45,9 +45,19 @@ struct exchange_domain {
 };
 
 bytes32 clob_auth_digest(const clob_auth& a, std::uint64_t chain_id = polygon_chain_id);
+/// "Order(uint256 salt,...,bytes32 builder)": hashed into the type hash and, for
+/// POLY_1271 orders, appended to the signature in full (ERC-7739).
+const std::string& order_type_string();
 bytes32 order_type_hash();
 bytes32 domain_separator(const exchange_domain& d);
 /// The order's signing hash; also its order id on the CLOB.
 bytes32 order_digest(const order_v2& o, const bytes32& domain_sep);
+/// hashStruct(Order): the ERC-7739 "contents hash" of a POLY_1271 order.
+bytes32 order_struct_hash(const order_v2& o);
+/// What a deposit wallet's owner signs for a POLY_1271 order (ERC-7739 nested
+/// typed data): TypedDataSign{contents: o, name "DepositWallet", version "1",
+/// chainId, verifyingContract = the wallet (o.signer), salt 0} on the exchange
+/// domain `domain_sep`.
+bytes32 typed_data_sign_digest(const order_v2& o, const bytes32& domain_sep, std::uint64_t chain_id);
 
 } // namespace tdmaker

@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/erc7739.hpp"
 #include "core/eth_address.hpp"
 #include "core/json_parse.hpp"
 #include "core/order_builder.hpp"
@@ -52,7 +53,8 @@ order_spec limit_spec(std::string token_id, order_side side, price px, shares si
   return spec;
 }
 
-result<order_request> sign_order(const order_spec& spec, const private_key& key, const bytes32& domain_sep) {
+result<order_request> sign_order(const order_spec& spec, const private_key& key, const bytes32& domain_sep,
+                                 std::uint64_t chain_id) {
   auto token = parse_uint256(spec.token_id);
   if (!token)
     return fail("tokenId: " + token.error());
@@ -60,8 +62,10 @@ result<order_request> sign_order(const order_spec& spec, const private_key& key,
   auto& o = r.order;
   o.salt_number = spec.salt;
   o.fields.salt = uint256_from(spec.salt);
-  o.fields.signer = key.address();
-  o.fields.maker = spec.funder.value_or(o.fields.signer);
+  o.fields.maker = spec.funder.value_or(key.address());
+  // A deposit wallet is its own signer (it validates by ERC-1271); the others
+  // are signed for by the key's address.
+  o.fields.signer = spec.sig_type == signature_type::poly_1271 ? o.fields.maker : key.address();
   o.token_id = spec.token_id;
   o.fields.token_id = *token;
   o.maker_amount = spec.maker_amount;
@@ -72,7 +76,12 @@ result<order_request> sign_order(const order_spec& spec, const private_key& key,
   o.fields.sig_type = spec.sig_type;
   o.fields.timestamp_ms = uint256_from(spec.timestamp_ms);
   o.expiration = spec.expiration;
-  o.signature = key.sign(order_digest(o.fields, domain_sep));
+  if (spec.sig_type == signature_type::poly_1271) {
+    o.signature = key.sign(typed_data_sign_digest(o.fields, domain_sep, chain_id));
+    o.signature_suffix = erc7739_suffix(domain_sep, order_struct_hash(o.fields));
+  } else {
+    o.signature = key.sign(order_digest(o.fields, domain_sep));
+  }
   r.owner = spec.owner;
   r.type = spec.type;
   r.post_only = spec.post_only;
@@ -132,8 +141,8 @@ result<std::string> sign_order_json(const std::string& params_json, const privat
   for (auto* x : {&salt, &ts, &exp, &st})
     if (!*x)
       return fail(x->error());
-  if (*st > 2)
-    return fail("signatureType: expected 0 (EOA), 1 (POLY_PROXY) or 2 (POLY_GNOSIS_SAFE)");
+  if (*st > 3)
+    return fail("signatureType: expected 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271)");
   order_spec spec;
   spec.token_id = *token;
   spec.side = side;

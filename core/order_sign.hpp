@@ -37,9 +37,13 @@ struct order_spec {
 order_spec limit_spec(std::string token_id, order_side side, price px, shares size, std::uint64_t salt,
                       std::uint64_t timestamp_ms, std::string owner);
 
-/// The wire order for `spec`, signed by `key` on the exchange domain `domain_sep`.
+/// The wire order for `spec`, signed by `key` on the exchange domain `domain_sep`
+/// as clob-client-v2 signs it: maker = funder (the key's address when empty);
+/// signer = the key's address, except POLY_1271 where signer = maker = the deposit
+/// wallet and the signature is the ERC-7739 wrapping (core/erc7739.hpp).
 /// Fails only on a token id that is not a uint256.
-result<order_request> sign_order(const order_spec& spec, const private_key& key, const bytes32& domain_sep);
+result<order_request> sign_order(const order_spec& spec, const private_key& key, const bytes32& domain_sep,
+                                 std::uint64_t chain_id = polygon_chain_id);
 
 /// Input keys: tokenID, price, size (limit) or amount (market), side, tickSize,
 /// negRisk, orderType, signatureType, funder, owner, expiration, salt, timestamp,

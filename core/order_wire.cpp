@@ -14,6 +14,28 @@ namespace {
 
 using rapidjson::Value;
 
+// 65 bytes for ECDSA signers; a POLY_1271 signature is the inner 65 bytes and the
+// ERC-7739 wrapping (checked in full by the verifier), bounded here.
+result<std::pair<signature65, std::vector<std::uint8_t>>> split_signature(std::string_view hex, signature_type t) {
+  if (t != signature_type::poly_1271) {
+    auto sig = parse_signature(hex);
+    if (!sig)
+      return fail(sig.error());
+    return std::pair{*sig, std::vector<std::uint8_t>{}};
+  }
+  if (hex.substr(0, 2) == "0x" || hex.substr(0, 2) == "0X")
+    hex.remove_prefix(2);
+  if (hex.size() <= 130 || hex.size() > 130 + 2048)
+    return fail("invalid signature: a POLY_1271 signature is 65 bytes and its ERC-7739 wrapping");
+  auto head = parse_signature(hex.substr(0, 130));
+  if (!head)
+    return fail(head.error());
+  auto tail = from_hex(hex.substr(130));
+  if (!tail)
+    return fail("invalid signature: " + tail.error());
+  return std::pair{*head, std::move(tail).value()};
+}
+
 failure bad(const std::string& why) { return fail("Invalid order payload: " + why); }
 
 result<std::string_view> str(const Value& o, const char* key) {
@@ -143,10 +165,11 @@ result<order_request> decode(const Value& root) {
   auto sig = str(o, "signature");
   if (!sig)
     return fail(sig.error());
-  auto parsed_sig = parse_signature(*sig);
+  auto parsed_sig = split_signature(*sig, so.fields.sig_type);
   if (!parsed_sig)
     return bad("signature: " + parsed_sig.error());
-  so.signature = *parsed_sig;
+  so.signature = parsed_sig->first;
+  so.signature_suffix = std::move(parsed_sig->second);
 
   auto owner = str(root, "owner");
   if (!owner)
@@ -240,7 +263,7 @@ std::string encode_order_request(const order_request& r) {
   w.Key("builder");
   s(to_hex(o.fields.builder));
   w.Key("signature");
-  s(to_hex(o.signature));
+  s(to_hex(o.signature) + to_hex(o.signature_suffix, false));
   w.EndObject();
   w.Key("owner");
   s(r.owner);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/eip712.hpp"
 #include "core/money.hpp"
@@ -24,6 +25,9 @@ struct signed_order {
   std::string token_id;          // canonical decimal
   std::int64_t expiration = 0;   // Unix seconds, 0 = none; not signed
   signature65 signature{};
+  // POLY_1271 only: the ERC-7739 wrapping after the 65-byte inner signature
+  // (core/erc7739.hpp); empty for the other types.
+  std::vector<std::uint8_t> signature_suffix;
 };
 
 struct order_request {

@@ -155,6 +155,8 @@ result<order_request> clob_session::sign(order_spec spec, const bytes32& domain_
   if (!has_creds_)
     return fail("no API credentials yet");
   spec.owner = creds_.key;
+  spec.sig_type = opts_.sig_type;
+  spec.funder = opts_.funder;
   return sign_order(spec, key_, domain_sep);
 }
 
@@ -232,7 +234,9 @@ void clob_session::open_orders_page(std::string cursor, std::vector<open_order> 
 }
 
 void clob_session::collateral_balance(std::function<void(result<usdc>)> done) {
-  l2("GET", "/balance-allowance?asset_type=COLLATERAL&signature_type=0", "", retry_rule::idempotent,
+  l2("GET", "/balance-allowance?asset_type=COLLATERAL&signature_type="
+              + std::to_string(static_cast<unsigned>(opts_.sig_type)),
+     "", retry_rule::idempotent,
      [done](http_response res) {
        auto cls = classify_reply(res.status, res.body, res.retry_after);
        if (cls.kind != reply_kind::ok)

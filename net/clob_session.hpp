@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct place_outcome {
 struct clob_session_options {
   std::uint32_t ghost_lookups = 4;              // GET /data/order attempts ...
   std::chrono::milliseconds ghost_spacing{750}; // ... this far apart (404 may be eventual consistency)
+  // The wallet orders are signed as (core/wallet.hpp); the balance query carries
+  // the type, as the official client's does. Headers stay the key's address.
+  signature_type sig_type = signature_type::eoa;
+  std::optional<address20> funder; // the order maker; the key's address when empty
 };
 
 class clob_session : public std::enable_shared_from_this<clob_session> {

@@ -3,13 +3,14 @@
 #include "core/control.hpp"
 #include "core/decimal.hpp"
 #include "core/eth_address.hpp"
+#include "venue/admin_wallets.hpp"
 #include "venue/json_out.hpp"
 
 #include <cstdio>
 
 namespace tdmaker::venue {
 
-admin_api::admin_api(const world& w, fault_injector& faults, std::string token,
+admin_api::admin_api(world& w, fault_injector& faults, std::string token,
                      std::function<venue_counters()> counters, std::function<std::int64_t()> now_ms)
     : world_(w), faults_(faults), token_(std::move(token)), counters_(std::move(counters)),
       now_ms_(std::move(now_ms)) {}
@@ -17,13 +18,15 @@ admin_api::admin_api(const world& w, fault_injector& faults, std::string token,
 http_reply admin_api::handle(const http_request& req, const split_target& t) {
   if (t.path == "/metrics")
     return {200, metrics(), "text/plain; version=0.0.4"};
-  if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults")
+  if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults" && !is_wallet_admin_path(t.path))
     return {404, json_error("not found")};
   if (token_.empty())
     return {503, json_error("admin API disabled: TDMAKER_VENUE_ADMIN_TOKEN is not set")};
   auto auth = req.find(http::field::authorization);
   if (auth == req.end() || !bearer_matches(std::string_view(auth->value().data(), auth->value().size()), token_))
     return {401, json_error("missing or invalid bearer token")};
+  if (is_wallet_admin_path(t.path))
+    return wallet_admin(world_.ex(), req, t);
   if (t.path == "/admin/faults") {
     if (req.method() == http::verb::post) {
       auto plan = parse_fault_plan(req.body(), now_ms_() / 1000);
@@ -51,10 +54,10 @@ http_reply admin_api::handle(const http_request& req, const split_target& t) {
 std::string admin_api::account_json(const account& a) {
   auto dec = [](std::int64_t v) { return format_fixed(v, micro_decimals); };
   const auto& ex = world_.ex();
-  std::vector<std::string> keys;
-  for (auto& k : a.keys)
-    keys.push_back(k.key);
-  auto mine = [&](const std::string& owner) { return std::find(keys.begin(), keys.end(), owner) != keys.end(); };
+  // Orders and fills belong to the address that holds the funds (the maker):
+  // an EOA's own orders, or a wallet's orders signed by its owner.
+  auto mine = [&](const address20& maker) { return maker == a.address; };
+  auto placed = ex.orders_by_maker(a.address);
   json_out j;
   j.obj().kv("address", to_checksum(a.address)).kv("usdc", dec(a.usdc)).kv("reserved_usdc", dec(a.reserved_usdc));
   j.key("positions").obj();
@@ -69,22 +72,21 @@ std::string admin_api::account_json(const account& a) {
       .kn("created_s", o.created_s).kn("market_end_s", m == ex.markets().end() ? 0 : m->second.end_s).end_obj();
   };
   j.end_obj().key("open_orders").arr();
-  for (auto& k : keys)
-    for (auto* o : ex.open_orders(k, "", "", ""))
+  for (auto* o : placed)
+    if (o->status == order_status::live)
       order_fields(*o);
   // Every order ever placed, for "no order lost or duplicated" checks.
   j.end_arr().key("orders").arr();
-  for (auto& k : keys)
-    for (auto* o : ex.orders_of(k))
-      order_fields(*o);
+  for (auto* o : placed)
+    order_fields(*o);
   j.end_arr().key("fills").arr();
   for (auto& tr : ex.all_trades()) {
-    if (mine(tr.owner))
+    if (mine(tr.taker_address))
       j.obj().kv("trade_id", tr.id).kv("order_id", tr.taker_order_id).kv("role", "TAKER")
         .kv("asset_id", tr.asset_id).kv("side", to_string(tr.side)).kv("size", dec(tr.size))
         .kv("price", dec(tr.px.micros)).kv("fee", dec(tr.taker_fee)).kv("status", to_string(tr.status)).end_obj();
     for (auto& f : tr.makers)
-      if (mine(f.owner))
+      if (mine(f.maker_address))
         j.obj().kv("trade_id", tr.id).kv("order_id", f.order_id).kv("role", "MAKER")
           .kv("asset_id", f.asset_id).kv("side", to_string(f.side)).kv("size", dec(f.matched_amount))
           .kv("price", dec(f.px.micros)).kv("fee", "0").kv("status", to_string(tr.status)).end_obj();

@@ -18,7 +18,7 @@ struct venue_counters {
 
 class admin_api {
 public:
-  admin_api(const world& w, fault_injector& faults, std::string token, std::function<venue_counters()> counters,
+  admin_api(world& w, fault_injector& faults, std::string token, std::function<venue_counters()> counters,
             std::function<std::int64_t()> now_ms);
   http_reply handle(const http_request& req, const split_target& t);
 
@@ -26,7 +26,7 @@ private:
   std::string account_json(const account& a);
   std::string metrics();
 
-  const world& world_;
+  world& world_;
   fault_injector& faults_;
   std::string token_;
   std::function<venue_counters()> counters_;

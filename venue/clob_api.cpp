@@ -391,7 +391,18 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
     return page(picked, t, [&](const venue_trade& tr) { return trade_json(tr, key); });
   }
   if (p == "/balance-allowance" || p == "/balance-allowance/update") {
-    auto* acct = ex_.account_by_key(key);
+    // signature_type names whose funds: the key's own (0, the default) or its
+    // registered proxy / safe / deposit wallet's, as the real CLOB derives them.
+    auto st = query(t, "signature_type");
+    if (!st.empty() && (st.size() != 1 || st[0] < '0' || st[0] > '3'))
+      return err(400, "invalid signature_type");
+    const auto* acct = ex_.account_by_key(key);
+    if (!st.empty() && st != "0") {
+      auto* w = ex_.wallets().of_owner(acct->address, static_cast<signature_type>(st[0] - '0'));
+      if (!w)
+        return err(400, "no wallet of signature_type " + st + " is registered for this address");
+      acct = ex_.account_by_address(w->wallet);
+    }
     auto type = query(t, "asset_type");
     std::int64_t bal = 0;
     if (type == "COLLATERAL") {

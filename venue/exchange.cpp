@@ -6,6 +6,7 @@
 #include "core/decimal.hpp"
 #include "core/eth_address.hpp"
 #include "core/keccak.hpp"
+#include "core/erc7739.hpp"
 #include "core/secp256k1_signer.hpp"
 
 namespace tdmaker::venue {
@@ -170,6 +171,13 @@ std::optional<api_creds> exchange::derive_key(const address20& a, std::uint64_t 
   return c;
 }
 
+result<bool> exchange::register_wallet(const address20& wallet, const address20& owner, signature_type type) {
+  auto ok = wallets_.add(wallet, owner, type);
+  if (ok)
+    account_for(wallet);
+  return ok;
+}
+
 const account* exchange::account_by_key(const std::string& api_key) const {
   auto it = key_to_address_.find(api_key);
   return it == key_to_address_.end() ? nullptr : account_by_address(it->second);
@@ -207,16 +215,16 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
     return rejection{401, "Unauthorized/Invalid api key"};
   if (r.owner != api_key)
     return rejection{400, "the order owner has to be the owner of the API KEY"};
-  if (so.fields.signer != acct_c->address)
-    return rejection{400, "the order signer address has to be the address of the API KEY"};
-  if (so.fields.sig_type == signature_type::eoa && so.fields.maker != so.fields.signer)
-    return rejection{400, "Invalid order payload: maker must be the signer for EOA orders"};
-  if (so.fields.sig_type == signature_type::poly_1271)
-    return rejection{400, "maker address not allowed, please use the deposit wallet flow"};
+  if (auto why = wallets_.check_parties(so.fields, acct_c->address); !why.empty())
+    return rejection{400, why};
   auto digest = order_digest(so.fields, domain_sep_);
   auto id = to_hex(digest);
-  auto who = recover_signer(digest, so.signature);
-  if (!who || *who != so.fields.signer)
+  // A deposit wallet's signature is its owner's over the ERC-7739 wrapping, checked
+  // as the wallet contract would; the others are the signer's own ECDSA signature.
+  bool wrapped = so.fields.sig_type == signature_type::poly_1271;
+  auto who = wrapped ? erc7739_signer(so.fields, so.signature, so.signature_suffix, domain_sep_, cfg_.domain.chain_id)
+                     : recover_signer(digest, so.signature);
+  if (!who || *who != (wrapped ? acct_c->address : so.fields.signer) || (!wrapped && !so.signature_suffix.empty()))
     return rejection{400, "invalid signature"};
   if (orders_.count(id))
     return rejection{400, order_error(id, "Duplicated.")};
@@ -257,7 +265,7 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
     return rejection{400, order_error(id, "Size (" + to_string(terms->size)
                                               + ") lower than the minimum: " + to_string(m->min_size))};
 
-  auto& acct = account_for(acct_c->address);
+  auto& acct = account_for(so.fields.maker);
   const auto& token = so.token_id;
   if (side == order_side::buy) {
     auto need = so.maker_amount + taker_fee(terms->size.micros, price{one / 2});
@@ -351,7 +359,7 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
   auto& own = books_[taker.asset_id];
   auto comp = complement(taker.asset_id);
   auto& other = books_[comp];
-  auto& tacct = accounts_.at(account_by_key(taker.owner)->address);
+  auto& tacct = accounts_.at(taker.maker);
   bool buy = taker.side == order_side::buy;
 
   venue_trade t;
@@ -398,7 +406,7 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
     auto exec_px = use_same ? same_px : comp_px; // on the taker's token
     auto& mk = orders_.at(q.front());
     auto qty = std::min(taker.remaining(), mk.remaining());
-    auto& macct = accounts_.at(account_by_key(mk.owner)->address);
+    auto& macct = accounts_.at(mk.maker);
     // The fee is charged once per trade on its whole size (below), so a trade
     // at one price costs exactly size x rate x p(1-p), however many makers it took.
     fee_basis += static_cast<__int128>(qty) * exec_px * (one - exec_px);
@@ -475,7 +483,7 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
 
 void exchange::rest(venue_order& o) {
   auto& b = books_[o.asset_id];
-  auto& acct = accounts_.at(account_by_key(o.owner)->address);
+  auto& acct = accounts_.at(o.maker);
   if (o.side == order_side::buy) {
     b.bids[o.px.micros].push_back(o.id);
     acct.reserved_usdc += notional(o.remaining(), o.px.micros);
@@ -503,7 +511,7 @@ void exchange::unrest(const venue_order& o) {
 
 void exchange::close(venue_order& o, order_status s) {
   unrest(o);
-  auto& acct = accounts_.at(account_by_key(o.owner)->address);
+  auto& acct = accounts_.at(o.maker);
   if (o.side == order_side::buy)
     acct.reserved_usdc -= notional(o.remaining(), o.px.micros);
   else
@@ -575,6 +583,15 @@ std::vector<const venue_order*> exchange::open_orders(const std::string& api_key
     out.push_back(&o);
   }
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
+  return out;
+}
+
+std::vector<const venue_order*> exchange::orders_by_maker(const address20& a) const {
+  std::vector<const venue_order*> out;
+  for (auto& [oid, o] : orders_)
+    if (o.maker == a)
+      out.push_back(&o);
+  std::sort(out.begin(), out.end(), [](auto* x, auto* y) { return x->seq < y->seq; });
   return out;
 }
 

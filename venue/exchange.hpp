@@ -16,6 +16,7 @@
 #include "core/eip712.hpp"
 #include "core/order_wire.hpp"
 #include "venue/market_catalog.hpp"
+#include "venue/wallet_registry.hpp"
 
 namespace tdmaker::venue {
 
@@ -160,6 +161,11 @@ public:
   const account* account_by_key(const std::string& api_key) const;
   const account* account_by_address(const address20& a) const;
   const api_creds* creds(const std::string& api_key) const;
+  /// Proxy/safe/deposit wallets and their owners (venue config, admin API).
+  const wallet_registry& wallets() const { return wallets_; }
+  /// Registers a wallet (wallet_registry::add) and opens its account, funded as a new address.
+  result<bool> register_wallet(const address20& wallet, const address20& owner, signature_type type);
+  void set_deposit_wallet_only(const address20& owner, bool on) { wallets_.set_deposit_wallet_only(owner, on); }
 
   /// The EIP-712 digest (= order id) of `fields` on this venue's exchange domain.
   bytes32 order_digest_of(const order_v2& fields) const { return order_digest(fields, domain_sep_); }
@@ -180,6 +186,8 @@ public:
   std::vector<const venue_order*> orders_of(const std::string& api_key) const;
   /// Trades where the key's account was taker or maker, oldest first.
   std::vector<const venue_trade*> trades_of(const std::string& api_key) const;
+  /// Every order whose maker (the funds' holder) is `a`, in placement order.
+  std::vector<const venue_order*> orders_by_maker(const address20& a) const;
 
   /// Moves trades MATCHED -> MINED -> CONFIRMED as time passes; expires GTD orders.
   void advance(std::int64_t now_s);
@@ -223,7 +231,8 @@ private:
   exchange_events* events_ = nullptr;
   std::map<std::string, slot_market> markets_;            // by condition id
   std::unordered_map<std::string, std::string> token_to_market_;
-  std::map<address20, account> accounts_;
+  std::map<address20, account> accounts_; // by address: balances belong to the maker (funder)
+  wallet_registry wallets_;
   std::unordered_map<std::string, address20> key_to_address_;
   std::unordered_map<std::string, venue_order> orders_;
   std::unordered_map<std::string, book> books_;

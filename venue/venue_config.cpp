@@ -6,6 +6,7 @@
 
 #include "core/decimal.hpp"
 #include "core/json_parse.hpp"
+#include "venue/wallet_config.hpp"
 
 namespace tdmaker::venue {
 namespace {
@@ -122,6 +123,18 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
           }
           c.assets.emplace_back(a.GetString());
         }
+    } else if (k == "wallets") {
+      auto w = parse_wallet_list(v, path);
+      if (!w)
+        e = w.error();
+      else
+        c.wallets = *w;
+    } else if (k == "deposit_wallet_only") {
+      auto o = parse_owner_list(v, path);
+      if (!o)
+        e = o.error();
+      else
+        c.deposit_wallet_only = *o;
     } else {
       e = path + ": unknown key";
     }

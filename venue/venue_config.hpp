@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "venue/wallet_registry.hpp"
 
 namespace tdmaker::venue {
 
@@ -30,6 +31,8 @@ struct venue_config {
   bool sim_traders = true;      // simulated makers and takers keep books alive
   double sim_taker_rate = 0.15; // chance per market per second of a crossing taker
   std::string faults_file; // fault plan applied at start (see faults.hpp)
+  std::vector<registered_wallet> wallets;   // proxy/safe/deposit wallets and their owners
+  std::vector<address20> deposit_wallet_only; // owners refused as EOA makers
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);

@@ -28,6 +28,10 @@ world::world(const venue_config& cfg)
     : cfg_(cfg), ex_(exchange_cfg(cfg)), sim_(ex_, cfg.seed, sim_cfg(cfg)) {
   for (auto& a : cfg.assets)
     paths_.emplace(a, price_path(cfg.seed, a, default_start(a), cfg.annual_vol));
+  for (auto& w : cfg.wallets)
+    ex_.register_wallet(w.wallet, w.owner, w.type); // conflicts were refused by the config parser
+  for (auto& o : cfg.deposit_wallet_only)
+    ex_.set_deposit_wallet_only(o, true);
 }
 
 ref_price world::twap60(const std::string& asset, std::int64_t end_s) const {

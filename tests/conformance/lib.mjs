@@ -37,6 +37,16 @@ export function venueAdmin(adminUrl, token) {
     async knows(address = ADDRESS) {
       return (await fetch(`${adminUrl}/admin/account/${address}`, { headers: auth })).status === 200;
     },
+    /// Registers a proxy / safe / deposit wallet of `owner` (the venue has no chain).
+    async registerWallet(wallet, owner, type) {
+      const res = await fetch(`${adminUrl}/admin/wallets`, { method: "POST", headers: auth, body: JSON.stringify({ wallet, owner, type }) });
+      assert.equal(res.status, 200, await res.text());
+    },
+    /// Flags `owner` so that its EOA orders are refused (the deposit wallet flow).
+    async depositWalletOnly(owner, on = true) {
+      const res = await fetch(`${adminUrl}/admin/deposit-wallet-only`, { method: "POST", headers: auth, body: JSON.stringify({ owner, on }) });
+      assert.equal(res.status, 200, await res.text());
+    },
     async account(address = ADDRESS) {
       const res = await fetch(`${adminUrl}/admin/account/${address}`, { headers: auth });
       assert.equal(res.status, 200, "the venue knows the node's account");

@@ -7,10 +7,16 @@
 // venue, fills are simulated from its real books, and the audit log, the fills and
 // the PnL must agree with each other and with the venue's resolutions.
 //
+// With FILLS_WALLET=proxy or deposit the node trades as a POLY_PROXY or POLY_1271
+// (deposit wallet) funder registered on the venue (the owner flagged "deposit
+// wallet only" for the latter): the ground truth is the funder's account, and the
+// owner EOA must have placed nothing in its own name. Lighter faults, no notifier check.
+//
 // Usage: node node_fills_check.mjs CLOB GAMMA WS RTDS ADMIN
 // Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN, FILLS_MODE (live | paper, default live),
 //      FILLS_SLOTS (slot periods to trade, default 4), FILLS_RESTARTS (SIGKILLs, default 2),
-//      FILLS_SLOT_SECONDS (must match the venue's --slot-seconds, default 20), FILLS_SEED.
+//      FILLS_SLOT_SECONDS (must match the venue's --slot-seconds, default 20), FILLS_SEED,
+//      FILLS_WALLET ("" = EOA, proxy, deposit).
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
@@ -18,7 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "@ethersproject/wallet";
 import { ClobClient } from "@polymarket/clob-client-v2";
-import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { ADDRESS, KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -30,6 +36,11 @@ const RESTARTS = Number(process.env.FILLS_RESTARTS ?? 2);
 const SEED = Number(process.env.FILLS_SEED ?? 7);
 const MODE = process.env.FILLS_MODE ?? "live";
 assert.ok(MODE === "live" || MODE === "paper", "FILLS_MODE is live or paper");
+const WALLET = process.env.FILLS_WALLET ?? "";
+const WALLET_TYPE = { proxy: "POLY_PROXY", deposit: "POLY_1271" }[WALLET];
+assert.ok(WALLET === "" || WALLET_TYPE, "FILLS_WALLET is empty, proxy or deposit");
+// Hardhat #3 and #2 addresses stand for the wallets; the key stays Hardhat #0.
+const FUNDER = { proxy: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", deposit: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }[WALLET] ?? ADDRESS;
 const STARTING_USDC = 1_000_000_000_000n; // the venue's opening balance per address, micro-units
 const work = mkdtempSync(join(tmpdir(), "tdmaker-fills-"));
 
@@ -69,6 +80,7 @@ const config = () => ({
   feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000, breaker_failures: 3 },
   notifier: { webhook_url: receiverUrl, chat_id: "4242", min_level: "info", per_minute: 600 },
   status: { interval_ms: 5000 },
+  ...(WALLET_TYPE ? { wallet: { signature_type: WALLET_TYPE, funder: FUNDER } } : {}),
 });
 const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
 let current = null; // the running node, whose log is kept if the check fails
@@ -87,11 +99,17 @@ const readAudit = () => {
 const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 
 async function main() {
-  await venue.setFaults({
-    seed: SEED, http_500: 0.05, http_429: 0.05, http_425: 0.05, ghost_order: 0.2,
-    user_trade_drop: 0.25, user_trade_duplicate: 0.25, user_trade_delay: 0.2, user_trade_delay_ms: 1500,
-    late_resolution: 0.3, late_resolution_s: 8, ws_drop_every_s: 13, ws_stall_every_s: 29,
-  });
+  if (WALLET_TYPE) {
+    await venue.registerWallet(FUNDER, ADDRESS, WALLET_TYPE);
+    if (WALLET === "deposit") await venue.depositWalletOnly(ADDRESS);
+  }
+  await venue.setFaults(WALLET_TYPE
+    ? { seed: SEED, http_500: 0.05, ghost_order: 0.2, user_trade_drop: 0.25, user_trade_duplicate: 0.25 }
+    : {
+      seed: SEED, http_500: 0.05, http_429: 0.05, http_425: 0.05, ghost_order: 0.2,
+      user_trade_drop: 0.25, user_trade_duplicate: 0.25, user_trade_delay: 0.2, user_trade_delay_ms: 1500,
+      late_resolution: 0.3, late_resolution_s: 8, ws_drop_every_s: 13, ws_stall_every_s: 29,
+    });
   const t0 = Date.now();
   const until = t0 + SLOTS * SLOT * 1000;
   // SIGKILL moments, spread over the run.
@@ -112,17 +130,18 @@ async function main() {
 
   // Quiesce: no new venue orders, nothing resting, every position resolved and settled.
   await node.phase("Experience", "test: stop sending orders");
-  await eventually(async () => (await venue.account()).open_orders.length === 0, "no order of the node rests on the venue", 60000);
-  await eventually(async () => Object.keys((await venue.account()).positions).length === 0,
+  await eventually(async () => (await venue.account(FUNDER)).open_orders.length === 0, "no order of the node rests on the venue", 60000);
+  await eventually(async () => Object.keys((await venue.account(FUNDER)).positions).length === 0,
                    "the venue resolved every market the account holds", 90000);
-  const acct = await venue.account();
+  const acct = await venue.account(FUNDER);
   const venueMarkets = new Set(acct.settlements.map((s) => s.market));
   await eventually(async () => {
     const st = (await node.status()).trading;
     return st.open_positions === 0 && st.settlements >= venueMarkets.size;
   }, "the node settled every position", 60000);
   const m = await node.metrics();
-  await checkNotifier(node);
+  if (WALLET_TYPE) await checkWallet(m);
+  else await checkNotifier(node);
   await node.stop();
 
   // ---- fills: node == venue, each exactly once ----
@@ -188,6 +207,18 @@ async function main() {
   const injected = await venue.injected();
   console.log(`# faults injected: ${JSON.stringify(injected)}`);
   console.log(`# node metrics (last run): fills ${JSON.stringify(Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith("tdmaker_fill"))))}`);
+}
+
+/// The node signed as the wallet: the owner EOA placed nothing in its own name
+/// (for a deposit wallet it could not: the owner is flagged), the funder did.
+async function checkWallet(m) {
+  assert.equal(m[`tdmaker_wallet_info{signature_type="${WALLET_TYPE}"}`], 1, "wallet type in /metrics");
+  const own = await venue.account(ADDRESS);
+  assert.equal(own.orders.length, 0, "no order has the owner EOA as maker");
+  assert.equal(micros(own.usdc), STARTING_USDC, "the owner EOA's own balance is untouched");
+  const funded = await venue.account(FUNDER);
+  assert.ok(funded.orders.length > 0, "the funder's orders are on the venue");
+  ok(`wallet: ${funded.orders.length} orders as ${WALLET_TYPE} maker ${FUNDER}; the owner EOA ${ADDRESS} has none and an unchanged balance`);
 }
 
 /// The notifier's webhook saw fills, settlements and a critical alert (safe mode,

@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { ADDRESS, KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const scenario = process.env.LINK_SCENARIO;
@@ -51,11 +51,11 @@ class Node extends NodeProcess {
 
 const m = (name, channel) => `${name}{channel="${channel}"}`;
 
-function venueCheck(label) {
-  const cfg = writeConfig({});
+function venueCheck(label, extra = {}, expectStatus = 0) {
+  const cfg = writeConfig(extra);
   const r = spawnSync(bin, ["venue-check", "--config", cfg], { env: { ...process.env, TDMAKER_PRIVATE_KEY: KEY }, encoding: "utf8", timeout: 60000 });
   const out = r.stdout + r.stderr;
-  assert.equal(r.status, 0, `venue-check (${label}) failed:\n${out}`);
+  assert.equal(r.status, expectStatus, `venue-check (${label}) exit ${r.status}:\n${out}`);
   assert.ok(!out.includes(KEY.slice(2)), "the private key never appears in output");
   return out;
 }
@@ -64,6 +64,7 @@ async function scenarioVenueCheck() {
   const out = venueCheck("clean");
   for (const s of ["api-key", "gamma", "book", "place", "lookup", "cancel", "verify", "heartbeat"]) assert.match(out, new RegExp(`^ok +${s} `, "m"));
   ok("node derives its API key through L1, places a signed order the venue accepts, finds it LIVE, cancels it, chains two heartbeats");
+  await walletVenueChecks();
   // Every placement reply lost: the order rests but the node gets no answer. It must
   // not re-send; the ghost-order check finds it by its EIP-712 id.
   await setFaults({ seed: 3, ghost_order: 1 });
@@ -81,6 +82,27 @@ async function scenarioVenueCheck() {
   const inj = await injected();
   assert.ok(passed >= 1 && (inj.http_500 ?? 0) + (inj.http_429 ?? 0) >= 1, `venue-check under 5xx/429 (${JSON.stringify(inj)})`);
   ok("under injected 5xx/429 the link still completes a place/lookup/cancel cycle");
+}
+
+/// Wallet types (issue 15): venue-check names the type and funder, and the venue
+/// accepts an order of that type only once the wallet is registered to the key.
+async function walletVenueChecks() {
+  const { registerWallet } = venueAdmin(adminUrl, adminToken);
+  const wallets = [["POLY_PROXY", 1, "0x90F79bf6EB2c4f870365E785982E1f101E93b906"], ["POLY_1271", 3, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"]];
+  for (const [type, n, funder] of wallets) {
+    const extra = { wallet: { signature_type: type, funder } };
+    const refused = venueCheck(`${type} unregistered`, extra, 1);
+    assert.match(refused, /^FAIL +place +rejected/m, refused);
+    await registerWallet(funder, ADDRESS, type);
+    const out = venueCheck(type, extra);
+    assert.match(out, new RegExp(`^ok +wallet +${type} \\(signatureType ${n}\\), funder \\(maker\\) ${funder}, order signer ${n === 3 ? funder : ADDRESS}$`, "m"), out);
+    assert.match(out, new RegExp(`^ok +sign .* as ${type}$`, "m"), out);
+    for (const s of ["place", "lookup", "cancel", "verify"]) assert.match(out, new RegExp(`^ok +${s} `, "m"));
+    ok(`venue-check as ${type}: refused while the venue does not know the wallet, then placed, found and cancelled`);
+  }
+  const foreign = venueCheck("EOA with a foreign funder", { wallet: { signature_type: "EOA", funder: wallets[0][2] } }, 1);
+  assert.match(foreign, /^FAIL +wallet +wallet\.funder: .* is not the key's address/m, foreign);
+  ok("venue-check refuses an EOA wallet whose funder is not the key's address, before any request");
 }
 
 async function streaming(node) {
