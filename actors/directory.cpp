@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -16,6 +17,7 @@ namespace tdmaker {
 namespace {
 
 constexpr auto call_timeout = std::chrono::seconds(10);
+constexpr const char* no_fee_refusal = "no readable fee schedule";
 
 struct entry {
   market_actor handle;
@@ -87,6 +89,9 @@ private:
   caf::result<market_actor> ensure(market_record rec) {
     if (rec.id.hex.empty())
       return op_error("market record without condition id");
+    // Its taker fee would be a guess: no actor, so no order (docs/polymarket.md, Fees).
+    if (!rec.fee.known)
+      return refuse_no_fee(rec);
     auto it = markets_.find(rec.id.hex);
     market_actor m;
     if (it != markets_.end()) {
@@ -119,6 +124,16 @@ private:
     spdlog::debug("directory: {} refused: {} markets live", rec.slug, markets_.size());
     publish();
     return op_error(max_live_refusal(opts_.max_live));
+  }
+
+  /// Counted once per market, however many passes discovery asks again.
+  caf::error refuse_no_fee(const market_record& rec) {
+    if (refused_no_fee_.insert(rec.id.hex).second) {
+      spdlog::error("directory: {} ({}) refused: no readable fee schedule; it is not traded", rec.slug,
+                    rec.id.hex);
+      publish();
+    }
+    return op_error(no_fee_refusal);
   }
 
   /// Idempotent: settlement retires a settled market and discovery retires every
@@ -251,7 +266,7 @@ private:
 
   void publish() {
     if (telemetry())
-      caf::anon_send(telemetry(), markets_changed{summaries(), retired_, refused_max_live_});
+      caf::anon_send(telemetry(), markets_changed{summaries(), retired_, refused_max_live_, refused_no_fee_.size()});
   }
 
   store_actor store_;
@@ -262,6 +277,7 @@ private:
   std::map<std::string, std::vector<caf::typed_response_promise<bool>>> retire_waiters_;
   std::uint64_t retired_ = 0;
   std::uint64_t refused_max_live_ = 0;
+  std::set<std::string> refused_no_fee_; // condition ids refused for want of a fee schedule
 };
 
 } // namespace

@@ -10,6 +10,7 @@
 
 #include "actors/instrumented.hpp"
 #include "net/weak_handle.hpp"
+#include "core/clob_market_codec.hpp"
 #include "core/gamma_codec.hpp"
 #include "core/market_cap.hpp"
 
@@ -37,6 +38,7 @@ public:
         delayed_send(this, opts_.interval, discover_atom::value);
       },
       [=, this](gamma_reply& r) { on_reply(r); },
+      [=, this](clob_market_reply& r) { on_clob_reply(r); },
       [=, this](reference_tick&) {
         // The market actor captures its own slot-start reference from the ticks
         // the feed routes to it (core/reference_capture): it owns that state.
@@ -164,7 +166,33 @@ private:
       spdlog::info("discovery: {} already closed; not streamed", r.slug);
       return;
     }
+    if (opts_.clob)
+      return fetch_fees(std::move(g.record));
+    if (!g.fee_error.empty() && fee_warned_.insert(r.slug).second)
+      spdlog::error("discovery: {}: {}; the directory refuses it and Gamma is asked again each pass",
+                    r.slug, g.fee_error);
     ensure(g.record);
+  }
+
+  /// The CLOB's fee details of a market Gamma listed, before it is handed on.
+  void fetch_fees(market_record rec) {
+    weak_handle<discovery_actor> self(caf::actor_cast<discovery_actor>(this));
+    http_request req;
+    req.target = "/clob-markets/" + rec.id.hex;
+    opts_.clob(std::move(req), [self, rec = std::move(rec)](http_response res) mutable {
+      self.send(clob_market_reply{std::move(rec), res.status, std::move(res.body)});
+    });
+  }
+
+  void on_clob_reply(clob_market_reply& r) {
+    auto choice = choose_fee_schedule(r.record.fee, r.status, r.body);
+    if (!choice.note.empty() && fee_warned_.insert(r.record.slug).second)
+      spdlog::log(choice.fee.known ? spdlog::level::warn : spdlog::level::err, "discovery: {} fees: {}",
+                  r.record.slug, choice.note);
+    if (choice.fee.known && r.record.fee != choice.fee)
+      spdlog::info("discovery: {} trades at {}", r.record.slug, describe(choice.fee));
+    r.record.fee = choice.fee;
+    ensure(r.record);
   }
 
   void ensure(const market_record& rec) {
@@ -187,7 +215,9 @@ private:
 
   void refused(const std::string& slug, const std::string& why) {
     if (!is_max_live_refusal(why)) {
-      spdlog::warn("discovery: directory refused {}: {}", slug, why);
+      // A market without a fee schedule is refused every pass: logged once above.
+      spdlog::log(fee_warned_.count(slug) ? spdlog::level::debug : spdlog::level::warn,
+                  "discovery: directory refused {}: {}", slug, why);
       return;
     }
     if (cap_.refused(slug) != cap_watch::change::raised) {
@@ -213,6 +243,7 @@ private:
   feed_actor feed_;
   discovery_options opts_;
   std::map<std::string, std::int64_t> known_; // slug -> slot end (s)
+  std::set<std::string> fee_warned_;          // slugs whose missing fee schedule was logged
   std::set<std::string> pending_;
   std::map<std::string, streamed> streaming_; // condition id -> what winding down needs
   cap_watch cap_;

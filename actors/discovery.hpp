@@ -20,6 +20,9 @@ struct discovery_options {
   std::chrono::seconds retire_after_end{300}; // seed 003: slot end + 5 min grace
   std::chrono::milliseconds flush_every{250};
   notifier_actor notifier;                      // the market cap's alert (none: logged only)
+  /// Sends one CLOB request (`/clob-markets/{cid}`: the fee schedule that wins over
+  /// Gamma's); empty = Gamma's feeSchedule alone. The callback may run on any thread.
+  std::function<void(http_request, std::function<void(http_response)>)> clob;
   std::function<std::int64_t()> clock = [] { return wall_ms(); }; // wall ms; tests move it
 };
 

@@ -271,7 +271,7 @@ private:
         if (!opts_.fills)
           break;
         const auto& key = session_ && session_->has_credentials() ? session_->credentials().key : opts_.api_key;
-        auto legs = parse_user_frame(f.text, key, opts_.fee_rate_ppm);
+        auto legs = parse_user_frame(f.text, key);
         if (!legs) {
           ++c.health.bad_events;
           spdlog::warn("feed: user frame dropped: {}", legs.error());

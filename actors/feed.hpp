@@ -28,7 +28,6 @@ struct feed_options {
   order_actor risk; // gets market-feed health and safe mode (may be null)
   fill_actor fills; // gets the account's fills from user-channel trade events (may be null)
   std::string api_key;              // whose fills, when there is no session (tests)
-  std::int64_t fee_rate_ppm = 70'000; // taker fee of these markets (ref §3.5)
 };
 
 /// Spawns the feed. With `io` null it opens no socket: frames then arrive only

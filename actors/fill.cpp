@@ -12,6 +12,8 @@
 #include "actors/util.hpp"
 #include "net/weak_handle.hpp"
 #include "core/audit_lines.hpp"
+#include "core/fee_schedule.hpp"
+#include "core/records.hpp"
 
 namespace tdmaker {
 namespace {
@@ -35,7 +37,7 @@ public:
     if (opts_.fetch_trades)
       delayed_send(this, std::chrono::seconds(2), tick_atom::value);
     return {
-      [=, this](std::vector<fill_report>& reports) { on_reports(std::move(reports), {}); },
+      [=, this](std::vector<fill_report>& reports) { price_then_book(std::move(reports), {}); },
       [=, this](trades_done& page) { on_page(std::move(page)); },
       [=, this](settlement_record& s) { on_settled(s); },
       [=, this](tick_atom) {
@@ -109,6 +111,49 @@ private:
 
   // ---- the one path every source takes ----
 
+  /// A venue taker leg pays its market's fee (core/fee_schedule), whichever source
+  /// reported it. A paper leg was priced by its market actor from the same record.
+  static bool needs_fee(const fill_report& r) { return r.taker && r.source != fill_source::paper; }
+
+  /// Prices the taker legs from their markets' durable records (read once per
+  /// market; awaited, so later reports wait and stay in order), then books.
+  void price_then_book(std::vector<fill_report> reports, std::function<void(std::uint32_t)> then) {
+    for (auto& r : reports) {
+      if (!needs_fee(r) || fees_.count(r.market.hex))
+        continue;
+      auto cid = r.market.hex;
+      request(peers_.store, store_timeout, store_get{record_db::markets, cid})
+        .await(
+          [=, this](store_value& v) mutable {
+            fees_[cid] = fee_of(cid, v);
+            price_then_book(std::move(reports), std::move(then));
+          },
+          [=, this](caf::error& e) mutable {
+            // Not priced, so not booked: a replay or the next reconciliation books them.
+            spdlog::error("fill: market {} unreadable, {} reports not booked: {}", cid, reports.size(),
+                          error_text(e));
+            if (then)
+              then(0);
+          });
+      return;
+    }
+    for (auto& r : reports)
+      if (needs_fee(r))
+        r.fee = taker_fee(r.size, r.px, fees_[r.market.hex]);
+    on_reports(std::move(reports), std::move(then));
+  }
+
+  static fee_schedule fee_of(const std::string& cid, const store_value& v) {
+    if (!v.found)
+      return {};
+    auto rec = decode_market_record(v.payload);
+    if (!rec) {
+      spdlog::error("fill: market {} record unreadable: {}", cid, rec.error());
+      return {};
+    }
+    return rec->fee;
+  }
+
   /// Dedups `reports`, commits what changed, then acts on it; `then` runs after.
   void on_reports(std::vector<fill_report> reports, std::function<void(std::uint32_t)> then) {
     auto now = opts_.clock();
@@ -175,6 +220,11 @@ private:
         status_.paper += f.source == fill_source::paper;
         spdlog::info("fill: {}", describe(f));
         raise(severity::info, "fill", "Fill: " + describe(f));
+        if (f.taker && f.source != fill_source::paper && !fees_[f.market.hex].known) {
+          ++status_.fee_unknown; // a venue trade of a market the node never had a schedule for
+          spdlog::error("fill: taker fill {} booked with fee 0: market {} has no fee schedule known",
+                        f.trade_id, f.market.hex);
+        }
         send(peers_.orders, fill_booked{f, c});
         return 1;
       case fill_change::reversed:
@@ -225,7 +275,7 @@ private:
       return;
     }
     auto next = page.next_cursor;
-    on_reports(std::move(page.fills), [=, this](std::uint32_t booked) {
+    price_then_book(std::move(page.fills), [=, this](std::uint32_t booked) {
       reconcile_booked_ += booked;
       if (!next.empty() && next != "LTE=")
         fetch(next);
@@ -264,6 +314,8 @@ private:
       return;
     for (auto it = fills_.begin(); it != fills_.end();)
       it = gone.count(it->second.market.hex) ? fills_.erase(it) : std::next(it);
+    for (auto& cid : gone)
+      fees_.erase(cid);
   }
 
   // ---- reporting ----
@@ -299,6 +351,7 @@ private:
   std::map<std::string, fill_record> fills_;     // dedup: key -> record, unsettled markets (+30 min)
   std::map<std::string, position> positions_;    // position_key -> position, unsettled markets
   std::map<std::string, std::int64_t> settled_;  // condition id -> settled at (ms)
+  std::map<std::string, fee_schedule> fees_;     // condition id -> its market's taker fee
   bool reconciling_ = false;
   std::uint32_t reconcile_booked_ = 0;
   std::vector<caf::typed_response_promise<std::uint32_t>> waiting_;

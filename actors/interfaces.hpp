@@ -133,6 +133,7 @@ using feed_actor = caf::typed_actor<
 using discovery_actor = caf::typed_actor<
   caf::reacts_to<discover_atom>,                     // run one discovery pass
   caf::reacts_to<gamma_reply>,                       // from the I/O threads
+  caf::reacts_to<clob_market_reply>,                 // from the I/O threads: a market's fee details
   caf::reacts_to<reference_tick>>;                   // slot-start reference capture
 
 /// Owns the global exposure budget and the ladder policy (seed 003 BiddingEngine).

@@ -16,7 +16,7 @@
 #include "core/order_book.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/paper_fills.hpp"
-#include "core/trade_codec.hpp" // taker_fee
+#include "core/fee_schedule.hpp"
 #include "core/reference_capture.hpp"
 
 namespace tdmaker {
@@ -287,6 +287,12 @@ private:
       return;
     if (record_.status == market_status::awaiting_settlement || record_.status == market_status::settled)
       return;
+    if (!record_.fee.known) { // e.g. a record persisted before fees were per market: no guess
+      if (!fee_warned_)
+        spdlog::error("market {}: no fee schedule known; no entry orders", record_.id.hex);
+      fee_warned_ = true;
+      return;
+    }
     if (now < quiet_until_ms_)
       return;
     if (eval_in_flight_) {
@@ -502,7 +508,7 @@ private:
       f.side = order_side::sell;
       f.px = u.px;
       f.size = shares{u.size.micros - u.matched.micros};
-      f.fee = taker_fee(f.size, f.px, opts_.fee_rate_ppm);
+      f.fee = taker_fee(f.size, f.px, record_.fee);
       f.taker = true;
       f.status = trade_status::confirmed;
       f.ts_ms = wall_ms();
@@ -675,6 +681,7 @@ private:
   market_options opts_;
   std::uint32_t incarnation_;
   market_record record_;
+  bool fee_warned_ = false;
   token_state books_[2];
   std::string hash_scratch_;
   last_trade last_trade_;

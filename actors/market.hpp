@@ -16,7 +16,6 @@ struct market_options {
   stop_loss_actor stop_loss;   // checks an open position on every book update (null: no exits)
   audit_actor audit;           // the shadow taker entry of a first fill (null: none)
   paper_rules paper;
-  std::int64_t fee_rate_ppm = 70'000; // taker fee of a paper exit
   std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end
   std::chrono::milliseconds idle_evaluate{1'000}; // re-evaluate without book updates (time gates)
   std::chrono::milliseconds flush_every{250};

@@ -73,6 +73,7 @@ public:
         markets_ = std::move(m.markets);
         markets_retired_ = m.retired;
         markets_refused_max_live_ = m.refused_max_live;
+        markets_refused_no_fee_ = m.refused_no_fee;
       },
       [=, this](phase_record& p) {
         phase_ = std::move(p);
@@ -204,6 +205,7 @@ private:
     e.sample("tdmaker_markets_retired_total", {}, markets_retired_);
     e.family("tdmaker_markets_refused_total", "New markets the directory refused, per reason.", "counter");
     e.sample("tdmaker_markets_refused_total", {{"reason", "max_live"}}, markets_refused_max_live_);
+    e.sample("tdmaker_markets_refused_total", {{"reason", "no_fee_schedule"}}, markets_refused_no_fee_);
   }
 
   void phase_metrics(prom::exposition& e) const {
@@ -341,6 +343,9 @@ private:
     e.sample("tdmaker_fill_duplicates_total", {}, fills_.duplicates);
     e.family("tdmaker_fills_reversed_total", "Booked fills whose trade FAILED.", "counter");
     e.sample("tdmaker_fills_reversed_total", {}, fills_.reversed);
+    e.family("tdmaker_fills_fee_unknown_total",
+             "Venue taker fills of a market with no fee schedule known, booked with fee 0.", "counter");
+    e.sample("tdmaker_fills_fee_unknown_total", {}, fills_.fee_unknown);
     e.family("tdmaker_settlements_total", "Markets settled (all runs).", "counter");
     e.sample("tdmaker_settlements_total", {}, settle_.settled);
     e.family("tdmaker_settlements_forced_total", "Settlements forced after the deferral limit.", "counter");
@@ -513,6 +518,7 @@ private:
   std::vector<market_summary> markets_;
   std::uint64_t markets_retired_ = 0;
   std::uint64_t markets_refused_max_live_ = 0;
+  std::uint64_t markets_refused_no_fee_ = 0;
   phase_record phase_;
   bool phase_known_ = false;
   std::map<std::string, feed_health> feeds_;

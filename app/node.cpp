@@ -93,8 +93,6 @@ std::uint16_t node::http_port() const { return impl_->port; }
 
 namespace {
 
-/// Taker fee rate of the crypto up/down markets (ref §3.5: 0.07, taker only).
-constexpr std::int64_t taker_fee_rate_ppm = 70'000;
 
 feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
   feed_options o;
@@ -287,7 +285,7 @@ caf::actor start_fill(impl& p) {
   o.flush_every = p.flush;
   o.reconcile_every = std::chrono::milliseconds(p.cfg.fills_reconcile_interval_ms);
   o.lookback_s = p.cfg.fills_lookback_s;
-  o.fetch_trades = make_trades_fetcher(p.session, taker_fee_rate_ppm);
+  o.fetch_trades = make_trades_fetcher(p.session);
   p.fills = spawn_fill(*p.sys, fill_peers{p.store, p.orders, p.telemetry, p.notifier, p.audit}, o);
   return caf::actor_cast<caf::actor>(p.fills);
 }
@@ -302,7 +300,6 @@ caf::actor start_feed(impl& p) {
   auto o = feed_options_of(p.cfg, p.flush);
   o.risk = p.orders;
   o.fills = p.fills;
-  o.fee_rate_ppm = taker_fee_rate_ppm;
   p.feed = spawn_feed(*p.sys, p.io.get(), p.clob, p.session, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.feed);
 }
@@ -322,7 +319,6 @@ caf::actor start_directory(impl& p) {
   o.market.fills = p.fills;
   o.market.stop_loss = p.stop_loss;
   o.market.audit = p.audit;
-  o.market.fee_rate_ppm = taker_fee_rate_ppm;
   o.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
   o.flush_every = p.flush;
   p.directory = spawn_directory(*p.sys, p.store, p.telemetry, p.notifier, o);
@@ -351,6 +347,10 @@ caf::actor start_discovery(impl& p) {
   o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
   o.flush_every = p.flush;
   o.notifier = p.notifier; // the market cap alert
+  if (p.clob) // each market's fee details (`fd`), which win over Gamma's feeSchedule
+    o.clob = [clob = p.clob](http_request req, std::function<void(http_response)> done) {
+      clob->send(std::move(req), std::move(done));
+    };
   return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma, p.directory, p.feed, p.telemetry, o));
 }
 

@@ -224,6 +224,7 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
     std::vector<std::string> cids;
     for (int i = 0; i < markets; ++i) {
       market_record r;
+      r.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
       char hex[65];
       std::snprintf(hex, sizeof hex, "%064x", i + 1);
       r.id = *parse_condition_id(std::string("0x") + hex);

@@ -58,6 +58,25 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// feesEnabled / feeSchedule {exponent, rate, takerOnly, rebateRate} (ref §1):
+// numbers arrive as text. A market with fees disabled charges none.
+result<fee_schedule> fee_schedule_of(const value& m) {
+  if (!flag_of(m, "feesEnabled", true))
+    return fee_schedule{true, 0, 1, true};
+  auto it = m.FindMember("feeSchedule");
+  if (it == m.MemberEnd() || !it->value.IsObject())
+    return fail("feeSchedule missing");
+  const value& f = it->value;
+  auto taker = f.FindMember("takerOnly");
+  if (taker != f.MemberEnd() && !taker->value.IsBool())
+    return fail("feeSchedule.takerOnly is not a boolean");
+  auto s = make_fee_schedule(text_of(f, "rate"), text_of(f, "exponent"),
+                             taker == f.MemberEnd() || taker->value.GetBool());
+  if (!s)
+    return fail("feeSchedule: " + s.error());
+  return s;
+}
+
 } // namespace
 
 std::int64_t slot_start_of(std::int64_t now_s, std::int64_t slot_seconds) {
@@ -165,6 +184,10 @@ result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std
       return fail("gamma " + r.slug + ": orderMinSize: " + s.error());
     r.min_size = *s;
   }
+  if (auto fee = fee_schedule_of(m))
+    r.fee = *fee;
+  else
+    g.fee_error = fee.error();
   g.closed = flag_of(m, "closed", false);
   g.accepting_orders = flag_of(m, "acceptingOrders", true);
   if (auto prices = string_list(m, "outcomePrices"); g.closed && prices && prices->size() == 2) {

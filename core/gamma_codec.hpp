@@ -29,6 +29,9 @@ struct gamma_market {
   /// Once closed, `outcomePrices` reads 1/0: the winner (0 Up, 1 Down); -1
   /// while open or when the prices are not a clean 1/0 (not resolved yet).
   int winner = -1;
+  /// Why `record.fee` is not known (feeSchedule missing or malformed); empty
+  /// when it is. Discovery refuses such a market rather than guess its fee.
+  std::string fee_error;
 };
 result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset);
 

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/decimal.hpp"
 #include "core/json_read.hpp"
 
 namespace tdmaker {
@@ -92,6 +93,10 @@ std::string encode(const market_record& r) {
   kv(w, "status", to_string(r.status));
   if (r.ref_start.e8 > 0) // absent until captured
     kv(w, "ref_start", to_string(r.ref_start));
+  if (r.fee.known) { // absent: the market published no readable schedule
+    kv(w, "fee_rate", format_fixed(r.fee.rate_ppm, micro_decimals));
+    kv(w, "fee_exponent", std::int64_t{r.fee.exponent});
+  }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -164,6 +169,16 @@ result<market_record> decode_market_record(std::string_view text) {
     if (!p)
       return fail("market record: ref_start: " + p.error());
     r.ref_start = *p;
+  }
+  // Added with per-market fees (issue 15): absent = not known, never guessed.
+  if (auto rate = json::get_string(doc, "fee_rate"); rate) {
+    auto exp = json::get_int(doc, "fee_exponent");
+    if (!exp)
+      return fail("market record: fee_exponent: " + exp.error());
+    auto f = make_fee_schedule(*rate, std::to_string(*exp), true);
+    if (!f)
+      return fail("market record: " + f.error());
+    r.fee = *f;
   }
   return r;
 }

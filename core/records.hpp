@@ -7,6 +7,7 @@
 
 #include "core/eip712.hpp" // order_side
 #include "core/market_data.hpp" // outcome
+#include "core/fee_schedule.hpp"
 #include "core/money.hpp"
 #include "core/phase.hpp"
 #include "core/result.hpp"
@@ -46,6 +47,7 @@ struct market_record {
   shares min_size{5 * micros_per_unit};
   market_status status = market_status::discovered;
   ref_price ref_start; // Chainlink price at the slot start; 0 until captured
+  fee_schedule fee;    // the market's taker fee (Gamma feeSchedule); not known = not traded
 };
 
 /// An order's life, as seed 003's OrderManager tracks it.
@@ -103,7 +105,7 @@ auto inspect(Inspector& f, phase_record& x) {
 template <class Inspector>
 auto inspect(Inspector& f, market_record& x) {
   return f(x.id, x.slug, x.asset, x.slot_start_s, x.slot_end_s, x.up_token, x.down_token, x.tick,
-           x.min_size, x.status, x.ref_start);
+           x.min_size, x.status, x.ref_start, x.fee);
 }
 
 template <class Inspector>

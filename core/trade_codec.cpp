@@ -24,14 +24,8 @@ std::int64_t seconds_of(const std::string& s) {
 
 } // namespace
 
-usdc taker_fee(shares size, price px, std::int64_t rate_ppm) {
-  __int128 v = static_cast<__int128>(size.micros) * rate_ppm * px.micros * (micros_per_unit - px.micros);
-  return usdc{static_cast<std::int64_t>(v / (static_cast<__int128>(micros_per_unit) * micros_per_unit
-                                              * micros_per_unit))};
-}
-
 result<std::vector<fill_report>> fills_of_trade(const rapidjson::Value& t, std::string_view api_key,
-                                                fill_source source, std::int64_t fee_rate_ppm) {
+                                                fill_source source) {
   if (!t.IsObject())
     return fail("trade is not an object");
   json::field_reader in(t);
@@ -90,7 +84,6 @@ result<std::vector<fill_report>> fills_of_trade(const rapidjson::Value& t, std::
       return fail("trade " + id + ": taker leg: " + tk.error());
     if (f.order_id.empty() || f.size.micros <= 0)
       return fail("trade " + id + ": taker leg without order id or size");
-    f.fee = taker_fee(f.size, f.px, fee_rate_ppm);
     f.status = status;
     f.ts_ms = ts_ms;
     f.source = source;
@@ -99,8 +92,7 @@ result<std::vector<fill_report>> fills_of_trade(const rapidjson::Value& t, std::
   return out;
 }
 
-result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::string_view api_key,
-                                                  std::int64_t fee_rate_ppm) {
+result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::string_view api_key) {
   rapidjson::Document d;
   if (auto parsed = json::parse(d, json); !parsed)
     return fail("user frame refused: " + parsed.error());
@@ -113,7 +105,7 @@ result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::st
       return fail("user event without event_type");
     if (std::string_view(type->value.GetString(), type->value.GetStringLength()) != "trade")
       return true;
-    auto legs = fills_of_trade(ev, api_key, fill_source::user_ws, fee_rate_ppm);
+    auto legs = fills_of_trade(ev, api_key, fill_source::user_ws);
     if (!legs)
       return fail(legs.error());
     for (auto& f : *legs)
@@ -130,7 +122,7 @@ result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::st
   return out;
 }
 
-result<trades_page> parse_trades_page(std::string_view json, std::string_view api_key, std::int64_t fee_rate_ppm) {
+result<trades_page> parse_trades_page(std::string_view json, std::string_view api_key) {
   rapidjson::Document d;
   if (auto ok = json::parse_object(d, json); !ok)
     return fail("trades: " + ok.error());
@@ -141,7 +133,7 @@ result<trades_page> parse_trades_page(std::string_view json, std::string_view ap
   if (auto c = d.FindMember("next_cursor"); c != d.MemberEnd() && c->value.IsString())
     page.next_cursor.assign(c->value.GetString(), c->value.GetStringLength());
   for (auto& t : data->value.GetArray()) {
-    auto legs = fills_of_trade(t, api_key, fill_source::reconcile, fee_rate_ppm);
+    auto legs = fills_of_trade(t, api_key, fill_source::reconcile);
     if (!legs)
       return fail("trades: " + legs.error());
     ++page.trades;

@@ -16,25 +16,21 @@
 
 namespace tdmaker {
 
-/// Taker fee of these markets: shares x rate x p x (1 - p), floored to a micro-unit.
-usdc taker_fee(shares size, price px, std::int64_t rate_ppm);
-
 /// The legs of one Trade that belong to `api_key`: its maker entries, and the
-/// taker leg when the key placed the taker order.
+/// taker leg when the key placed the taker order. Fees are left 0: the fill
+/// actor prices a taker leg from its market's fee schedule (core/fee_schedule).
 result<std::vector<fill_report>> fills_of_trade(const rapidjson::Value& trade, std::string_view api_key,
-                                                fill_source source, std::int64_t fee_rate_ppm);
+                                                fill_source source);
 
 /// A user-channel frame (one event or an array): the fills of its `trade`
 /// events; `order` events carry no fill of their own and are skipped.
-result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::string_view api_key,
-                                                  std::int64_t fee_rate_ppm);
+result<std::vector<fill_report>> parse_user_frame(std::string_view json, std::string_view api_key);
 
 struct trades_page {
   std::vector<fill_report> fills;
   std::size_t trades = 0;
   std::string next_cursor; // "LTE=" = no more pages
 };
-result<trades_page> parse_trades_page(std::string_view json, std::string_view api_key,
-                                      std::int64_t fee_rate_ppm);
+result<trades_page> parse_trades_page(std::string_view json, std::string_view api_key);
 
 } // namespace tdmaker

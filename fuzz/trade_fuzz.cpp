@@ -12,7 +12,6 @@ using namespace tdmaker;
 namespace {
 
 constexpr std::string_view api_key = "11111111-2222-3333-4444-555555555555";
-constexpr std::int64_t fee_rate_ppm = 70'000;
 
 void check_legs(const std::vector<fill_report>& legs) {
   for (auto& f : legs) {
@@ -27,9 +26,9 @@ void check_legs(const std::vector<fill_report>& legs) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto text = fuzz::text_of(data, size);
-  if (auto legs = parse_user_frame(text, api_key, fee_rate_ppm))
+  if (auto legs = parse_user_frame(text, api_key))
     check_legs(*legs);
-  if (auto page = parse_trades_page(text, api_key, fee_rate_ppm))
+  if (auto page = parse_trades_page(text, api_key))
     check_legs(page->fills);
   return 0;
 }

@@ -100,6 +100,16 @@ struct gamma_reply {
 template <class Inspector>
 auto inspect(Inspector& f, gamma_reply& x) { return f(x.asset, x.slug, x.status, x.body); }
 
+/// A CLOB `/clob-markets/{cid}` reply for a market Gamma listed (I/O -> discovery):
+/// its fee details decide the market's schedule (core/clob_market_codec).
+struct clob_market_reply {
+  market_record record; // as Gamma described it
+  int status = 0;
+  std::string body;
+};
+template <class Inspector>
+auto inspect(Inspector& f, clob_market_reply& x) { return f(x.record, x.status, x.body); }
+
 /// The node's CLOB API credentials are ready (the user channel can connect).
 struct credentials_ready {
   bool ok = false;
@@ -472,11 +482,12 @@ struct fill_status {
   std::uint32_t open_positions = 0;       // on the venue
   std::uint32_t paper_open_positions = 0; // the paper book
   usdc open_cost;                         // of the venue positions
+  std::uint64_t fee_unknown = 0;          // taker legs of a market with no fee schedule (fee 0)
 };
 template <class Inspector>
 auto inspect(Inspector& f, fill_status& x) {
   return f(x.booked, x.duplicates, x.reversed, x.from_reconcile, x.paper, x.reconciles, x.open_positions,
-           x.paper_open_positions, x.open_cost);
+           x.paper_open_positions, x.open_cost, x.fee_unknown);
 }
 
 // ---------------------------------------------------------------------------
@@ -778,9 +789,12 @@ struct markets_changed {
   std::vector<market_summary> markets;
   std::uint64_t retired = 0;           // market actors retired since start
   std::uint64_t refused_max_live = 0;  // new markets refused by markets.max_live since start
+  std::uint64_t refused_no_fee = 0;    // markets refused: no readable fee schedule (issue 15)
 };
 template <class Inspector>
-auto inspect(Inspector& f, markets_changed& x) { return f(x.markets, x.retired, x.refused_max_live); }
+auto inspect(Inspector& f, markets_changed& x) {
+  return f(x.markets, x.retired, x.refused_max_live, x.refused_no_fee);
+}
 
 struct health_report {
   bool healthy = true;

@@ -28,6 +28,7 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<ws_state>("tdmaker::ws_state")
     .add_message_type<refetch_book>("tdmaker::refetch_book")
     .add_message_type<gamma_reply>("tdmaker::gamma_reply")
+    .add_message_type<clob_market_reply>("tdmaker::clob_market_reply")
     .add_message_type<credentials_ready>("tdmaker::credentials_ready")
     .add_message_type<book_view>("tdmaker::book_view")
     .add_message_type<std::vector<book_view>>("std::vector<tdmaker::book_view>")

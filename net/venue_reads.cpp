@@ -28,18 +28,17 @@ resolution_done answer_of(const condition_id& cid, settle_method source) {
 
 } // namespace
 
-decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_session> session,
-                                                         std::int64_t fee_rate_ppm) {
+decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_session> session) {
   if (!session)
     return {};
-  return [session, fee_rate_ppm](std::string after, std::string cursor, std::function<void(trades_done)> done) {
+  return [session](std::string after, std::string cursor, std::function<void(trades_done)> done) {
     if (!session->has_credentials())
       return done(trades_failed("no API credentials yet"));
     auto path = "/data/trades?after=" + after + (cursor.empty() ? "" : "&next_cursor=" + cursor);
-    session->l2("GET", path, "", retry_rule::idempotent, [session, fee_rate_ppm, done](http_response r) {
+    session->l2("GET", path, "", retry_rule::idempotent, [session, done](http_response r) {
       if (r.status != 200)
         return done(trades_failed(failure_of(r)));
-      auto page = parse_trades_page(r.body, session->credentials().key, fee_rate_ppm);
+      auto page = parse_trades_page(r.body, session->credentials().key);
       if (!page)
         return done(trades_failed(page.error()));
       trades_done d;

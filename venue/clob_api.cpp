@@ -223,7 +223,8 @@ http_reply clob_api::public_route(const http_request& req, const split_target& t
     j.key("mts").real(static_cast<double>(mk->tick.micros) / one);
     j.key("mos").real(static_cast<double>(mk->min_size.micros) / one);
     j.kb("nr", false);
-    j.key("fd").obj().key("r").real(0.07).kn("e", 1).kb("to", true).end_obj();
+    j.key("fd").obj().key("r").raw_number(format_fixed(mk->fee.rate_ppm, micro_decimals));
+    j.kn("e", mk->fee.exponent).kb("to", mk->fee.taker_only).end_obj();
     j.kn("mbf", 0).kn("tbf", 0).kb("itode", false).kn("oas", 0).kb("rfqe", false);
     return ok(j.end_obj().take());
   }

@@ -200,12 +200,6 @@ const api_creds* exchange::creds(const std::string& api_key) const {
 
 // ---------------------------------------------------------------- orders
 
-std::int64_t exchange::taker_fee(std::int64_t shares, price p) const {
-  // size * rate * p * (1 - p), floored to a micro-unit.
-  __int128 v = static_cast<__int128>(shares) * cfg_.fee_rate_ppm * p.micros * (one - p.micros);
-  return static_cast<std::int64_t>(v / (static_cast<__int128>(one) * one * one));
-}
-
 std::variant<placement, rejection> exchange::place(const order_request& r, const std::string& api_key,
                                                    std::int64_t now_ms) {
   const auto& so = r.order;
@@ -268,7 +262,8 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
   auto& acct = account_for(so.fields.maker);
   const auto& token = so.token_id;
   if (side == order_side::buy) {
-    auto need = so.maker_amount + taker_fee(terms->size.micros, price{one / 2});
+    // Room for the largest fee the order could pay: p(1-p) peaks at 0.5.
+    auto need = so.maker_amount + tdmaker::taker_fee(terms->size, price{one / 2}, m->fee).micros;
     if (acct.usdc - acct.reserved_usdc < need)
       return rejection{400, "not enough balance / allowance"};
   } else {
@@ -364,7 +359,6 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
 
   venue_trade t;
   std::int64_t paid = 0; // notional at execution prices, for the average
-  __int128 fee_basis = 0; // sum of qty x p x (1 - p), micro^3
   while (taker.remaining() > 0) {
     // Best same-token maker and best complementary maker, by effective price on
     // the taker's token; ties go to the older order.
@@ -407,9 +401,6 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
     auto& mk = orders_.at(q.front());
     auto qty = std::min(taker.remaining(), mk.remaining());
     auto& macct = accounts_.at(mk.maker);
-    // The fee is charged once per trade on its whole size (below), so a trade
-    // at one price costs exactly size x rate x p(1-p), however many makers it took.
-    fee_basis += static_cast<__int128>(qty) * exec_px * (one - exec_px);
 
     // Taker leg.
     auto taker_cash = notional(qty, exec_px);
@@ -450,8 +441,6 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
   }
   if (t.makers.empty())
     return;
-  t.taker_fee = static_cast<std::int64_t>(fee_basis * cfg_.fee_rate_ppm / (static_cast<__int128>(one) * one * one));
-  tacct.usdc -= t.taker_fee;
   t.seq = ++seq_;
   t.id = uuid_from(keccak256("trade/" + std::to_string(cfg_.seed) + "/" + std::to_string(t.seq)));
   t.taker_order_id = taker.id;
@@ -461,6 +450,11 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
   t.side = taker.side;
   t.size = taker.matched;
   t.px = price{static_cast<std::int64_t>(static_cast<__int128>(paid) * one / t.size)};
+  // Charged once per trade, on the size and price the trade reports (what a
+  // client sees), through the node's own fee function: the two agree exactly.
+  if (auto* mkt = market_by_token(taker.asset_id))
+    t.taker_fee = tdmaker::taker_fee(shares{t.size}, t.px, mkt->fee).micros;
+  tacct.usdc -= t.taker_fee;
   t.match_time_s = t.last_update_s = now_s;
   t.owner = taker.owner;
   t.taker_address = taker.maker;

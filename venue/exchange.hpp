@@ -124,7 +124,6 @@ struct exchange_config {
   std::uint64_t seed = 1;
   std::int64_t starting_usdc = 1'000'000'000'000; // 1,000,000 pUSD per new address
   exchange_domain domain;                          // CTFExchangeV2 on Polygon
-  std::int64_t fee_rate_ppm = 70'000;              // 0.07: taker fee = size * rate * p(1-p)
 };
 
 /// Called for every event a WebSocket or the ground truth may want to see.
@@ -219,7 +218,6 @@ private:
   account& account_for(const address20& a);
   std::string complement(const std::string& token) const;
   std::string outcome_of(const std::string& token) const;
-  std::int64_t taker_fee(std::int64_t shares, price p) const;
   std::int64_t fillable(const venue_order& taker);
   void rest(venue_order& o);
   void unrest(const venue_order& o);

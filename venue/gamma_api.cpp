@@ -44,7 +44,9 @@ std::string gamma_api::market_json(const slot_market& m) {
   j.key("orderPriceMinTickSize").real(static_cast<double>(m.tick.micros) / micros_per_unit);
   j.key("orderMinSize").real(static_cast<double>(m.min_size.micros) / micros_per_unit);
   j.kb("negRisk", false).kb("feesEnabled", true).kv("feeType", "crypto_fees_v2");
-  j.key("feeSchedule").obj().kn("exponent", 1).key("rate").real(0.07).kb("takerOnly", true)
+  // The series' schedule, its rate as an exact decimal number (0.07, not 0.07000000000000001).
+  j.key("feeSchedule").obj().kn("exponent", m.fee.exponent).key("rate")
+    .raw_number(format_fixed(m.fee.rate_ppm, micro_decimals)).kb("takerOnly", m.fee.taker_only)
     .key("rebateRate").real(0.2).end_obj();
   j.kv("umaResolutionStatus", m.closed ? "resolved" : "").kv("version", "v1");
   if (m.closed)

@@ -30,13 +30,14 @@ Usage:
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
                 [--no-sim] [--sim-taker-rate P] [--twap]
-                [--faults FILE] [--ports-file F]
+                [--faults FILE] [--ports-file F] [--fee-schedule SERIES=RATE[:EXP]]...
   tdmaker-venue --help
 
 --twap resolves on the 60 s TWAP at the slot end instead of the spot price.
 Ports of 0 pick a free port; --ports-file writes the bound ports as JSON.
 --faults FILE applies a fault plan at start (keys in venue/faults.hpp); the admin
 API replaces it at run time: POST /admin/faults (bearer token), GET /admin/faults.
+--fee-schedule btc-15m=0.05:2 sets a series' taker fee (repeatable; default 0.07:1).
 Binds to loopback (config "host"). Environment: TDMAKER_VENUE_ADMIN_TOKEN enables
 the /admin/account/{address} ground-truth endpoint on the admin port.
 )";

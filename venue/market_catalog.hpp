@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fee_schedule.hpp"
 #include "core/money.hpp"
 
 namespace tdmaker::venue {
@@ -25,6 +26,7 @@ struct slot_market {
   bool closed = false;
   int winner = -1;            // -1 unresolved, 0 Up, 1 Down
   std::int64_t resolved_s = 0;
+  fee_schedule fee{true, 70'000, 1, true}; // its series' schedule (venue config fee_schedules)
 };
 
 /// "15m" for 900 s, else "<n>s"-style minutes/seconds label used in slugs.

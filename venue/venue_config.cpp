@@ -135,6 +135,17 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
         e = o.error();
       else
         c.deposit_wallet_only = *o;
+    } else if (k == "fee_schedules") {
+      if (!v.IsObject())
+        e = path + ": expected an object of series -> {\"rate\", \"exponent\"}";
+      else
+        for (auto f = v.MemberBegin(); f != v.MemberEnd() && e.empty(); ++f) {
+          auto s = parse_fee_entry(path + "." + f->name.GetString(), f->value);
+          if (!s)
+            e = s.error();
+          else
+            c.fee_schedules[f->name.GetString()] = *s;
+        }
     } else {
       e = path + ": unknown key";
     }
@@ -191,11 +202,19 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.ports_file = v;
     else if (a == "--faults")
       c.faults_file = v;
+    else if (a == "--fee-schedule") {
+      auto f = parse_fee_flag(v);
+      if (!f)
+        return fail(f.error());
+      c.fee_schedules[f->first] = f->second;
+    }
     else if (!r)
       return fail(r.error());
     else
       return fail(a + ": unknown option (see tdmaker-venue --help)");
   }
+  if (auto bad = unknown_fee_series(c.fee_schedules, c.assets, c.slot_seconds); !bad.empty())
+    return fail(bad);
   return c;
 }
 

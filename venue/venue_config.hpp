@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "venue/wallet_registry.hpp"
+#include "venue/fee_config.hpp"
 
 namespace tdmaker::venue {
 
@@ -33,6 +34,7 @@ struct venue_config {
   std::string faults_file; // fault plan applied at start (see faults.hpp)
   std::vector<registered_wallet> wallets;   // proxy/safe/deposit wallets and their owners
   std::vector<address20> deposit_wallet_only; // owners refused as EOA makers
+  fee_table fee_schedules;  // per series ("btc-15m"); unlisted: 0.07, exponent 1
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);

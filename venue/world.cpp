@@ -67,8 +67,11 @@ void world::tick(std::int64_t now_ms) {
   auto lead_s = cfg_.lead_slots * cfg_.slot_seconds;
   auto current = slot_start(now_s, cfg_.slot_seconds);
   for (auto& a : cfg_.assets)
-    for (auto s = current; s <= current + lead_s; s += cfg_.slot_seconds)
-      ex_.list_market(make_slot(cfg_.seed, a, s, cfg_.slot_seconds, lead_s + cfg_.slot_seconds));
+    for (auto s = current; s <= current + lead_s; s += cfg_.slot_seconds) {
+      auto m = make_slot(cfg_.seed, a, s, cfg_.slot_seconds, lead_s + cfg_.slot_seconds);
+      m.fee = fee_for(cfg_.fee_schedules, a, cfg_.slot_seconds);
+      ex_.list_market(m);
+    }
 
   for (auto& [cid, m] : ex_.markets()) {
     if (m.closed)

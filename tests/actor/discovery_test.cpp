@@ -33,11 +33,13 @@ std::string gamma_event(const std::string& asset, char id) {
          + std::string(64, id) + R"(","clobTokenIds":"[\"111\", \"222\"]","outcomes":"[\"Down\", \"Up\"]",
   "outcomePrices":"[\"0.5\", \"0.5\"]","startDate":"2026-05-09T18:30:00Z","eventStartTime":"2026-05-10T18:30:00Z",
   "endDate":"2026-05-10T18:45:00.000Z","orderPriceMinTickSize":0.01,"orderMinSize":5,"closed":false,
-  "acceptingOrders":true,"negRisk":false}]}])";
+  "acceptingOrders":true,"negRisk":false,"feesEnabled":true,
+  "feeSchedule":{"exponent":1,"rate":0.07,"takerOnly":true,"rebateRate":0.2}}]}])";
 }
 
 market_record record_of(const std::string& asset, char id) {
   market_record m;
+  m.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   m.id = *parse_condition_id("0x" + std::string(64, id));
   m.slug = slot_slug(asset, slot_s, start_s);
   m.asset = asset;

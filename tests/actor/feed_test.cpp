@@ -31,6 +31,7 @@ const std::string down = "3803";
 
 market_record make_market() {
   market_record m;
+  m.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   m.id = *parse_condition_id(cid);
   m.slug = "btc-updown-15m-1778437800";
   m.asset = "btc";

@@ -174,10 +174,53 @@ TEST_CASE_FIXTURE(test::actor_fixture, "fill actor: each trade leg is booked onc
   CHECK(r.stored_fills() == 4);
 }
 
+TEST_CASE_FIXTURE(test::actor_fixture, "fill actor: a taker leg pays its market's durable fee schedule - none known books 0") {
+  rig r(*this);
+  market_record rec;
+  rec.id = market_a;
+  rec.slug = "eth-updown-15m-1800000000";
+  rec.asset = "eth";
+  rec.slot_end_s = slot_end_s;
+  rec.fee = fee_schedule{true, 250'000, 2, true}; // rate 0.25, exponent 2
+  write_batch wb;
+  wb.writes.push_back({record_db::markets, market_a.hex, encode(rec), false});
+  r.self->request(r.store, 5s, std::move(wb)).receive([](commit_ack&) {}, [](caf::error&) { FAIL("store"); });
+  // From the user channel and from REST alike: 10 x 0.25 x (0.8 x 0.2)^2 = 0.064.
+  auto ws = leg(market_a, "t-1", 1, trade_status::matched, 10'000'000);
+  ws.taker = true;
+  ws.source = fill_source::user_ws;
+  r.self->send(r.fills, std::vector<fill_report>{ws});
+  CHECK(r.booked().fill.fee == usdc{64'000});
+  auto rest = leg(market_a, "t-2", 2, trade_status::confirmed, 7'000'000);
+  rest.taker = true;
+  rest.source = fill_source::reconcile;
+  trades_done page;
+  page.ok = true;
+  page.fills = {rest};
+  page.next_cursor = "LTE=";
+  r.rest->pages.push_back(page);
+  CHECK(r.reconcile() == 1);
+  CHECK(r.booked().fill.fee == usdc{44'800}); // 7 x 0.25 x 0.0256
+  // A maker leg pays nothing; a market with no record (no schedule) books 0, not a guess.
+  auto maker = leg(market_a, "t-3", 3, trade_status::matched);
+  r.self->send(r.fills, std::vector<fill_report>{maker});
+  CHECK(r.booked().fill.fee == usdc{0});
+  auto unknown = leg(market_c, "t-4", 4, trade_status::matched);
+  unknown.taker = true;
+  r.self->send(r.fills, std::vector<fill_report>{unknown});
+  CHECK(r.booked().fill.fee == usdc{0});
+  // Durable: the stored fill carries the fee.
+  auto v = env->get(record_db::fills, fill_key(market_a, ws.order_id, "t-1"));
+  REQUIRE(v);
+  REQUIRE(v->found);
+  CHECK(decode_fill_record(v->payload)->fee == usdc{64'000});
+}
+
 TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers while unresolved, forces after the limit") {
   rig r(*this);
   // Market A: known to the store (slug, end); market B: never discovered (the CLOB knows its end).
   market_record rec;
+  rec.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   rec.id = market_a;
   rec.slug = "btc-updown-15m-1800000000";
   rec.slot_end_s = slot_end_s;

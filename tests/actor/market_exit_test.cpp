@@ -17,6 +17,7 @@ namespace {
 
 market_record live_market() {
   market_record m;
+  m.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   m.id = *parse_condition_id("0x" + std::string(64, 'e'));
   m.slug = "btc-updown-15m-exit";
   m.asset = "btc";

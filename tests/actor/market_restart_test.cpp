@@ -12,6 +12,7 @@ namespace {
 
 market_record make_market(char c, const std::string& slug) {
   market_record m;
+  m.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   m.id = *parse_condition_id("0x" + std::string(64, c));
   m.slug = slug;
   m.asset = "btc";

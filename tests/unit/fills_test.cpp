@@ -182,8 +182,6 @@ TEST_CASE("fills: partial fills add up and a reversal takes exactly its part out
 TEST_CASE("fills: cash is exact on the tick grid") {
   CHECK(fill_cash(shares{4'500'000}, price{830'000}) == usdc{3'735'000});
   CHECK(fill_cash(shares{1'230'000}, price{987'000}) == usdc{1'214'010});
-  CHECK(taker_fee(shares{10'000'000}, price{500'000}, 70'000) == usdc{175'000});
-  CHECK(taker_fee(shares{5'000'000}, price{990'000}, 70'000) == usdc{3'465});
 }
 
 TEST_CASE("fills: matching priority 1, exact order id") {
@@ -226,7 +224,7 @@ TEST_CASE("fills: matching priority 4, broad: oldest open order at that price wi
 }
 
 TEST_CASE("trade codec: the node's maker leg is its maker_orders entry, not the top level") {
-  auto legs = parse_user_frame(trade_json("MATCHED", ours, theirs), ours, 70'000);
+  auto legs = parse_user_frame(trade_json("MATCHED", ours, theirs), ours);
   REQUIRE(legs.ok());
   REQUIRE(legs->size() == 1);
   auto& f = (*legs)[0];
@@ -244,46 +242,45 @@ TEST_CASE("trade codec: the node's maker leg is its maker_orders entry, not the 
 }
 
 TEST_CASE("trade codec: someone else's trade yields nothing and a taker leg carries its fee") {
-  auto none = parse_user_frame(trade_json("MINED", theirs, theirs), ours, 70'000);
+  auto none = parse_user_frame(trade_json("MINED", theirs, theirs), ours);
   REQUIRE(none.ok());
   CHECK(none->empty());
-  auto taker = parse_user_frame(trade_json("TRADE_STATUS_CONFIRMED", theirs, ours), ours, 70'000);
+  auto taker = parse_user_frame(trade_json("TRADE_STATUS_CONFIRMED", theirs, ours), ours);
   REQUIRE(taker.ok());
   REQUIRE(taker->size() == 1);
   CHECK((*taker)[0].taker);
   CHECK((*taker)[0].token == down);
   CHECK((*taker)[0].size == shares{7'000'000});
   CHECK((*taker)[0].status == trade_status::confirmed);
-  CHECK((*taker)[0].fee == taker_fee(shares{7'000'000}, price{200'000}, 70'000));
+  CHECK((*taker)[0].fee == usdc{0}); // priced by the fill actor from the market's schedule
   // Order events and arrays of events.
   auto arr = parse_user_frame("[{\"event_type\":\"order\",\"type\":\"UPDATE\"}," + trade_json("MATCHED", ours, theirs) + "]",
-                              ours, 70'000);
+                              ours);
   REQUIRE(arr.ok());
   CHECK(arr->size() == 1);
 }
 
 TEST_CASE("trade codec: malformed trades are refused with the reason") {
-  CHECK_FALSE(parse_user_frame("not json", ours, 70'000).ok());
-  CHECK_FALSE(parse_user_frame(R"({"type":"TRADE"})", ours, 70'000).ok());
-  auto bad_status = parse_user_frame(trade_json("SETTLING", ours, theirs), ours, 70'000);
+  CHECK_FALSE(parse_user_frame("not json", ours).ok());
+  CHECK_FALSE(parse_user_frame(R"({"type":"TRADE"})", ours).ok());
+  auto bad_status = parse_user_frame(trade_json("SETTLING", ours, theirs), ours);
   REQUIRE_FALSE(bad_status.ok());
   CHECK(bad_status.error().find("SETTLING") != std::string::npos);
   auto j = trade_json("MATCHED", ours, theirs);
   auto pos = j.find("\"4.5\"");
   auto bad_size = j.substr(0, pos) + "\"-1\"" + j.substr(pos + 5);
-  CHECK_FALSE(parse_user_frame(bad_size, ours, 70'000).ok());
+  CHECK_FALSE(parse_user_frame(bad_size, ours).ok());
 }
 
 TEST_CASE("trade codec: a /data/trades page") {
   auto t = trade_json("CONFIRMED", ours, theirs);
-  auto page = parse_trades_page(R"({"limit":100,"next_cursor":"MTAw","count":2,"data":[)" + t + "," + t + "]}", ours,
-                                70'000);
+  auto page = parse_trades_page(R"({"limit":100,"next_cursor":"MTAw","count":2,"data":[)" + t + "," + t + "]}", ours);
   REQUIRE(page.ok());
   CHECK(page->trades == 2);
   CHECK(page->fills.size() == 2);
   CHECK(page->next_cursor == "MTAw");
   CHECK(page->fills[0].source == fill_source::reconcile);
-  CHECK_FALSE(parse_trades_page(R"({"data":{}})", ours, 70'000).ok());
+  CHECK_FALSE(parse_trades_page(R"({"data":{}})", ours).ok());
 }
 
 TEST_CASE("fill record: round trip and refusals") {

@@ -50,6 +50,7 @@ TEST_CASE("reference: a stale candidate gives way to the first tick after the st
 
 TEST_CASE("reference: the start reference is part of the durable market record") {
   market_record m;
+  m.fee = fee_schedule{true, 70'000, 1, true}; // a market is traded only with a known schedule
   m.id = condition_id{"0x" + std::string(64, 'e')};
   m.slug = "btc-updown-30s-1800000000";
   m.asset = "btc";

@@ -6,6 +6,7 @@
 #include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
 #include "core/uint256.hpp"
+#include "core/fee_schedule.hpp"
 #include "venue/exchange.hpp"
 #include "venue/price_path.hpp"
 #include "venue/sim_traders.hpp"
@@ -316,4 +317,33 @@ TEST_CASE("a slot resolves Up iff the end reference >= the start (spot or 60 s T
     }
     CHECK(ups + downs == 6);
   }
+}
+
+// Per-series fee schedules (issue 15): a second market with its own schedule.
+TEST_CASE_FIXTURE(fixture, "fees: a series at rate 0.05, exponent 2 charges the taker exactly that") {
+  auto eth = make_slot(1, "eth", 1'800'000'000 - 100, 900, 1800);
+  eth.fee = *make_fee_schedule("0.05", "2", true);
+  ex.list_market(eth);
+  REQUIRE(std::holds_alternative<placement>(place(a, order(a, eth.up_token, order_side::buy, 450'000, 10'000'000))));
+  REQUIRE(std::holds_alternative<placement>(place(b, order(b, eth.down_token, order_side::buy, 550'000, 10'000'000))));
+  REQUIRE(ex.all_trades().size() == 1);
+  // 10 x 0.05 x (0.55 x 0.45)^2 = 0.030628125 -> 0.03062 (the constant 0.07 charged 0.17325).
+  CHECK(ex.all_trades()[0].taker_fee == 30'620);
+  CHECK(acct(b).usdc == 100'000'000 - 5'500'000 - 30'620);
+  CHECK(acct(a).usdc == 100'000'000 - 4'500'000); // the maker pays none
+}
+
+TEST_CASE_FIXTURE(fixture, "fees: a trade over two price levels is charged on the size and price it reports") {
+  REQUIRE(std::holds_alternative<placement>(place(a, order(a, m.up_token, order_side::buy, 450'000, 5'000'000))));
+  REQUIRE(std::holds_alternative<placement>(place(a, order(a, m.up_token, order_side::buy, 400'000, 5'000'000))));
+  // Down at 0.55, then at 0.60.
+  REQUIRE(std::holds_alternative<placement>(place(b, order(b, m.down_token, order_side::buy, 600'000, 10'000'000))));
+  REQUIRE(ex.all_trades().size() == 1);
+  auto& t = ex.all_trades()[0];
+  CHECK(t.size == 10'000'000);
+  CHECK(t.px.micros == 575'000);
+  // What a client computes from the trade: 10 x 0.07 x 0.575 x 0.425 = 0.1710625 -> 0.17106
+  // (per level it was 0.170625: no client could reproduce that from the trade it sees).
+  CHECK(t.taker_fee == 171'060);
+  CHECK(acct(b).usdc == 100'000'000 - 5'750'000 - 171'060);
 }
