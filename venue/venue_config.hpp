@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "venue/signer_limits.hpp"
 
 namespace tdmaker::venue {
 
@@ -30,6 +31,7 @@ struct venue_config {
   bool sim_traders = true;      // simulated makers and takers keep books alive
   double sim_taker_rate = 0.15; // chance per market per second of a crossing taker
   std::string faults_file; // fault plan applied at start (see faults.hpp)
+  signer_limits_config rate_limits; // per-signer buckets, on (Standard tier) by default
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);
