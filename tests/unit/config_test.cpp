@@ -122,3 +122,23 @@ TEST_CASE("config: nesting deeper than the bound is a clear error, not a crash")
   std::string obj = R"({"_comment":)" + std::string(40, '[') + std::string(40, ']') + "}";
   CHECK(error_of(obj).find("JSON nested deeper than 32 levels") == 0);
 }
+
+TEST_CASE("rate_limits: the Standard tier by default, validated, batches must fit the burst") {
+  auto d = parse_config("{}");
+  REQUIRE(d);
+  CHECK(d->rate_limits_enabled);
+  CHECK(d->rate_limits_order_rate == 40);
+  CHECK(d->rate_limits_order_burst == 60);
+  CHECK(d->rate_limits_cancel_rate == 80);
+  CHECK(d->rate_limits_cancel_burst == 120);
+  auto c = parse_config(R"({"rate_limits":{"order_rate":10,"order_burst":30,"exit_reserve":5,"entry_max_wait_ms":0}})");
+  REQUIRE(c);
+  CHECK(c->rate_limits_order_burst == 30);
+  CHECK(c->rate_limits_entry_max_wait_ms == 0);
+  auto zero = parse_config(R"({"rate_limits":{"cancel_rate":0}})");
+  REQUIRE_FALSE(zero);
+  CHECK(zero.error().find("$.rate_limits.cancel_rate") != std::string::npos);
+  auto tight = parse_config(R"({"rate_limits":{"order_burst":20,"exit_reserve":10}})");
+  REQUIRE_FALSE(tight);
+  CHECK(tight.error().find("must be >= $.orders.batch_max + $.rate_limits.exit_reserve") != std::string::npos);
+}
