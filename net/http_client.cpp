@@ -84,6 +84,7 @@ struct http_client::impl {
     st.cancel_tokens = pacer->tokens(signer_kind::cancel, now);
     st.signer_delayed = pacer->delayed();
     st.signer_dropped = pacer->dropped();
+    st.waiting = static_cast<std::int64_t>(pacer->waiting());
   }
 
   /// Waits for the signer bucket's tokens in priority order; the verdict if not `go`.

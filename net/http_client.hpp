@@ -77,7 +77,7 @@ struct http_client_stats {
   // The per-signer pacer: 429s of signer requests, requests it delayed or dropped,
   // malformed rate-limit headers ignored, and its token model per bucket.
   std::atomic<std::uint64_t> signer_429{0}, signer_delayed{0}, signer_dropped{0}, bad_limit_headers{0};
-  std::atomic<std::int64_t> order_tokens{0}, cancel_tokens{0};
+  std::atomic<std::int64_t> order_tokens{0}, cancel_tokens{0}, waiting{0};
 };
 
 class http_client : public std::enable_shared_from_this<http_client> {
