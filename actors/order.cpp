@@ -312,7 +312,10 @@ private:
           continue;
         }
         r.order_id = s->order_id;
-        signed_orders.push_back(std::move(s).value());
+        auto placement = std::move(s).value();
+        if (i.side == order_side::buy) // a buy still waiting for rate-limit tokens then is not sent
+          placement.send_by_ms = i.slot_end_s * 1000 - opts_.cancel_before_end_ms;
+        signed_orders.push_back(std::move(placement));
       }
       accepted.push_back(r);
     }

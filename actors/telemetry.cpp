@@ -151,6 +151,8 @@ private:
     feed_metrics(e);
     order_metrics(e);
     book_metrics(e);
+    if (opts_.io_metrics)
+      opts_.io_metrics(e);
     return e.text();
   }
 

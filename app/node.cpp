@@ -34,6 +34,7 @@
 #include "actors/discovery.hpp"
 #include "actors/feed.hpp"
 #include "net/http_client.hpp"
+#include "net/signer_limit_metrics.hpp"
 #include "net/io_pool.hpp"
 #include "net/weak_handle.hpp"
 #include "core/rate_limiter.hpp"
@@ -221,6 +222,11 @@ caf::actor start_telemetry(impl& p) {
   o.required_kinds = singleton_kinds();
   o.status_every = std::chrono::milliseconds(p.cfg.status_interval_ms);
   o.wallet_type = p.cfg.wallet_signature_type;
+  if (p.clob && p.cfg.rate_limits_enabled)
+    o.io_metrics = [clob = std::weak_ptr<http_client>(p.clob)](prom::exposition& e) {
+      if (auto c = clob.lock()) // weak: the telemetry actor must not keep the client past the I/O pool
+        signer_limit_metrics(e, c->stats());
+    };
   p.telemetry = spawn_telemetry(*p.sys, o);
   return caf::actor_cast<caf::actor>(p.telemetry);
 }
@@ -432,12 +438,17 @@ void start_exchange_link(impl& p, std::optional<private_key> key, const std::opt
   http_client_options o;
   o.timeout = std::chrono::milliseconds(p.cfg.venue_request_timeout_ms);
   o.limits = polymarket_rate_limits();
-  p.clob = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_clob_url), o);
   p.gamma = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_gamma_url), o);
+  if (p.cfg.rate_limits_enabled)
+    o.signer = signer_pacer_options{{p.cfg.rate_limits_order_rate, p.cfg.rate_limits_order_burst, false},
+                                    {p.cfg.rate_limits_cancel_rate, p.cfg.rate_limits_cancel_burst, false},
+                                    p.cfg.rate_limits_exit_reserve, p.cfg.rate_limits_entry_max_wait_ms};
+  p.clob = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_clob_url), o);
   if (key && wallet) {
     clob_session_options so;
     so.sig_type = wallet->type;
     so.funder = wallet->funder;
+    so.cancel_chunk = static_cast<std::size_t>(std::min<std::int64_t>(1000, p.cfg.rate_limits_cancel_burst));
     p.session = clob_session::make(p.clob, std::move(*key), so);
   }
 }

@@ -254,6 +254,13 @@ const std::vector<field>& schema() {
     {"$.orders.cancel_timeout_ms", integer(&node_config::orders_cancel_timeout_ms, 1000, 600'000)},
     {"$.orders.cancel_before_end_ms", integer(&node_config::orders_cancel_before_end_ms, 0, 3'600'000)},
     {"$.orders.batch_max", integer(&node_config::orders_batch_max, 1, 15)},
+    {"$.rate_limits.enabled", boolean(&node_config::rate_limits_enabled)},
+    {"$.rate_limits.order_rate", integer(&node_config::rate_limits_order_rate, 1, 100'000)},
+    {"$.rate_limits.order_burst", integer(&node_config::rate_limits_order_burst, 1, 1'000'000)},
+    {"$.rate_limits.cancel_rate", integer(&node_config::rate_limits_cancel_rate, 1, 100'000)},
+    {"$.rate_limits.cancel_burst", integer(&node_config::rate_limits_cancel_burst, 1, 1'000'000)},
+    {"$.rate_limits.exit_reserve", integer(&node_config::rate_limits_exit_reserve, 0, 1'000'000)},
+    {"$.rate_limits.entry_max_wait_ms", integer(&node_config::rate_limits_entry_max_wait_ms, 0, 600'000)},
     {"$.risk.stale_cancel_ms", integer(&node_config::risk_stale_cancel_ms, 500, 3'600'000)},
     {"$.risk.stale_halt_ms", integer(&node_config::risk_stale_halt_ms, 500, 86'400'000)},
     {"$.risk.max_order_errors", integer(&node_config::risk_max_order_errors, 1, 100'000)},
@@ -428,6 +435,10 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail("$.risk.stale_halt_ms: must be >= $.risk.stale_cancel_ms");
   if (cfg.budget_max_per_market > cfg.budget_max_exposure)
     return fail("$.budget.max_per_market: must be <= $.budget.max_exposure");
+  // A batch over the burst is refused whole by the venue, and a buy must still fit
+  // beside the exits' reserve.
+  if (cfg.rate_limits_order_burst < cfg.orders_batch_max + cfg.rate_limits_exit_reserve)
+    return fail("$.rate_limits.order_burst: must be >= $.orders.batch_max + $.rate_limits.exit_reserve");
   if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
     return fail("$.http.listen: '" + cfg.http_listen.host
                 + "' is not a loopback address; set $.http.allow_non_loopback to expose it");

@@ -100,6 +100,14 @@ struct node_config {
   int orders_cancel_timeout_ms = 30'000;
   int orders_cancel_before_end_ms = 10'000;
   int orders_batch_max = 15;
+  // per-signer rate limits (Polymarket's Standard tier; the node paces itself)
+  bool rate_limits_enabled = true;
+  std::int64_t rate_limits_order_rate = 40;   // tokens per second
+  std::int64_t rate_limits_order_burst = 60;
+  std::int64_t rate_limits_cancel_rate = 80;
+  std::int64_t rate_limits_cancel_burst = 120;
+  std::int64_t rate_limits_exit_reserve = 10; // order tokens new buys leave for stop-loss exits
+  std::int64_t rate_limits_entry_max_wait_ms = 3'000; // a new buy waiting longer is dropped
   // risk guard and stale escalation
   int risk_stale_cancel_ms = 15'000;
   int risk_stale_halt_ms = 60'000;

@@ -34,6 +34,20 @@ http_request request_of(std::string method, std::string path, std::string body, 
   return r;
 }
 
+/// A batch of sells only is a stop-loss exit: it goes before any new buy.
+signer_pacing order_pacing(const std::vector<const order_request*>& orders) {
+  bool exit = !orders.empty();
+  for (auto* o : orders)
+    exit = exit && o->order.fields.side == order_side::sell;
+  return {signer_kind::order, static_cast<std::int64_t>(orders.size()),
+          exit ? pace_priority::exit : pace_priority::entry};
+}
+
+/// The pacer held the request back: a definite "not placed".
+reply_class not_sent_class(const http_response& res) {
+  return {reply_kind::rejected, res.body, 0};
+}
+
 } // namespace
 
 std::shared_ptr<clob_session> clob_session::make(std::shared_ptr<http_client> http, private_key key,
@@ -80,7 +94,7 @@ void clob_session::establish_credentials(std::function<void(result<api_credentia
 }
 
 void clob_session::l2(std::string method, std::string path, std::string body, retry_rule retry,
-                      http_client::callback done) {
+                      http_client::callback done, signer_pacing pacing) {
   if (!has_creds_) {
     http_response r;
     r.body = "no API credentials yet";
@@ -95,6 +109,10 @@ void clob_session::l2(std::string method, std::string path, std::string body, re
     return done(std::move(r));
   }
   req.headers = std::move(headers).value();
+  req.signer = pacing.kind;
+  req.signer_cost = pacing.cost;
+  req.priority = pacing.priority;
+  req.send_by_unix_ms = pacing.send_by_unix_ms;
   http_->send(std::move(req), std::move(done));
 }
 
@@ -134,9 +152,10 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
     return done(std::move(out));
   }
   auto self = shared_from_this();
+  auto pacing = order_pacing({&order});
   l2("POST", "/order", encode_order_request(order), retry_rule::unprocessed_only,
      [self, out, done](http_response res) mutable {
-       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       auto cls = res.not_sent ? not_sent_class(res) : classify_reply(res.status, res.body, res.retry_after);
        result<order_ack> ack = fail("no reply");
        if (cls.kind == reply_kind::ok) {
          ack = parse_order_ack(res.body);
@@ -148,7 +167,7 @@ void clob_session::place(order_request order, const bytes32& domain_sep,
          return done(std::move(out));
        auto id = out.order_id; // copied first: argument evaluation order is unspecified
        self->ghost_check(std::move(id), 0, std::move(out), std::move(done));
-     });
+     }, pacing);
 }
 
 result<order_request> clob_session::sign(order_spec spec, const bytes32& domain_sep) const {
@@ -161,8 +180,13 @@ result<order_request> clob_session::sign(order_spec spec, const bytes32& domain_
 }
 
 void clob_session::place_batch(std::vector<order_request> orders, const bytes32& domain_sep,
-                               std::function<void(std::vector<place_outcome>)> done) {
+                               std::function<void(std::vector<place_outcome>)> done, std::int64_t send_by_unix_ms) {
   std::vector<place_outcome> outs(orders.size());
+  std::vector<const order_request*> all;
+  for (auto& o : orders)
+    all.push_back(&o);
+  auto pacing = order_pacing(all);
+  pacing.send_by_unix_ms = send_by_unix_ms;
   std::string body = "[";
   for (std::size_t i = 0; i < orders.size(); ++i) {
     outs[i].order_id = to_hex(order_digest(orders[i].order.fields, domain_sep));
@@ -173,7 +197,7 @@ void clob_session::place_batch(std::vector<order_request> orders, const bytes32&
   auto self = shared_from_this();
   l2("POST", "/orders", std::move(body), retry_rule::unprocessed_only,
      [self, outs, done](http_response res) mutable {
-       auto cls = classify_reply(res.status, res.body, res.retry_after);
+       auto cls = res.not_sent ? not_sent_class(res) : classify_reply(res.status, res.body, res.retry_after);
        std::vector<order_ack> acks;
        if (cls.kind == reply_kind::ok) {
          auto parsed = parse_order_acks(res.body);
@@ -205,7 +229,7 @@ void clob_session::place_batch(std::vector<order_request> orders, const bytes32&
              done(std::move(*pending));
          });
        }
-     });
+     }, pacing);
 }
 
 void clob_session::open_orders(std::function<void(result<std::vector<open_order>>)> done) {
@@ -273,17 +297,47 @@ void clob_session::ghost_check(std::string order_id, std::uint32_t attempt, plac
 }
 
 void clob_session::cancel(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done) {
+  // A DELETE costing more than the cancel bucket's burst would be refused whole,
+  // every time: chunks of at most cancel_chunk ids, their acks merged. Any chunk
+  // failing fails the whole (the order actor looks the orders up).
+  const auto chunk = std::max<std::size_t>(1, opts_.cancel_chunk);
+  if (order_ids.size() <= chunk)
+    return cancel_chunk(std::move(order_ids), std::move(done));
+  const auto parts = (order_ids.size() + chunk - 1) / chunk;
+  auto left = std::make_shared<std::atomic<std::size_t>>(parts);
+  auto merged = std::make_shared<std::vector<result<cancel_ack>>>(parts, fail("pending"));
+  for (std::size_t i = 0, n = 0; i < order_ids.size(); i += chunk, ++n) {
+    std::vector<std::string> part(order_ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                  order_ids.begin() + static_cast<std::ptrdiff_t>(std::min(order_ids.size(), i + chunk)));
+    cancel_chunk(std::move(part), [merged, left, n, done](result<cancel_ack> a) {
+      (*merged)[n] = std::move(a); // distinct slots; the last one to finish merges
+      if (left->fetch_sub(1, std::memory_order_acq_rel) != 1)
+        return;
+      cancel_ack all;
+      for (auto& r : *merged) {
+        if (!r)
+          return done(fail(r.error()));
+        all.canceled.insert(all.canceled.end(), r->canceled.begin(), r->canceled.end());
+        all.not_canceled.insert(all.not_canceled.end(), r->not_canceled.begin(), r->not_canceled.end());
+      }
+      done(std::move(all));
+    });
+  }
+}
+
+void clob_session::cancel_chunk(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done) {
   std::string body = "[";
   for (std::size_t i = 0; i < order_ids.size(); ++i)
     body += (i ? ",\"" : "\"") + order_ids[i] + "\"";
   body += "]";
+  signer_pacing pacing{signer_kind::cancel, static_cast<std::int64_t>(order_ids.size()), pace_priority::cancel};
   // Cancels are idempotent: retried on transport errors and 5xx.
   l2("DELETE", "/orders", std::move(body), retry_rule::idempotent, [done](http_response res) {
     auto cls = classify_reply(res.status, res.body, res.retry_after);
     if (cls.kind != reply_kind::ok)
       return done(fail("cancel: HTTP " + std::to_string(res.status) + " " + cls.error));
     done(parse_cancel_ack(res.body));
-  });
+  }, pacing);
 }
 
 void clob_session::lookup(std::string order_id, std::function<void(reply_class, result<open_order>)> done) {

@@ -40,6 +40,15 @@ struct clob_session_options {
   // the type, as the official client's does. Headers stay the key's address.
   signature_type sig_type = signature_type::eoa;
   std::optional<address20> funder; // the order maker; the key's address when empty
+  std::size_t cancel_chunk = 100; // ids per DELETE /orders: at most the cancel bucket's burst
+};
+
+/// Which per-signer bucket an L2 request draws from, how much, and its turn.
+struct signer_pacing {
+  signer_kind kind = signer_kind::none;
+  std::int64_t cost = 1;
+  pace_priority priority = pace_priority::entry;
+  std::int64_t send_by_unix_ms = 0; // entries only: dropped if still waiting then
 };
 
 class clob_session : public std::enable_shared_from_this<clob_session> {
@@ -56,15 +65,17 @@ public:
 
   /// One L2-authenticated request; `path` may carry a query (not signed).
   void l2(std::string method, std::string path, std::string body, retry_rule retry,
-          http_client::callback done);
+          http_client::callback done, signer_pacing pacing = {});
   void place(order_request order, const bytes32& domain_sep,
              std::function<void(place_outcome)> done);
   /// Signs `spec` with the session's key (owner = the API key); the key never leaves.
   result<order_request> sign(order_spec spec, const bytes32& domain_sep) const;
   /// `POST /orders` (at most 15): one outcome per order, in order. A batch with
   /// no clear answer is never re-sent: each order gets the ghost-order check.
+  /// A batch of buys still waiting for rate-limit tokens at `send_by_unix_ms`
+  /// (0: no deadline) is not sent: each order comes back rejected.
   void place_batch(std::vector<order_request> orders, const bytes32& domain_sep,
-                   std::function<void(std::vector<place_outcome>)> done);
+                   std::function<void(std::vector<place_outcome>)> done, std::int64_t send_by_unix_ms = 0);
   /// Every open order of the account, all pages of `GET /data/orders`.
   void open_orders(std::function<void(result<std::vector<open_order>>)> done);
   /// The collateral (pUSD) balance, `GET /balance-allowance?asset_type=COLLATERAL`.
@@ -81,6 +92,7 @@ private:
                    std::function<void(place_outcome)> done);
   /// The outcome of one order from a 2xx reply element, or the failure class.
   place_outcome outcome_of(place_outcome out, const reply_class& cls, const order_ack* ack);
+  void cancel_chunk(std::vector<std::string> order_ids, std::function<void(result<cancel_ack>)> done);
   void open_orders_page(std::string cursor, std::vector<open_order> so_far,
                         std::function<void(result<std::vector<open_order>>)> done);
 

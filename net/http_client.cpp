@@ -12,7 +12,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "core/clob_reply.hpp"
+#include "core/signer_limit_headers.hpp"
 
 namespace tdmaker {
 namespace {
@@ -40,6 +43,17 @@ std::int64_t now_ms() {
     .count();
 }
 
+template <class Response>
+std::string field(const Response& res, std::string_view name) {
+  return std::string(res[beast::string_view(name.data(), name.size())]);
+}
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 http::verb verb_of(const std::string& m) {
   auto v = http::string_to_verb(m);
   return v == http::verb::unknown ? http::verb::get : v;
@@ -54,11 +68,63 @@ struct http_client::impl {
   std::vector<std::unique_ptr<connection>> idle;
   std::map<std::string, token_bucket> buckets;
   std::mt19937_64 rng{std::random_device{}()};
+  std::optional<signer_pacer> pacer; // on the strand, like everything here
 
   impl(io_pool& p, http_client_options o)
       : io(p), opts(std::move(o)), strand(asio::make_strand(p.context())) {
     for (auto& l : opts.limits)
       buckets.emplace(l.name, token_bucket(l, now_ms()));
+    if (opts.signer)
+      pacer.emplace(*opts.signer, now_ms());
+  }
+
+  void publish(http_client_stats& st) {
+    auto now = now_ms();
+    st.order_tokens = pacer->tokens(signer_kind::order, now);
+    st.cancel_tokens = pacer->tokens(signer_kind::cancel, now);
+    st.signer_delayed = pacer->delayed();
+    st.signer_dropped = pacer->dropped();
+    st.waiting = static_cast<std::int64_t>(pacer->waiting());
+  }
+
+  /// Waits for the signer bucket's tokens in priority order; the verdict if not `go`.
+  awaitable<pace_verdict> pace_signer(const http_request& r, http_client_stats& st) {
+    if (!pacer || r.signer == signer_kind::none)
+      co_return pace_verdict::go;
+    auto t = pacer->enqueue(r.signer, r.signer_cost, r.priority, now_ms());
+    for (;;) {
+      auto d = pacer->poll(t, now_ms());
+      if (d.verdict == pace_verdict::wait && r.send_by_unix_ms > 0 && unix_ms() > r.send_by_unix_ms) {
+        pacer->cancel(t); // its slot's cancel time passed while it waited
+        d.verdict = pace_verdict::drop;
+      }
+      publish(st);
+      if (d.verdict != pace_verdict::wait)
+        co_return d.verdict;
+      // Re-asked often: a waiter ahead that leaves changes this one's turn.
+      co_await sleep(std::chrono::milliseconds(std::min<std::int64_t>(d.wait_ms, 20)));
+    }
+  }
+
+  /// The venue's rate-limit headers on a signer request's reply, validated.
+  void observe(const http_request& r, const http_response& res, http_client_stats& st) {
+    if (!pacer || r.signer == signer_kind::none || res.status == 0)
+      return;
+    auto h = parse_signer_limit_headers(res.limit_remaining, res.limit_reset, res.limit_tier,
+                                        res.status == 429 ? res.retry_after : "", res.limit_warning);
+    if (h.malformed > 0 && st.bad_limit_headers.fetch_add(static_cast<std::uint64_t>(h.malformed)) % 100 == 0)
+      spdlog::warn("clob: malformed Poly-RateLimit-*/Retry-After header on {} {} ignored", r.method, r.target);
+    auto now = now_ms();
+    if (!h.tier.empty() && h.tier != pacer->tier())
+      spdlog::info("clob: rate-limit tier {}", h.tier);
+    pacer->observe(r.signer, h, now);
+    if (res.status == 429) {
+      ++st.signer_429;
+      pacer->throttled(r.signer, h.retry_after_ms.value_or(0), now);
+      spdlog::warn("clob: 429 on {} {} ({} bucket): nothing of it for {} ms", r.method, r.target,
+                   to_string(r.signer), h.retry_after_ms.value_or(1000));
+    }
+    publish(st);
   }
 
   awaitable<void> sleep(std::chrono::milliseconds d) {
@@ -140,6 +206,10 @@ struct http_client::impl {
         res = co_await exchange(*c->plain, *c, req);
       out.status = static_cast<int>(res.result_int());
       out.retry_after = std::string(res[http::field::retry_after]);
+      out.limit_remaining = field(res, remaining_header);
+      out.limit_reset = field(res, reset_header);
+      out.limit_tier = field(res, tier_header);
+      out.limit_warning = field(res, warning_header);
       out.body = std::move(res.body());
       if (res.keep_alive() && idle.size() < opts.max_idle) {
         c->lowest().expires_never();
@@ -161,9 +231,19 @@ struct http_client::impl {
     http_response res;
     for (std::uint32_t attempt = 0;; ++attempt) {
       co_await pace(r, st);
+      if (auto v = co_await pace_signer(r, st); v != pace_verdict::go) {
+        res = {};
+        res.not_sent = true;
+        res.attempts = attempt;
+        res.body = v == pace_verdict::drop ? "not sent: waited too long for a rate-limit token"
+                                           : "not sent: costs more tokens than the bucket's burst";
+        ++st.failures;
+        co_return res;
+      }
       ++st.attempts;
       res = co_await once(self->ep_, r, st);
       res.attempts = attempt + 1;
+      observe(r, res, st);
       auto cls = classify_reply(res.status, res.body, res.retry_after);
       if (cls.kind == reply_kind::ok)
         co_return res;

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "core/auth_headers.hpp"
 #include "core/backoff.hpp"
 #include "core/rate_limiter.hpp"
+#include "core/signer_pacer.hpp"
 
 namespace tdmaker {
 
@@ -42,6 +44,10 @@ struct http_request {
   retry_rule retry = retry_rule::idempotent;
   std::string rate_class = "general";
   std::int64_t cost = 1; // rate-limit tokens (a batch of N orders costs N)
+  signer_kind signer = signer_kind::none;         // the per-signer bucket it draws from
+  std::int64_t signer_cost = 1;                   // its tokens: 1 per order or id
+  pace_priority priority = pace_priority::entry;  // who gets that bucket's tokens first
+  std::int64_t send_by_unix_ms = 0;               // an entry still waiting then is dropped
 };
 
 struct http_response {
@@ -49,6 +55,9 @@ struct http_response {
   std::string body;
   std::string retry_after; // Retry-After header
   std::uint32_t attempts = 0;
+  bool not_sent = false;   // the signer pacer held it back (dropped or over the burst)
+  // Poly-RateLimit-Remaining, -Reset, -Tier, -Warning, raw (parsed by the client).
+  std::string limit_remaining, limit_reset, limit_tier, limit_warning;
 };
 
 struct http_client_options {
@@ -58,11 +67,17 @@ struct http_client_options {
   std::size_t max_idle = 8;
   std::vector<rate_limit> limits; // by class; a class without a limit is not paced
   std::string user_agent = "tdmaker";
+  /// Paces signer-bucket requests (CLOB trading endpoints) from the venue's headers.
+  std::optional<signer_pacer_options> signer;
 };
 
 struct http_client_stats {
   std::atomic<std::uint64_t> requests{0}, attempts{0}, retries{0}, failures{0}, throttled{0},
     connections{0};
+  // The per-signer pacer: 429s of signer requests, requests it delayed or dropped,
+  // malformed rate-limit headers ignored, and its token model per bucket.
+  std::atomic<std::uint64_t> signer_429{0}, signer_delayed{0}, signer_dropped{0}, bad_limit_headers{0};
+  std::atomic<std::int64_t> order_tokens{0}, cancel_tokens{0}, waiting{0};
 };
 
 class http_client : public std::enable_shared_from_this<http_client> {

@@ -1,5 +1,6 @@
 #include "net/order_venue.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include "net/clob_session.hpp"
@@ -45,15 +46,19 @@ public:
     const auto& dom = !orders.empty() && orders.front().neg_risk ? neg_risk_domain_ : domain_;
     std::vector<order_request> reqs;
     reqs.reserve(orders.size());
-    for (auto& o : orders)
+    std::int64_t send_by = 0; // the batch's earliest deadline
+    for (auto& o : orders) {
       reqs.push_back(std::move(o.request));
+      if (o.send_by_ms > 0)
+        send_by = send_by == 0 ? o.send_by_ms : std::min(send_by, o.send_by_ms);
+    }
     s_->place_batch(std::move(reqs), dom, [done](std::vector<place_outcome> outs) {
       placements_done d;
       for (auto& o : outs)
         d.results.push_back({o.order_id, o.result,
                              o.ghost_checked ? o.venue_status : o.ack.status, o.failure.error, o.ghost_checked});
       done(std::move(d));
-    });
+    }, send_by);
   }
 
   void cancel(std::vector<std::string> ids, std::function<void(cancels_done)> done) override {

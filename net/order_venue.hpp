@@ -20,6 +20,7 @@ struct signed_placement {
   std::string order_id; // the EIP-712 digest: known before the venue sees the order
   order_request request;
   bool neg_risk = false; // signed for the neg-risk exchange
+  std::int64_t send_by_ms = 0; // a buy: not sent after this Unix ms (its slot's cancel time); 0 = always
 };
 
 class order_venue {

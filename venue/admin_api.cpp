@@ -112,6 +112,10 @@ std::string admin_api::metrics() {
   };
   gauge("venue_clob_requests_total", "CLOB REST requests served.", "counter", c.clob_requests);
   gauge("venue_gamma_requests_total", "Gamma REST requests served.", "counter", c.gamma_requests);
+  out += "# HELP venue_rate_limited_total Requests over a signer's bucket (429, or a warning in warn mode).\n"
+         "# TYPE venue_rate_limited_total counter\n";
+  out += "venue_rate_limited_total{bucket=\"order\"} " + std::to_string(c.rate_limited_orders) + "\n";
+  out += "venue_rate_limited_total{bucket=\"cancel\"} " + std::to_string(c.rate_limited_cancels) + "\n";
   gauge("venue_markets_open", "Listed markets not yet resolved.", "gauge", open);
   gauge("venue_markets_resolved_total", "Markets resolved.", "counter", closed);
   gauge("venue_trades_total", "Trades matched.", "counter", ex.all_trades().size());

@@ -14,6 +14,8 @@ namespace tdmaker::venue {
 struct venue_counters {
   std::uint64_t clob_requests = 0;
   std::uint64_t gamma_requests = 0;
+  std::uint64_t rate_limited_orders = 0;  // per-signer bucket refusals (or warnings)
+  std::uint64_t rate_limited_cancels = 0;
 };
 
 class admin_api {

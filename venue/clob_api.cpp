@@ -90,7 +90,7 @@ std::string cancel_json(const cancel_outcome& c) {
 } // namespace
 
 clob_api::clob_api(exchange& ex, std::function<std::int64_t()> now_ms, clob_api_config cfg)
-    : ex_(ex), now_ms_(std::move(now_ms)), cfg_(cfg) {}
+    : ex_(ex), now_ms_(std::move(now_ms)), cfg_(cfg), limits_(cfg_.rate_limits) {}
 
 http_reply clob_api::handle(const http_request& req, const split_target& t) {
   const auto& p = t.path;
@@ -336,35 +336,9 @@ std::variant<std::string, http_reply> clob_api::authenticate_l2(const http_reque
 http_reply clob_api::l2_route(const http_request& req, const split_target& t, const std::string& key) {
   const auto& p = t.path;
   auto m = req.method();
-  if (p == "/order" && m == http::verb::post)
-    return post_order(req.body(), key);
-  if (p == "/orders" && m == http::verb::post)
-    return post_orders(req.body(), key);
-  if (p == "/order" && m == http::verb::delete_) {
-    auto id = parse_string_member(req.body(), "orderID");
-    if (!id)
-      return err(400, "Invalid payload: " + id.error());
-    return ok(cancel_json(ex_.cancel(key, {*id})));
-  }
-  if (p == "/orders" && m == http::verb::delete_) {
-    auto ids = parse_string_array(req.body());
-    if (!ids)
-      return err(400, "Invalid payload: " + ids.error());
-    if (ids->size() > 1000)
-      return err(400, "Too many orders in payload: " + std::to_string(ids->size()) + ", max allowed: 1000");
-    return ok(cancel_json(ex_.cancel(key, *ids)));
-  }
-  if (p == "/cancel-all" && m == http::verb::delete_)
-    return ok(cancel_json(ex_.cancel_all(key, "", "")));
-  if (p == "/cancel-market-orders" && m == http::verb::delete_) {
-    auto market_given = parse_string_member(req.body(), "market");
-    auto asset_given = parse_string_member(req.body(), "asset_id");
-    auto market = market_given ? *market_given : std::string();
-    auto asset = asset_given ? *asset_given : std::string();
-    if (market.empty() && asset.empty())
-      return err(400, "Invalid payload");
-    return ok(cancel_json(ex_.cancel_all(key, market, asset)));
-  }
+  if (p == "/order" || p == "/orders" || p == "/cancel-all" || p == "/cancel-market-orders")
+    if (auto rep = trading_route(req, t, key); rep.status != 0)
+      return rep;
   if (p == "/data/orders") {
     auto orders = ex_.open_orders(key, query(t, "market"), query(t, "asset_id"), query(t, "id"));
     return page(orders, t, [&](const venue_order& o) { return order_json(o); });
@@ -440,6 +414,66 @@ http_reply clob_api::l2_route(const http_request& req, const split_target& t, co
   if (p == "/heartbeats" && m == http::verb::post)
     return ok(R"({"status":"ok"})");
   return err(404, "not found");
+}
+
+// The order and cancel endpoints, each behind the signer's bucket (ref §6).
+// Status 0: not a trading route (the method does not match).
+http_reply clob_api::trading_route(const http_request& req, const split_target& t, const std::string& key) {
+  const auto& p = t.path;
+  auto m = req.method();
+  if (p == "/order" && m == http::verb::post)
+    return limited(key, limit_bucket::order, 1, [&](limit_verdict&) { return post_order(req.body(), key); });
+  if (p == "/orders" && m == http::verb::post) {
+    // The cost is the batch's size: a body that does not split is refused before the check.
+    auto orders = split_orders_request(req.body(), 15);
+    if (!orders)
+      return err(400, orders.error());
+    return limited(key, limit_bucket::order, static_cast<std::int64_t>(orders->size()),
+                   [&](limit_verdict&) { return post_orders(req.body(), key); });
+  }
+  if (p == "/order" && m == http::verb::delete_)
+    return limited(key, limit_bucket::cancel, 1, [&](limit_verdict&) {
+      auto id = parse_string_member(req.body(), "orderID");
+      if (!id)
+        return err(400, "Invalid payload: " + id.error());
+      return ok(cancel_json(ex_.cancel(key, {*id})));
+    });
+  if (p == "/orders" && m == http::verb::delete_) {
+    auto ids = parse_string_array(req.body());
+    if (!ids)
+      return err(400, "Invalid payload: " + ids.error());
+    if (ids->size() > 1000)
+      return err(400, "Too many orders in payload: " + std::to_string(ids->size()) + ", max allowed: 1000");
+    return limited(key, limit_bucket::cancel, static_cast<std::int64_t>(ids->size()),
+                   [&](limit_verdict&) { return ok(cancel_json(ex_.cancel(key, *ids))); });
+  }
+  if (m != http::verb::delete_ || (p != "/cancel-all" && p != "/cancel-market-orders"))
+    return {0, ""};
+  // One token up front; one more per order cancelled once that is known.
+  return limited(key, limit_bucket::cancel, 1, [&](limit_verdict& v) {
+    std::string market, asset;
+    if (p == "/cancel-market-orders") {
+      auto market_given = parse_string_member(req.body(), "market");
+      auto asset_given = parse_string_member(req.body(), "asset_id");
+      market = market_given ? *market_given : std::string();
+      asset = asset_given ? *asset_given : std::string();
+      if (market.empty() && asset.empty())
+        return err(400, "Invalid payload");
+    }
+    auto out = ex_.cancel_all(key, market, asset);
+    limits_.charge(ex_.account_by_key(key)->address, v, static_cast<std::int64_t>(out.canceled.size()), now_ms_());
+    return ok(cancel_json(out));
+  });
+}
+
+http_reply clob_api::limited(const std::string& key, limit_bucket b, std::int64_t cost,
+                             const std::function<http_reply(limit_verdict&)>& run) {
+  auto v = limits_.admit(ex_.account_by_key(key)->address, b, cost, now_ms_());
+  if (!v.admitted)
+    return limits_.refusal(v);
+  auto rep = run(v);
+  limits_.stamp(rep, v);
+  return rep;
 }
 
 http_reply clob_api::heartbeat(const std::string& body, const std::string& api_key) {

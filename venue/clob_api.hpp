@@ -8,12 +8,14 @@
 
 #include "venue/exchange.hpp"
 #include "venue/http_listener.hpp"
+#include "venue/signer_limits.hpp"
 
 namespace tdmaker::venue {
 
 struct clob_api_config {
   std::int64_t auth_skew_s = 300; // accepted |now - POLY_TIMESTAMP|
   std::int64_t heartbeat_timeout_ms = 10'000;
+  signer_limits_config rate_limits; // per-signer order and cancel buckets
 };
 
 class clob_api {
@@ -22,6 +24,7 @@ public:
   http_reply handle(const http_request& req, const split_target& t);
   /// Cancels every order of a key whose heartbeat lapsed (> heartbeat_timeout_ms).
   void expire_heartbeats(std::int64_t now_ms);
+  const signer_limits& rate_limits() const { return limits_; }
 
 private:
   http_reply public_route(const http_request& req, const split_target& t);
@@ -39,6 +42,11 @@ private:
   std::string market_json(const slot_market& m);
 
   http_reply heartbeat(const std::string& body, const std::string& api_key);
+  /// Runs `run` if the key's signer has `cost` tokens in bucket `b` (429 if not),
+  /// and stamps the rate-limit headers on whatever it replies.
+  http_reply limited(const std::string& api_key, limit_bucket b, std::int64_t cost,
+                     const std::function<http_reply(limit_verdict&)>& run);
+  http_reply trading_route(const http_request& req, const split_target& t, const std::string& api_key);
 
   struct heartbeat_state {
     std::string id;
@@ -49,6 +57,7 @@ private:
   std::function<std::int64_t()> now_ms_;
   clob_api_config cfg_;
   std::map<std::string, heartbeat_state> heartbeats_; // by API key
+  signer_limits limits_;
 };
 
 } // namespace tdmaker::venue

@@ -31,9 +31,13 @@ Usage:
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
                 [--no-sim] [--sim-taker-rate P] [--twap]
                 [--faults FILE] [--ports-file F] [--fee-schedule SERIES=RATE[:EXP]]...
+                [--rate-limits off|warn|enforce] [--order-limit RATE/BURST] [--cancel-limit RATE/BURST]
   tdmaker-venue --help
 
 --twap resolves on the 60 s TWAP at the slot end instead of the spot price.
+--rate-limits sets the per-signer order/cancel buckets' mode (default enforce,
+Standard tier: orders 40/s burst 60, cancels 80/s burst 120; config "rate_limits");
+--order-limit/--cancel-limit set a bucket's refill rate per second and burst.
 Ports of 0 pick a free port; --ports-file writes the bound ports as JSON.
 --faults FILE applies a fault plan at start (keys in venue/faults.hpp); the admin
 API replaces it at run time: POST /admin/faults (bearer token), GET /admin/faults.
@@ -109,10 +113,16 @@ int main(int argc, char** argv) {
   venue_counters counters;
   clob_api_config clob_cfg;
   clob_cfg.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
+  clob_cfg.rate_limits = cfg.rate_limits;
   clob_api clob(w.ex(), now_ms, clob_cfg);
   gamma_api gamma(w.ex(), now_ms, cfg.slot_seconds);
   const char* admin_env = std::getenv("TDMAKER_VENUE_ADMIN_TOKEN");
-  admin_api admin(w, faults, admin_env ? admin_env : "", [&] { return counters; }, now_ms);
+  admin_api admin(w, faults, admin_env ? admin_env : "", [&] {
+    auto c = counters;
+    c.rate_limited_orders = clob.rate_limits().refused(limit_bucket::order);
+    c.rate_limited_cancels = clob.rate_limits().refused(limit_bucket::cancel);
+    return c;
+  }, now_ms);
 
   keepalive ka{cfg.ping_timeout_ms};
   market_feed market_ws(w.ex(), now_ms, ka);

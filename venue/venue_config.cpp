@@ -34,6 +34,64 @@ bool known_asset(const std::string& a) {
   return !a.empty() && a.size() <= 8 && a.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
 }
 
+result<limit_mode> mode_of(const std::string& path, const std::string& text) {
+  if (text == "off")
+    return limit_mode::off;
+  if (text == "warn")
+    return limit_mode::warn;
+  if (text == "enforce")
+    return limit_mode::enforce;
+  return fail(path + ": expected \"off\", \"warn\" or \"enforce\"");
+}
+
+// "rate_limits": {"mode", "tier", "order_rate", "order_burst", "cancel_rate",
+// "cancel_burst", "cancel_deficit"}; every key optional, the Standard tier by default.
+std::string parse_rate_limits(const rapidjson::Value& v, signer_limits_config& c) {
+  if (!v.IsObject())
+    return "$.rate_limits: expected an object";
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string k = it->name.GetString(), path = "$.rate_limits." + k;
+    const auto& x = it->value;
+    auto set = [&](std::int64_t& field, std::int64_t lo, std::int64_t hi) -> std::string {
+      auto r = bounded(path, x, lo, hi);
+      if (r)
+        field = *r;
+      return r ? std::string() : r.error();
+    };
+    std::string e;
+    if (k == "mode") {
+      auto m = x.IsString() ? mode_of(path, x.GetString()) : result<limit_mode>(fail(path + ": expected a string"));
+      if (m)
+        c.mode = *m;
+      else
+        e = m.error();
+    } else if (k == "tier") {
+      std::string t = x.IsString() ? x.GetString() : "";
+      if (t.empty() || t.size() > 32 || t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+        e = path + ": expected 1-32 lower-case letters, digits, '_' or '-'";
+      else
+        c.tier = t;
+    } else if (k == "order_rate")
+      e = set(c.order.rate_per_s, 1, 100'000);
+    else if (k == "order_burst")
+      e = set(c.order.burst, 1, 1'000'000);
+    else if (k == "cancel_rate")
+      e = set(c.cancel.rate_per_s, 1, 100'000);
+    else if (k == "cancel_burst")
+      e = set(c.cancel.burst, 1, 1'000'000);
+    else if (k == "cancel_deficit") {
+      if (!x.IsBool())
+        e = path + ": expected a boolean";
+      else
+        c.cancel.allow_negative = x.GetBool();
+    } else
+      e = path + ": unknown key";
+    if (!e.empty())
+      return e;
+  }
+  return "";
+}
+
 } // namespace
 
 result<venue_config> parse_venue_config(const std::string& json_text) {
@@ -106,6 +164,8 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
         e = path + ": " + r.error();
       else
         c.starting_usdc = *r;
+    } else if (k == "rate_limits") {
+      e = parse_rate_limits(v, c.rate_limits);
     } else if (k == "host") {
       if (!v.IsString())
         e = path + ": expected a string";
@@ -198,6 +258,22 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       if (end == v.c_str() || *end != '\0' || rate < 0 || rate > 1)
         return fail(a + ": expected a probability in [0, 1]");
       c.sim_taker_rate = rate;
+    } else if (a == "--order-limit" || a == "--cancel-limit") {
+      // RATE/BURST, e.g. 40/60
+      auto slash = v.find('/');
+      auto rate = bounded_text(a + " rate", v.substr(0, slash), 1, 100'000);
+      auto burst = slash == std::string::npos ? result<std::int64_t>(fail(a + ": expected RATE/BURST"))
+                                              : bounded_text(a + " burst", v.substr(slash + 1), 1, 1'000'000);
+      if (!rate || !burst)
+        return fail(!rate ? rate.error() : burst.error());
+      auto& lim = a == "--order-limit" ? c.rate_limits.order : c.rate_limits.cancel;
+      lim.rate_per_s = *rate;
+      lim.burst = *burst;
+    } else if (a == "--rate-limits") {
+      auto m = mode_of(a, v);
+      if (!m)
+        return fail(m.error());
+      c.rate_limits.mode = *m;
     } else if (a == "--ports-file")
       c.ports_file = v;
     else if (a == "--faults")

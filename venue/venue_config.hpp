@@ -8,6 +8,7 @@
 #include "core/result.hpp"
 #include "venue/wallet_registry.hpp"
 #include "venue/fee_config.hpp"
+#include "venue/signer_limits.hpp"
 
 namespace tdmaker::venue {
 
@@ -35,6 +36,7 @@ struct venue_config {
   std::vector<registered_wallet> wallets;   // proxy/safe/deposit wallets and their owners
   std::vector<address20> deposit_wallet_only; // owners refused as EOA makers
   fee_table fee_schedules;  // per series ("btc-15m"); unlisted: 0.07, exponent 1
+  signer_limits_config rate_limits; // per-signer buckets, on (Standard tier) by default
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);

@@ -77,7 +77,11 @@ struct harness {
     gamma_fetch fetch = [me, canned = listed](http_request req, std::function<void(http_response)> done) {
       auto slug = req.target.substr(req.target.find('=') + 1);
       auto it = canned.find(slug);
-      done({200, it == canned.end() ? "[]" : it->second, "", 1});
+      http_response res;
+      res.status = 200;
+      res.body = it == canned.end() ? "[]" : it->second;
+      res.attempts = 1;
+      done(std::move(res));
       caf::anon_send(me, "gamma " + slug); // after the reply: the pass's sync point
     };
     return spawn_discovery(sys, fetch, caf::actor_cast<directory_actor>(self),

@@ -138,3 +138,23 @@ TEST_CASE("config: heartbeat keys - defaults, bounds, and room for retries befor
         == "$.heartbeat.grace_ms: interval_ms + grace_ms must be below $.heartbeat.venue_timeout_ms");
   CHECK(error_of(R"({"heartbeat":{"intervall_ms":5000}})") == "$.heartbeat.intervall_ms: unknown key");
 }
+
+TEST_CASE("rate_limits: the Standard tier by default, validated, batches must fit the burst") {
+  auto d = parse_config("{}");
+  REQUIRE(d);
+  CHECK(d->rate_limits_enabled);
+  CHECK(d->rate_limits_order_rate == 40);
+  CHECK(d->rate_limits_order_burst == 60);
+  CHECK(d->rate_limits_cancel_rate == 80);
+  CHECK(d->rate_limits_cancel_burst == 120);
+  auto c = parse_config(R"({"rate_limits":{"order_rate":10,"order_burst":30,"exit_reserve":5,"entry_max_wait_ms":0}})");
+  REQUIRE(c);
+  CHECK(c->rate_limits_order_burst == 30);
+  CHECK(c->rate_limits_entry_max_wait_ms == 0);
+  auto zero = parse_config(R"({"rate_limits":{"cancel_rate":0}})");
+  REQUIRE_FALSE(zero);
+  CHECK(zero.error().find("$.rate_limits.cancel_rate") != std::string::npos);
+  auto tight = parse_config(R"({"rate_limits":{"order_burst":20,"exit_reserve":10}})");
+  REQUIRE_FALSE(tight);
+  CHECK(tight.error().find("must be >= $.orders.batch_max + $.rate_limits.exit_reserve") != std::string::npos);
+}
