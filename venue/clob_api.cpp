@@ -224,7 +224,7 @@ http_reply clob_api::public_route(const http_request& req, const split_target& t
     j.key("mos").real(static_cast<double>(mk->min_size.micros) / one);
     j.kb("nr", false);
     j.key("fd").obj().key("r").real(0.07).kn("e", 1).kb("to", true).end_obj();
-    j.kn("mbf", 0).kn("tbf", 0).kb("itode", false).kn("oas", 0).kb("rfqe", false);
+    j.kn("mbf", 0).kn("tbf", 0).kb("itode", ex_.taker_delay_of(*mk) > 0).kn("oas", 0).kb("rfqe", false);
     return ok(j.end_obj().take());
   }
   return err(404, "not found");

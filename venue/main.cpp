@@ -29,11 +29,12 @@ Usage:
   tdmaker-venue [--config FILE] [--seed N] [--slot-seconds N] [--lead-slots N] [--clob-port P]
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
-                [--no-sim] [--sim-taker-rate P] [--twap]
+                [--no-sim] [--sim-taker-rate P] [--twap] [--taker-delay-ms MS]
                 [--faults FILE] [--ports-file F]
   tdmaker-venue --help
 
 --twap resolves on the 60 s TWAP at the slot end instead of the spot price.
+--taker-delay-ms MS holds marketable orders of every series MS ms (answer "delayed").
 Ports of 0 pick a free port; --ports-file writes the bound ports as JSON.
 --faults FILE applies a fault plan at start (keys in venue/faults.hpp); the admin
 API replaces it at run time: POST /admin/faults (bearer token), GET /admin/faults.
@@ -170,6 +171,12 @@ int main(int argc, char** argv) {
       return 0;
     log_fault("late_resolution", m.slug + " resolves " + std::to_string(faults.plan().late_resolution_s) + " s late");
     return faults.plan().late_resolution_s;
+  };
+  w.ex().delay_fails = [&] {
+    if (!faults.roll(faults.plan().taker_delay_unmatched, "taker_delay_unmatched"))
+      return false;
+    log_fault("taker_delay_unmatched", "a marketable order's taker delay failed: reply unmatched");
+    return true;
   };
   ws_listener clob_ws(ioc, [&](const std::string& path) -> ws_channel* {
     if (ws_refused(path))

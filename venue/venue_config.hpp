@@ -2,6 +2,7 @@
 // tdmaker-venue settings: JSON file (validated like the node's: unknown keys and
 // out-of-range values are errors with their JSON path) plus command-line flags.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct venue_config {
   bool sim_traders = true;      // simulated makers and takers keep books alive
   double sim_taker_rate = 0.15; // chance per market per second of a crossing taker
   std::string faults_file; // fault plan applied at start (see faults.hpp)
+  // Taker delay per series (asset -> ms; absent or 0 = none): a marketable order
+  // is held this long, then matched against the book as it is then (`itode`).
+  std::map<std::string, std::int64_t> taker_delay_ms;
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);
