@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 
 #include <caf/actor_system.hpp>
@@ -424,6 +425,8 @@ private:
       if (verdict == place_verdict::placed) {
         auto next = res.ghost_checked ? state_from_venue(res.status, r.matched, r.size) : state_after_ack(res.status);
         moved = advance(r, next, now, res.ghost_checked ? "found by ghost-order check" : "");
+        if (!res.ghost_checked && next == order_state::delayed)
+          note_delayed(r, res.status);
         status_.ghosts_found += res.ghost_checked;
         // A ghost check's status says that it traded, not how much: the venue's
         // order record settles the matched size.
@@ -450,6 +453,16 @@ private:
         lookup(id);
       run_deferred_cancels(ids);
     });
+  }
+
+  /// A `delayed`/`unmatched` reply carries no fill: none is booked from it. The
+  /// order stays open (so no second stop-loss exit goes) and the sweep follows it
+  /// on the venue until it ends; its fills come by user events or reconciliation.
+  void note_delayed(const order_record& r, const std::string& status) {
+    ++(status == "unmatched" ? status_.unmatched_placements : status_.delayed_placements);
+    spdlog::info("order: {} {} {} {} @ {} answered {} (taker delay): no fill booked; followed on the venue",
+                 r.order_id, r.side == order_side::buy ? "BUY" : "SELL", to_string(r.size),
+                 r.side_outcome == outcome::up ? "Up" : "Down", to_string(r.px), status);
   }
 
   /// Sends the cancels asked for while these orders were being placed.
@@ -571,6 +584,14 @@ private:
         after_change({r}, [=, this, id = d.order_id]() { cancel({id}, "cancel resent", opts_.clock()); });
         return;
       }
+      if (r.state == order_state::delayed && next == order_state::delayed) {
+        r.updated_ms = now; // still held: the look-up count sets when to look again
+        persist({r}, [] {});
+        return;
+      }
+      if (r.state == order_state::delayed)
+        spdlog::info("order: delayed order {} ended its hold: venue {} matched {} of {}", r.order_id, d.status,
+                     to_string(d.matched), to_string(r.size));
       moved = advance(r, next, now, was_unknown ? "found by ghost-order check" : "");
       status_.ghosts_found += was_unknown && is_open(next);
     } else if (d.not_found) {
@@ -673,6 +694,8 @@ private:
       } else if (recheck_due(r, now, opts_.timeouts)) {
         to_look.push_back(id);
       } else if (cancel_expired(r, now, opts_.timeouts)) {
+        to_look.push_back(id);
+      } else if (follow_due(r, now, opts_.timeouts.follow, jitter_(rng_))) {
         to_look.push_back(id);
       }
       if ((ending || v.cancel_all || halted_) && r.state != order_state::cancel_pending)
@@ -920,6 +943,8 @@ private:
     s.open_orders = 0;
     s.open_exposure = {};
     for (auto& [id, r] : orders_)
+      s.followed += r.state == order_state::delayed;
+    for (auto& [id, r] : orders_)
       if (is_open(r.state) && r.paper) {
         ++s.paper_open_orders;
       } else if (is_open(r.state)) {
@@ -939,6 +964,8 @@ private:
   std::set<std::string> cancel_in_flight_;
   std::map<std::string, std::string> deferred_cancels_; // id -> why: asked while its POST was in flight
   std::uint64_t placeholder_seq_ = 0;
+  std::mt19937_64 rng_{0x7a6b};                     // jitter of the delayed-order look-ups
+  std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   bool loaded_ = false;
   bool reconciling_ = false;
   bool reconciled_ = false;

@@ -296,6 +296,11 @@ private:
     e.family("tdmaker_orders_refused_total", "New orders refused up front, by reason.", "counter");
     e.sample("tdmaker_orders_refused_total", {{"reason", "store"}}, trading_.refused_store);
     e.sample("tdmaker_orders_refused_total", {{"reason", "heartbeat"}}, trading_.refused_heartbeat);
+    e.family("tdmaker_delayed_placements_total", "Placements answered delayed/unmatched (taker delay).", "counter");
+    e.sample("tdmaker_delayed_placements_total", {{"status", "delayed"}}, trading_.delayed_placements);
+    e.sample("tdmaker_delayed_placements_total", {{"status", "unmatched"}}, trading_.unmatched_placements);
+    e.family("tdmaker_delayed_orders_followed", "Delayed orders being followed on the venue to their end.", "gauge");
+    e.sample("tdmaker_delayed_orders_followed", {}, static_cast<std::int64_t>(trading_.followed));
     e.family("tdmaker_ghost_orders_found_total", "Orders without a clear reply found on the venue.", "counter");
     e.sample("tdmaker_ghost_orders_found_total", {}, trading_.ghosts_found);
     e.family("tdmaker_orphan_orders_cancelled_total", "Venue orders unknown to the ledger, cancelled at start.", "counter");
@@ -447,6 +452,8 @@ private:
       .num("rejected", trading_.rejected)
       .num("cancelled", trading_.cancelled)
       .num("ghosts_found", trading_.ghosts_found)
+      .num("delayed_placements", trading_.delayed_placements + trading_.unmatched_placements)
+      .num("delayed_followed", trading_.followed)
       .num("orphans_cancelled", trading_.orphans_cancelled)
       .num("adopted", trading_.adopted)
       .close();

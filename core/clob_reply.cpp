@@ -9,6 +9,9 @@
 namespace tdmaker {
 namespace {
 
+// ORDER_DELAYED's text (ref §3.4): may come with a `delayed` status.
+constexpr std::string_view delay_notice = "order match delayed due to market conditions";
+
 std::string member_string(const rapidjson::Value& o, const char* key) {
   if (!o.IsObject())
     return {};
@@ -33,7 +36,10 @@ result<order_ack> ack_of(const rapidjson::Value& v) {
     for (auto& id : t->value.GetArray())
       if (id.IsString())
         a.trade_ids.emplace_back(id.GetString(), id.GetStringLength());
-  // success:true with an errorMsg is a failure (ref §3.4): not (fully) placed.
+  // success:true with an errorMsg is a failure (ref §3.4): not (fully) placed;
+  // except the delay notice of a `delayed` order, which is placed and held.
+  if ((a.status == "delayed" || a.status == "unmatched") && a.error == delay_notice)
+    a.error.clear();
   a.placed = ok && a.error.empty() && !a.order_id.empty();
   if (!a.placed && a.error.empty())
     a.error = ok ? "reply without orderID" : "success:false";

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/backoff.hpp"
+
 namespace tdmaker {
 
 std::string placeholder_id(std::uint64_t seq) { return "_placing_" + std::to_string(seq); }
@@ -15,6 +17,7 @@ bool is_open(order_state s) {
     case order_state::partially_filled:
     case order_state::cancel_pending:
     case order_state::unknown:
+    case order_state::delayed:
       return true;
     default:
       return false;
@@ -26,13 +29,17 @@ bool is_terminal(order_state s) { return !is_open(s); }
 order_state state_after_ack(std::string_view status) {
   if (status == "matched")
     return order_state::filled;
-  if (status == "unmatched")
-    return order_state::cancelled; // a marketable order that found no liquidity
-  return order_state::live;        // live, delayed (held by the taker delay), ""
+  // A marketable order held by a taker delay, or whose delay failed: no fill is
+  // known yet, so none is booked; the venue's order record settles where it ends.
+  if (status == "delayed" || status == "unmatched")
+    return order_state::delayed;
+  return order_state::live; // live, ""
 }
 
 order_state state_from_venue(std::string_view status, shares matched, shares size) {
-  if (status.starts_with("LIVE") || status.starts_with("DELAYED"))
+  if (status.starts_with("DELAYED"))
+    return order_state::delayed; // still held: no match yet
+  if (status.starts_with("LIVE"))
     return matched.micros > 0 ? order_state::partially_filled : order_state::live;
   if (status.starts_with("MATCHED"))
     return order_state::filled;
@@ -49,6 +56,13 @@ bool placement_timed_out(const order_record& r, std::int64_t now_ms, const order
 
 bool recheck_due(const order_record& r, std::int64_t now_ms, const order_timeouts& t) {
   return r.state == order_state::unknown && now_ms - r.updated_ms >= t.recheck_ms;
+}
+
+bool follow_due(const order_record& r, std::int64_t now_ms, const backoff_policy& p, double unit_random) {
+  if (r.state != order_state::delayed)
+    return false;
+  auto wait = backoff_delay(p, r.checks, unit_random).count();
+  return now_ms - r.updated_ms >= wait;
 }
 
 bool cancel_expired(const order_record& r, std::int64_t now_ms, const order_timeouts& t) {

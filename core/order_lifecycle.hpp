@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/backoff.hpp"
 #include "core/records.hpp"
 
 namespace tdmaker {
@@ -16,6 +17,7 @@ struct order_timeouts {
   std::int64_t placement_ms = 15'000; // no reply by then: ghost-order check
   std::int64_t cancel_ms = 30'000;    // cancel unconfirmed by then: venue check
   std::int64_t recheck_ms = 5'000;    // between look-ups of an unknown order
+  backoff_policy follow{std::chrono::milliseconds(300), std::chrono::milliseconds(5'000)}; // delayed orders
 };
 
 /// "_placing_<n>": the placeholder's name until the venue has answered.
@@ -37,6 +39,10 @@ order_state state_from_venue(std::string_view status, shares matched, shares siz
 bool placement_timed_out(const order_record& r, std::int64_t now_ms, const order_timeouts& t);
 /// Unknown after a ghost check: look again every `recheck_ms`.
 bool recheck_due(const order_record& r, std::int64_t now_ms, const order_timeouts& t);
+/// A delayed order (taker delay) is looked up on the venue until it ends: the
+/// first look-up soon after the reply, then further apart (`p`, attempt = the
+/// look-ups made so far), so a long hold costs a bounded rate of requests.
+bool follow_due(const order_record& r, std::int64_t now_ms, const backoff_policy& p, double unit_random);
 /// Cancel sent, no confirmation within `cancel_ms`: look the order up.
 bool cancel_expired(const order_record& r, std::int64_t now_ms, const order_timeouts& t);
 

@@ -193,6 +193,7 @@ std::string_view to_string(order_state s) {
     case order_state::cancelled: return "cancelled";
     case order_state::rejected: return "rejected";
     case order_state::unknown: return "unknown";
+    case order_state::delayed: return "delayed";
   }
   return "?";
 }
@@ -200,7 +201,7 @@ std::string_view to_string(order_state s) {
 result<order_state> parse_order_state(std::string_view text) {
   for (auto s : {order_state::placing, order_state::live, order_state::partially_filled,
                  order_state::filled, order_state::cancel_pending, order_state::cancelled,
-                 order_state::rejected, order_state::unknown})
+                 order_state::rejected, order_state::unknown, order_state::delayed})
     if (text == to_string(s))
       return s;
   return fail("unknown order state '" + std::string(text) + "'");

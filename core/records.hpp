@@ -60,6 +60,7 @@ enum class order_state : std::uint8_t {
   cancelled = 5,
   rejected = 6,
   unknown = 7,          // no clear reply; the ghost-order check decides
+  delayed = 8,          // placed marketable and held by a taker delay: followed to its end
 };
 std::string_view to_string(order_state s);
 result<order_state> parse_order_state(std::string_view text);

@@ -225,7 +225,7 @@ http_reply clob_api::public_route(const http_request& req, const split_target& t
     j.kb("nr", false);
     j.key("fd").obj().key("r").raw_number(format_fixed(mk->fee.rate_ppm, micro_decimals));
     j.kn("e", mk->fee.exponent).kb("to", mk->fee.taker_only).end_obj();
-    j.kn("mbf", 0).kn("tbf", 0).kb("itode", false).kn("oas", 0).kb("rfqe", false);
+    j.kn("mbf", 0).kn("tbf", 0).kb("itode", ex_.taker_delay_of(*mk) > 0).kn("oas", 0).kb("rfqe", false);
     return ok(j.end_obj().take());
   }
   return err(404, "not found");

@@ -37,6 +37,8 @@ std::string_view to_string(order_status s) {
     case order_status::matched: return "MATCHED";
     case order_status::canceled: return "CANCELED";
     case order_status::canceled_market_resolved: return "CANCELED_MARKET_RESOLVED";
+    case order_status::delayed: return "DELAYED";
+    case order_status::unmatched: return "UNMATCHED";
   }
   return "LIVE";
 }
@@ -108,7 +110,7 @@ void exchange::resolve(const std::string& cid, int winner, std::int64_t now_s) {
   auto& m = it->second;
   std::vector<std::string> resting;
   for (auto& [id, o] : orders_)
-    if (o.market == cid && o.status == order_status::live)
+    if (o.market == cid && (o.status == order_status::live || o.status == order_status::delayed))
       resting.push_back(id);
   std::sort(resting.begin(), resting.end(),
             [&](auto& a, auto& b) { return orders_[a].seq < orders_[b].seq; });
@@ -299,11 +301,20 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
   // Accepted: from here on the order exists.
   auto [it, _] = orders_.emplace(id, std::move(o));
   auto& placed = it->second;
+  // A marketable order on a taker-delay market is held, then matched (venue/taker_delay.cpp).
+  if (can_fill > 0 && !r.post_only)
+    if (auto delay = taker_delay_of(*m); delay > 0)
+      return hold(placed, now_ms + delay);
   placement p;
   p.order_id = id;
+  match_new(placed, now_s, p);
+  return p;
+}
+
+void exchange::match_new(venue_order& placed, std::int64_t now_s, placement& p) {
   execute(placed, now_s, p.trade_ids);
   auto filled = placed.matched;
-  if (placed.remaining() > 0 && (r.type == order_type::gtc || r.type == order_type::gtd)) {
+  if (placed.remaining() > 0 && (placed.type == order_type::gtc || placed.type == order_type::gtd)) {
     rest(placed);
     if (events_)
       events_->on_order(placed, "PLACEMENT");
@@ -317,10 +328,9 @@ std::variant<placement, rejection> exchange::place(const order_request& r, const
     // One execution makes one trade: the last one recorded is this order's.
     const auto& t = trades_.back();
     auto paid = notional(t.size, t.px.micros);
-    p.making = side == order_side::buy ? paid + t.taker_fee : t.size;
-    p.taking = side == order_side::buy ? t.size : paid - t.taker_fee;
+    p.making = placed.side == order_side::buy ? paid + t.taker_fee : t.size;
+    p.taking = placed.side == order_side::buy ? t.size : paid - t.taker_fee;
   }
-  return p;
 }
 
 std::int64_t exchange::fillable(const venue_order& taker) {
@@ -477,18 +487,21 @@ void exchange::execute(venue_order& taker, std::int64_t now_s, std::vector<std::
 
 void exchange::rest(venue_order& o) {
   auto& b = books_[o.asset_id];
-  auto& acct = accounts_.at(o.maker);
-  if (o.side == order_side::buy) {
-    b.bids[o.px.micros].push_back(o.id);
-    acct.reserved_usdc += notional(o.remaining(), o.px.micros);
-  } else {
-    b.asks[o.px.micros].push_back(o.id);
-    acct.reserved_tokens[o.asset_id] += o.remaining();
-  }
+  (o.side == order_side::buy ? b.bids : b.asks)[o.px.micros].push_back(o.id);
+  reserve(o, +1);
   if (events_) {
     events_->on_book_change(o.asset_id);
     events_->on_book_change(complement(o.asset_id));
   }
+}
+
+void exchange::reserve(const venue_order& o, int sign) {
+  // What a resting (or delayed) order holds back: its buy notional or its shares.
+  auto& acct = accounts_.at(o.maker);
+  if (o.side == order_side::buy)
+    acct.reserved_usdc += sign * notional(o.remaining(), o.px.micros);
+  else
+    acct.reserved_tokens[o.asset_id] += sign * o.remaining();
 }
 
 void exchange::unrest(const venue_order& o) {
@@ -504,12 +517,8 @@ void exchange::unrest(const venue_order& o) {
 }
 
 void exchange::close(venue_order& o, order_status s) {
-  unrest(o);
-  auto& acct = accounts_.at(o.maker);
-  if (o.side == order_side::buy)
-    acct.reserved_usdc -= notional(o.remaining(), o.px.micros);
-  else
-    acct.reserved_tokens[o.asset_id] -= o.remaining();
+  unrest(o); // a delayed order is not on the book: nothing to take off
+  reserve(o, -1);
   o.status = s;
   if (events_) {
     events_->on_order(o, "CANCELLATION");
@@ -531,7 +540,7 @@ cancel_outcome exchange::cancel(const std::string& api_key, const std::vector<st
       out.not_canceled.emplace_back(id, "Order already matched");
       continue;
     }
-    if (o.status != order_status::live) {
+    if (o.status != order_status::live && o.status != order_status::delayed) {
       out.not_canceled.emplace_back(id, "Order not found or already canceled");
       continue;
     }
@@ -569,7 +578,7 @@ std::vector<const venue_order*> exchange::open_orders(const std::string& api_key
                                                       const std::string& id) const {
   std::vector<const venue_order*> out;
   for (auto& [oid, o] : orders_) {
-    if (o.owner != api_key || o.status != order_status::live)
+    if (o.owner != api_key || (o.status != order_status::live && o.status != order_status::delayed))
       continue;
     if ((!market.empty() && o.market != market) || (!asset_id.empty() && o.asset_id != asset_id)
         || (!id.empty() && o.id != id))

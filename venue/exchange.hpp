@@ -5,6 +5,7 @@
 // io_context thread, so it needs no locks. All amounts are micro-units.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,7 +36,9 @@ struct account {
   std::map<std::string, std::int64_t> reserved_tokens;
 };
 
-enum class order_status { live, matched, canceled, canceled_market_resolved };
+// delayed: marketable, held by the market's taker delay (not on the book yet);
+// unmatched: marketable, the delay failed; the order ends there without a fill.
+enum class order_status { live, matched, canceled, canceled_market_resolved, delayed, unmatched };
 std::string_view to_string(order_status s);
 
 struct venue_order {
@@ -55,6 +58,7 @@ struct venue_order {
   std::int64_t created_s = 0;
   order_status status = order_status::live;
   std::vector<std::string> trade_ids;
+  std::int64_t release_ms = 0; // a delayed order is matched at this time
   std::int64_t remaining() const { return original - matched; }
 };
 
@@ -109,7 +113,7 @@ struct rejection {
 
 struct placement {
   std::string order_id;
-  std::string status; // live | matched
+  std::string status; // live | matched | delayed | unmatched
   std::vector<std::string> trade_ids;
   std::int64_t making = 0;
   std::int64_t taking = 0;
@@ -124,6 +128,7 @@ struct exchange_config {
   std::uint64_t seed = 1;
   std::int64_t starting_usdc = 1'000'000'000'000; // 1,000,000 pUSD per new address
   exchange_domain domain;                          // CTFExchangeV2 on Polygon
+  std::map<std::string, std::int64_t> taker_delay_ms; // per series (asset); absent or 0 = none
 };
 
 /// Called for every event a WebSocket or the ground truth may want to see.
@@ -188,6 +193,15 @@ public:
   /// Every order whose maker (the funds' holder) is `a`, in placement order.
   std::vector<const venue_order*> orders_by_maker(const address20& a) const;
 
+  /// The taker delay of a market's series, 0 when it has none (`itode` false).
+  std::int64_t taker_delay_of(const slot_market& m) const;
+  /// Matches every delayed order whose hold has ended against the book as it is
+  /// now: DELAYED -> MATCHED, LIVE (rests), or CANCELED (FOK/FAK not filled).
+  void release_delayed(std::int64_t now_ms);
+  /// Asked once per order about to be delayed: true makes the delay fail, so the
+  /// placement answers `unmatched` (fault injection; unset = never).
+  std::function<bool()> delay_fails;
+
   /// Moves trades MATCHED -> MINED -> CONFIRMED as time passes; expires GTD orders.
   void advance(std::int64_t now_s);
 
@@ -222,6 +236,10 @@ private:
   void rest(venue_order& o);
   void unrest(const venue_order& o);
   void execute(venue_order& taker, std::int64_t now_s, std::vector<std::string>& trade_ids);
+  /// Matches an accepted order and settles its remainder (rest, kill or done).
+  void match_new(venue_order& o, std::int64_t now_s, placement& p);
+  placement hold(venue_order& o, std::int64_t release_ms);
+  void reserve(const venue_order& o, int sign);
   void close(venue_order& o, order_status s);
 
   exchange_config cfg_;

@@ -75,6 +75,8 @@ result<fault_plan> parse_fault_plan(const std::string& json_text, std::int64_t n
       e = prob(p.http_425);
     else if (k == "ghost_order")
       e = prob(p.ghost_order);
+    else if (k == "taker_delay_unmatched")
+      e = prob(p.taker_delay_unmatched);
     else if (k == "user_trade_drop")
       e = prob(p.user_trade_drop);
     else if (k == "user_trade_duplicate")
@@ -126,6 +128,7 @@ std::string fault_plan_json(const fault_plan& p) {
   j.obj().kn("seed", static_cast<std::int64_t>(p.seed));
   j.key("http_500").real(p.http_500).key("http_429").real(p.http_429).key("http_425").real(p.http_425);
   j.key("ghost_order").real(p.ghost_order).key("user_trade_drop").real(p.user_trade_drop);
+  j.key("taker_delay_unmatched").real(p.taker_delay_unmatched);
   j.key("user_trade_duplicate").real(p.user_trade_duplicate).key("late_resolution").real(p.late_resolution);
   j.key("user_trade_delay").real(p.user_trade_delay).kn("user_trade_delay_ms", p.user_trade_delay_ms);
   j.kn("late_resolution_s", p.late_resolution_s).kn("ws_drop_every_s", p.ws_drop_every_s);

@@ -23,6 +23,7 @@ struct fault_plan {
   // Probabilities in [0, 1] per order-path HTTP request (POST/DELETE order endpoints).
   double http_500 = 0, http_429 = 0, http_425 = 0;
   double ghost_order = 0;          // POST /order rests, but the reply is lost
+  double taker_delay_unmatched = 0; // a taker-delayed order's delay fails: reply `unmatched`
   double user_trade_drop = 0;      // a user-channel trade frame is not sent
   double user_trade_duplicate = 0; // a user-channel trade frame is sent twice
   double user_trade_delay = 0;     // a user-channel trade frame is held back

@@ -29,12 +29,13 @@ Usage:
   tdmaker-venue [--config FILE] [--seed N] [--slot-seconds N] [--lead-slots N] [--clob-port P]
                 [--gamma-port P] [--ws-port P] [--rtds-port P] [--admin-port P]
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
-                [--no-sim] [--sim-taker-rate P] [--twap]
+                [--no-sim] [--sim-taker-rate P] [--twap] [--taker-delay-ms MS]
                 [--faults FILE] [--ports-file F] [--fee-schedule SERIES=RATE[:EXP]]...
                 [--rate-limits off|warn|enforce] [--order-limit RATE/BURST] [--cancel-limit RATE/BURST]
   tdmaker-venue --help
 
 --twap resolves on the 60 s TWAP at the slot end instead of the spot price.
+--taker-delay-ms MS holds marketable orders of every series MS ms (answer "delayed").
 --rate-limits sets the per-signer order/cancel buckets' mode (default enforce,
 Standard tier: orders 40/s burst 60, cancels 80/s burst 120; config "rate_limits");
 --order-limit/--cancel-limit set a bucket's refill rate per second and burst.
@@ -181,6 +182,12 @@ int main(int argc, char** argv) {
       return 0;
     log_fault("late_resolution", m.slug + " resolves " + std::to_string(faults.plan().late_resolution_s) + " s late");
     return faults.plan().late_resolution_s;
+  };
+  w.ex().delay_fails = [&] {
+    if (!faults.roll(faults.plan().taker_delay_unmatched, "taker_delay_unmatched"))
+      return false;
+    log_fault("taker_delay_unmatched", "a marketable order's taker delay failed: reply unmatched");
+    return true;
   };
   ws_listener clob_ws(ioc, [&](const std::string& path) -> ws_channel* {
     if (ws_refused(path))

@@ -92,6 +92,24 @@ std::string parse_rate_limits(const rapidjson::Value& v, signer_limits_config& c
   return "";
 }
 
+/// `{"btc": 250, ...}`: per series, 0 to 10 s (Polymarket's is 250 ms).
+std::string parse_taker_delays(const std::string& path, const rapidjson::Value& v,
+                               std::map<std::string, std::int64_t>& out) {
+  if (!v.IsObject())
+    return path + ": expected an object of asset -> milliseconds";
+  out.clear();
+  for (auto& m : v.GetObject()) {
+    std::string asset = m.name.GetString();
+    if (!known_asset(asset))
+      return path + ": asset names are 1-8 lower-case letters";
+    auto ms = bounded(path + "." + asset, m.value, 0, 10'000);
+    if (!ms)
+      return ms.error();
+    out[asset] = *ms;
+  }
+  return "";
+}
+
 } // namespace
 
 result<venue_config> parse_venue_config(const std::string& json_text) {
@@ -206,6 +224,8 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
           else
             c.fee_schedules[f->name.GetString()] = *s;
         }
+    } else if (k == "taker_delay_ms") {
+      e = parse_taker_delays(path, v, c.taker_delay_ms);
     } else {
       e = path + ": unknown key";
     }
@@ -252,7 +272,11 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.resolution_delay_s = *r;
     else if (a == "--lead-slots" && (r = bounded_text(a, v, 0, 200)))
       c.lead_slots = *r;
-    else if (a == "--sim-taker-rate") {
+    else if (a == "--taker-delay-ms" && (r = bounded_text(a, v, 0, 10'000))) {
+      // Every configured series (the JSON key sets them one by one).
+      for (auto& asset : c.assets)
+        c.taker_delay_ms[asset] = *r;
+    } else if (a == "--sim-taker-rate") {
       char* end = nullptr;
       double rate = std::strtod(v.c_str(), &end);
       if (end == v.c_str() || *end != '\0' || rate < 0 || rate > 1)

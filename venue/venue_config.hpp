@@ -2,6 +2,7 @@
 // tdmaker-venue settings: JSON file (validated like the node's: unknown keys and
 // out-of-range values are errors with their JSON path) plus command-line flags.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct venue_config {
   std::vector<address20> deposit_wallet_only; // owners refused as EOA makers
   fee_table fee_schedules;  // per series ("btc-15m"); unlisted: 0.07, exponent 1
   signer_limits_config rate_limits; // per-signer buckets, on (Standard tier) by default
+  // Taker delay per series (asset -> ms; absent or 0 = none): a marketable order
+  // is held this long, then matched against the book as it is then (`itode`).
+  std::map<std::string, std::int64_t> taker_delay_ms;
 };
 
 result<venue_config> parse_venue_config(const std::string& json_text);

@@ -9,6 +9,7 @@ exchange_config exchange_cfg(const venue_config& c) {
   exchange_config e;
   e.seed = c.seed;
   e.starting_usdc = c.starting_usdc;
+  e.taker_delay_ms = c.taker_delay_ms;
   e.domain.verifying_contract = *parse_address("0xE111180000d2663C0091e4f400237545B87B996B");
   return e;
 }
@@ -51,6 +52,7 @@ ref_price world::twap60(const std::string& asset, std::int64_t end_s) const {
 
 void world::tick(std::int64_t now_ms) {
   auto now_s = now_ms / 1000;
+  ex_.release_delayed(now_ms); // before the simulated traders move: the book as it is when the hold ends
   if (last_step_s_ == 0)
     last_step_s_ = now_s;
   for (; last_step_s_ < now_s; ++last_step_s_)

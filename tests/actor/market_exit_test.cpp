@@ -184,3 +184,56 @@ TEST_CASE_FIXTURE(test::actor_fixture, "market: live and paper legs never net - 
   self->send_exit(dir, caf::exit_reason::user_shutdown);
   self->send_exit(store, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "market: no second stop-loss exit while the first one is delayed by the venue") {
+  caf::scoped_actor self{*sys};
+  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
+  directory_options opts;
+  opts.market.book_hash_check = false;
+  opts.market.orders = caf::actor_cast<order_actor>(self);
+  opts.market.stop_loss = caf::actor_cast<stop_loss_actor>(self);
+  auto dir = spawn_directory(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
+  auto m = live_market();
+  market_actor h;
+  self->request(dir, 5s, m).receive([&](market_actor& x) { h = x; }, [&](caf::error& e) { FAIL(error_text(e)); });
+  self->receive([&](get_atom, condition_id&) -> std::vector<order_record> { return {filled_buy(m)}; },
+                caf::after(5s) >> [] { FAIL("the market did not ask for its orders"); });
+  self->send(h, book(m, m.down_token, 690'000, 700'000));
+  self->send(h, book(m, m.up_token, 300'000, 310'000));
+  self->receive([&](market_view&) -> stop_decision { return {stop_verdict::exit, "test: crash", price{300'000}}; },
+                caf::after(5s) >> [] { FAIL("no stop-loss check"); });
+  place_batch sell;
+  self->receive([&](place_batch& b) { sell = b; }, caf::after(5s) >> [] { FAIL("no exit order"); });
+  REQUIRE(sell.orders.size() == 1);
+  order_update u;
+  u.order_id = "0x" + std::string(64, '7');
+  u.market = m.id;
+  u.side_outcome = outcome::up;
+  u.rung = sell.orders[0].rung;
+  u.token = m.up_token;
+  u.px = sell.orders[0].px;
+  u.size = sell.orders[0].size;
+  u.side = order_side::sell;
+  u.state = order_state::delayed; // the venue holds the taker order
+  self->send(h, u);
+  // The price keeps falling while the exit is held: no check, no second sell.
+  for (std::int64_t bid : {290'000, 280'000, 270'000})
+    self->send(h, book(m, m.up_token, bid, 320'000));
+  self->request(h, 5s, get_atom::value).receive([](market_state&) {}, [](caf::error&) { FAIL("state"); });
+  self->receive([](market_view&) -> stop_decision {
+                  FAIL("stop-loss checked while its exit is delayed");
+                  return {};
+                },
+                [](place_batch&) { FAIL("a second exit while the first is delayed"); },
+                caf::after(std::chrono::milliseconds(0)) >> [] {});
+  // The hold ends with the exit filled: reported once, as a success.
+  u.state = order_state::filled;
+  u.matched = u.size;
+  self->send(h, u);
+  stop_result res;
+  self->receive([&](stop_result& r) { res = r; }, caf::after(5s) >> [] { FAIL("no stop result"); });
+  CHECK(res.ok);
+  CHECK(res.sold == shares{5'000'000});
+  self->send_exit(dir, caf::exit_reason::user_shutdown);
+  self->send_exit(store, caf::exit_reason::user_shutdown);
+}

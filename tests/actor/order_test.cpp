@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -679,4 +680,110 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a lapse during a reconciliation 
   CHECK(r.venue->open_cbs.size() == 2); // one listing at a time
   r.venue->open_cbs[1](open_orders_done{true, "", {}});
   REQUIRE(r.venue->wait([](auto& v) { return v.open_cbs.size() == 3; }));
+}
+
+namespace {
+
+/// The stored record of `id` satisfies `pred` within 5 s (the store commits after the actor moves on).
+template <class Pred>
+bool stored_within(rig& r, const std::string& id, Pred pred) {
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto v = r.env->get(record_db::orders, id); v && v->found)
+      if (auto rec = decode_order_record(v->payload); rec && pred(*rec))
+        return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+place_intent exit_intent() {
+  auto i = intent(31, 30); // the stop-loss sells at the bid: a taker when it crosses
+  i.side = order_side::sell;
+  i.reserved = usdc{0};
+  return i;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a delayed taker order books no fill, stays open and is followed to its fills") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, place_batch{market, {exit_intent()}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto id = r.venue->placed[0][0];
+  *r.now = t0 + 10;
+  r.venue->place_cbs[0](placements_done{{{id, place_verdict::placed, "delayed", "", false}}});
+  auto held = r.update();
+  CHECK(held.state == order_state::delayed); // open: the market sends no second exit
+  CHECK(held.matched == shares{0});          // nothing booked from the reply
+  CHECK(r.stored(id).state == order_state::delayed); // durable before it is told
+  // Not looked up before the first follow interval (300 ms at most), then it is.
+  r.sweep_at(t0 + 100);
+  r.sync();
+  CHECK(r.venue->lookups.empty());
+  r.sweep_at(t0 + 310);
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  // Still held: no update, looked up again after a longer interval (<= 600 ms).
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "DELAYED", shares{0}, shares{5'000'000}, ""});
+  r.sweep_at(t0 + 320);
+  r.sync();
+  CHECK(r.venue->lookups.size() == 1);
+  CHECK(r.stored(id).state == order_state::delayed);
+  CHECK(stored_within(r, id, [](const order_record& x) { return x.checks == 1; })); // the count is durable
+  r.sweep_at(t0 + 1'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 2; }));
+  // The hold ended and it traded 3 of 5; the rest rests: exactly the venue's size.
+  r.venue->lookup_cbs[1](lookup_done{id, true, false, "LIVE", shares{3'000'000}, shares{5'000'000}, ""});
+  auto part = r.update_for(id, order_state::partially_filled);
+  CHECK(part.matched == shares{3'000'000});
+  CHECK(r.stored(id).matched == shares{3'000'000});
+  // No longer followed: a later sweep asks the venue nothing.
+  r.sweep_at(t0 + 60'000);
+  r.sync();
+  CHECK(r.venue->lookups.size() == 2);
+  CHECK(r.venue->placed.size() == 1); // never sent twice
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: an unmatched taker order is followed, and a delayed one is followed again after a restart") {
+  {
+    rig r(*this);
+    r.reconcile();
+    r.self->send(r.orders, place_batch{market, {exit_intent()}});
+    REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+    auto id = r.venue->placed[0][0];
+    r.venue->place_cbs[0](placements_done{{{id, place_verdict::placed, "unmatched", "", false}}});
+    CHECK(r.update().state == order_state::delayed); // not booked cancelled from the reply
+    r.sweep_at(t0 + 400);
+    REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+    r.venue->lookup_cbs[0](lookup_done{id, true, false, "UNMATCHED", shares{0}, shares{5'000'000}, ""});
+    CHECK(r.update_for(id, order_state::cancelled).matched == shares{0});
+  }
+  // A delayed order in the ledger when the node starts: still open on the venue's
+  // side is adopted and followed; its end is learned once, from the venue.
+  order_record held;
+  held.order_id = id_of(77);
+  held.client_id = "_placing_77";
+  held.market = market;
+  held.token = token_id{"1130"};
+  held.side = order_side::sell;
+  held.rung = 31;
+  held.px = price{300'000};
+  held.size = shares{5'000'000};
+  held.state = order_state::delayed;
+  held.created_ms = held.updated_ms = t0;
+  held.slot_end_s = slot_end_s;
+  rig r(*this, {held});
+  venue_open_order on_venue{held.order_id, "DELAYED", market.hex, "1130", held.px, held.size, shares{0}};
+  r.reconcile({on_venue});
+  r.sweep_at(t0 + 1'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  r.venue->lookup_cbs[0](lookup_done{held.order_id, true, false, "MATCHED", shares{5'000'000}, shares{5'000'000}, ""});
+  CHECK(stored_within(r, held.order_id, [](const order_record& x) {
+    return x.state == order_state::filled && x.matched == shares{5'000'000};
+  }));
+  r.sweep_at(t0 + 60'000);
+  r.sync();
+  CHECK(r.venue->lookups.size() == 1);
+  CHECK(r.venue->placed.empty());
 }

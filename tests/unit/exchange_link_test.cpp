@@ -100,10 +100,21 @@ TEST_CASE("clob reply: success with errorMsg is a failure - acks - cancels - cre
   REQUIRE(placed.ok());
   CHECK(placed->placed);
   CHECK(placed->status == "live");
+  auto killed = parse_order_ack(R"({"success":true,"orderID":"0xab","status":"","errorMsg":"order couldn't be fully filled. FOK orders are fully filled or killed."})");
+  REQUIRE(killed.ok());
+  CHECK_FALSE(killed->placed);
+  CHECK(killed->error == "order couldn't be fully filled. FOK orders are fully filled or killed.");
+  // A taker delay's notice with a `delayed` status is a placed, held order: treated
+  // as a failure, the node would place a second exit while the first one trades.
   auto delayed = parse_order_ack(R"({"success":true,"orderID":"0xab","status":"delayed","errorMsg":"order match delayed due to market conditions"})");
   REQUIRE(delayed.ok());
-  CHECK_FALSE(delayed->placed);
-  CHECK(delayed->error == "order match delayed due to market conditions");
+  CHECK(delayed->placed);
+  CHECK(delayed->status == "delayed");
+  CHECK(delayed->error.empty());
+  auto plain = parse_order_ack(R"({"success":true,"orderID":"0xab","status":"delayed","errorMsg":"","makingAmount":"","takingAmount":""})");
+  CHECK(plain->placed);
+  auto unmatched = parse_order_ack(R"({"success":true,"orderID":"0xab","status":"unmatched","errorMsg":""})");
+  CHECK(unmatched->placed);
   auto no = parse_order_ack(R"({"success":false,"errorMsg":""})");
   CHECK_FALSE(no->placed);
   CHECK(no->error == "success:false");

@@ -60,9 +60,10 @@ TEST_CASE("orders: placeholder lifecycle placing -> live -> cancel_pending -> ca
 
 TEST_CASE("orders: what a placement answer and a venue look-up mean") {
   CHECK(state_after_ack("live") == order_state::live);
-  CHECK(state_after_ack("delayed") == order_state::live);
   CHECK(state_after_ack("matched") == order_state::filled);
-  CHECK(state_after_ack("unmatched") == order_state::cancelled);
+  // Taker delay: no fill known yet, and not over either (see the delayed-order case).
+  CHECK(state_after_ack("delayed") == order_state::delayed);
+  CHECK(state_after_ack("unmatched") == order_state::delayed);
   shares five{5'000'000}, two{2'000'000}, none{0};
   CHECK(state_from_venue("LIVE", none, five) == order_state::live);
   CHECK(state_from_venue("LIVE", two, five) == order_state::partially_filled);
@@ -73,6 +74,31 @@ TEST_CASE("orders: what a placement answer and a venue look-up mean") {
         == order_state::cancelled);
   CHECK(state_from_venue("INVALID", none, five) == order_state::rejected);
   CHECK(state_from_venue("SOMETHING_NEW", none, five) == order_state::unknown);
+}
+
+TEST_CASE("orders: a delayed order stays open and is followed with a growing, bounded interval") {
+  auto r = record(id_a, order_state::placing, 1'000'000);
+  CHECK(advance(r, state_after_ack("delayed"), 1'000'100));
+  CHECK(r.state == order_state::delayed);
+  CHECK(is_open(r.state)); // so the stop-loss sends no second exit, and a slot end cancels it
+  CHECK_FALSE(is_terminal(r.state));
+  CHECK(parse_order_state(to_string(order_state::delayed)).value() == order_state::delayed);
+  shares five{5'000'000}, none{0};
+  CHECK(state_from_venue("DELAYED", none, five) == order_state::delayed);
+  // Where a hold ends, as the venue's order record says.
+  CHECK(state_from_venue("MATCHED", five, five) == order_state::filled);
+  CHECK(state_from_venue("UNMATCHED", none, five) == order_state::cancelled);
+  backoff_policy p{std::chrono::milliseconds(300), std::chrono::milliseconds(5'000)};
+  // First look-up 300 ms after the reply (jitter 0.99 ~ the full delay), then further apart.
+  CHECK_FALSE(follow_due(r, 1'000'100 + 296, p, 0.99));
+  CHECK(follow_due(r, 1'000'100 + 300, p, 0.99));
+  r.checks = 3; // 300 x 2^3 = 2.4 s
+  CHECK_FALSE(follow_due(r, 1'000'100 + 2'300, p, 0.99));
+  CHECK(follow_due(r, 1'000'100 + 2'400, p, 0.99));
+  r.checks = 30; // capped at 5 s: a long hold costs a bounded rate of look-ups
+  CHECK(follow_due(r, 1'000'100 + 5'000, p, 0.99));
+  auto live = record(id_b, order_state::live);
+  CHECK_FALSE(follow_due(live, 9'000'000, p, 0.99)); // only delayed orders are followed
 }
 
 TEST_CASE("orders: placement timeout leads to the ghost check, unknown is re-checked") {
