@@ -3,10 +3,13 @@
 #include "core/control.hpp"
 #include "core/decimal.hpp"
 #include "core/eth_address.hpp"
+#include "core/json_parse.hpp"
 #include "venue/admin_wallets.hpp"
 #include "venue/json_out.hpp"
 
 #include <cstdio>
+
+#include <rapidjson/document.h>
 
 namespace tdmaker::venue {
 
@@ -18,7 +21,8 @@ admin_api::admin_api(world& w, fault_injector& faults, std::string token,
 http_reply admin_api::handle(const http_request& req, const split_target& t) {
   if (t.path == "/metrics")
     return {200, metrics(), "text/plain; version=0.0.4"};
-  if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults" && !is_wallet_admin_path(t.path))
+  if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults" && t.path != "/admin/sim"
+      && !is_wallet_admin_path(t.path))
     return {404, json_error("not found")};
   if (token_.empty())
     return {503, json_error("admin API disabled: TDMAKER_VENUE_ADMIN_TOKEN is not set")};
@@ -27,6 +31,8 @@ http_reply admin_api::handle(const http_request& req, const split_target& t) {
     return {401, json_error("missing or invalid bearer token")};
   if (is_wallet_admin_path(t.path))
     return wallet_admin(world_.ex(), req, t);
+  if (t.path == "/admin/sim")
+    return sim(req);
   if (t.path == "/admin/faults") {
     if (req.method() == http::verb::post) {
       auto plan = parse_fault_plan(req.body(), now_ms_() / 1000);
@@ -49,6 +55,22 @@ http_reply admin_api::handle(const http_request& req, const split_target& t) {
   if (!a)
     return {404, json_error("unknown address")};
   return {200, account_json(*a)};
+}
+
+// POST {"takers_paused": true|false}; GET shows it.
+http_reply admin_api::sim(const http_request& req) {
+  if (req.method() == http::verb::post) {
+    rapidjson::Document d;
+    auto parsed = json::parse(d, req.body(), {.max_bytes = 4096, .max_depth = 4});
+    if (!parsed)
+      return {400, json_error("Invalid payload: " + parsed.error())};
+    if (!d.IsObject() || d.MemberCount() != 1 || !d.HasMember("takers_paused") || !d["takers_paused"].IsBool())
+      return {400, json_error("Invalid payload: expected {\"takers_paused\": true|false}")};
+    world_.sim().pause_takers(d["takers_paused"].GetBool());
+    std::printf("tdmaker-venue: simulated takers %s via admin API\n", world_.sim().takers_paused() ? "paused" : "resumed");
+    std::fflush(stdout);
+  }
+  return {200, json_out().obj().kb("takers_paused", world_.sim().takers_paused()).end_obj().take()};
 }
 
 std::string admin_api::account_json(const account& a) {

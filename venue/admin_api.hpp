@@ -26,6 +26,7 @@ public:
 
 private:
   std::string account_json(const account& a);
+  http_reply sim(const http_request& req);
   std::string metrics();
 
   world& world_;

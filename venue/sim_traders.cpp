@@ -100,7 +100,7 @@ void sim_traders::step(std::int64_t now_ms, const slot_market& m, ref_price star
 
   // Now and then a taker buys one outcome up to a little past fair: it sweeps
   // whatever bids on the other outcome are priced to meet it.
-  if (std::uniform_real_distribution<double>(0, 1)(rng_) < cfg_.taker_rate) {
+  if (std::uniform_real_distribution<double>(0, 1)(rng_) < cfg_.taker_rate && !takers_paused_) {
     auto& tk = takers_[rng_() % takers_.size()];
     bool buy_up = rng_() % 2 == 0;
     auto limit = buy_up ? fair + 2 * cfg_.half_spread : one - fair + 2 * cfg_.half_spread;

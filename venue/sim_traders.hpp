@@ -34,6 +34,10 @@ public:
   /// One step per second for every open, started market.
   void step(std::int64_t now_ms, const slot_market& m, ref_price start, ref_price now);
   std::uint64_t orders_sent() const { return sent_; }
+  /// Paused takers send nothing (makers keep quoting): a test that must keep the
+  /// resting orders it is looking at, across a node restart, pauses them.
+  void pause_takers(bool paused) { takers_paused_ = paused; }
+  bool takers_paused() const { return takers_paused_; }
 
 private:
   struct agent {
@@ -55,6 +59,7 @@ private:
   std::map<std::string, quotes> quotes_; // by condition id
   std::uint64_t salt_ = 1;
   std::uint64_t sent_ = 0;
+  bool takers_paused_ = false;
 };
 
 } // namespace tdmaker::venue

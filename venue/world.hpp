@@ -27,6 +27,7 @@ public:
   ref_price reference(const std::string& asset) const { return paths_.at(asset).current(); }
   std::int64_t resolved_count() const { return resolved_; }
   std::uint64_t sim_orders() const { return sim_.orders_sent(); }
+  sim_traders& sim() { return sim_; }
   /// The reference recorded at a slot's start and end (for ground truth).
   std::optional<ref_price> start_price(const std::string& cid) const {
     auto it = start_price_.find(cid);

@@ -30,6 +30,13 @@ export function venueAdmin(adminUrl, token) {
       const res = await fetch(`${adminUrl}/admin/faults`, { method: "POST", headers: auth, body: JSON.stringify(plan) });
       assert.equal(res.status, 200, await res.text());
     },
+    /// Pauses (or resumes) the simulated takers; makers keep quoting.
+    async pauseTakers(paused = true) {
+      const res = await fetch(`${adminUrl}/admin/sim`, { method: "POST", headers: auth, body: JSON.stringify({ takers_paused: paused }) });
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      assert.equal(JSON.parse(text).takers_paused, paused, text);
+    },
     async injected() {
       return (await (await fetch(`${adminUrl}/admin/faults`, { headers: auth })).json()).injected;
     },
