@@ -10,7 +10,7 @@
 // Usage: node node_delay_check.mjs CLOB GAMMA WS RTDS ADMIN (venue: --taker-delay-ms 250)
 // Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN, DELAY_SLOTS (default 5), DELAY_SLOT_SECONDS (default 20).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
@@ -26,6 +26,8 @@ const work = mkdtempSync(join(tmpdir(), "tdmaker-delay-"));
 const micros = (s) => BigInt(Math.round(Number(s) * 1e6));
 const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 
+const exitModel = join(work, "exit-always.json");
+writeFileSync(exitModel, JSON.stringify({ intercept: 0, weights: {}, exit_threshold: 1 }));
 const config = () => ({
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
   http: { listen: "127.0.0.1:0" },
@@ -37,8 +39,10 @@ const config = () => ({
   budget: { max_exposure: "40", max_per_market: "12" },
   orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
   fills: { reconcile_interval_ms: 5000 },
-  // Fills come near 0.55 and losing books sink: stop-loss exits (takers) happen.
-  stop_loss: { peak: "0.5", exit: "0.49", grace_ms: 1000 },
+  // An exit model that always says "sell" (P(win) 0.5 < 1): every fill is followed by a
+  // stop-loss exit at the best bid, a taker the venue holds. Waiting for prices to
+  // sink made the test depend on the path of the run (one run had no exit at all).
+  stop_loss: { model_file: exitModel },
   settlement: { grace_s: 2, interval_ms: 1000 },
   feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000, breaker_failures: 3 },
   status: { interval_ms: 5000 },

@@ -9,7 +9,7 @@
 // flags below (the ctest entry passes them). Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN,
 // FEES_SLOT_SECONDS (default 20), FEES_MAX_SLOTS (default 10).
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
@@ -42,6 +42,8 @@ const expectedFee = (size, px, { rate, exponent }) => {
   return (fee / 10n) * 10n;
 };
 
+const exitModel = join(work, "exit-always.json");
+writeFileSync(exitModel, JSON.stringify({ intercept: 0, weights: {}, exit_threshold: 1 }));
 const config = () => ({
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
   http: { listen: "127.0.0.1:0" },
@@ -53,8 +55,10 @@ const config = () => ({
   budget: { max_exposure: "40", max_per_market: "12" },
   orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
   fills: { reconcile_interval_ms: 5000 },
-  // Fills come near 0.55 and losing outcomes sink: stop-loss exits sell as takers, who pay the fee.
-  stop_loss: { peak: "0.5", exit: "0.3", grace_ms: 2000 },
+  // An exit model that always says "sell" (P(win) 0.5 < 1): every fill is followed by a
+  // stop-loss exit at the best bid, a taker who pays the fee, in every series the node
+  // fills in. Waiting for prices to sink left runs without a taker fill in btc or eth.
+  stop_loss: { model_file: exitModel },
   settlement: { grace_s: 2, interval_ms: 1000 },
   status: { interval_ms: 5000 },
 });
@@ -97,7 +101,7 @@ async function main() {
     return (found.has("btc") && found.has("eth")) || Date.now() - t0 > MAX_SLOTS * SLOT * 1000;
   }, "taker fills in the btc and eth series", MAX_SLOTS * SLOT * 1000 + 30000);
   const takersIn = await takerAssets();
-  assert.ok(takersIn.has("btc") || takersIn.has("eth"), `the node paid a fee in a non-default series within ${MAX_SLOTS} slots (taker fills in: ${[...takersIn]})`);
+  assert.ok(takersIn.has("btc") && takersIn.has("eth"), `the node paid a fee in both non-default series within ${MAX_SLOTS} slots (taker fills in: ${[...takersIn]})`);
   ok(`the node took liquidity in ${[...takersIn].join(", ")} within ${Math.round((Date.now() - t0) / 1000)} s`);
 
   // 3. Quiesce: no new venue orders, nothing resting, every position settled.
