@@ -103,7 +103,9 @@ async function nodeBurst() {
     // Buys wait (a batch of 15 needs 15 tokens + the exits' reserve of 5).
     assert.ok(waiting.tdmaker_rate_limit_waiting > 0 && waiting['tdmaker_rate_limit_tokens{bucket="order"}'] < 20,
               `buys still wait for order tokens at the cancel time (${waiting.tdmaker_rate_limit_waiting} waiting, ${waiting['tdmaker_rate_limit_tokens{bucket="order"}']} tokens)`);
-    assert.ok(placedInSlot >= 2 * ORDER_BURST, `the node placed more than two bursts in the slot (${placedInSlot})`);
+    // More than the burst went out: the pacer released waiting buys as tokens came back.
+    // (How many more depends on the machine's speed, not on the rule: no count here.)
+    assert.ok(placedInSlot > ORDER_BURST, `the node placed more than one burst in the slot (${placedInSlot} > ${ORDER_BURST})`);
     ok(`${placedInSlot} orders of the slot on the venue, ${resting.length} resting, ${waiting.tdmaker_rate_limit_waiting} requests waiting for order tokens, 0.5 s before the cancel time`);
 
     // Every one is cancelled promptly although the order bucket is empty.
