@@ -145,6 +145,10 @@ private:
       spdlog::debug("directory: market {} already retired (or never live here)", id.hex);
       return true;
     }
+    // Retired, its actor not yet down: the answer was given, and a waiter queued now
+    // would never get one (the second ask timed out in CI).
+    if (it->second.retired)
+      return true;
     auto rp = make_response_promise<bool>();
     auto& waiting = retire_waiters_[id.hex];
     waiting.push_back(rp);
@@ -211,7 +215,10 @@ private:
     auto id = it->first;
     auto& e = it->second;
     if (e.retiring || dm.reason == caf::exit_reason::normal) {
+      const bool was_retired = e.retired;
       markets_.erase(it);
+      if (was_retired) // nobody is left waiting on a gone actor (a retire that failed is answered by its request)
+        answer_retire(condition_id{id}, true);
       publish();
       return;
     }
