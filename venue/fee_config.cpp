@@ -52,7 +52,8 @@ result<std::pair<std::string, fee_schedule>> parse_fee_flag(const std::string& t
 
 std::string unknown_fee_series(const fee_table& fees, const std::vector<std::string>& assets,
                                std::int64_t slot_seconds) {
-  for (auto& [series, s] : fees) {
+  for (auto& entry : fees) {
+    const std::string& series = entry.first; // a named reference: clang 14 cannot capture a structured binding
     bool listed = std::any_of(assets.begin(), assets.end(),
                               [&](const std::string& a) { return series == a + "-" + slot_label(slot_seconds); });
     if (!listed)
