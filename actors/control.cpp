@@ -23,6 +23,7 @@ public:
                      req.source);
         return delegate(phases_, std::move(req));
       },
+      [=, this](status_atom a) { return delegate(phases_, a); },
     };
   }
 

@@ -9,7 +9,8 @@
 //   feed --feed_health/safe_mode--> order (risk guard);  order --budget_release/claim--> bidding
 //   feed(user ws)/REST reconcile/paper --fill_report--> fill --fill_booked--> order --order_update--> market
 //   settlement --positions?--> fill;  settlement --settlement_record--> fill, telemetry; --trade_outcome--> phase
-//   control --switch_phase--> phase-manager --phase_record--> bidding, telemetry
+//   control --switch_phase--> phase-manager (gate, history) --phase_record--> bidding (limits, trade limiter), order (cancel above limits), telemetry
+//   settlement --trade_outcome--> phase-manager (tracker; downgrade at once) --phase_sample--> telemetry
 //   everyone --write_batch--> store;  everyone --alert--> notifier
 //   store --store_status (failing, recovered, headroom low)--> order (admission)
 //   I/O heartbeat loop --heartbeat_status (healthy, unhealthy, lapse)--> order (admission, reconcile), telemetry
@@ -56,6 +57,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<notifier_sample>,                  // notifier
   caf::reacts_to<markets_changed>,
   caf::reacts_to<phase_record>,
+  caf::reacts_to<phase_sample>,                     // phase manager: gate progress, session figures
   caf::reacts_to<feed_health>,
   caf::reacts_to<safe_mode>,
   caf::reacts_to<trading_status>,                   // order actor
@@ -81,14 +83,17 @@ using audit_actor = caf::typed_actor<caf::reacts_to<audit_line>,
 
 /// Owns the trading phase (seed 002); the only writer of the phase record.
 using phase_manager_actor = caf::typed_actor<
-  caf::replies_to<switch_phase>::with<phase_record>, // persisted + audited before reply
+  caf::replies_to<switch_phase>::with<phase_switch_reply>, // gate checked; persisted + history before reply
   caf::replies_to<get_atom, phase_atom>::with<phase_record>,
-  caf::reacts_to<trade_outcome>>;                    // gates and downgrades (later issue)
+  caf::replies_to<status_atom>::with<std::string>,   // GET /phase: JSON of the phase, gate, watch, session
+  caf::reacts_to<trade_outcome>,                     // settlement: the tracker, gates and downgrades
+  caf::reacts_to<tick_atom>>;                        // internal: session boundary, sample timer
 
 /// The operator's entry point (HTTP /control/*, `tdmaker ctl`): routes commands
 /// to the actors that own the state they change.
 using control_actor = caf::typed_actor<
-  caf::replies_to<switch_phase>::with<phase_record>>;
+  caf::replies_to<switch_phase>::with<phase_switch_reply>,
+  caf::replies_to<status_atom>::with<std::string>>;  // GET /phase, from the phase manager
 
 /// One per market: the only owner of that market's state (seed 003 MarketState).
 using market_actor = caf::typed_actor<

@@ -65,8 +65,10 @@ public:
           quit(e);
         });
     return {
-      [=, this](switch_phase& req) -> caf::result<phase_record> { return do_switch(std::move(req)); },
+      [=, this](switch_phase& req) -> caf::result<phase_switch_reply> { return do_switch(std::move(req)); },
       [=, this](get_atom, phase_atom) -> phase_record { return current_; },
+      [=, this](status_atom) -> std::string { return "{}"; },
+      [=, this](tick_atom) {},
       [=, this](trade_outcome&) {
         // Gates and automatic downgrades (seed 002) arrive with the phase-rules
         // issue; until then outcomes are not evaluated, and we say so once.
@@ -79,15 +81,15 @@ public:
   }
 
 private:
-  caf::result<phase_record> do_switch(switch_phase req) {
+  caf::result<phase_switch_reply> do_switch(switch_phase req) {
     if (req.target == current_.current) {
       spdlog::info("phase: switch to {} requested by {} ignored: already active",
                    to_string(req.target), req.source);
-      return current_;
+      return phase_switch_reply{true, false, current_, {}, {}};
     }
     phase_record next{req.target, current_.current, wall_ms(), std::move(req.reason),
                       std::move(req.source)};
-    auto rp = make_response_promise<phase_record>();
+    auto rp = make_response_promise<phase_switch_reply>();
     persist(next, [=, this](bool ok) mutable {
       if (!ok) {
         rp.deliver(op_error("phase switch not persisted; phase unchanged"));
@@ -103,7 +105,7 @@ private:
                                         + next.reason,
                                       next.since_ms});
       publish();
-      rp.deliver(next);
+      rp.deliver(phase_switch_reply{true, false, next, {}, {}});
     });
     return rp;
   }

@@ -79,6 +79,7 @@ public:
         phase_ = std::move(p);
         phase_known_ = true;
       },
+      [=, this](phase_sample&) {},
       [=, this](feed_health& f) { feeds_[f.channel] = std::move(f); },
       [=, this](safe_mode& s) { safe_mode_ = std::move(s); },
       [=, this](metrics_atom) -> std::string { return render_metrics(); },

@@ -10,6 +10,7 @@
 #include "core/money.hpp"
 #include "core/market_data.hpp"
 #include "core/phase.hpp"
+#include "core/phase_policy.hpp"
 #include "core/fills.hpp"
 #include "core/records.hpp"
 #include "core/settlement.hpp"
@@ -564,18 +565,54 @@ struct switch_phase {
   phase target = phase::experience;
   std::string reason;
   std::string source; // "control-http", "control-cli", "auto"
+  bool force = false; // an upgrade whose gate fails goes anyway, recorded as an override
 };
 template <class Inspector>
-auto inspect(Inspector& f, switch_phase& x) { return f(x.target, x.reason, x.source); }
+auto inspect(Inspector& f, switch_phase& x) { return f(x.target, x.reason, x.source, x.force); }
 
-/// A closed trade's result, the input of the phase gates and downgrade triggers.
+/// The phase manager's answer to a switch: accepted (the record as now durable),
+/// or refused by the gate (HTTP 409) with every criterion's value and threshold.
+struct phase_switch_reply {
+  bool accepted = false;
+  bool override_ = false;   // accepted only because of `force`
+  phase_record record;      // the phase in force after the request
+  gate_report gate;         // the gate that was checked (empty criteria: none needed)
+  std::string error;        // refusal text ("gate Experience->ProofOfConcept not met: ...")
+};
+template <class Inspector>
+auto inspect(Inspector& f, phase_switch_reply& x) {
+  return f(x.accepted, x.override_, x.record, x.gate, x.error);
+}
+
+/// A closed trade's result (one settlement record), the input of the phase
+/// gates and downgrade triggers.
 struct trade_outcome {
   condition_id market;
   usdc pnl;
   std::int64_t ts_ms = 0;
+  bool paper = false; // the book it settled on
 };
 template <class Inspector>
-auto inspect(Inspector& f, trade_outcome& x) { return f(x.market, x.pnl, x.ts_ms); }
+auto inspect(Inspector& f, trade_outcome& x) { return f(x.market, x.pnl, x.ts_ms, x.paper); }
+
+/// Phase manager -> telemetry, on every change and on its timer: what /status
+/// and /metrics show of seed 002 (the gate's progress, the downgrade watch, the
+/// session's figures of the phase's book).
+struct phase_sample {
+  phase_record record;
+  gate_report gate;              // toward the next phase (criteria empty at Scaling)
+  downgrade_report downgrade;    // the watch (never fires in Experience)
+  std::int64_t session = 0;      // the current session's index
+  std::uint32_t session_trades_used = 0;  // new positions counted this session (the limiter's, when known)
+  std::uint32_t session_trades_limit = 0; // the phase's max_trades_per_session; 0 = none
+  bool upgrade_proposed = false; // a gate passed, waiting for the operator
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, phase_sample& x) {
+  return f(x.record, x.gate, x.downgrade, x.session, x.session_trades_used, x.session_trades_limit,
+           x.upgrade_proposed, x.ts_ms);
+}
 
 // ---------------------------------------------------------------------------
 // Notifier: anyone -> notifier

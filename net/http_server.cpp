@@ -386,8 +386,8 @@ struct http_server::impl {
       spawn_asker([=](caf::event_based_actor* a) {
         a->request(ctl, actor_timeout, msg)
           .then(
-            [=](phase_record& rec) {
-              auto body = phase_json(rec);
+            [=](phase_switch_reply& r) {
+              auto body = phase_json(r.record);
               asio::post(self->owner_.ioc, [=] {
                 self->reply(http::status::ok, "application/json", body, self->keep_alive_);
               });

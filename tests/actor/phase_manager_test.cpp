@@ -22,7 +22,9 @@ TEST_CASE_FIXTURE(test::actor_fixture, "a phase switch is durable - audited and 
              },
              [&](caf::error& e) { FAIL(error_text(e)); });
   self->request(pm, 5s, switch_phase{phase::real_money_trial, "trial start", "test"})
-    .receive([&](phase_record& r) {
+    .receive([&](phase_switch_reply& rep) {
+               auto& r = rep.record;
+               CHECK(rep.accepted);
                CHECK(r.current == phase::real_money_trial);
                CHECK(r.previous == phase::experience);
              },
