@@ -149,7 +149,12 @@ private:
     }
   }
 
-  budget_snapshot snapshot() const { return {budget_.limit(), budget_.reserved(), usdc{}}; }
+  budget_snapshot snapshot() const {
+    budget_snapshot s;
+    s.limit = budget_.limit();
+    s.reserved = budget_.reserved();
+    return s;
+  }
 
   void publish() {
     if (telemetry())

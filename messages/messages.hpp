@@ -286,9 +286,19 @@ struct budget_snapshot {
   usdc limit;
   usdc reserved;
   usdc committed;
+  // The phase's limits in force and the trade limiter (seed 002), for /status and /metrics.
+  phase current_phase = phase::experience;
+  usdc max_per_market;
+  shares shares_per_rung;
+  std::uint32_t session_trades = 0;       // new positions counted this session on the phase's book
+  std::uint32_t session_trade_limit = 0;  // 0 = no limit
+  std::uint64_t trades_refused = 0;       // market evaluations refused by the limiter (since start)
 };
 template <class Inspector>
-auto inspect(Inspector& f, budget_snapshot& x) { return f(x.limit, x.reserved, x.committed); }
+auto inspect(Inspector& f, budget_snapshot& x) {
+  return f(x.limit, x.reserved, x.committed, x.current_phase, x.max_per_market, x.shares_per_rung,
+           x.session_trades, x.session_trade_limit, x.trades_refused);
+}
 
 // ---------------------------------------------------------------------------
 // Orders (seed 003 OrderManager): market -> order -> market
@@ -603,15 +613,15 @@ struct phase_sample {
   gate_report gate;              // toward the next phase (criteria empty at Scaling)
   downgrade_report downgrade;    // the watch (never fires in Experience)
   std::int64_t session = 0;      // the current session's index
-  std::uint32_t session_trades_used = 0;  // new positions counted this session (the limiter's, when known)
-  std::uint32_t session_trades_limit = 0; // the phase's max_trades_per_session; 0 = none
   bool upgrade_proposed = false; // a gate passed, waiting for the operator
+  bool auto_upgrade = false;     // phase.auto_upgrade
+  std::uint64_t transitions = 0; // history entries written since start (all kinds)
   std::int64_t ts_ms = 0;
 };
 template <class Inspector>
 auto inspect(Inspector& f, phase_sample& x) {
-  return f(x.record, x.gate, x.downgrade, x.session, x.session_trades_used, x.session_trades_limit,
-           x.upgrade_proposed, x.ts_ms);
+  return f(x.record, x.gate, x.downgrade, x.session, x.upgrade_proposed, x.auto_upgrade, x.transitions,
+           x.ts_ms);
 }
 
 // ---------------------------------------------------------------------------
