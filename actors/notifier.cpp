@@ -23,7 +23,7 @@ public:
     : instrumented(cfg, "notifier", std::move(telemetry), opts.flush_every),
       opts_(std::move(opts)),
       queue_(opts_.queue_max),
-      pace_(rate_limit{"telegram", std::max<std::int64_t>(1, opts_.per_minute), 60'000}, wall_ms()) {}
+      pace_(bucket_of(rate_limit{"telegram", std::max<std::int64_t>(1, opts_.per_minute), 60'000}), wall_ms()) {}
 
   behavior_type make_behavior() override {
     return {

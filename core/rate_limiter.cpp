@@ -4,29 +4,8 @@
 
 namespace tdmaker {
 
-token_bucket::token_bucket(rate_limit l, std::int64_t now_ms)
-    : limit_(std::move(l)), scaled_(limit_.capacity * limit_.window_ms), last_ms_(now_ms) {}
-
-void token_bucket::refill(std::int64_t now_ms) {
-  if (now_ms <= last_ms_)
-    return;
-  const auto full = limit_.capacity * limit_.window_ms;
-  // capacity tokens per window: capacity scaled units per ms.
-  scaled_ = std::min(full, scaled_ + (now_ms - last_ms_) * limit_.capacity);
-  last_ms_ = now_ms;
-}
-
-std::int64_t token_bucket::try_take(std::int64_t now_ms, std::int64_t cost) {
-  if (limit_.capacity <= 0)
-    return 0; // unlimited
-  refill(now_ms);
-  const auto need = cost * limit_.window_ms;
-  if (scaled_ >= need) {
-    scaled_ -= need;
-    return 0;
-  }
-  const auto missing = need - scaled_;
-  return (missing + limit_.capacity - 1) / limit_.capacity;
+bucket_limits bucket_of(const rate_limit& l) {
+  return bucket_limits{l.capacity, l.capacity, false, l.window_ms};
 }
 
 std::vector<rate_limit> polymarket_rate_limits() {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/token_bucket.hpp"
+
 namespace tdmaker {
 
 /// `capacity` requests per `window_ms`, refilled continuously.
@@ -17,21 +19,9 @@ struct rate_limit {
   std::int64_t window_ms = 10'000;
 };
 
-class token_bucket {
-public:
-  explicit token_bucket(rate_limit l, std::int64_t now_ms);
-  /// Takes `cost` tokens if available now; otherwise returns the wait in ms
-  /// (> 0) after which they will be, and takes nothing.
-  std::int64_t try_take(std::int64_t now_ms, std::int64_t cost = 1);
-  const rate_limit& limit() const { return limit_; }
-
-private:
-  void refill(std::int64_t now_ms);
-  rate_limit limit_;
-  // Tokens in units of 1/window_ms so refilling is exact integer arithmetic.
-  std::int64_t scaled_ = 0;
-  std::int64_t last_ms_ = 0;
-};
+/// The bucket pacing one class: its capacity per window, refilled continuously
+/// (core/token_bucket). A class with no capacity (0) is not paced.
+bucket_limits bucket_of(const rate_limit& l);
 
 /// Polymarket's documented per-10-s limits for the endpoints the node uses.
 std::vector<rate_limit> polymarket_rate_limits();

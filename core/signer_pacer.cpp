@@ -50,7 +50,7 @@ pace_decision signer_pacer::poll(ticket t, std::int64_t now_ms) {
     auto fit = std::min(need, b.limits().burst);
     wait = b.wait_for(now_ms, fit);
     if (wait == 0 && need > fit) // the rest drains at the refill rate
-      wait = std::max<std::int64_t>(1, (need - fit) * 1000 / std::max<std::int64_t>(1, b.limits().rate_per_s));
+      wait = std::max<std::int64_t>(1, (need - fit) * b.limits().period_ms / std::max<std::int64_t>(1, b.limits().rate));
     if (wait == 0) {
       b.try_take(now_ms, w.cost);
       return leave(pace_verdict::go);

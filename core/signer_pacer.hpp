@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "core/signer_bucket.hpp"
+#include "core/token_bucket.hpp"
 #include "core/signer_limit_headers.hpp"
 
 namespace tdmaker {
@@ -22,8 +22,8 @@ enum class pace_priority : std::uint8_t { cancel = 0, exit = 1, entry = 2 };
 std::string_view to_string(signer_kind k);
 
 struct signer_pacer_options {
-  signer_bucket_limits order{40, 60, false};   // Standard tier
-  signer_bucket_limits cancel{80, 120, false};
+  bucket_limits order{40, 60, false};   // Standard tier
+  bucket_limits cancel{80, 120, false};
   std::int64_t exit_reserve = 10;              // order tokens a new buy never takes
   std::int64_t entry_max_wait_ms = 3000;       // a new buy waiting longer is dropped
 };
@@ -64,13 +64,13 @@ private:
     std::int64_t since_ms;
     bool counted_delayed = false;
   };
-  signer_bucket& bucket(signer_kind k) { return k == signer_kind::cancel ? cancel_ : order_; }
+  token_bucket& bucket(signer_kind k) { return k == signer_kind::cancel ? cancel_ : order_; }
   std::int64_t& blocked(signer_kind k) { return k == signer_kind::cancel ? cancel_blocked_ : order_blocked_; }
   /// Tokens that waiters served before `t` still need.
   std::int64_t ahead_of(ticket t, const waiter& w) const;
 
   signer_pacer_options opts_;
-  signer_bucket order_, cancel_;
+  token_bucket order_, cancel_;
   std::int64_t order_blocked_ = 0, cancel_blocked_ = 0; // Unix ms
   std::map<ticket, waiter> queue_;                       // by arrival
   ticket next_ = 1;

@@ -73,7 +73,8 @@ struct http_client::impl {
   impl(io_pool& p, http_client_options o)
       : io(p), opts(std::move(o)), strand(asio::make_strand(p.context())) {
     for (auto& l : opts.limits)
-      buckets.emplace(l.name, token_bucket(l, now_ms()));
+      if (l.capacity > 0) // a class with no capacity is not paced
+        buckets.emplace(l.name, token_bucket(bucket_of(l), now_ms()));
     if (opts.signer)
       pacer.emplace(*opts.signer, now_ms());
   }

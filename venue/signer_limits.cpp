@@ -11,11 +11,11 @@ std::int64_t ceil_s(std::int64_t ms) { return (ms + 999) / 1000; }
 
 } // namespace
 
-signer_bucket& signer_limits::bucket_of(const address20& signer, limit_bucket b, std::int64_t now_ms) {
+token_bucket& signer_limits::bucket_of(const address20& signer, limit_bucket b, std::int64_t now_ms) {
   auto& m = buckets_[static_cast<int>(b)];
   auto it = m.find(signer);
   if (it == m.end())
-    it = m.emplace(signer, signer_bucket(b == limit_bucket::order ? cfg_.order : cfg_.cancel, now_ms)).first;
+    it = m.emplace(signer, token_bucket(b == limit_bucket::order ? cfg_.order : cfg_.cancel, now_ms)).first;
   return it->second;
 }
 

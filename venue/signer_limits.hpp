@@ -12,7 +12,7 @@
 #include <string>
 
 #include "core/eth_address.hpp"
-#include "core/signer_bucket.hpp"
+#include "core/token_bucket.hpp"
 #include "venue/http_listener.hpp"
 
 namespace tdmaker::venue {
@@ -23,8 +23,8 @@ enum class limit_bucket : std::uint8_t { order, cancel };
 struct signer_limits_config {
   limit_mode mode = limit_mode::enforce;
   std::string tier = "standard";
-  signer_bucket_limits order{40, 60, false};
-  signer_bucket_limits cancel{80, 120, false};
+  bucket_limits order{40, 60, false};
+  bucket_limits cancel{80, 120, false};
 };
 
 struct limit_verdict {
@@ -54,9 +54,9 @@ public:
   const signer_limits_config& config() const { return cfg_; }
 
 private:
-  signer_bucket& bucket_of(const address20& signer, limit_bucket b, std::int64_t now_ms);
+  token_bucket& bucket_of(const address20& signer, limit_bucket b, std::int64_t now_ms);
   signer_limits_config cfg_;
-  std::map<address20, signer_bucket> buckets_[2];
+  std::map<address20, token_bucket> buckets_[2];
   std::uint64_t refused_[2] = {0, 0};
 };
 

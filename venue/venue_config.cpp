@@ -72,11 +72,11 @@ std::string parse_rate_limits(const rapidjson::Value& v, signer_limits_config& c
       else
         c.tier = t;
     } else if (k == "order_rate")
-      e = set(c.order.rate_per_s, 1, 100'000);
+      e = set(c.order.rate, 1, 100'000);
     else if (k == "order_burst")
       e = set(c.order.burst, 1, 1'000'000);
     else if (k == "cancel_rate")
-      e = set(c.cancel.rate_per_s, 1, 100'000);
+      e = set(c.cancel.rate, 1, 100'000);
     else if (k == "cancel_burst")
       e = set(c.cancel.burst, 1, 1'000'000);
     else if (k == "cancel_deficit") {
@@ -291,7 +291,7 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       if (!rate || !burst)
         return fail(!rate ? rate.error() : burst.error());
       auto& lim = a == "--order-limit" ? c.rate_limits.order : c.rate_limits.cancel;
-      lim.rate_per_s = *rate;
+      lim.rate = *rate;
       lim.burst = *burst;
     } else if (a == "--rate-limits") {
       auto m = mode_of(a, v);

@@ -2,14 +2,14 @@
 // headers as the node reads them, and the pacer's priority rule.
 #include <doctest/doctest.h>
 
-#include "core/signer_bucket.hpp"
+#include "core/token_bucket.hpp"
 #include "core/signer_limit_headers.hpp"
 #include "core/signer_pacer.hpp"
 
 using namespace tdmaker;
 
-TEST_CASE("signer bucket: burst at once, then the refill rate, exactly") {
-  signer_bucket b({40, 60, false}, 0);
+TEST_CASE("token bucket: burst at once, then the refill rate, exactly") {
+  token_bucket b({40, 60, false}, 0);
   for (int i = 0; i < 60; ++i)
     REQUIRE(b.try_take(0, 1) == 0);
   CHECK(b.tokens(0) == 0);
@@ -20,8 +20,8 @@ TEST_CASE("signer bucket: burst at once, then the refill rate, exactly") {
   CHECK(b.try_take(10'000, 61) == -1); // over the burst: never
 }
 
-TEST_CASE("signer bucket: cancel-all charge floors at zero unless a deficit is allowed") {
-  signer_bucket floored({80, 120, false}, 0), deficit({80, 120, true}, 0);
+TEST_CASE("token bucket: cancel-all charge floors at zero unless a deficit is allowed") {
+  token_bucket floored({80, 120, false}, 0), deficit({80, 120, true}, 0);
   floored.charge(0, 200);
   deficit.charge(0, 200);
   CHECK(floored.tokens(0) == 0);
@@ -31,6 +31,19 @@ TEST_CASE("signer bucket: cancel-all charge floors at zero unless a deficit is a
   CHECK(deficit.tokens(0) == -100);
   deficit.cap_at(0, 50); // never raised
   CHECK(deficit.tokens(0) == -100);
+}
+
+TEST_CASE("token bucket: a rate per period other than a second refills exactly") {
+  // 20 a minute (the notifier's pace): one token every 3 s, never a rounded rate.
+  token_bucket b({20, 20, false, 60'000}, 0);
+  for (int i = 0; i < 20; ++i)
+    CHECK(b.try_take(0) == 0);
+  CHECK(b.try_take(0) == 3000);
+  CHECK(b.try_take(2999) == 1);
+  CHECK(b.try_take(3000) == 0);
+  CHECK(b.tokens(3000) == 0);
+  CHECK(b.tokens(9000) == 2);
+  CHECK(b.try_take(9000, 21) == -1); // over the burst: never
 }
 
 TEST_CASE("rate-limit headers: well-formed values are read") {

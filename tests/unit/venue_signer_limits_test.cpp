@@ -151,7 +151,7 @@ TEST_CASE("venue config: rate_limits is validated, --rate-limits sets the mode")
   CHECK_FALSE(apply_flags({}, {"--rate-limits", "maybe"}));
   auto lim = apply_flags({}, {"--order-limit", "10/30", "--cancel-limit", "80/120"});
   REQUIRE(lim);
-  CHECK(lim->rate_limits.order.rate_per_s == 10);
+  CHECK(lim->rate_limits.order.rate == 10);
   CHECK(lim->rate_limits.order.burst == 30);
   CHECK_FALSE(apply_flags({}, {"--order-limit", "10"}));
   CHECK_FALSE(apply_flags({}, {"--order-limit", "0/30"}));
