@@ -69,7 +69,7 @@ bool newer(const resting_buy* a, const resting_buy* b) {
 
 /// Cancels the newest of `orders` until their reserved total is within `cap`.
 void trim_newest(std::vector<const resting_buy*> orders, usdc cap, std::set<std::string>& cancel) {
-  std::int64_t total = 0;
+  __int128 total = 0; // many large orders must not wrap the sum
   for (auto* o : orders)
     total += o->reserved.micros;
   std::sort(orders.begin(), orders.end(), newer);

@@ -4,23 +4,12 @@
 #include <doctest/doctest.h>
 
 #include "core/performance.hpp"
+#include "tests/unit/closed_trades.hpp"
 
 using namespace tdmaker;
+using namespace tdmaker::test;
 
 namespace {
-
-/// "<prefix><n>" (GCC 12 warns falsely on `const char* + std::string&&` at -O3).
-std::string key(const char* prefix, std::int64_t n) {
-  std::string s(prefix);
-  s += std::to_string(n);
-  return s;
-}
-
-constexpr std::int64_t len_ms = 100'000; // 100 s sessions
-
-closed_trade trade(std::string key, std::int64_t pnl_micros, std::int64_t ts_ms, bool paper = false) {
-  return {std::move(key), usdc{pnl_micros}, ts_ms, paper};
-}
 
 session_clock short_sessions() { return {0, 100}; }
 

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/ledger_export.hpp" // iso8601_utc_ms
 #include "core/phase_history.hpp"
 
 using namespace tdmaker;
@@ -196,4 +197,11 @@ TEST_CASE("phase history: CSV rows with the failing criteria, quoted where neede
   CHECK(phase_history_csv({}) == header);
   CHECK(phase_history_jsonl({t, up}) == encode(t) + "\n" + encode(up) + "\n");
   CHECK(phase_history_jsonl({}).empty());
+}
+
+TEST_CASE("phase history: CSV times are UTC with milliseconds, floored before the epoch") {
+  CHECK(iso8601_utc_ms(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(iso8601_utc_ms(1'796'083'199'999) == "2026-11-30T23:59:59.999Z");
+  CHECK(iso8601_utc_ms(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(iso8601_utc_ms(-1'000) == "1969-12-31T23:59:59.000Z");
 }

@@ -6,28 +6,17 @@
 #include <algorithm>
 
 #include "core/phase_policy.hpp"
+#include "tests/unit/closed_trades.hpp"
 
 using namespace tdmaker;
+using namespace tdmaker::test;
 
 namespace {
-
-/// "<prefix><n>" (GCC 12 warns falsely on `const char* + std::string&&` at -O3).
-std::string key(const char* prefix, std::int64_t n) {
-  std::string s(prefix);
-  s += std::to_string(n);
-  return s;
-}
-
-constexpr std::int64_t len_ms = 100'000; // 100 s sessions
 
 phase_policy short_policy() {
   auto p = phase_policy::defaults();
   p.session = {0, 100};
   return p;
-}
-
-closed_trade trade(std::string key, std::int64_t pnl, std::int64_t ts_ms, bool paper) {
-  return {std::move(key), usdc{pnl}, ts_ms, paper};
 }
 
 /// Five paper trades over sessions 0, 0, 1, 2, 2: +1, -0.5, +1, +0.5, -0.5.
