@@ -72,6 +72,10 @@ struct criterion {
   std::int64_t threshold_micros = 0;
 };
 
+/// A micro-unit (or ppm) figure with exactly 6 decimals: 600000 -> "0.600000",
+/// -12500000 -> "-12.500000" (the criterion text).
+std::string format_micros6(std::int64_t micros);
+
 template <class Inspector>
 auto inspect(Inspector& f, criterion& x) {
   return f(x.name, x.value, x.threshold, x.pass, x.value_micros, x.threshold_micros);
@@ -94,8 +98,10 @@ gate_report evaluate_gate(phase current, std::int64_t since_ms, std::int64_t now
                           const performance_tracker& t, const phase_policy& p);
 
 /// The gate for a switch `from` -> `to` an operator asked for: an upgrade by
-/// more than one step checks every gate on the way with the same figures;
-/// a downgrade or a same-phase switch always passes (empty criteria).
+/// more than one step checks every gate on the way with the same figures
+/// (`from`'s book since `since_ms`, each gate's own window) and reports the
+/// first that fails, or the last when all pass; a downgrade or a same-phase
+/// switch always passes (empty criteria).
 gate_report evaluate_switch(phase from, phase to, std::int64_t since_ms, std::int64_t now_ms,
                             const performance_tracker& t, const phase_policy& p);
 
