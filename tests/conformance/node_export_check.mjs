@@ -55,7 +55,7 @@ const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
 const config = {
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
   http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept" },
+  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
   venue: { clob_url: clobUrl, gamma_url: proxyUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
   discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 2 },
   entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
