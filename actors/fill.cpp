@@ -168,6 +168,8 @@ private:
       std::optional<fill_record> known;
       if (it != fills_.end())
         known = it->second;
+      if (!known && refuse_oversell(r))
+        continue;
       fill_record next;
       auto change = apply_report(known, r, now, next);
       if (change == fill_change::duplicate) {
@@ -207,6 +209,18 @@ private:
           if (then)
             then(0);
         });
+  }
+
+  /// A paper sell above the paper holding is a defect upstream (the market sells
+  /// only what its paper book holds): booking it would leave the paper book short.
+  bool refuse_oversell(const fill_report& r) {
+    auto it = positions_.find(r.token.digits + "/paper");
+    if (!paper_oversell(it == positions_.end() ? nullptr : &it->second, r))
+      return false;
+    ++status_.paper_oversells;
+    spdlog::error("fill: paper sell of {} {} (order {}) refused: the paper book holds {}", to_string(r.size),
+                  r.token.digits, r.order_id, it == positions_.end() ? "none" : to_string(it->second.held()));
+    return true;
   }
 
   /// A committed change: position, order, audit, notification. Returns 1 if booked.

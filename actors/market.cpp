@@ -253,7 +253,7 @@ private:
           {
             track_leg(r.order_id, r.side_outcome, r.token, r.side, r.px, r.matched, r.paper);
             if (r.side == order_side::sell) {
-              exit_open_ = exit_open_ || is_open(r.state);
+              exits_[r.paper].open = exits_[r.paper].open || is_open(r.state);
               continue;
             }
             apply_order(r.side_outcome, r.rung, r.order_id, r.state, r.matched);
@@ -447,32 +447,49 @@ private:
          audit_line{shadow_taker_audit_line(wall_ms(), record_.id.hex, side, t.best_ask, t.ask_size, t.best_bid)});
   }
 
+  /// Each book's position has its own stop-loss: a paper position held beside a
+  /// live one (bought after a switch to Experience) is protected too, and a live
+  /// exit that rests or fails never starves the paper one (nor the reverse).
   void check_exit() {
-    if (!opts_.stop_loss || !opts_.orders || stop_in_flight_ || exit_open_ || awaiting_resolution_ || legs_.empty())
+    if (!opts_.stop_loss || !opts_.orders || awaiting_resolution_ || legs_.empty())
       return;
-    const auto now = wall_ms();
-    if (now < next_exit_ms_ || !books_[0].synced || !books_[1].synced)
+    if (!books_[0].synced || !books_[1].synced)
       return;
-    auto pos = position();
+    for (bool paper : {false, true})
+      check_exit_on(paper);
+  }
+
+  void check_exit_on(bool paper) {
+    auto& x = exits_[paper];
+    if (x.in_flight || x.open || wall_ms() < x.next_ms)
+      return;
+    auto pos = position_on(paper);
     if (!pos.open)
       return;
-    stop_in_flight_ = true;
+    x.in_flight = true;
     auto view = snapshot().view;
+    view.position = pos; // the stop-loss keeps its state per book
     request(opts_.stop_loss, store_timeout, std::move(view))
       .then([=, this](stop_decision& d) { on_stop(d, pos); },
             [=, this](caf::error& e) {
-              stop_in_flight_ = false;
+              exits_[paper].in_flight = false;
               spdlog::warn("market {}: stop-loss did not answer: {}", record_.id.hex, error_text(e));
             });
   }
 
-  void on_stop(const stop_decision& d, const position_view& pos) {
-    stop_in_flight_ = false;
+  void on_stop(const stop_decision& d, const position_view& checked) {
+    exits_[checked.paper].in_flight = false;
     if (d.verdict == stop_verdict::await_settlement) {
       awaiting_resolution_ = true; // an empty book: nothing to sell into, settlement decides
       return;
     }
-    if (d.verdict != stop_verdict::exit)
+    if (d.verdict != stop_verdict::exit || exits_[checked.paper].open)
+      return;
+    // Sell what the book holds now, never more: a fill may have moved it while
+    // the stop-loss decided, and a paper sell above the paper holding would
+    // leave the paper book short.
+    auto pos = position_on(checked.paper);
+    if (!pos.open || pos.token != checked.token)
       return;
     // Re-check the bid: it may have recovered while the stop-loss decided.
     auto bid = top(books_[pos.side == outcome::up ? 0 : 1]).best_bid;
@@ -489,7 +506,7 @@ private:
     i.slot_end_s = record_.slot_end_s;
     i.post_only = false;
     i.paper = pos.paper;
-    exit_open_ = true;
+    exits_[pos.paper].open = true;
     spdlog::warn("market {}: stop-loss exit: selling {} {} @ {} on the {} book ({})", record_.id.hex,
                  to_string(pos.qty), pos.side == outcome::up ? "Up" : "Down", to_string(bid),
                  pos.paper ? "paper" : "live", d.reason);
@@ -497,36 +514,48 @@ private:
   }
 
   void on_exit_order(const order_update& u) {
-    if (u.paper && is_open(u.state) && u.matched < u.size && opts_.fills && !paper_exit_sent_.count(u.order_id)) {
-      // A paper exit takes the bid it was priced at, at once (a taker).
-      paper_exit_sent_.insert(u.order_id);
-      fill_report f;
-      f.trade_id = "paper-exit";
-      f.order_id = u.order_id;
-      f.market = record_.id;
-      f.token = u.token;
-      f.side = order_side::sell;
-      f.px = u.px;
-      f.size = shares{u.size.micros - u.matched.micros};
-      f.fee = taker_fee(f.size, f.px, record_.fee);
-      f.taker = true;
-      f.status = trade_status::confirmed;
-      f.ts_ms = wall_ms();
-      f.source = fill_source::paper;
-      send(opts_.fills, std::vector<fill_report>{std::move(f)});
-    }
+    if (u.paper && is_open(u.state) && u.matched < u.size && opts_.fills && !paper_exit_sent_.count(u.order_id))
+      paper_exit_fill(u);
     if (!is_terminal(u.state))
       return;
-    exit_open_ = false;
-    stop_result r{record_.id, u.matched.micros > 0, u.reason, 0, u.matched, u.px};
+    auto& x = exits_[u.paper];
+    x.open = false;
+    stop_result r{record_.id, u.matched.micros > 0, u.reason, 0, u.matched, u.px, u.paper};
     if (r.ok) {
-      exit_failures_ = 0;
+      x.failures = 0;
     } else {
-      ++exit_failures_;
-      next_exit_ms_ = wall_ms() + std::min<std::int64_t>(8'000, 1'000LL << std::min<std::uint32_t>(exit_failures_, 3));
+      ++x.failures;
+      x.next_ms = wall_ms() + std::min<std::int64_t>(8'000, 1'000LL << std::min<std::uint32_t>(x.failures, 3));
     }
     if (opts_.stop_loss)
       send(opts_.stop_loss, std::move(r));
+  }
+
+  /// A paper exit takes the bid it was priced at, at once (a taker), for no more
+  /// than the paper book holds: the paper book never goes short.
+  void paper_exit_fill(const order_update& u) {
+    auto held = position_on(true);
+    auto size = std::min(u.size.micros - u.matched.micros, held.open && held.token == u.token ? held.qty.micros : 0);
+    if (size <= 0) {
+      spdlog::error("market {}: paper exit {} of {} finds no paper holding; no paper fill", record_.id.hex,
+                    u.order_id, to_string(u.size));
+      return;
+    }
+    paper_exit_sent_.insert(u.order_id);
+    fill_report f;
+    f.trade_id = "paper-exit";
+    f.order_id = u.order_id;
+    f.market = record_.id;
+    f.token = u.token;
+    f.side = order_side::sell;
+    f.px = u.px;
+    f.size = shares{size};
+    f.fee = taker_fee(f.size, f.px, record_.fee);
+    f.taker = true;
+    f.status = trade_status::confirmed;
+    f.ts_ms = wall_ms();
+    f.source = fill_source::paper;
+    send(opts_.fills, std::vector<fill_report>{std::move(f)});
   }
 
   // ---- paper fills (seed 003): a resting paper bid against the real book ----
@@ -716,11 +745,15 @@ private:
     bool paper = false;
   };
   std::map<std::string, leg> legs_; // orders with a matched size: the position
-  bool stop_in_flight_ = false;
-  bool exit_open_ = false;           // a stop-loss sell is on its way or resting
+  /// One book's stop-loss: at most one check and one exit at a time per book.
+  struct exit_state {
+    bool in_flight = false;      // a stop-loss check is under way
+    bool open = false;           // a stop-loss sell is on its way or resting
+    std::uint32_t failures = 0;
+    std::int64_t next_ms = 0;    // backoff after a failed exit
+  };
+  exit_state exits_[2];              // [0] live, [1] paper
   bool awaiting_resolution_ = false; // the book emptied while holding: settlement decides
-  std::uint32_t exit_failures_ = 0;
-  std::int64_t next_exit_ms_ = 0;    // backoff after a failed exit
   std::set<std::string> paper_exit_sent_;
   std::optional<outcome> committed_;       // the side a first fill committed the market to
   std::uint32_t placed_[2] = {0, 0};        // rung bits: Up, Down

@@ -409,6 +409,9 @@ private:
     r.state = state;
     r.created_ms = r.updated_ms = now;
     r.slot_end_s = i.slot_end_s;
+    // An exit names its position's book, so a refused one is told to the right
+    // book's stop-loss; a buy's book is the phase's (set when it is placed).
+    r.paper = i.side == order_side::sell && i.paper;
     return r;
   }
 
@@ -645,7 +648,8 @@ private:
     candidates.reserve(orders_.size());
     for (auto& [id, r] : orders_)
       candidates.push_back(r);
-    fill_report leg{f.trade_id, f.order_id, f.market, f.token, f.side, f.px, f.size, f.fee, f.taker, f.status};
+    fill_report leg{f.trade_id, f.order_id, f.market, f.token, f.side, f.px, f.size, f.fee, f.taker, f.status,
+                    f.ts_ms, f.source}; // the source says the book: a venue fill never credits a paper order
     auto m = match_fill(leg, candidates);
     if (m.kind == match_kind::none) {
       // Still the account's fill (booked, in the position); just no order of

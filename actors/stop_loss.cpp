@@ -12,6 +12,13 @@
 namespace tdmaker {
 namespace {
 
+/// A live and a paper position of one market are two positions: each has its
+/// own peak bid, crash timer, last verdict and failure count. A paper position
+/// bought after a switch to Experience must not inherit the live one's peak.
+std::string book_key(const condition_id& market, bool paper) {
+  return paper ? market.hex + "/paper" : market.hex;
+}
+
 class stop_loss_impl : public instrumented<stop_loss_actor::base> {
 public:
   stop_loss_impl(caf::actor_config& cfg, stop_loss_peers peers, stop_loss_options opts)
@@ -31,36 +38,38 @@ private:
       return {};
     const auto& book = pos.side == outcome::up ? v.up : v.down;
     entry_inputs in{pos.side, book.best_bid, book.best_ask, v.ref_start, v.ref_now, v.now_ms, v.slot_start_s, v.slot_end_s};
-    auto& st = state_[v.market.hex];
+    const auto key = book_key(v.market, pos.paper);
+    auto& st = state_[key];
     auto c = check_stop(opts_.rules, opts_.model ? &*opts_.model : nullptr, in, st);
     stop_decision d;
     d.verdict = c.verdict;
     d.reason = std::string(c.reason);
     d.exit_px = c.exit_px;
-    if (d.verdict != stop_verdict::hold && last_[v.market.hex] != c.reason) {
-      last_[v.market.hex] = c.reason;
-      spdlog::info("stop-loss: market {} {} {} shares: {} (bid {}, peak {})", v.market.hex,
-                   d.verdict == stop_verdict::exit ? "EXIT" : "awaits settlement of", to_string(pos.qty), c.reason,
-                   to_string(book.best_bid), to_string(st.peak_bid));
+    if (d.verdict != stop_verdict::hold && last_[key] != c.reason) {
+      last_[key] = c.reason;
+      spdlog::info("stop-loss: market {} {} {} {} shares: {} (bid {}, peak {})", v.market.hex,
+                   d.verdict == stop_verdict::exit ? "EXIT" : "awaits settlement of", to_string(pos.qty),
+                   pos.paper ? "paper" : "live", c.reason, to_string(book.best_bid), to_string(st.peak_bid));
       audit(v, c);
     }
     return d;
   }
 
   void on_result(const stop_result& r) {
-    auto& n = failures_[r.market.hex];
+    auto& n = failures_[book_key(r.market, r.paper)];
+    const char* book = r.paper ? " (paper)" : "";
     if (r.ok) {
       n = 0;
       auto text = "Stop-loss exit: sold " + to_string(r.sold) + " @ " + to_string(r.px) + " in market "
-                  + r.market.hex.substr(0, 10) + "…";
+                  + r.market.hex.substr(0, 10) + "…" + book;
       spdlog::warn("stop-loss: {}", text);
       raise(severity::warning, text);
       return;
     }
     ++n;
-    spdlog::warn("stop-loss: exit of market {} failed ({} in a row): {}", r.market.hex, n, r.error);
+    spdlog::warn("stop-loss: exit of market {}{} failed ({} in a row): {}", r.market.hex, book, n, r.error);
     if (n == opts_.rules.alert_after_failures)
-      raise(severity::critical, "Stop-loss exit of market " + r.market.hex + " failed " + std::to_string(n)
+      raise(severity::critical, "Stop-loss exit of market " + r.market.hex + book + " failed " + std::to_string(n)
                                   + " times in a row (" + r.error
                                   + "); the position is kept and retried: manual intervention may be needed");
   }
@@ -77,9 +86,9 @@ private:
 
   stop_loss_peers peers_;
   stop_loss_options opts_;
-  std::map<std::string, stop_state> state_;
-  std::map<std::string, std::string_view> last_; // last non-hold verdict reason, per market
-  std::map<std::string, std::uint32_t> failures_;
+  std::map<std::string, stop_state> state_;      // per book_key
+  std::map<std::string, std::string_view> last_; // last non-hold verdict reason, per book_key
+  std::map<std::string, std::uint32_t> failures_; // per book_key
 };
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
+#include "core/record_validation.hpp"
 
 namespace tdmaker {
 namespace {
@@ -72,8 +73,13 @@ public:
     link_to(reader_);
     return {
       [=, this](write_batch& b) -> caf::result<commit_ack> {
-        if (auto err = validate(b); !err.empty())
+        if (auto err = validate(b); !err.empty()) {
+          // A refused batch is the writer's defect, not the store's: no trip, but
+          // a log line and a count, and the writer sees a failed commit.
+          ++sample_.refused;
+          spdlog::error("{}", err);
           return store_error(std::move(err));
+        }
         auto rp = make_response_promise<commit_ack>();
         group_writes_ += b.writes.size();
         pending_.push_back({std::move(b), rp});
@@ -123,7 +129,7 @@ public:
 
 protected:
   void on_flush() override {
-    if (sample_.commits == 0 && sample_.failures == 0 && !sample_changed_)
+    if (sample_.commits == 0 && sample_.failures == 0 && sample_.refused == 0 && !sample_changed_)
       return;
     sample_.state = health_.state();
     sample_.failing_reason = health_.reason();
@@ -149,6 +155,10 @@ private:
         return "store: unknown database";
       if (w.key.empty() || w.key.size() > lmdb_max_key)
         return "store: key must be 1.." + std::to_string(lmdb_max_key) + " bytes";
+      // Never commit what the store's own reader would refuse (the batch fails whole).
+      if (!w.erase)
+        if (auto why = validate_record(db_name(w.db), w.key, w.payload); !why.empty())
+          return why;
     }
     return {};
   }

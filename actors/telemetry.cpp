@@ -133,6 +133,7 @@ private:
     }
     commits_ += s.commits;
     commit_failures_ += s.failures;
+    writes_refused_ += s.refused;
     store_state_ = s.state;
     store_failing_reason_ = std::move(s.failing_reason);
     map_used_ = s.map_used_bytes;
@@ -233,6 +234,9 @@ private:
     e.sample("tdmaker_store_commits_total", {}, commits_);
     e.family("tdmaker_store_commit_failures_total", "LMDB transactions that failed.", "counter");
     e.sample("tdmaker_store_commit_failures_total", {}, commit_failures_);
+    e.family("tdmaker_store_writes_refused_total",
+             "Write batches refused before LMDB: a record its own reader would refuse.", "counter");
+    e.sample("tdmaker_store_writes_refused_total", {}, writes_refused_);
     e.family("tdmaker_store_failed", "1 while the store is failing: no new order is admitted.", "gauge");
     e.sample("tdmaker_store_failed", {}, std::int64_t{store_state_ == store_state::failing ? 1 : 0});
     e.family("tdmaker_store_map_used_bytes", "LMDB map high-water mark (last page x page size).", "gauge");
@@ -354,6 +358,9 @@ private:
     e.family("tdmaker_fills_fee_unknown_total",
              "Venue taker fills of a market with no fee schedule known, booked with fee 0.", "counter");
     e.sample("tdmaker_fills_fee_unknown_total", {}, fills_.fee_unknown);
+    e.family("tdmaker_fills_paper_oversells_total",
+             "Paper sells above the paper holding, refused (the paper book never goes short).", "counter");
+    e.sample("tdmaker_fills_paper_oversells_total", {}, fills_.paper_oversells);
     e.family("tdmaker_settlements_total", "Markets settled (all runs).", "counter");
     e.sample("tdmaker_settlements_total", {}, settle_.settled);
     e.family("tdmaker_settlements_forced_total", "Settlements forced after the deferral limit.", "counter");
@@ -520,6 +527,7 @@ private:
   prom::histogram batch_size_{prom::size_bounds(), 0};
   std::uint64_t commits_ = 0;
   std::uint64_t commit_failures_ = 0;
+  std::uint64_t writes_refused_ = 0;
   store_state store_state_ = store_state::healthy;
   std::string store_failing_reason_;
   std::uint64_t map_used_ = 0;

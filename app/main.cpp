@@ -69,7 +69,9 @@ Usage:
                                      (LMDB), oldest first; T is Unix seconds or
                                      ISO-8601 UTC (--from inclusive, --to exclusive).
                                      Read-only: works while the node runs, and is a
-                                     consistent snapshot of its last commit
+                                     consistent snapshot of its last commit. A record
+                                     that does not decode is named on stderr (key and
+                                     reason), the rest printed; exit 3 then
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -279,42 +281,53 @@ int run_probe(const std::vector<std::string>& args) {
 
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.
-/// Decodes every row of `db` with `decode`; the first unreadable row is an error.
+/// Decodes every row of `db` with `decode`. Without `bad` the first unreadable row is
+/// an error; with it, each unreadable row is named there (its key and the decoder's
+/// reason) and every readable one is still returned: one bad record loses nothing else.
 template <class Record, class Decode>
-result<std::vector<Record>> read_all(const lmdb_snapshot& snap, record_db db, Decode decode) {
+result<std::vector<Record>> read_all(const lmdb_snapshot& snap, record_db db, Decode decode,
+                                     std::vector<std::string>* bad = nullptr) {
   auto rows = snap.scan(db, "");
   if (!rows)
     return fail(rows.error());
   std::vector<Record> out;
   for (auto& row : rows->rows) {
     auto r = decode(row.payload);
-    if (!r)
-      return fail("record " + row.key + " unreadable: " + r.error());
-    out.push_back(std::move(r).value());
+    if (r) {
+      out.push_back(std::move(r).value());
+      continue;
+    }
+    auto why = "record " + std::string(db_name(db)) + "/" + row.key + " unreadable: " + r.error();
+    if (!bad)
+      return fail(why);
+    bad->push_back(std::move(why));
   }
   return out;
 }
 
 /// The export text of `q` from one read transaction: a consistent snapshot even while
-/// the node commits beside it.
-result<std::string> export_text(const lmdb_snapshot& snap, const export_query& q) {
+/// the node commits beside it. Records that do not decode are left out and named in `bad`.
+result<std::string> export_text(const lmdb_snapshot& snap, const export_query& q, std::vector<std::string>& bad) {
   if (q.kind == "trades") {
-    auto fills = read_all<fill_record>(snap, record_db::fills, decode_fill_record);
+    auto fills = read_all<fill_record>(snap, record_db::fills, decode_fill_record, &bad);
     if (!fills)
       return fail(fills.error());
     return export_trades(std::move(fills).value(), q);
   }
   if (q.kind == "settlements") {
-    auto rows = read_all<settlement_record>(snap, record_db::settlements, decode_settlement_record);
+    auto rows = read_all<settlement_record>(snap, record_db::settlements, decode_settlement_record, &bad);
     if (!rows)
       return fail(rows.error());
     return export_settlements(std::move(rows).value(), q);
   }
-  auto read = read_all<order_record>(snap, record_db::orders, decode_order_record);
+  auto read = read_all<order_record>(snap, record_db::orders, decode_order_record, &bad);
   if (!read)
     return fail(read.error());
   return export_orders(std::move(read).value(), q);
 }
+
+/// Exit code of an export that printed every readable record but found unreadable ones.
+constexpr int export_unreadable_exit = 3;
 
 // Read-only, so it works while the node runs on the same data dir (issue 13).
 int run_export(const export_query& q, const node_config& cfg) {
@@ -323,11 +336,12 @@ int run_export(const export_query& q, const node_config& cfg) {
     std::fprintf(stderr, "export: %s\n", env.error().c_str());
     return 1;
   }
+  std::vector<std::string> bad;
   auto text = [&]() -> result<std::string> {
     auto snap = (*env)->snapshot();
     if (!snap)
       return fail("store: " + snap.error());
-    return export_text(*snap, q);
+    return export_text(*snap, q, bad);
   }();
   if (!text) {
     std::fprintf(stderr, "export: %s\n", text.error().c_str());
@@ -338,6 +352,14 @@ int run_export(const export_query& q, const node_config& cfg) {
   if (std::fwrite(text->data(), 1, text->size(), stdout) != text->size() || std::fflush(stdout) != 0) {
     std::fprintf(stderr, "export: cannot write the output\n");
     return 1;
+  }
+  // Every readable record is out; each unreadable one is named, and the exit code
+  // tells a script that the export is not whole.
+  for (auto& why : bad)
+    std::fprintf(stderr, "export: %s\n", why.c_str());
+  if (!bad.empty()) {
+    std::fprintf(stderr, "export: %zu unreadable records left out\n", bad.size());
+    return export_unreadable_exit;
   }
   return 0;
 }

@@ -129,6 +129,12 @@ std::string position_key(const fill_record& f) {
   return f.source == fill_source::paper ? f.token.digits + "/paper" : f.token.digits;
 }
 
+bool paper_oversell(const position* held, const fill_report& r) {
+  if (r.source != fill_source::paper || r.side != order_side::sell || r.status == trade_status::failed)
+    return false;
+  return r.size > (held ? held->held() : shares{0});
+}
+
 std::map<std::string, position> positions_of(std::span<const fill_record> fills) {
   std::map<std::string, position> out;
   for (auto& f : fills) {
@@ -144,8 +150,12 @@ std::map<std::string, position> positions_of(std::span<const fill_record> fills)
 }
 
 fill_match match_fill(const fill_report& f, std::span<const order_record> orders) {
+  // A fill credits only an order of its own book: a venue fill never moves a
+  // paper order (the market would then sell paper shares the paper book never
+  // bought), a paper fill never a venue order.
+  const bool paper = f.source == fill_source::paper;
   for (auto& o : orders) {
-    if (o.order_id != f.order_id)
+    if (o.order_id != f.order_id || o.paper != paper)
       continue;
     switch (o.state) {
       case order_state::placing:
@@ -158,7 +168,7 @@ fill_match match_fill(const fill_report& f, std::span<const order_record> orders
   // order that could have traded this leg takes it.
   const order_record* best = nullptr;
   for (auto& o : orders)
-    if (is_open(o.state) && o.market == f.market && o.token == f.token && o.side == f.side && o.px == f.px
+    if (is_open(o.state) && o.paper == paper && o.market == f.market && o.token == f.token && o.side == f.side && o.px == f.px
         && o.size.micros - o.matched.micros >= f.size.micros && (!best || o.created_ms < best->created_ms))
       best = &o;
   return best ? fill_match{match_kind::broad, best} : fill_match{};

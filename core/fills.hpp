@@ -102,6 +102,11 @@ std::string position_key(const fill_record& f);
 /// Adds (or, for a reversal, removes) one fill's effect on its position.
 void fold_fill(position& p, const fill_record& f, bool remove);
 
+/// True for a paper sell of more shares than `held` (the paper position of its
+/// token; null = none) holds: the paper book never goes short, so the fill
+/// actor refuses it. Venue fills are the venue's truth and always booked.
+bool paper_oversell(const position* held, const fill_report& r);
+
 /// Positions by position_key, the fold of `fills` (reversed ones count for nothing).
 std::map<std::string, position> positions_of(std::span<const fill_record> fills);
 
@@ -118,6 +123,7 @@ struct fill_match {
 /// Exact order id of a confirmed order, then a placeholder (sent, not yet
 /// answered) under that id, then an order being cancelled, then the oldest open
 /// order of the same market, token, side and price with room for the size.
+/// Only orders of the fill's book (paper fills: paper orders) are candidates.
 fill_match match_fill(const fill_report& f, std::span<const order_record> orders);
 
 std::string encode(const fill_record& r);

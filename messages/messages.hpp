@@ -497,11 +497,12 @@ struct fill_status {
   std::uint32_t paper_open_positions = 0; // the paper book
   usdc open_cost;                         // of the venue positions
   std::uint64_t fee_unknown = 0;          // taker legs of a market with no fee schedule (fee 0)
+  std::uint64_t paper_oversells = 0;      // paper sells above the paper holding, refused
 };
 template <class Inspector>
 auto inspect(Inspector& f, fill_status& x) {
   return f(x.booked, x.duplicates, x.reversed, x.from_reconcile, x.paper, x.reconciles, x.open_positions,
-           x.paper_open_positions, x.open_cost, x.fee_unknown);
+           x.paper_open_positions, x.open_cost, x.fee_unknown, x.paper_oversells);
 }
 
 // ---------------------------------------------------------------------------
@@ -525,10 +526,11 @@ struct stop_result {
   std::uint32_t consecutive_failures = 0;
   shares sold;
   price px;
+  bool paper = false; // the book of the position it sold: failures are counted per book
 };
 template <class Inspector>
 auto inspect(Inspector& f, stop_result& x) {
-  return f(x.market, x.ok, x.error, x.consecutive_failures, x.sold, x.px);
+  return f(x.market, x.ok, x.error, x.consecutive_failures, x.sold, x.px, x.paper);
 }
 
 // ---------------------------------------------------------------------------
@@ -802,11 +804,12 @@ struct store_sample {
   std::string failing_reason;
   std::uint64_t map_used_bytes = 0;
   std::uint64_t map_size_bytes = 0;
+  std::uint64_t refused = 0; // write batches refused before LMDB: a record its reader would refuse
 };
 template <class Inspector>
 auto inspect(Inspector& f, store_sample& x) {
   return f(x.commit_buckets, x.commit_sum_ns, x.batch_buckets, x.batch_sum, x.commits,
-           x.failures, x.last_error, x.state, x.failing_reason, x.map_used_bytes, x.map_size_bytes);
+           x.failures, x.last_error, x.state, x.failing_reason, x.map_used_bytes, x.map_size_bytes, x.refused);
 }
 
 /// The store's health, told to every watcher (store -> order) when it subscribes

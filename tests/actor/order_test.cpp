@@ -537,7 +537,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a failing store admits no new bi
   // The map cannot take this record: MDB_MAP_FULL, and the store trips. Its
   // watchers hear it before this writer hears of its failed commit.
   write_batch big;
-  big.writes.push_back({record_db::markets, "big", std::string(2 * 1024 * 1024, 'x'), false});
+  big.writes.push_back({record_db::audit, "big", std::string(2 * 1024 * 1024, 'x'), false});
   r.self->request(r.store, 5s, std::move(big)).receive([](commit_ack&) { FAIL("a 2 MB record fit a 1 MB map"); }, [](caf::error&) {});
   r.sync();
 
@@ -843,4 +843,47 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a downgrade cancels the resting 
   CHECK(r.venue->cancels[0] == std::vector<std::string>{big_id});
   CHECK(r.stored(small_id).state == order_state::live);
   CHECK(r.stored(exit).state == order_state::live);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a refused exit names its position's book, and a venue fill never credits a paper order") {
+  rig r(*this);
+  r.self->send(r.orders, phase_record{phase::experience, phase::proof_of_concept, t0, "review", "test"});
+  // Before the reconciliation every order is refused: the paper exit's refusal
+  // says paper, so the market's paper stop-loss (not the live one) hears of it.
+  auto exit = intent(31, 30);
+  exit.side = order_side::sell;
+  exit.post_only = false;
+  exit.reserved = usdc{0};
+  exit.paper = true;
+  r.self->send(r.orders, place_batch{market, {exit}});
+  auto refused_exit = r.update();
+  CHECK(refused_exit.state == order_state::rejected);
+  CHECK(refused_exit.side == order_side::sell);
+  CHECK(refused_exit.paper);
+  r.reconcile();
+  // A paper bid rests at 0.80 (Experience).
+  r.self->send(r.orders, place_batch{market, {intent(0, 80)}});
+  auto bid = r.update();
+  REQUIRE(bid.paper);
+  REQUIRE(bid.state == order_state::live);
+  // A venue fill at the same market, token, side and price names an order this
+  // ledger does not know: it is the account's, never the paper order's.
+  fill_record f;
+  f.trade_id = "t-venue";
+  f.order_id = "0x" + std::string(64, 'f');
+  f.key = fill_key(market, f.order_id, f.trade_id);
+  f.market = market;
+  f.token = token_id{"1130"};
+  f.px = price{800'000};
+  f.size = shares{5'000'000};
+  f.source = fill_source::user_ws;
+  r.self->send(r.orders, fill_booked{f, fill_change::booked});
+  budget_claim c;
+  r.self->receive([&](budget_claim& x) { c = x; },
+                  [&](order_update& u) { FAIL("the venue fill moved order " << u.order_id << " to " << to_string(u.state)); },
+                  caf::after(5s) >> [] { FAIL("no claim for the unattributed venue fill"); });
+  CHECK(c.amount == usdc{4'000'000});
+  r.sync();
+  CHECK(r.stored(bid.order_id).matched == shares{0});
+  CHECK(r.venue->placed.empty());
 }

@@ -5,6 +5,7 @@
 
 #include "actors/store.hpp"
 #include "actors/util.hpp"
+#include "core/settlement.hpp"
 #include "fixture.hpp"
 
 using namespace tdmaker;
@@ -22,18 +23,18 @@ TEST_CASE_FIXTURE(test::actor_fixture, "store acknowledges after commit and read
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
   caf::scoped_actor self{*sys};
   bool acked = false;
-  self->request(store, 5s, one(record_db::orders, "o1", R"({"id":"o1"})"))
+  self->request(store, 5s, one(record_db::audit, "o1", R"({"id":"o1"})"))
     .receive([&](commit_ack& a) { acked = a.commit_seq > 0; },
              [&](caf::error& e) { FAIL(error_text(e)); });
   CHECK(acked);
   // Read through the actor and directly from LMDB: both see the committed record.
-  self->request(store, 5s, store_get{record_db::orders, "o1"})
+  self->request(store, 5s, store_get{record_db::audit, "o1"})
     .receive([&](store_value& v) {
                CHECK(v.found);
                CHECK(v.payload == R"({"id":"o1"})");
              },
              [&](caf::error& e) { FAIL(error_text(e)); });
-  auto direct = env->get(record_db::orders, "o1");
+  auto direct = env->get(record_db::audit, "o1");
   REQUIRE(direct);
   CHECK(direct->found);
   self->request(store, 5s, store_get{record_db::fills, "o1"})
@@ -74,8 +75,8 @@ TEST_CASE_FIXTURE(test::actor_fixture, "concurrent writes share transactions (gr
 TEST_CASE_FIXTURE(test::actor_fixture, "an invalid write is refused and changes nothing") {
   auto store = spawn_store(*sys, env, telemetry_actor{}, {});
   caf::scoped_actor self{*sys};
-  write_batch b = one(record_db::orders, "good", "{}");
-  b.writes.push_back({record_db::orders, std::string(600, 'k'), "{}", false});
+  write_batch b = one(record_db::audit, "good", "{}");
+  b.writes.push_back({record_db::audit, std::string(600, 'k'), "{}", false});
   bool refused = false;
   self->request(store, 5s, b).receive([&](commit_ack&) {},
                                       [&](caf::error& e) {
@@ -83,7 +84,38 @@ TEST_CASE_FIXTURE(test::actor_fixture, "an invalid write is refused and changes 
                                         CHECK(error_text(e).find("key must be") != std::string::npos);
                                       });
   CHECK(refused);
-  CHECK(!env->get(record_db::orders, "good")->found);
+  CHECK(!env->get(record_db::audit, "good")->found);
+  self->send_exit(store, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "store: a batch holding a record its reader would refuse fails whole, and nothing of it reaches LMDB") {
+  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
+  caf::scoped_actor self{*sys};
+  // The issue's record: a paper settlement with held -7, beside a sound live one.
+  settlement_record live;
+  live.market = *parse_condition_id("0x" + std::string(64, '2'));
+  live.held = shares{7'000'000};
+  live.cost = usdc{5'600'000};
+  live.pnl = usdc{-5'600'000};
+  auto paper = live;
+  paper.paper = true;
+  paper.held = shares{-7'000'000};
+  write_batch b = one(record_db::settlements, settlement_key(live), encode(live));
+  b.writes.push_back({record_db::settlements, settlement_key(paper), encode(paper), false});
+  std::string err;
+  self->request(store, 5s, b).receive([&](commit_ack&) { FAIL("a record its reader refuses was committed"); },
+                                      [&](caf::error& e) { err = error_text(e); });
+  CHECK(err.find("settlements/" + settlement_key(paper) + " refused: settlement record: held") != std::string::npos);
+  CHECK_FALSE(env->get(record_db::settlements, settlement_key(live))->found);
+  CHECK_FALSE(env->get(record_db::settlements, settlement_key(paper))->found);
+  // The store is not failing for it: a sound batch commits right after.
+  paper.held = shares{0};
+  self->request(store, 5s, one(record_db::settlements, settlement_key(paper), encode(paper)))
+    .receive([](commit_ack&) {}, [&](caf::error& e) { FAIL(error_text(e)); });
+  auto stored = env->get(record_db::settlements, settlement_key(paper));
+  REQUIRE(stored);
+  REQUIRE(stored->found);
+  CHECK(decode_settlement_record(stored->payload).ok());
   self->send_exit(store, caf::exit_reason::user_shutdown);
 }
 
@@ -129,7 +161,8 @@ struct small_store {
   }
   std::string write(std::string key, std::size_t bytes) {
     std::string err;
-    self->request(store, 5s, one(record_db::orders, std::move(key), std::string(bytes, 'x')))
+    // audit is free-form: any bytes are a record there (the map is what is tested).
+    self->request(store, 5s, one(record_db::audit, std::move(key), std::string(bytes, 'x')))
       .receive([](commit_ack&) {}, [&](caf::error& e) { err = error_text(e); });
     return err;
   }

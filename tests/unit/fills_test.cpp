@@ -223,6 +223,45 @@ TEST_CASE("fills: matching priority 4, broad: oldest open order at that price wi
   CHECK(match_fill(report("t", unknown, trade_status::matched, 9'000'000), orders).kind == match_kind::none);
 }
 
+TEST_CASE("fills: matching stays in the fill's book - a venue fill never takes a paper order, a paper fill never a venue order") {
+  const std::string unknown = "0x" + std::string(64, 'e');
+  auto paper_order = order(order_a, order_state::live, 1);
+  paper_order.paper = true;
+  std::vector<order_record> orders{paper_order};
+  // A venue fill the ledger cannot name by id: the paper bid at that price is no candidate.
+  CHECK(match_fill(report("t", unknown, trade_status::matched), orders).kind == match_kind::none);
+  // Nor by id (a paper id is never the venue's).
+  CHECK(match_fill(report("t", order_a, trade_status::matched), orders).kind == match_kind::none);
+  auto paper = report("paper-5000000", order_a, trade_status::confirmed);
+  paper.source = fill_source::paper;
+  CHECK(match_fill(paper, orders).kind == match_kind::exact);
+  // A venue order of the same id and price is not a paper fill's.
+  orders[0].paper = false;
+  CHECK(match_fill(paper, orders).kind == match_kind::none);
+  CHECK(match_fill(report("t", unknown, trade_status::matched), orders).kind == match_kind::broad);
+}
+
+TEST_CASE("fills: a paper sell above the paper holding is an oversell, a venue sell never") {
+  position p;
+  p.market = cid;
+  p.token = up;
+  p.bought = shares{7'000'000};
+  p.sold = shares{2'000'000};
+  p.paper = true;
+  auto sell = report("paper-exit", order_a, trade_status::confirmed, 5'000'000);
+  sell.side = order_side::sell;
+  sell.source = fill_source::paper;
+  CHECK_FALSE(paper_oversell(&p, sell)); // 5 held, 5 sold: exact
+  sell.size = shares{5'000'001};
+  CHECK(paper_oversell(&p, sell));
+  CHECK(paper_oversell(nullptr, sell)); // nothing held on paper
+  sell.source = fill_source::user_ws;
+  CHECK_FALSE(paper_oversell(nullptr, sell)); // the venue's trade is its truth
+  auto buy = report("paper-5", order_a, trade_status::confirmed);
+  buy.source = fill_source::paper;
+  CHECK_FALSE(paper_oversell(nullptr, buy));
+}
+
 TEST_CASE("trade codec: the node's maker leg is its maker_orders entry, not the top level") {
   auto legs = parse_user_frame(trade_json("MATCHED", ours, theirs), ours);
   REQUIRE(legs.ok());
