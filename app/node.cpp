@@ -275,7 +275,12 @@ caf::actor start_order(impl& p) {
 }
 
 caf::actor start_phase_manager(impl& p) {
-  phase_manager_options o{p.cfg.initial_phase, p.cfg.log_dir, p.flush, p.bidding, p.orders};
+  phase_manager_options o;
+  o.initial = p.cfg.initial_phase;
+  o.log_dir = p.cfg.log_dir;
+  o.flush_every = p.flush;
+  o.bidding = p.bidding;
+  o.orders = p.orders;
   o.policy = p.cfg.phases; // gates, downgrades, sessions, auto_upgrade (config `phase`)
   p.phases = spawn_phase_manager(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.phases);

@@ -72,6 +72,9 @@ struct rig {
 
   void start() {
     pm = spawn_phase_manager(*fx.sys, store, telemetry_actor{}, caf::actor_cast<notifier_actor>(alerts), opts);
+    // The manager answers nothing before its start (history, phase, settlements) is done.
+    self->request(pm, 5s, get_atom::value, phase_atom::value)
+      .receive([](phase_record&) {}, [&](caf::error& e) { FAIL(error_text(e)); });
   }
   void restart() {
     self->send_exit(pm, caf::exit_reason::user_shutdown);
@@ -82,6 +85,19 @@ struct rig {
   void outcome(int n, std::int64_t pnl_micros, std::int64_t ts, bool paper) {
     clock->store(ts);
     self->send(pm, trade_outcome{market(n), usdc{pnl_micros}, ts, paper});
+  }
+
+  /// As the settlement actor does it: the record committed to LMDB, then the outcome.
+  void settle(int n, std::int64_t pnl_micros, std::int64_t ts, bool paper) {
+    settlement_record rec;
+    rec.market = market(n);
+    rec.pnl = usdc{pnl_micros};
+    rec.settled_ms = ts;
+    rec.paper = paper;
+    write_batch b;
+    b.writes.push_back({record_db::settlements, settlement_key(rec), encode(rec), false});
+    self->request(store, 5s, std::move(b)).receive([](commit_ack&) {}, [&](caf::error& e) { FAIL(error_text(e)); });
+    outcome(n, pnl_micros, ts, paper);
   }
 
   /// The status JSON; the request queues behind every outcome sent before it.
@@ -226,9 +242,9 @@ TEST_CASE_FIXTURE(test::actor_fixture, "phase manager: Experience is the floor -
 
 TEST_CASE_FIXTURE(test::actor_fixture, "phase manager: a passing gate is proposed once and the operator confirms it") {
   rig r(*this, phase::experience);
-  r.outcome(1, 1'000'000, t0 + 1000, true);
+  r.settle(1, 1'000'000, t0 + 1000, true);
   CHECK(!r.status_doc()["upgrade_proposed"].GetBool());
-  r.outcome(2, 1'000'000, t0 + 2000, true);
+  r.settle(2, 1'000'000, t0 + 2000, true);
   auto d = r.status_doc();
   CHECK(d["upgrade_proposed"].GetBool());
   CHECK(d["gate"]["pass"].GetBool());
@@ -238,11 +254,11 @@ TEST_CASE_FIXTURE(test::actor_fixture, "phase manager: a passing gate is propose
   REQUIRE(a);
   CHECK(a->text.find("upgrade proposed: Experience -> ProofOfConcept") != std::string::npos);
   // Once: more passing trades, and a restart, propose nothing new.
-  r.outcome(3, 1'000'000, t0 + 3000, true);
+  r.settle(3, 1'000'000, t0 + 3000, true);
   r.status();
   r.restart();
   CHECK(r.status_doc()["upgrade_proposed"].GetBool());
-  r.outcome(4, 1'000'000, t0 + 4000, true);
+  r.settle(4, 1'000'000, t0 + 4000, true);
   r.status();
   auto h = r.history();
   CHECK(count_kind(h, transition_kind::proposal) == 1);
