@@ -45,6 +45,12 @@ export function deepMerge(base, over) {
   return out;
 }
 
+/// The phase the scripts that test trading (not phases) run in: live, every market
+/// traded (no trade limit a session), never downgraded by their losses, as before
+/// phases moved by themselves (issue 16).
+export const TRADING_PHASE = { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } },
+                               downgrade: { enabled: false } };
+
 /// The live-node config the venue scripts share (short slots, fast reconciliation
 /// and settlement), `overrides` deep-merged. `env`: { clobUrl, gammaUrl, wsUrl, rtdsUrl, work, slot }.
 export function nodeConfig(env, overrides = {}) {
@@ -52,7 +58,7 @@ export function nodeConfig(env, overrides = {}) {
   return deepMerge({
     node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
     http: { listen: "127.0.0.1:0" },
-    phase: { initial: "ProofOfConcept" },
+    phase: TRADING_PHASE,
     venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`,
              rtds_url: rtdsUrl, request_timeout_ms: 3000 },
     discovery: { slot_seconds: slot, interval_ms: 1000, retire_after_end_s: 60 },
@@ -62,7 +68,7 @@ export function nodeConfig(env, overrides = {}) {
     orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
     fills: { reconcile_interval_ms: 5000 },
     settlement: { grace_s: 2, interval_ms: 1000 },
-    feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000, breaker_failures: 3 },
+    feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000 },
     status: { interval_ms: 5000 },
   }, overrides);
 }
@@ -76,16 +82,13 @@ export function scriptEnv(script, prefix) {
   return { clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl, bin, venue: venueAdmin(adminUrl, process.env.TDMAKER_VENUE_ADMIN_TOKEN), prefix };
 }
 
-/// A JSON-lines file read while its writer runs: a last line still being written is left out.
+/// A JSON-lines file read while its writer runs: a line that does not parse is left
+/// out (the last one still being written, or one a SIGKILLed writer left half-written).
 export function readJsonl(path) {
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, "utf8").split("\n");
-  const out = [];
-  for (const [i, l] of lines.entries()) {
-    if (!l) continue;
-    try { out.push(JSON.parse(l)); } catch (e) { if (i < lines.length - 1) throw e; }
-  }
-  return out;
+  return readFileSync(path, "utf8").split("\n").filter((l) => l).flatMap((l) => {
+    try { return [JSON.parse(l)]; } catch { return []; }
+  });
 }
 
 /// A Telegram Bot API stand-in: records every sendMessage the notifier makes.

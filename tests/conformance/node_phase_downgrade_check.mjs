@@ -32,33 +32,31 @@ const LOSSES = 2; // consecutive losses that fire the downgrade
 // The new phase's limits, which every order placed after the downgrade must keep.
 const TO_SHARES = 5n * 1_000_000n, TO_PER_MARKET = micros("12");
 
-const config = nodeConfig({ ...env, work, slot: SLOT }, {
+const PHASE = {
+  initial: FROM,
+  session: { boundary_utc: "00:00", length_s: 60 },
+  limits: {
+    Scaling: { shares_per_rung: 10, max_exposure: "120", max_per_market: "36" },
+    RealMoneyTrial: { shares_per_rung: 5, max_exposure: "40", max_per_market: "12" },
+    ProofOfConcept: { shares_per_rung: 5, max_exposure: "40", max_per_market: "12", max_trades_per_session: 0 },
+  },
+  // Only the loss streak can fire, so the trigger is known: the rolling win rate
+  // (threshold 0) and the session loss (0 = off) stay quiet.
+  downgrade: { enabled: true, consecutive_losses: LOSSES, min_win_rate: "0", max_session_loss: "0" },
+};
+// The whole phase section is this script's (not merged with the trading scripts' one).
+const config = { ...nodeConfig({ ...env, work, slot: SLOT }, {
   // Two assets: a slot settles two markets, so the second downgrade (RealMoneyTrial ->
   // ProofOfConcept, after two more losses) is at least a slot after the first.
   discovery: { assets: ["btc", "eth"] },
-  ladder: { shares_per_rung: 5 },
-  budget: { max_exposure: "40", max_per_market: "12" },
-  phase: {
-    initial: FROM,
-    session: { boundary_utc: "00:00", length_s: 60 },
-    limits: {
-      Scaling: { shares_per_rung: 10, max_exposure: "120", max_per_market: "36" },
-      RealMoneyTrial: { shares_per_rung: 5, max_exposure: "40", max_per_market: "12" },
-      ProofOfConcept: { shares_per_rung: 5, max_exposure: "40", max_per_market: "12", max_trades_per_session: 0 },
-    },
-    // Only the loss streak can fire, so the trigger is known: the rolling win rate
-    // (threshold 0) and the session loss (0 = off) stay quiet.
-    downgrade: { enabled: true, consecutive_losses: LOSSES, min_win_rate: "0", max_session_loss: "0" },
-  },
   stop_loss: { model_file: writeAlwaysSellModel(work) },
   notifier: { webhook_url: receiver.url, chat_id: "1616", min_level: "info", per_minute: 600 },
-});
+}), phase: PHASE };
 const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
 let node = null;
 
 const historyPath = join(work, "logs", "phase", "phase-history.jsonl");
 const auditLog = () => readJsonl(join(work, "logs", "audit.jsonl"));
-const metricOf = (m, name) => m[name];
 
 async function main() {
   await venue.setFaults({ seed: SEED });
@@ -85,13 +83,13 @@ async function main() {
     return x[`tdmaker_phase{phase="${TO}"}`] === 1 && x;
   }, `/metrics: tdmaker_phase{phase="${TO}"} 1`);
   assert.equal(m[`tdmaker_phase{phase="${FROM}"}`], 0, `/metrics: tdmaker_phase{phase="${FROM}"} 0`);
-  assert.ok(metricOf(m, "tdmaker_phase_transitions_total") >= 1, "/metrics: a transition counted");
-  assert.equal(metricOf(m, 'tdmaker_phase_downgrade_watch{trigger="consecutive_losses",figure="threshold"}'), LOSSES,
+  assert.ok(m.tdmaker_phase_transitions_total >= 1, "/metrics: a transition counted");
+  assert.equal(m['tdmaker_phase_downgrade_watch{trigger="consecutive_losses",figure="threshold"}'], LOSSES,
                "/metrics: the loss-streak trigger's threshold");
   assert.ok('tdmaker_phase_downgrade_watch{trigger="consecutive_losses",figure="value"}' in m, "/metrics: the loss-streak trigger's value");
   assert.ok("tdmaker_phase_loss_streak" in m, "/metrics: tdmaker_phase_loss_streak");
-  assert.equal(metricOf(m, 'tdmaker_phase_limit{limit="shares_per_rung"}'), Number(TO_SHARES), "/metrics: the new shares per rung");
-  assert.equal(metricOf(m, 'tdmaker_phase_limit{limit="max_per_market"}'), Number(TO_PER_MARKET), "/metrics: the new per-market cap");
+  assert.equal(m['tdmaker_phase_limit{limit="shares_per_rung"}'], Number(TO_SHARES), "/metrics: the new shares per rung");
+  assert.equal(m['tdmaker_phase_limit{limit="max_per_market"}'], Number(TO_PER_MARKET), "/metrics: the new per-market cap");
   ok(`downgraded ${FROM} -> ${TO} by itself ${Math.round((seenMs - node.startedMs) / 1000)} s into the run: GET /phase, /status, /metrics agree`);
 
   // ---- the history: one downgrade line with its trigger and figures ----

@@ -34,19 +34,20 @@ const BOT_TOKEN = "777016:gate-test-token";
 // after a session boundary may have been counted in the session before.
 const COUNT_SLACK_MS = 2000;
 
-const config = nodeConfig({ ...env, work, slot: SLOT }, {
-  phase: {
-    initial: "Experience",
-    auto_upgrade: false,
-    session: { boundary_utc: "00:00", length_s: SESSION_S },
-    limits: { ProofOfConcept: { max_trades_per_session: 1 } },
-    gates: { ProofOfConcept: { window_sessions: 20, min_sessions: 1, min_trades: 1, min_win_rate: "0", min_rr: "0",
-                               require_positive_pnl: false } },
-    // Live losses in ProofOfConcept must not take the node back to paper mid-test.
-    downgrade: { enabled: false },
-  },
+const PHASE = {
+  initial: "Experience",
+  auto_upgrade: false,
+  session: { boundary_utc: "00:00", length_s: SESSION_S },
+  limits: { ProofOfConcept: { max_trades_per_session: 1 } },
+  gates: { ProofOfConcept: { window_sessions: 20, min_sessions: 1, min_trades: 1, min_win_rate: "0", min_rr: "0",
+                             require_positive_pnl: false } },
+  // Live losses in ProofOfConcept must not take the node back to paper mid-test.
+  downgrade: { enabled: false },
+};
+// The whole phase section is this script's (not merged with the trading scripts' one).
+const config = { ...nodeConfig({ ...env, work, slot: SLOT }, {
   notifier: { webhook_url: receiver.url, chat_id: "1616", min_level: "info", per_minute: 600 },
-});
+}), phase: PHASE };
 const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
 let node = null;
 
@@ -205,8 +206,10 @@ async function checkHistoryExport() {
     return i;
   };
   const cols = ["ts_ms", "kind", "from", "to", "source", "reason", "trigger"].map((n) => [n, col(n)]);
+  const figureCols = ["trades", "wins", "losses", "pnl"].map((n) => [n, col(n)]);
   rows.forEach((row, i) => {
     for (const [name, c] of cols) assert.equal(row[c], String(file[i][name]), `CSV row ${i + 1} ${name}`);
+    for (const [name, c] of figureCols) assert.equal(row[c], String(file[i].figures[name]), `CSV row ${i + 1} figures.${name}`);
   });
   // --from: a window of the history.
   const upgrade = file.find((h) => h.kind === "upgrade");
