@@ -22,6 +22,15 @@ result<std::int64_t> get_int(const rapidjson::Value& obj, const char* key) {
   return it->value.GetInt64();
 }
 
+result<bool> get_bool(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd())
+    return fail(std::string("missing field '") + key + "'");
+  if (!it->value.IsBool())
+    return fail(std::string("field '") + key + "' must be a boolean");
+  return it->value.GetBool();
+}
+
 result<bool> parse_object(rapidjson::Document& doc, std::string_view text) {
   if (auto parsed = parse(doc, text); !parsed)
     return parsed;

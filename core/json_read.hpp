@@ -13,6 +13,8 @@ namespace tdmaker::json {
 
 result<std::string> get_string(const rapidjson::Value& obj, const char* key);
 result<std::int64_t> get_int(const rapidjson::Value& obj, const char* key);
+/// A required boolean (field_reader::flag is the optional one).
+result<bool> get_bool(const rapidjson::Value& obj, const char* key);
 
 /// Parses `text` into `doc`; fails unless it is a JSON object.
 result<bool> parse_object(rapidjson::Document& doc, std::string_view text);

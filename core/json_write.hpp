@@ -162,6 +162,11 @@ public:
     w_.StartArray();
     return *this;
   }
+  /// A string as the next element of an array.
+  object_writer& item(std::string_view v) {
+    string_(v);
+    return *this;
+  }
   object_writer& close_array() {
     w_.EndArray();
     return *this;

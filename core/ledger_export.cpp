@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 
 #include "core/gamma_codec.hpp" // parse_iso8601_utc
 #include "core/order_wire.hpp"  // to_string(order_side)
@@ -22,7 +24,8 @@ result<std::int64_t> time_ms(std::string_view text) {
 
 bool in_range(std::int64_t ts_ms, const export_query& q) { return ts_ms >= q.from_ms && ts_ms < q.to_ms; }
 
-/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+} // namespace
+
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos)
     return std::string(text);
@@ -35,7 +38,19 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
-} // namespace
+std::string iso8601_utc_ms(std::int64_t ts_ms) {
+  // Floor division, so a time before the epoch shows its own second, not the next.
+  std::int64_t secs = ts_ms / 1000 - (ts_ms % 1000 < 0 ? 1 : 0);
+  auto ms = static_cast<int>(ts_ms - secs * 1000);
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  char full[48];
+  std::snprintf(full, sizeof full, "%s.%03dZ", date, ms);
+  return full;
+}
 
 result<export_query> parse_export_args(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "orders" && args[0] != "trades" && args[0] != "settlements"))

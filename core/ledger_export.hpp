@@ -23,6 +23,11 @@ struct export_query {
   std::string config;  // --config FILE ("" = embedded default)
 };
 
+/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(std::string_view text);
+/// "2026-12-01T19:33:50.123Z" (UTC, milliseconds).
+std::string iso8601_utc_ms(std::int64_t ts_ms);
+
 /// `args` after "export". Times are Unix seconds or ISO-8601 UTC.
 result<export_query> parse_export_args(const std::vector<std::string>& args);
 

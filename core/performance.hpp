@@ -6,6 +6,7 @@
 // restart changes no figure.
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/money.hpp"
@@ -84,8 +85,12 @@ public:
   std::size_t size() const { return trades_.size(); }
 
 private:
+  /// The trades in [from_ms, to_ms) that pass `f`.
+  performance_figures range(std::int64_t from_ms, std::int64_t to_ms, const trade_filter& f) const;
+
   session_clock clock_;
   std::vector<closed_trade> trades_; // in ts order (ties: insertion order)
+  std::unordered_set<std::string> keys_; // every key added: add() is idempotent
 };
 
 /// The rolling windows seed 002 reports: the last 10, 20, 50 and 100 sessions.

@@ -72,6 +72,10 @@ struct criterion {
   std::int64_t threshold_micros = 0;
 };
 
+/// A micro-unit (or ppm) figure with exactly 6 decimals: 600000 -> "0.600000",
+/// -12500000 -> "-12.500000" (the criterion text).
+std::string format_micros6(std::int64_t micros);
+
 template <class Inspector>
 auto inspect(Inspector& f, criterion& x) {
   return f(x.name, x.value, x.threshold, x.pass, x.value_micros, x.threshold_micros);

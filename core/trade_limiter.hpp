@@ -26,12 +26,17 @@ enum class trade_verdict : std::uint8_t {
   refused = 2,  // the session's limit is reached
 };
 
+/// A record holds at most this many markets (the decoder refuses more; the
+/// limiter refuses a trade beyond it, even with no limit set).
+inline constexpr std::size_t max_trade_count_markets = 10'000;
+
 class trade_limiter {
 public:
   trade_limiter(session_clock clock, bool paper);
   /// Restores the stored record (a record of an older session counts nothing).
   void restore(const trade_count_record& r);
   /// `limit` 0 = no limit (still counted). Rolls to `now_ms`'s session first.
+  /// A market that is not a canonical condition id is refused (never counted).
   trade_verdict check(std::string_view market, std::uint32_t limit, std::int64_t now_ms);
   /// The count in `now_ms`'s session.
   std::uint32_t count(std::int64_t now_ms) const;

@@ -617,11 +617,12 @@ struct phase_sample {
   bool auto_upgrade = false;     // phase.auto_upgrade
   std::uint64_t transitions = 0; // history entries written since start (all kinds)
   std::int64_t ts_ms = 0;
+  std::string status_json;       // the phase manager's GET /phase object (core/phase_status.hpp), for /status
 };
 template <class Inspector>
 auto inspect(Inspector& f, phase_sample& x) {
   return f(x.record, x.gate, x.downgrade, x.session, x.upgrade_proposed, x.auto_upgrade, x.transitions,
-           x.ts_ms);
+           x.ts_ms, x.status_json);
 }
 
 // ---------------------------------------------------------------------------
