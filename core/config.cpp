@@ -5,6 +5,7 @@
 #include <array>
 #include <functional>
 #include <set>
+#include <type_traits>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -23,7 +24,7 @@ using json = rapidjson::Value;
 using setter = std::function<std::string(const json&, node_config&)>; // "" = ok
 
 struct field {
-  std::string_view path; // "$.section.key"
+  std::string path; // "$.section.key"
   setter apply;
 };
 
@@ -50,15 +51,36 @@ std::string shown(const json& v) {
   return type_name(v);
 }
 
+/// An integer in [lo, hi] into `out`; "" = ok.
+std::string read_integer(const json& v, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+  std::string range = "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  if (!v.IsInt64())
+    return "expected " + range + ", got " + type_name(v);
+  auto x = v.GetInt64();
+  if (x < lo || x > hi)
+    return "expected " + range + ", got " + std::to_string(x);
+  out = x;
+  return {};
+}
+
+/// A decimal string ("0.85", "50") into micro-units within [lo, hi]; "" = ok.
+std::string read_micros(const json& v, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+  std::string range = "a decimal string in [" + format_fixed(lo, 6) + ", " + format_fixed(hi, 6) + "]";
+  if (!v.IsString())
+    return "expected " + range + " (amounts are strings, never floats), got " + type_name(v);
+  auto x = parse_fixed({v.GetString(), v.GetStringLength()}, 6, lo, hi);
+  if (!x)
+    return "expected " + range + ": " + x.error();
+  out = *x;
+  return {};
+}
+
 template <class T>
 setter integer(T node_config::*member, std::int64_t lo, std::int64_t hi) {
   return [=](const json& v, node_config& c) -> std::string {
-    std::string range = "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-    if (!v.IsInt64())
-      return "expected " + range + ", got " + type_name(v);
-    auto x = v.GetInt64();
-    if (x < lo || x > hi)
-      return "expected " + range + ", got " + std::to_string(x);
+    std::int64_t x = 0;
+    if (auto err = read_integer(v, lo, hi, x); !err.empty())
+      return err;
     c.*member = static_cast<T>(x);
     return {};
   };
@@ -86,16 +108,7 @@ setter boolean(bool node_config::*member) {
 
 /// A decimal amount ("0.85", "50") into micro-units within [lo, hi].
 setter micros(std::int64_t node_config::*member, std::int64_t lo, std::int64_t hi) {
-  return [=](const json& v, node_config& c) -> std::string {
-    std::string range = "a decimal string in [" + format_fixed(lo, 6) + ", " + format_fixed(hi, 6) + "]";
-    if (!v.IsString())
-      return "expected " + range + " (amounts are strings, never floats), got " + type_name(v);
-    auto x = parse_fixed({v.GetString(), v.GetStringLength()}, 6, lo, hi);
-    if (!x)
-      return "expected " + range + ": " + x.error();
-    c.*member = *x;
-    return {};
-  };
+  return [=](const json& v, node_config& c) -> std::string { return read_micros(v, lo, hi, c.*member); };
 }
 
 setter one_of(std::string node_config::*member, std::vector<std::string_view> allowed) {
@@ -130,8 +143,10 @@ setter url(std::string node_config::*member, bool websocket) {
   };
 }
 
+std::vector<field> with_phase_fields(std::vector<field> fields);
+
 const std::vector<field>& schema() {
-  static const std::vector<field> fields = {
+  static const std::vector<field> fields = with_phase_fields({
     {"$.node.worker_threads", integer(&node_config::worker_threads, 1, 64)},
     {"$.node.data_dir", string(&node_config::data_dir, false)},
     {"$.node.log_dir", string(&node_config::log_dir, false)},
@@ -294,8 +309,175 @@ const std::vector<field>& schema() {
     {"$.notifier.per_minute", integer(&node_config::notifier_per_minute, 1, 600)},
     {"$.notifier.queue_max", integer(&node_config::notifier_queue_max, 1, 100'000)},
     {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
-  };
+  });
   return fields;
+}
+
+// ---- the phase section (seed 002): per-phase and per-gate keys generated over the phase names ----
+
+constexpr std::int64_t max_amount = 1'000'000'000'000'000; // as budget.max_exposure
+constexpr std::int64_t not_given = -1;                      // a limit left to the ladder/budget config
+
+/// A setter of a value inside `node_config::phases`; `target` picks the member.
+template <class F>
+setter phase_integer(F target, std::int64_t lo, std::int64_t hi, std::int64_t scale = 1) {
+  return [=](const json& v, node_config& c) -> std::string {
+    std::int64_t x = 0;
+    if (auto err = read_integer(v, lo, hi, x); !err.empty())
+      return err;
+    auto& m = target(c);
+    m = static_cast<std::remove_reference_t<decltype(m)>>(x * scale);
+    return {};
+  };
+}
+
+template <class F>
+setter phase_micros(F target, std::int64_t lo, std::int64_t hi) {
+  return [=](const json& v, node_config& c) -> std::string { return read_micros(v, lo, hi, target(c)); };
+}
+
+template <class F>
+setter phase_boolean(F target) {
+  return [=](const json& v, node_config& c) -> std::string {
+    if (!v.IsBool())
+      return "expected a boolean, got " + type_name(v);
+    target(c) = v.GetBool();
+    return {};
+  };
+}
+
+/// "HH:MM" (UTC) into seconds after midnight.
+std::string read_boundary(const json& v, node_config& c) {
+  std::string_view s = v.IsString() ? std::string_view(v.GetString(), v.GetStringLength()) : "";
+  auto digit = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1; };
+  if (s.size() != 5 || s[2] != ':' || digit(0) < 0 || digit(1) < 0 || digit(3) < 0 || digit(4) < 0)
+    return "expected \"HH:MM\" (UTC), got " + shown(v);
+  int hh = digit(0) * 10 + digit(1), mm = digit(3) * 10 + digit(4);
+  if (hh > 23 || mm > 59)
+    return "expected \"HH:MM\" with HH in 00..23 and MM in 00..59, got " + shown(v);
+  c.phases.session.boundary_s = hh * 3600 + mm * 60;
+  return {};
+}
+
+void add_limit_fields(std::vector<field>& out, std::size_t i, const std::string& base) {
+  auto lim = [i](node_config& c) -> phase_limits& { return c.phases.limits[i]; };
+  out.push_back({base + ".shares_per_rung",
+                 phase_integer([=](node_config& c) -> auto& { return lim(c).shares_per_rung.micros; }, 1,
+                               1'000'000, micros_per_unit)});
+  out.push_back({base + ".max_exposure",
+                 phase_micros([=](node_config& c) -> auto& { return lim(c).max_exposure.micros; }, 0, max_amount)});
+  out.push_back({base + ".max_per_market",
+                 phase_micros([=](node_config& c) -> auto& { return lim(c).max_per_market.micros; }, 0, max_amount)});
+  out.push_back({base + ".max_trades_per_session",
+                 phase_integer([=](node_config& c) -> auto& { return lim(c).max_trades_per_session; }, 0, 1'000'000)});
+  out.push_back({base + ".capital",
+                 phase_micros([=](node_config& c) -> auto& { return lim(c).capital.micros; }, 0, max_amount)});
+}
+
+void add_gate_fields(std::vector<field>& out, std::size_t i, const std::string& base) {
+  auto gate = [i](node_config& c) -> gate_rule& { return c.phases.gates[i]; };
+  out.push_back({base + ".window_sessions",
+                 phase_integer([=](node_config& c) -> auto& { return gate(c).window_sessions; }, 1, 1000)});
+  out.push_back({base + ".min_sessions",
+                 phase_integer([=](node_config& c) -> auto& { return gate(c).min_sessions; }, 0, 1000)});
+  out.push_back({base + ".min_trades",
+                 phase_integer([=](node_config& c) -> auto& { return gate(c).min_trades; }, 0, 1'000'000)});
+  out.push_back({base + ".min_win_rate",
+                 phase_micros([=](node_config& c) -> auto& { return gate(c).min_win_rate_ppm; }, 0, 1'000'000)});
+  out.push_back({base + ".min_rr",
+                 phase_micros([=](node_config& c) -> auto& { return gate(c).min_rr_ppm; }, 0, 100'000'000)});
+  out.push_back({base + ".require_positive_pnl",
+                 phase_boolean([=](node_config& c) -> auto& { return gate(c).require_positive_pnl; })});
+  out.push_back({base + ".max_drawdown", [=](const json& v, node_config& c) -> std::string {
+                   if (v.IsNull()) { // null: the drawdown is not checked
+                     gate(c).max_drawdown.reset();
+                     return {};
+                   }
+                   std::int64_t x = 0;
+                   if (auto err = read_micros(v, 0, max_amount, x); !err.empty())
+                     return err + " (or null: not checked)";
+                   gate(c).max_drawdown = usdc{x};
+                   return {};
+                 }});
+}
+
+void add_downgrade_fields(std::vector<field>& out) {
+  const std::string base = "$.phase.downgrade";
+  auto dg = [](node_config& c) -> downgrade_rule& { return c.phases.downgrade; };
+  out.push_back({base + ".enabled", phase_boolean([=](node_config& c) -> auto& { return dg(c).enabled; })});
+  out.push_back({base + ".consecutive_losses",
+                 phase_integer([=](node_config& c) -> auto& { return dg(c).consecutive_losses; }, 0, 100)});
+  out.push_back({base + ".min_win_rate",
+                 phase_micros([=](node_config& c) -> auto& { return dg(c).min_win_rate_ppm; }, 0, 1'000'000)});
+  out.push_back({base + ".win_rate_window_sessions",
+                 phase_integer([=](node_config& c) -> auto& { return dg(c).win_rate_window_sessions; }, 1, 1000)});
+  out.push_back({base + ".win_rate_min_trades",
+                 phase_integer([=](node_config& c) -> auto& { return dg(c).win_rate_min_trades; }, 1, 1'000'000)});
+  out.push_back({base + ".max_session_loss",
+                 phase_micros([=](node_config& c) -> auto& { return dg(c).max_session_loss_ppm; }, 0, 1'000'000)});
+}
+
+std::vector<field> with_phase_fields(std::vector<field> fields) {
+  fields.push_back({"$.phase.auto_upgrade",
+                    phase_boolean([](node_config& c) -> auto& { return c.phases.auto_upgrade; })});
+  fields.push_back({"$.phase.session.boundary_utc", read_boundary});
+  // 10 s at the least so end-to-end tests can run short sessions; a week at most.
+  fields.push_back({"$.phase.session.length_s",
+                    phase_integer([](node_config& c) -> auto& { return c.phases.session.length_s; }, 10, 7 * 86'400)});
+  for (auto p : all_phases) {
+    auto i = static_cast<std::size_t>(p);
+    add_limit_fields(fields, i, "$.phase.limits." + std::string(to_string(p)));
+    if (i > 0) // a gate is keyed by the phase it leads into: nothing leads into Experience
+      add_gate_fields(fields, i - 1, "$.phase.gates." + std::string(to_string(p)));
+  }
+  add_downgrade_fields(fields);
+  return fields;
+}
+
+/// Why a key under $.phase.limits or $.phase.gates is not a phase this section knows.
+std::string unknown_phase_key(std::string_view parent, std::string_view key) {
+  auto p = parse_phase(key);
+  if (!p)
+    return p.error();
+  if (to_string(*p) != key)
+    return "phase names are canonical here: use '" + std::string(to_string(*p)) + "'";
+  if (parent == "$.phase.gates" && *p == phase::experience)
+    return "no gate leads into Experience (gates are keyed by the phase they lead into: ProofOfConcept, "
+           "RealMoneyTrial, Scaling)";
+  return "unknown key";
+}
+
+/// Before the walk: the limits a file may leave to the ladder/budget config are marked.
+void mark_phase_defaults(node_config& c) {
+  for (auto& l : c.phases.limits)
+    l = phase_limits{shares{not_given}, usdc{not_given}, usdc{not_given}, 0, usdc{not_given}};
+  c.phases.limits[static_cast<std::size_t>(phase::proof_of_concept)].max_trades_per_session = 1;
+}
+
+/// After the walk: limits not given take the ladder/budget config; what cannot hold together is refused.
+std::string finish_phases(node_config& c) {
+  for (auto p : all_phases) {
+    auto& l = c.phases.limits[static_cast<std::size_t>(p)];
+    std::string base = "$.phase.limits." + std::string(to_string(p));
+    if (l.shares_per_rung.micros == not_given)
+      l.shares_per_rung = shares{c.ladder_shares_per_rung * micros_per_unit};
+    if (l.max_exposure.micros == not_given)
+      l.max_exposure = usdc{c.budget_max_exposure};
+    if (l.max_per_market.micros == not_given) // the budget's cap, never above this phase's exposure
+      l.max_per_market = usdc{std::min(c.budget_max_per_market, l.max_exposure.micros)};
+    if (l.capital.micros == not_given)
+      l.capital = l.max_exposure;
+    if (l.max_per_market.micros > l.max_exposure.micros)
+      return base + ".max_per_market: must be <= the phase's max_exposure (" + format_fixed(l.max_per_market.micros, 6)
+             + " > " + format_fixed(l.max_exposure.micros, 6) + ")";
+  }
+  for (std::size_t i = 0; i < c.phases.gates.size(); ++i) {
+    const auto& g = c.phases.gates[i];
+    if (static_cast<std::int64_t>(g.min_sessions) > g.window_sessions)
+      return "$.phase.gates." + std::string(to_string(all_phases[i + 1]))
+             + ".min_sessions: must be <= window_sessions (a gate that can never pass)";
+  }
+  return {};
 }
 
 bool looks_like_secret(std::string_view key) {
@@ -384,6 +566,8 @@ std::string walk(const json& obj, const std::string& path, node_config& cfg) {
         return child + ": expected an object, got " + type_name(it->value);
       if (auto err = walk(it->value, child, cfg); !err.empty())
         return err;
+    } else if (path == "$.phase.limits" || path == "$.phase.gates") {
+      return child + ": " + unknown_phase_key(path, key);
     } else {
       return child + ": unknown key";
     }
@@ -404,7 +588,10 @@ result<node_config> parse_config(std::string_view json_text) {
   if (auto err = scan(doc, "$"); !err.empty())
     return fail(err);
   node_config cfg;
+  mark_phase_defaults(cfg);
   if (auto err = walk(doc, "$", cfg); !err.empty())
+    return fail(err);
+  if (auto err = finish_phases(cfg); !err.empty())
     return fail(err);
   if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");

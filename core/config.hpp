@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/phase.hpp"
+#include "core/phase_policy.hpp"
 #include "core/result.hpp"
 
 namespace tdmaker {
@@ -34,6 +35,7 @@ struct node_config {
   int http_idle_timeout_ms = 5000;  // a request must arrive whole within this of open / last reply
   // phase
   phase initial_phase = phase::experience;
+  phase_policy phases; // seed 002: limits, gates, downgrades, sessions (limits not given: ladder/budget)
   // store
   std::int64_t store_map_size_mb = 1024;
   int store_max_batch = 512;

@@ -158,3 +158,153 @@ TEST_CASE("rate_limits: the Standard tier by default, validated, batches must fi
   REQUIRE_FALSE(tight);
   CHECK(tight.error().find("must be >= $.orders.batch_max + $.rate_limits.exit_reserve") != std::string::npos);
 }
+
+// Issue 16 (seed 002): the phase section.
+namespace {
+const phase_limits& limits_of(const node_config& c, phase p) { return c.phases.limits_of(p); }
+} // namespace
+
+TEST_CASE("phase section: defaults take the ladder and budget config") {
+  auto cfg = parse_config(R"({"ladder":{"shares_per_rung":7},"budget":{"max_exposure":"40","max_per_market":"12"}})");
+  REQUIRE_MESSAGE(cfg, (cfg ? "" : cfg.error()));
+  for (auto p : all_phases) {
+    CHECK(limits_of(*cfg, p).shares_per_rung.micros == 7'000'000);
+    CHECK(limits_of(*cfg, p).max_exposure.micros == 40'000'000);
+    CHECK(limits_of(*cfg, p).max_per_market.micros == 12'000'000);
+    CHECK(limits_of(*cfg, p).capital.micros == 40'000'000); // capital = the phase's exposure
+  }
+  CHECK(limits_of(*cfg, phase::experience).max_trades_per_session == 0);
+  CHECK(limits_of(*cfg, phase::proof_of_concept).max_trades_per_session == 1);
+  CHECK(limits_of(*cfg, phase::real_money_trial).max_trades_per_session == 0);
+  CHECK_FALSE(cfg->phases.auto_upgrade);
+  CHECK(cfg->phases.session.boundary_s == 0);
+  CHECK(cfg->phases.session.length_s == 86'400);
+  for (const auto& g : cfg->phases.gates) {
+    CHECK(g.window_sessions == 20);
+    CHECK(g.min_sessions == 5);
+    CHECK(g.min_trades == 20);
+    CHECK(g.min_win_rate_ppm == 600'000);
+    CHECK(g.min_rr_ppm == 1'000'000);
+    CHECK(g.require_positive_pnl);
+    CHECK_FALSE(g.max_drawdown.has_value());
+  }
+  CHECK(cfg->phases.downgrade.enabled);
+  CHECK(cfg->phases.downgrade.consecutive_losses == 3);
+  CHECK(cfg->phases.downgrade.min_win_rate_ppm == 550'000);
+  CHECK(cfg->phases.downgrade.win_rate_window_sessions == 20);
+  CHECK(cfg->phases.downgrade.win_rate_min_trades == 10);
+  CHECK(cfg->phases.downgrade.max_session_loss_ppm == 50'000);
+}
+
+TEST_CASE("phase section: a phase's per-market cap not given never exceeds its exposure") {
+  auto cfg = parse_config(R"({"phase":{"limits":{"ProofOfConcept":{"max_exposure":"10"}}}})");
+  REQUIRE_MESSAGE(cfg, (cfg ? "" : cfg.error()));
+  CHECK(limits_of(*cfg, phase::proof_of_concept).max_exposure.micros == 10'000'000);
+  CHECK(limits_of(*cfg, phase::proof_of_concept).max_per_market.micros == 10'000'000);
+  CHECK(limits_of(*cfg, phase::proof_of_concept).capital.micros == 10'000'000);
+  CHECK(limits_of(*cfg, phase::scaling).max_per_market.micros == 15'000'000);
+}
+
+TEST_CASE("phase section: every key is read") {
+  auto cfg = parse_config(R"({"phase":{
+    "initial":"RealMoneyTrial", "auto_upgrade":true,
+    "session":{"boundary_utc":"13:30","length_s":10},
+    "limits":{"Scaling":{"shares_per_rung":20,"max_exposure":"500.5","max_per_market":"100",
+                         "max_trades_per_session":9,"capital":"1000"},
+              "ProofOfConcept":{"max_trades_per_session":0}},
+    "gates":{"Scaling":{"window_sessions":50,"min_sessions":10,"min_trades":100,"min_win_rate":"0.65",
+                        "min_rr":"1.5","require_positive_pnl":false,"max_drawdown":"25.25"},
+             "ProofOfConcept":{"max_drawdown":null}},
+    "downgrade":{"enabled":false,"consecutive_losses":0,"min_win_rate":"0.5","win_rate_window_sessions":7,
+                 "win_rate_min_trades":4,"max_session_loss":"0.1"}}})");
+  REQUIRE_MESSAGE(cfg, (cfg ? "" : cfg.error()));
+  CHECK(cfg->initial_phase == phase::real_money_trial);
+  CHECK(cfg->phases.auto_upgrade);
+  CHECK(cfg->phases.session.boundary_s == 13 * 3600 + 30 * 60);
+  CHECK(cfg->phases.session.length_s == 10);
+  const auto& s = limits_of(*cfg, phase::scaling);
+  CHECK(s.shares_per_rung.micros == 20'000'000);
+  CHECK(s.max_exposure.micros == 500'500'000);
+  CHECK(s.max_per_market.micros == 100'000'000);
+  CHECK(s.max_trades_per_session == 9);
+  CHECK(s.capital.micros == 1'000'000'000);
+  CHECK(limits_of(*cfg, phase::proof_of_concept).max_trades_per_session == 0);
+  const auto& g = cfg->phases.gates[2]; // RealMoneyTrial -> Scaling
+  CHECK(g.window_sessions == 50);
+  CHECK(g.min_sessions == 10);
+  CHECK(g.min_trades == 100);
+  CHECK(g.min_win_rate_ppm == 650'000);
+  CHECK(g.min_rr_ppm == 1'500'000);
+  CHECK_FALSE(g.require_positive_pnl);
+  REQUIRE(g.max_drawdown.has_value());
+  CHECK(g.max_drawdown->micros == 25'250'000);
+  CHECK_FALSE(cfg->phases.gates[0].max_drawdown.has_value());
+  CHECK(cfg->phases.gates[1].window_sessions == 20); // untouched gate keeps its defaults
+  const auto& d = cfg->phases.downgrade;
+  CHECK_FALSE(d.enabled);
+  CHECK(d.consecutive_losses == 0);
+  CHECK(d.min_win_rate_ppm == 500'000);
+  CHECK(d.win_rate_window_sessions == 7);
+  CHECK(d.win_rate_min_trades == 4);
+  CHECK(d.max_session_loss_ppm == 100'000);
+}
+
+TEST_CASE("phase section: refusals name the path and the reason") {
+  CHECK(error_of(R"({"phase":{"limits":{"Moon":{}}}})")
+        == "$.phase.limits.Moon: unknown phase 'Moon' (expected one of Experience, ProofOfConcept, "
+           "RealMoneyTrial, Scaling)");
+  CHECK(error_of(R"({"phase":{"gates":{"proof_of_concept":{}}}})")
+        == "$.phase.gates.proof_of_concept: phase names are canonical here: use 'ProofOfConcept'");
+  CHECK(error_of(R"({"phase":{"gates":{"Experience":{"min_trades":1}}}})")
+        == "$.phase.gates.Experience: no gate leads into Experience (gates are keyed by the phase they lead "
+           "into: ProofOfConcept, RealMoneyTrial, Scaling)");
+  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"size":1}}}})") == "$.phase.limits.Scaling.size: unknown key");
+  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"shares_per_rung":0}}}})")
+        == "$.phase.limits.Scaling.shares_per_rung: expected an integer in [1, 1000000], got 0");
+  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_exposure":50}}}})")
+        .find("$.phase.limits.Scaling.max_exposure: expected a decimal string in [0, ") == 0);
+  CHECK(error_of(R"({"phase":{"limits":{"Experience":{"max_exposure":"10","max_per_market":"11"}}}})")
+        == "$.phase.limits.Experience.max_per_market: must be <= the phase's max_exposure (11 > 10)");
+  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_per_market":"60"}}}})")
+        == "$.phase.limits.Scaling.max_per_market: must be <= the phase's max_exposure (60 > 50)");
+  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_trades_per_session":-1}}}})")
+        == "$.phase.limits.Scaling.max_trades_per_session: expected an integer in [0, 1000000], got -1");
+  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"24:00"}}})")
+        == "$.phase.session.boundary_utc: expected \"HH:MM\" with HH in 00..23 and MM in 00..59, got '24:00'");
+  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"9:30"}}})")
+        == "$.phase.session.boundary_utc: expected \"HH:MM\" (UTC), got '9:30'");
+  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"12:60"}}})").find("MM in 00..59") != std::string::npos);
+  CHECK(error_of(R"({"phase":{"session":{"length_s":9}}})")
+        == "$.phase.session.length_s: expected an integer in [10, 604800], got 9");
+  CHECK(error_of(R"({"phase":{"session":{"length_s":604801}}})")
+        == "$.phase.session.length_s: expected an integer in [10, 604800], got 604801");
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_win_rate":"1.01"}}}})")
+        .find("$.phase.gates.Scaling.min_win_rate: expected a decimal string in [0, 1]") == 0);
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_win_rate":0.6}}}})")
+        == "$.phase.gates.Scaling.min_win_rate: expected a decimal string in [0, 1] (amounts are "
+           "strings, never floats), got a number");
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_rr":"100.5"}}}})")
+        .find("$.phase.gates.Scaling.min_rr: expected a decimal string in [0, 100]") == 0);
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"window_sessions":0}}}})")
+        == "$.phase.gates.Scaling.window_sessions: expected an integer in [1, 1000], got 0");
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"window_sessions":1001}}}})")
+        == "$.phase.gates.Scaling.window_sessions: expected an integer in [1, 1000], got 1001");
+  CHECK(error_of(R"({"phase":{"gates":{"RealMoneyTrial":{"window_sessions":4}}}})")
+        == "$.phase.gates.RealMoneyTrial.min_sessions: must be <= window_sessions (a gate that can never pass)");
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"require_positive_pnl":"yes"}}}})")
+        == "$.phase.gates.Scaling.require_positive_pnl: expected a boolean, got a string");
+  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"max_drawdown":"-1"}}}})")
+        .find("(or null: not checked)") != std::string::npos);
+  CHECK(error_of(R"({"phase":{"downgrade":{"consecutive_losses":101}}})")
+        == "$.phase.downgrade.consecutive_losses: expected an integer in [0, 100], got 101");
+  CHECK(error_of(R"({"phase":{"downgrade":{"max_session_loss":"1.5"}}})")
+        .find("$.phase.downgrade.max_session_loss: expected a decimal string in [0, 1]") == 0);
+  CHECK(error_of(R"({"phase":{"downgrade":{"min_win_rate":"-0.1"}}})")
+        .find("$.phase.downgrade.min_win_rate: expected a decimal string in [0, 1]") == 0);
+  CHECK(error_of(R"({"phase":{"downgrade":{"win_rate_window_sessions":0}}})")
+        == "$.phase.downgrade.win_rate_window_sessions: expected an integer in [1, 1000], got 0");
+  CHECK(error_of(R"({"phase":{"downgrade":{"win_rate_min_trades":0}}})")
+        == "$.phase.downgrade.win_rate_min_trades: expected an integer in [1, 1000000], got 0");
+  CHECK(error_of(R"({"phase":{"downgrade":{"trigger":1}}})") == "$.phase.downgrade.trigger: unknown key");
+  CHECK(error_of(R"({"phase":{"limits":[]}})") == "$.phase.limits: expected an object, got an array");
+}
