@@ -145,12 +145,14 @@ async function main() {
 }
 
 /// SIGKILLs the node once the venue has a buy of the current session (the
-/// session's one market) with at least a third of the session left, and starts it
-/// again on the same data directory. Returns the session.
+/// session's one market, surely counted in it: not just after its start) with at
+/// least a third of the session left, and starts it again on the same data
+/// directory. Returns the session.
 async function killMidSession() {
   const { session } = await eventually(async () => {
     const s = sessionOf(Date.now());
-    const traded = (await venue.account()).orders.some((o) => o.side === "BUY" && sessionOf(o.created_s * 1000) === s);
+    const traded = (await venue.account()).orders.some((o) => o.side === "BUY" && sessionOf(o.created_s * 1000) === s
+                                                          && o.created_s * 1000 - s * SESSION_MS >= COUNT_SLACK_MS);
     return traded && (s + 1) * SESSION_MS - Date.now() > SESSION_MS / 3 && { session: s };
   }, "a session's market on the venue with time left in the session", 3 * SESSION_MS);
   await node.kill();
