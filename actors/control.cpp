@@ -19,8 +19,8 @@ public:
   behavior_type make_behavior() override {
     return {
       [=, this](switch_phase& req) {
-        spdlog::info("control: phase switch to {} requested via {}", to_string(req.target),
-                     req.source);
+        spdlog::info("control: phase switch to {} requested via {}{}", to_string(req.target),
+                     req.source, req.force ? " (force)" : "");
         return delegate(phases_, std::move(req));
       },
       [=, this](status_atom a) { return delegate(phases_, a); },

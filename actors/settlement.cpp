@@ -274,7 +274,7 @@ private:
     (rec.paper ? status_.paper_pnl : status_.realised_pnl).micros += rec.pnl.micros;
     send(peers_.fills, rec);
     if (peers_.phases)
-      send(peers_.phases, trade_outcome{rec.market, rec.pnl, rec.settled_ms});
+      send(peers_.phases, trade_outcome{rec.market, rec.pnl, rec.settled_ms, rec.paper});
     auto text = std::string(rec.paper ? "Paper settled " : "Settled ") + rec.market.hex.substr(0, 10) + "… by "
                 + std::string(to_string(rec.method)) + ": payout " + to_string(rec.payout) + ", cost "
                 + to_string(rec.cost) + ", fees " + to_string(rec.fees) + ", pnl " + to_string(rec.pnl) + " ("

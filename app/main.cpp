@@ -28,6 +28,7 @@
 #include "core/config.hpp"
 #include "core/control.hpp"
 #include "core/json_write.hpp"
+#include "core/phase_status.hpp"
 #include "core/auth_headers.hpp"
 #include "core/order_sign.hpp"
 #include "core/secp256k1_signer.hpp"
@@ -43,10 +44,12 @@ Usage:
   tdmaker [--config FILE]            run the node (default: the embedded local config,
                                      paper mode)
   tdmaker --check-config FILE        validate a config file and exit (0 = valid)
-  tdmaker ctl phase NAME --reason TEXT [--url URL | --config FILE]
+  tdmaker ctl phase NAME --reason TEXT [--force] [--url URL | --config FILE]
                                      switch the trading phase of a running node
                                      (NAME: Experience, ProofOfConcept, RealMoneyTrial,
-                                     Scaling; token from TDMAKER_CONTROL_TOKEN)
+                                     Scaling; token from TDMAKER_CONTROL_TOKEN). An
+                                     upgrade whose gate fails is refused (exit 1, the
+                                     failing criteria printed); --force overrides it
   tdmaker order-sign < params.json   print the signed POST /order body for order
                                      parameters named as the official client names
                                      them (key from TDMAKER_PRIVATE_KEY)
@@ -181,13 +184,18 @@ int run_node(const std::string& config_path) {
 }
 
 int run_ctl(const std::vector<std::string>& args) {
-  // args: phase NAME --reason TEXT [--url URL] [--config FILE]
+  // args: phase NAME --reason TEXT [--force] [--url URL] [--config FILE]
   if (args.size() < 2 || args[0] != "phase") {
-    std::fprintf(stderr, "usage: tdmaker ctl phase NAME --reason TEXT [--url URL]\n");
+    std::fprintf(stderr, "usage: tdmaker ctl phase NAME --reason TEXT [--force] [--url URL]\n");
     return 2;
   }
   std::string name = args[1], reason, url, config;
+  bool force = false;
   for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "--force") {
+      force = true;
+      continue;
+    }
     if (i + 1 >= args.size()) {
       std::fprintf(stderr, "ctl: option %s needs a value\n", args[i].c_str());
       return 2;
@@ -225,10 +233,17 @@ int run_ctl(const std::vector<std::string>& args) {
       host = "[" + host + "]";
     url = "http://" + host + ":" + std::to_string(cfg->http_listen.port);
   }
-  auto body = json::object_writer().str("phase", name).str("reason", reason).take();
+  auto body = json::object_writer().str("phase", name).str("reason", reason).flag("force", force).take();
   auto r = http_call("POST", url + "/control/phase", body, token);
   if (!r) {
     std::fprintf(stderr, "ctl: %s\n", r.error().c_str());
+    return 1;
+  }
+  if (r->status == 409) {
+    // The gate refused: say what is missing, criterion by criterion.
+    auto text = describe_gate_refusal(r->body);
+    std::fprintf(stderr, "ctl: %s\n", text ? text->c_str() : r->body.c_str());
+    std::fprintf(stderr, "ctl: use --force to override the gate (recorded as an override)\n");
     return 1;
   }
   std::printf("%s\n", r->body.c_str());

@@ -276,6 +276,7 @@ caf::actor start_order(impl& p) {
 
 caf::actor start_phase_manager(impl& p) {
   phase_manager_options o{p.cfg.initial_phase, p.cfg.log_dir, p.flush, p.bidding, p.orders};
+  o.policy = p.cfg.phases; // gates, downgrades, sessions, auto_upgrade (config `phase`)
   p.phases = spawn_phase_manager(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.phases);
 }

@@ -1,6 +1,5 @@
 #include "core/control.hpp"
 
-#include <ctime>
 #include <utility>
 
 #include "core/json_read.hpp"
@@ -14,13 +13,20 @@ result<phase_switch_request> parse_phase_switch(std::string_view body) {
   rapidjson::Document doc;
   if (auto ok = json::parse_object(doc, body); !ok)
     return fail("malformed body: " + ok.error());
-  bool seen[2] = {false, false}; // a repeated key would be read as whichever came first
+  bool seen[3] = {false, false, false}; // a repeated key would be read as whichever came first
+  bool force = false;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string_view k(it->name.GetString(), it->name.GetStringLength());
-    if (k != "phase" && k != "reason")
+    if (k != "phase" && k != "reason" && k != "force")
       return fail("unknown field '" + log_escape(k.substr(0, 40)) + "'");
-    if (std::exchange(seen[k == "reason"], true))
+    if (std::exchange(seen[k == "reason" ? 1 : k == "force" ? 2 : 0], true))
       return fail("field '" + std::string(k) + "' given twice");
+    if (k == "force") {
+      // Strict: "true", 1 or null must not be read as a decision to override a gate.
+      if (!it->value.IsBool())
+        return fail("field 'force' must be true or false");
+      force = it->value.GetBool();
+    }
   }
   auto name = json::get_string(doc, "phase");
   if (!name)
@@ -40,7 +46,7 @@ result<phase_switch_request> parse_phase_switch(std::string_view body) {
   auto p = parse_phase(*name);
   if (!p)
     return fail(p.error());
-  return phase_switch_request{*p, std::move(reason).value()};
+  return phase_switch_request{*p, std::move(reason).value(), force};
 }
 
 bool bearer_matches(std::string_view header, std::string_view expected) {
@@ -48,23 +54,6 @@ bool bearer_matches(std::string_view header, std::string_view expected) {
   if (expected.empty() || header.size() < prefix.size() || header.substr(0, prefix.size()) != prefix)
     return false;
   return secrets_equal(header.substr(prefix.size()), expected);
-}
-
-std::string phase_override_line(const phase_record& rec) {
-  char ts[32];
-  std::time_t secs = static_cast<std::time_t>(rec.since_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  char full[48];
-  std::snprintf(full, sizeof full, "%s.%03dZ", ts, static_cast<int>(rec.since_ms % 1000));
-  return json::object_writer()
-    .str("timestamp", full)
-    .str("from", to_string(rec.previous))
-    .str("to", to_string(rec.current))
-    .str("reason", rec.reason)
-    .str("source", rec.source)
-    .take();
 }
 
 std::string json_error(std::string_view message) { return json::object_writer().str("error", message).take(); }

@@ -1,6 +1,6 @@
 #pragma once
 // The control plane's pure parts: validating a phase-switch request, checking the
-// bearer token, and the audit line written for every accepted switch.
+// bearer token, and the JSON error reply.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,19 +14,18 @@ namespace tdmaker {
 struct phase_switch_request {
   phase target = phase::experience;
   std::string reason;
+  bool force = false; // an upgrade whose gate fails goes anyway, recorded as an override
 };
 
 inline constexpr std::size_t max_reason_length = 500;
 
-/// Body: {"phase": "<name>", "reason": "<non-empty text>"}; no other keys.
+/// Body: {"phase": "<name>", "reason": "<non-empty text>", "force": <bool, optional>};
+/// no other keys.
 result<phase_switch_request> parse_phase_switch(std::string_view body);
 
 /// Checks an "Authorization" header value against the expected token in constant
 /// time (the comparison must not leak how much of a guessed token was right).
 bool bearer_matches(std::string_view authorization_header, std::string_view expected_token);
-
-/// One line of logs/phase/phase-overrides.jsonl (no trailing newline).
-std::string phase_override_line(const phase_record& rec);
 
 /// {"error": "..."} with the message JSON-escaped.
 std::string json_error(std::string_view message);

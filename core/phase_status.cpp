@@ -1,5 +1,6 @@
 #include "core/phase_status.hpp"
 
+#include "core/json_read.hpp"
 #include "core/json_write.hpp"
 
 namespace tdmaker {
@@ -49,6 +50,27 @@ std::string transition_name(phase from, phase to) {
   if (from == to)
     return {};
   return std::string(to_string(from)) + "->" + std::string(to_string(to));
+}
+
+phase_status make_phase_status(const phase_record& record, bool upgrade_proposed, const performance_tracker& t,
+                               const phase_policy& p, std::int64_t now_ms) {
+  phase_status s;
+  auto cur = record.current;
+  trade_filter book{is_paper_only(cur), record.since_ms};
+  s.record = record;
+  s.auto_upgrade = p.auto_upgrade;
+  s.upgrade_proposed = upgrade_proposed;
+  s.gate = evaluate_gate(cur, record.since_ms, now_ms, t, p);
+  s.downgrade = evaluate_downgrade(cur, record.since_ms, now_ms, t, p);
+  const auto& clock = t.clock();
+  s.session = clock.index(now_ms);
+  s.session_start_ms = clock.start_ms(s.session);
+  s.session_end_ms = clock.end_ms(s.session);
+  s.session_figures = t.session(s.session, book);
+  // The rolling windows report the book's whole record, not only this phase's.
+  for (auto n : rolling_windows)
+    s.windows.emplace_back(n, t.window(n, now_ms, trade_filter{book.paper, 0}));
+  return s;
 }
 
 std::string performance_figures_json(const performance_figures& f) {
@@ -130,6 +152,29 @@ std::string gate_refusal_json(const gate_report& g, std::string_view error) {
   return w.take();
 }
 
+result<std::string> describe_gate_refusal(std::string_view body) {
+  rapidjson::Document doc;
+  if (auto ok = json::parse_object(doc, body); !ok)
+    return fail(ok.error());
+  auto error = json::get_string(doc, "error");
+  if (!error)
+    return fail(error.error());
+  if (!doc.HasMember("failing") || !doc["failing"].IsArray())
+    return fail("missing field 'failing'");
+  std::string out = "refused: " + *error;
+  for (auto& f : doc["failing"].GetArray()) {
+    if (!f.IsObject())
+      return fail("field 'failing' must hold objects");
+    auto name = json::get_string(f, "criterion");
+    auto value = json::get_string(f, "value");
+    auto threshold = json::get_string(f, "threshold");
+    if (!name || !value || !threshold)
+      return fail(!name ? name.error() : !value ? value.error() : threshold.error());
+    out += "\n  " + criterion_failure_text(criterion{*name, *value, *threshold, false, 0, 0});
+  }
+  return out;
+}
+
 std::string phase_switch_json(const phase_record& r, bool override_) {
   json::object_writer w;
   w.str("phase", to_string(r.current))
@@ -152,7 +197,7 @@ std::string downgrade_sentence(const downgrade_report& r) {
   if (r.trigger == "rolling_win_rate")
     return "rolling win rate " + v + " below " + t;
   if (r.trigger == "session_loss")
-    return "session loss " + v + " (threshold " + t + ")";
+    return "session PnL " + v + " below " + t + " (max session loss)";
   return r.trigger + " " + v + " (threshold " + t + ")";
 }
 

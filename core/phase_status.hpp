@@ -12,6 +12,7 @@
 #include "core/performance.hpp"
 #include "core/phase_policy.hpp"
 #include "core/records.hpp"
+#include "core/result.hpp"
 
 namespace tdmaker {
 
@@ -28,6 +29,12 @@ struct phase_status {
   /// (sessions, figures) of the rolling windows (core/performance.hpp rolling_windows); empty renders {}.
   std::vector<std::pair<std::int64_t, performance_figures>> windows;
 };
+
+/// The status of `record`'s phase at `now_ms`: the gate toward the next phase and the
+/// downgrade watch on the phase's book since it began, this session's figures, and the
+/// rolling windows of the book's whole record.
+phase_status make_phase_status(const phase_record& record, bool upgrade_proposed, const performance_tracker& t,
+                               const phase_policy& p, std::int64_t now_ms);
 
 /// The contract's `GET /phase` object: {"phase", "previous", "since_ms", "source", "reason",
 /// "auto_upgrade", "upgrade_proposed", "gate", "downgrade", "session", "windows"}. Money and
@@ -49,6 +56,11 @@ std::string gate_refusal_text(const gate_report& g);
 /// The 409 body: {"error", "transition", "failing": [{criterion, value, threshold}],
 /// "criteria": [every criterion with "pass"]}.
 std::string gate_refusal_json(const gate_report& g, std::string_view error);
+
+/// The operator's reading of a 409 body (`tdmaker ctl phase`): the error line, then
+/// one line per failing criterion ("  min_trades 3 < 20"). Fails on a body that
+/// is not a refusal, so the caller prints it raw instead.
+result<std::string> describe_gate_refusal(std::string_view body);
 
 /// The 200 body of an accepted switch: the phase record, plus "override": true when forced.
 std::string phase_switch_json(const phase_record& r, bool override_);

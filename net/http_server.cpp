@@ -9,6 +9,7 @@
 
 #include "actors/util.hpp"
 #include "core/control.hpp"
+#include "core/phase_status.hpp"
 #include "core/prometheus.hpp"
 #include "net/accept_loop.hpp"
 #include "net/http_rules.hpp"
@@ -44,26 +45,6 @@ std::string health_json(const health_report& h) {
   for (auto& r : h.reasons)
     w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
   w.EndArray();
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
-
-std::string phase_json(const phase_record& p) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("phase");
-  auto cur = to_string(p.current);
-  w.String(cur.data(), static_cast<rapidjson::SizeType>(cur.size()));
-  w.Key("previous");
-  auto prev = to_string(p.previous);
-  w.String(prev.data(), static_cast<rapidjson::SizeType>(prev.size()));
-  w.Key("since_ms");
-  w.Int64(p.since_ms);
-  w.Key("reason");
-  w.String(p.reason.c_str(), static_cast<rapidjson::SizeType>(p.reason.size()));
-  w.Key("source");
-  w.String(p.source.c_str(), static_cast<rapidjson::SizeType>(p.source.size()));
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -162,7 +143,7 @@ struct http_server::impl {
         return reply(http::status::service_unavailable, "application/json", json_error("too many connections"),
                      false);
       }
-      if (path == "/metrics" || path == "/health" || path == "/status") {
+      if (path == "/metrics" || path == "/health" || path == "/status" || path == "/phase") {
         if (method != http::verb::get && method != http::verb::head)
           return reply(http::status::method_not_allowed, "application/json",
                        json_error("use GET"), keep_alive_);
@@ -170,6 +151,8 @@ struct http_server::impl {
           return ask_text(metrics_atom::value, "text/plain; version=0.0.4; charset=utf-8");
         if (path == "/status")
           return ask_text(status_atom::value, "application/json");
+        if (path == "/phase")
+          return ask_phase();
         return ask_health();
       }
       if (path == "/book") {
@@ -322,6 +305,28 @@ struct http_server::impl {
       });
     }
 
+    // GET /phase: the phase manager's status (seed 002: gate progress, downgrade
+    // watch, session figures), through control like the switch; read-only, no token.
+    void ask_phase() {
+      auto self = shared_from_this();
+      auto ctl = owner_.targets.control;
+      spawn_asker([=](caf::event_based_actor* a) {
+        a->request(ctl, actor_timeout, status_atom::value)
+          .then(
+            [=](std::string& body) {
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::ok, "application/json", body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              auto body = json_error("phase manager unavailable: " + error_text(e));
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::service_unavailable, "application/json", body, self->keep_alive_);
+              });
+            });
+      });
+    }
+
     /// The control token's check; false after replying with the refusal.
     bool authorized(const http::request<http::string_body>& req) {
       if (owner_.token.empty()) {
@@ -382,14 +387,17 @@ struct http_server::impl {
       }
       auto self = shared_from_this();
       auto ctl = owner_.targets.control;
-      switch_phase msg{parsed->target, parsed->reason, "control-http"};
+      switch_phase msg{parsed->target, parsed->reason, "control-http", parsed->force};
       spawn_asker([=](caf::event_based_actor* a) {
         a->request(ctl, actor_timeout, msg)
           .then(
             [=](phase_switch_reply& r) {
-              auto body = phase_json(r.record);
+              // A gate that refuses is the operator's answer, not a server fault: 409
+              // with every criterion, so the caller sees what is missing.
+              auto code = r.accepted ? http::status::ok : http::status::conflict;
+              auto body = r.accepted ? phase_switch_json(r.record, r.override_) : gate_refusal_json(r.gate, r.error);
               asio::post(self->owner_.ioc, [=] {
-                self->reply(http::status::ok, "application/json", body, self->keep_alive_);
+                self->reply(code, "application/json", body, self->keep_alive_);
               });
             },
             [=](caf::error& e) {

@@ -1,7 +1,8 @@
 #pragma once
 // The node's HTTP/1.1 endpoint (Boost.Beast) on its own I/O thread:
 //   GET /metrics  Prometheus text      GET /health  200/503 + reasons
-//   GET /status   JSON                 POST /control/phase  (Bearer token)
+//   GET /status   JSON                 POST /control/phase  (Bearer token; 409 + failing criteria
+//   GET /phase    phase manager JSON     when the gate refuses, "force": true overrides it)
 //   POST /debug/crash?kind=K  (Bearer token; only with debug.fault_injection)
 // Each request that needs actor state is answered by a short-lived actor that
 // asks the owner and posts the reply back to the I/O thread: the I/O thread never

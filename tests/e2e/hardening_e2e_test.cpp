@@ -92,7 +92,7 @@ TEST_CASE("hardening: no token in /proc/PID/environ - files the node writes are 
   CHECK_MESSAGE(!contains(environ_text, token), "control token readable in /proc/PID/environ");
   CHECK_MESSAGE(!contains(environ_text, "e2e-bot-token-not-real"), "bot token readable in /proc/PID/environ");
   // The token still works: it moved into the node, it was not lost.
-  auto r = http_call("POST", base + "/control/phase", R"({"phase":"ProofOfConcept","reason":"modes"})", token);
+  auto r = http_call("POST", base + "/control/phase", R"({"phase":"ProofOfConcept","reason":"modes","force":true})", token);
   REQUIRE(r);
   CHECK(r->status == 200);
 
@@ -122,7 +122,7 @@ TEST_CASE("hardening: a phase reason that is not clean text is refused with 400 
   auto st = http_call("GET", base + "/status", "", "");
   CHECK(contains(st->body, R"("current":"Experience")"));
   CHECK(!std::filesystem::exists(dir + "/logs/phase/phase-overrides.jsonl"));
-  auto r = http_call("POST", base + "/control/phase", R"({"phase":"Scaling","reason":"caf\u00e9 ok"})", token);
+  auto r = http_call("POST", base + "/control/phase", R"({"phase":"Scaling","reason":"caf\u00e9 ok","force":true})", token);
   CHECK(r->status == 200);
   stop(node);
   // Every line of the log is one the node wrote: none starts with a forged prefix.
@@ -279,7 +279,7 @@ TEST_CASE("hardening: a message the webhook refuses with 400 is dropped - not re
   auto base = base_url(node);
   REQUIRE_MESSAGE(ready(base), test::read_all(node.out_path));
 
-  auto r = http_call("POST", base + "/control/phase", R"({"phase":"ProofOfConcept","reason":"first-alert"})", token);
+  auto r = http_call("POST", base + "/control/phase", R"({"phase":"ProofOfConcept","reason":"first-alert","force":true})", token);
   REQUIRE(r->status == 200);
   REQUIRE(eventually([&] { return hook.count("first-alert") >= 1; }));
   CHECK_MESSAGE(eventually([&] { return contains(test::read_all(node.out_path), "(permanent): dropped it"); }),

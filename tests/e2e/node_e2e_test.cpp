@@ -83,14 +83,32 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   auto st = http_call("GET", base + "/status", "", "");
   CHECK(st->body.find(R"("current":"Experience")") != std::string::npos);
 
+  // An upgrade the node has not earned (no trades yet): 409 with the failing criteria.
   r = http_call("POST", base + "/control/phase", body, token);
+  REQUIRE(r->status == 409);
+  CHECK(r->body.find(R"("transition":"Experience->ProofOfConcept")") != std::string::npos);
+  CHECK(r->body.find(R"({"criterion":"min_trades","value":"0","threshold":"20"})") != std::string::npos);
+  st = http_call("GET", base + "/status", "", "");
+  CHECK(st->body.find(R"("current":"Experience")") != std::string::npos);
+  // Forced: taken, and recorded as an override.
+  r = http_call("POST", base + "/control/phase", R"({"phase":"RealMoneyTrial","reason":"e2e","force":true})",
+                token);
   REQUIRE(r->status == 200);
   CHECK(r->body.find(R"("phase":"RealMoneyTrial")") != std::string::npos);
+  CHECK(r->body.find(R"("override":true)") != std::string::npos);
   st = http_call("GET", base + "/status", "", "");
   CHECK(st->body.find(R"("current":"RealMoneyTrial")") != std::string::npos);
+  auto ph = http_call("GET", base + "/phase", "", "");
+  REQUIRE(ph->status == 200);
+  CHECK(ph->body.find(R"("phase":"RealMoneyTrial")") != std::string::npos);
+  CHECK(ph->body.find(R"("gate":{"transition":"RealMoneyTrial->Scaling")") != std::string::npos);
   auto jsonl = test::read_all(dir + "/logs/phase/phase-overrides.jsonl");
-  CHECK(jsonl.find(R"("from":"Experience","to":"RealMoneyTrial","reason":"e2e","source":"control-http")")
+  CHECK(jsonl.find(R"("kind":"override","from":"Experience","to":"RealMoneyTrial","source":"control-http",)"
+                   R"("reason":"e2e")")
         != std::string::npos);
+  auto history = test::read_all(dir + "/logs/phase/phase-history.jsonl");
+  CHECK(history.find(R"("kind":"refusal")") != std::string::npos);
+  CHECK(history.find(R"("kind":"override")") != std::string::npos);
 
   // The CLI does the same through the same endpoint.
   auto [ctl_rc, ctl_out] = test::run({"ctl", "phase", "ProofOfConcept", "--reason", "cli e2e",
@@ -100,9 +118,16 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   auto [ctl_rc2, ctl_out2] = test::run({"ctl", "phase", "Scaling", "--reason", "x", "--url", base},
                                        {"TDMAKER_CONTROL_TOKEN=nope"});
   CHECK(ctl_rc2 == 1);
-  r = http_call("POST", base + "/control/phase", R"({"phase":"RealMoneyTrial","reason":"back"})",
-                token);
-  REQUIRE(r->status == 200);
+  // The CLI on a refusal: exit 1, each failing criterion on its own line.
+  auto [ctl_rc3, ctl_out3] = test::run({"ctl", "phase", "RealMoneyTrial", "--reason", "back", "--url", base},
+                                       {"TDMAKER_CONTROL_TOKEN=" + token});
+  CHECK(ctl_rc3 == 1);
+  CHECK_MESSAGE(ctl_out3.find("refused: gate ProofOfConcept->RealMoneyTrial not met") != std::string::npos, ctl_out3);
+  CHECK_MESSAGE(ctl_out3.find("\n  min_trades 0 < 20") != std::string::npos, ctl_out3);
+  auto [ctl_rc4, ctl_out4] = test::run({"ctl", "phase", "RealMoneyTrial", "--reason", "back", "--force", "--url",
+                                        base},
+                                       {"TDMAKER_CONTROL_TOKEN=" + token});
+  CHECK_MESSAGE(ctl_rc4 == 0, ctl_out4);
 
   // Metrics: wait (bounded) for the telemetry flush, then check content and lint.
   std::string m;

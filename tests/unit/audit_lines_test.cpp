@@ -7,6 +7,7 @@
 
 #include "core/audit_lines.hpp"
 #include "core/control.hpp"
+#include "core/phase_status.hpp"
 
 using namespace tdmaker;
 
@@ -161,12 +162,11 @@ TEST_CASE("audit: the settlement line embeds the settlement record as an object"
   CHECK(d["settlement"]["paper"].GetBool());
 }
 
-TEST_CASE("audit: the phase-overrides.jsonl line escapes reason and source") {
+TEST_CASE("audit: the phase switch reply escapes reason and source") {
   phase_record r{phase::scaling, phase::real_money_trial, 1'700'000'000'123, nasty, nasty};
-  auto d = one_line(phase_override_line(r));
-  CHECK(str(d, "timestamp") == "2023-11-14T22:13:20.123Z");
-  CHECK(str(d, "from") == "RealMoneyTrial");
-  CHECK(str(d, "to") == "Scaling");
+  auto d = one_line(phase_switch_json(r, true));
+  CHECK(str(d, "phase") == "Scaling");
+  CHECK(str(d, "previous") == "RealMoneyTrial");
   CHECK(str(d, "reason") == nasty_clean);
   CHECK(str(d, "source") == nasty_clean);
 }

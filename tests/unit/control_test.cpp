@@ -25,8 +25,9 @@ TEST_CASE("a phase switch body needs a known phase and a reason - nothing else")
         == "field 'reason' must not be empty");
   CHECK(parse_phase_switch(R"({"phase":1,"reason":"x"})").error()
         == "field 'phase' must be a string");
-  CHECK(parse_phase_switch(R"({"phase":"Scaling","reason":"x","force":true})").error()
-        == "unknown field 'force'");
+  CHECK(!ok->force);
+  CHECK(parse_phase_switch(R"({"phase":"Scaling","reason":"x","forced":true})").error()
+        == "unknown field 'forced'");
   CHECK(parse_phase_switch("not json").error().find("malformed body") == 0);
   CHECK(!parse_phase_switch(R"({"phase":"Scaling","reason":")" + std::string(501, 'r') + "\"}"));
 }
@@ -62,10 +63,21 @@ TEST_CASE("bearer tokens must match exactly") {
   CHECK(!bearer_matches("Bearer ", ""));
 }
 
-TEST_CASE("the phase override line is one JSON object with from/to/reason/source") {
-  phase_record r{phase::scaling, phase::real_money_trial, 1'700'000'000'123, "say \"hi\"",
-                 "control-cli"};
-  CHECK(phase_override_line(r)
-        == R"({"timestamp":"2023-11-14T22:13:20.123Z","from":"RealMoneyTrial","to":"Scaling",)"
-           R"("reason":"say \"hi\"","source":"control-cli"})");
+// Issue 16: an operator may force an upgrade past a failing gate; strictly a bool.
+TEST_CASE("a phase switch body takes an optional boolean force - nothing else counts as one") {
+  auto forced = parse_phase_switch(R"({"phase":"Scaling","reason":"x","force":true})");
+  REQUIRE(forced);
+  CHECK(forced->force);
+  auto unforced = parse_phase_switch(R"({"phase":"Scaling","reason":"x","force":false})");
+  REQUIRE(unforced);
+  CHECK(!unforced->force);
+  const std::string why = "field 'force' must be true or false";
+  for (auto bad : {R"("true")", "1", "0", "null", "[]", "{}"}) {
+    INFO("force: " << bad);
+    auto r = parse_phase_switch(std::string(R"({"phase":"Scaling","reason":"x","force":)") + bad + "}");
+    REQUIRE(!r);
+    CHECK(r.error() == why);
+  }
+  CHECK(parse_phase_switch(R"({"phase":"Scaling","reason":"x","force":true,"force":false})").error()
+        == "field 'force' given twice");
 }

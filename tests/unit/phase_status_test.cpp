@@ -160,11 +160,51 @@ TEST_CASE("phase status: each downgrade trigger's sentence carries its figures")
   CHECK(downgrade_sentence(r).empty());
   r.fire = true;
   r.watch = {crit("consecutive_losses", "3", "3", false), crit("rolling_win_rate", "0.5", "0.55", false),
-             crit("session_loss", "3", "2.5", false)};
+             crit("session_loss", "-3.000000", "-2.500000", false)};
   r.trigger = "consecutive_losses";
   CHECK(downgrade_sentence(r) == "3 consecutive losses (threshold 3)");
   r.trigger = "rolling_win_rate";
   CHECK(downgrade_sentence(r) == "rolling win rate 0.5 below 0.55");
   r.trigger = "session_loss";
-  CHECK(downgrade_sentence(r) == "session loss 3 (threshold 2.5)");
+  CHECK(downgrade_sentence(r) == "session PnL -3.000000 below -2.500000 (max session loss)");
+}
+
+TEST_CASE("phase status: ctl reads a 409 body back into one line per failing criterion") {
+  auto g = failing_gate();
+  auto text = describe_gate_refusal(gate_refusal_json(g, gate_refusal_text(g)));
+  REQUIRE(text);
+  CHECK(*text
+        == "refused: " + gate_refusal_text(g)
+             + "\n  min_trades 3 < 20\n  min_win_rate n/a < 0.6\n  positive_pnl -1.5 <= 0\n  max_drawdown 12 > 10");
+  CHECK(!describe_gate_refusal(R"({"error":"not a refusal"})"));
+  CHECK(!describe_gate_refusal("not json"));
+  CHECK(!describe_gate_refusal(R"({"error":"x","failing":[{"criterion":1}]})"));
+}
+
+TEST_CASE("phase status: built from the tracker - the phase's book since it began, windows over the whole book") {
+  auto p = phase_policy::defaults();
+  p.session = session_clock{0, 60};
+  performance_tracker t(p.session);
+  constexpr std::int64_t s0 = 600'000; // session 10
+  t.add(closed_trade{"a", usdc{-1'000'000}, s0 - 30'000, false}); // live, session 9, before the phase
+  t.add(closed_trade{"b", usdc{2'000'000}, s0 + 1'000, false});
+  t.add(closed_trade{"c", usdc{-500'000}, s0 + 2'000, false});
+  t.add(closed_trade{"c/paper", usdc{9'000'000}, s0 + 3'000, true}); // the other book
+  phase_record rec{phase::real_money_trial, phase::proof_of_concept, s0 - 10'000, "r", "control-cli"};
+  auto s = make_phase_status(rec, true, t, p, s0 + 5'000);
+  CHECK(s.upgrade_proposed);
+  CHECK(s.session == 10);
+  CHECK(s.session_start_ms == s0);
+  CHECK(s.session_end_ms == s0 + 60'000);
+  CHECK(s.session_figures.trades == 2);
+  CHECK(s.session_figures.pnl.micros == 1'500'000);
+  CHECK(s.gate.from == phase::real_money_trial);
+  CHECK(s.gate.to == phase::scaling);
+  CHECK(!s.downgrade.fire);
+  REQUIRE(s.windows.size() == 4);
+  CHECK(s.windows[0].first == 10);
+  CHECK(s.windows[0].second.trades == 3); // trade "a" too: the book's record, not the phase's
+  CHECK(s.windows[0].second.pnl.micros == 500'000);
+  auto d = parsed(phase_status_json(s));
+  CHECK(d["windows"]["100"]["trades"].GetInt() == 3);
 }
