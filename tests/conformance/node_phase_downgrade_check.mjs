@@ -103,7 +103,9 @@ async function main() {
   assert.ok(Number(streak.value) >= LOSSES, `history: streak value ${streak.value} >= ${LOSSES}`);
   assert.equal(Number(streak.threshold), LOSSES, "history: streak threshold");
   assert.equal(streak.pass, false, "history: the fired trigger does not pass");
-  assert.ok(line.figures.losses >= LOSSES && line.figures.loss_streak >= LOSSES, `history: figures ${JSON.stringify(line.figures)}`);
+  // The figures are the session's that fired it (the streak may span sessions): at least the last loss.
+  assert.ok(line.figures.trades >= 1 && line.figures.losses >= 1 && typeof line.figures.pnl === "string",
+            `history: the session's figures ${JSON.stringify(line.figures)}`);
   const T = line.ts_ms;
   ok(`history: downgrade at ${new Date(T).toISOString()}, trigger ${line.trigger} ${streak.value} >= ${streak.threshold}, figures: ${line.figures.trades} trades, pnl ${line.figures.pnl}`);
 
