@@ -19,6 +19,7 @@
 #include "core/fills.hpp"
 #include "core/keccak.hpp"
 #include "core/ladder.hpp"
+#include "core/phase_policy.hpp"
 
 namespace tdmaker {
 namespace {
@@ -28,6 +29,18 @@ namespace {
 usdc unfilled_reservation(const order_record& r) {
   auto held = order_cost(r.px, r.matched);
   return usdc{std::max<std::int64_t>(0, r.reserved.micros - held.micros)};
+}
+
+/// The open buys a phase change may cancel: exits are sells and never touched,
+/// and a buy whose cancel is already under way is not asked twice. In node mode
+/// paper every phase trades on the paper book, so no buy is on the wrong book.
+std::vector<resting_buy> resting_buys(const std::map<std::string, order_record>& orders, bool paper_mode, phase to) {
+  std::vector<resting_buy> out;
+  for (const auto& [id, r] : orders)
+    if (r.side == order_side::buy && is_open(r.state) && r.state != order_state::cancel_pending)
+      out.push_back({id, r.market.hex, r.size, unfilled_reservation(r), r.created_ms,
+                     paper_mode ? is_paper_only(to) : r.paper});
+  return out;
 }
 
 class order_impl : public instrumented<order_actor::base> {
@@ -733,6 +746,7 @@ private:
 
   void on_phase(const phase_record& p) {
     bool first = !phase_known_;
+    bool changed = !first && p.current != phase_;
     phase_known_ = true;
     phase_ = p.current;
     phase_paper_ = is_paper_only(p.current);
@@ -741,6 +755,18 @@ private:
       spdlog::warn("order: trading resumed by phase switch to {}", to_string(p.current));
       halt_reason_.clear();
     }
+    if (changed && opts_.phases)
+      cancel_above_limits(p.current);
+  }
+
+  /// Seed 002: a phase change cancels the resting buys its limits no longer allow.
+  void cancel_above_limits(phase to) {
+    auto ids = orders_above_limits(resting_buys(orders_, opts_.paper, to), to, opts_.phases->limits_of(to));
+    if (ids.empty())
+      return;
+    std::string why = "above the limits of phase " + std::string(to_string(to));
+    spdlog::warn("order: phase {}: cancelling {} resting buy(s) above its limits", to_string(to), ids.size());
+    cancel(std::move(ids), why, opts_.clock());
   }
 
   void on_balance(const balance_update& b) {

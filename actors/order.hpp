@@ -2,9 +2,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "actors/interfaces.hpp"
 #include "core/order_lifecycle.hpp"
+#include "core/phase_policy.hpp"
 #include "core/risk_guard.hpp"
 
 namespace tdmaker {
@@ -18,6 +20,7 @@ struct order_options {
   std::uint32_t lookups_before_rejected = 3;  // 404s before a timed-out placement counts as never placed
   risk_limits risk;
   bool paper = true; // node mode paper: orders are recorded, never sent
+  std::optional<phase_policy> phases; // set: a phase change cancels resting buys above its limits
   bool heartbeat_required = false; // live with a key: no new order unless the CLOB heartbeat is healthy
   std::chrono::milliseconds sweep_every{1'000};
   std::chrono::milliseconds balance_every{0}; // > 0: read the collateral balance for auto-sizing

@@ -156,6 +156,8 @@ bidding_options bidding_options_of(const node_config& cfg, std::optional<entry_m
   o.max_exposure = usdc{cfg.budget_max_exposure};
   o.max_per_market = usdc{cfg.budget_max_per_market};
   o.auto_fraction_ppm = cfg.budget_auto_fraction_ppm;
+  o.phases = cfg.phases;
+  o.paper = cfg.mode == trading_mode::paper;
   o.flush_every = flush;
   return o;
 }
@@ -171,6 +173,7 @@ order_options order_options_of(const node_config& cfg, std::chrono::milliseconds
   o.risk.max_order_errors = static_cast<std::uint32_t>(cfg.risk_max_order_errors);
   o.risk.max_loss = usdc{cfg.risk_max_loss};
   o.paper = cfg.mode == trading_mode::paper;
+  o.phases = cfg.phases;
   if (cfg.budget_auto_fraction_ppm > 0)
     o.balance_every = std::chrono::seconds(60);
   o.flush_every = flush;
@@ -262,7 +265,8 @@ caf::actor start_audit(impl& p) {
 
 // Trading: bidding owns the budget, the order actor the venue's order API.
 caf::actor start_bidding(impl& p) {
-  p.bidding = spawn_bidding(*p.sys, p.telemetry, p.audit, bidding_options_of(p.cfg, std::move(p.entry), p.flush));
+  p.bidding = spawn_bidding(*p.sys, p.telemetry, p.audit, p.store,
+                            bidding_options_of(p.cfg, std::move(p.entry), p.flush));
   return caf::actor_cast<caf::actor>(p.bidding);
 }
 

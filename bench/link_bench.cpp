@@ -212,7 +212,7 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
       bo.ladder.rungs = 1;
       bo.max_exposure = usdc{1'000'000'000'000};
       bo.max_per_market = usdc{1'000'000'000'000};
-      bidding = spawn_bidding(sys, telemetry_actor{}, audit_actor{}, bo);
+      bidding = spawn_bidding(sys, telemetry_actor{}, audit_actor{}, store_actor{}, bo);
       orders = sys.spawn<instant_orders>(bidding);
       dopts.market.bidding = bidding;
       dopts.market.orders = orders;

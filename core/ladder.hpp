@@ -63,6 +63,9 @@ public:
   usdc reserved_by(const std::string& market) const;
   /// Lowering the limit never cancels what is reserved; it only refuses more.
   void set_limit(usdc limit) { limit_ = limit; }
+  /// Likewise for the per-market cap (a phase change, seed 002).
+  void set_per_market_limit(usdc limit) { per_market_ = limit; }
+  usdc per_market_limit() const { return per_market_; }
 
 private:
   usdc limit_;

@@ -122,7 +122,7 @@ struct rig {
   /// The store probes only when the test sends probe_atom.
   /// `heartbeat`: the node is live with a key, so bids wait for a healthy heartbeat chain.
   explicit rig(test::actor_fixture& f, std::vector<order_record> ledger = {}, std::shared_ptr<lmdb_env> own_env = {},
-               notifier_actor notifier = {}, bool heartbeat = false)
+               notifier_actor notifier = {}, bool heartbeat = false, std::optional<phase_policy> phases = {})
     : fx(f), self(*f.sys), env(own_env ? own_env : f.env) {
     store_health_options h;
     h.probe_every = std::chrono::hours(1);
@@ -139,6 +139,7 @@ struct rig {
     o.cancel_before_end_ms = 10'000;
     o.clock = [n = now] { return n->load(); };
     o.heartbeat_required = heartbeat;
+    o.phases = std::move(phases);
     orders = spawn_order(*fx.sys, venue, order_peers{store, caf::actor_cast<bidding_actor>(self), {}, notifier, {}}, o);
     self->send(orders, phase_record{phase::proof_of_concept, phase::experience, t0, "test", "test"});
     feed_fresh();
@@ -786,4 +787,60 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: an unmatched taker order is foll
   r.sync();
   CHECK(r.venue->lookups.size() == 1);
   CHECK(r.venue->placed.empty());
+}
+
+// Seed 002: a phase change cancels the resting buys the new phase's limits do not allow.
+namespace {
+phase_policy cancel_policy() {
+  phase_policy p;
+  p.limits[0] = {shares{5'000'000}, usdc{50'000'000}, usdc{15'000'000}, 0, usdc{50'000'000}};    // Experience
+  p.limits[1] = {shares{5'000'000}, usdc{50'000'000}, usdc{15'000'000}, 1, usdc{50'000'000}};    // ProofOfConcept
+  p.limits[2] = {shares{10'000'000}, usdc{100'000'000}, usdc{40'000'000}, 0, usdc{100'000'000}}; // RealMoneyTrial
+  p.limits[3] = p.limits[2];
+  return p;
+}
+
+place_intent sell_exit() {
+  auto exit = intent(31, 30); // the market's exit rung
+  exit.side = order_side::sell;
+  exit.post_only = false;
+  exit.reserved = usdc{0};
+  return exit;
+}
+} // namespace
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a switch to Experience cancels the live resting buys and leaves the exit alone") {
+  rig r(*this, {}, {}, {}, false, cancel_policy());
+  r.reconcile();
+  auto buy0 = r.place_live(intent(0, 85));
+  auto buy1 = r.place_live(intent(1, 83));
+  auto exit = r.place_live(sell_exit());
+  r.self->send(r.orders, phase_record{phase::experience, phase::proof_of_concept, t0, "review", "test"});
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  auto cancelled = std::set<std::string>(r.venue->cancels[0].begin(), r.venue->cancels[0].end());
+  CHECK(cancelled == std::set<std::string>{buy0, buy1});
+  CHECK(r.update_for(buy0, order_state::cancel_pending).reason == "above the limits of phase Experience");
+  CHECK(r.stored(buy1).state == order_state::cancel_pending);
+  CHECK(r.stored(exit).state == order_state::live);
+  r.sync();
+  CHECK(r.venue->cancels.size() == 1);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a downgrade cancels the resting buys larger than its rung size - the others stay") {
+  rig r(*this, {}, {}, {}, false, cancel_policy());
+  r.reconcile();
+  r.self->send(r.orders, phase_record{phase::real_money_trial, phase::proof_of_concept, t0, "gate met", "test"});
+  r.sync();
+  CHECK(r.venue->cancels.empty()); // RealMoneyTrial allows everything resting
+  auto big = intent(0, 85);
+  big.size = shares{10'000'000};
+  big.reserved = usdc{8'500'000};
+  auto big_id = r.place_live(big);
+  auto small_id = r.place_live(intent(1, 83));
+  auto exit = r.place_live(sell_exit());
+  r.self->send(r.orders, phase_record{phase::proof_of_concept, phase::real_money_trial, t0, "downgrade", "auto"});
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.venue->cancels[0] == std::vector<std::string>{big_id});
+  CHECK(r.stored(small_id).state == order_state::live);
+  CHECK(r.stored(exit).state == order_state::live);
 }
