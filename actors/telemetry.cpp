@@ -9,6 +9,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/telemetry_phase.hpp"
 #include "actors/util.hpp"
 #include "core/decimal.hpp"
 #include "core/json_write.hpp"
@@ -79,7 +80,14 @@ public:
         phase_ = std::move(p);
         phase_known_ = true;
       },
-      [=, this](phase_sample&) {},
+      [=, this](phase_sample& s) {
+        // The sample carries the phase record it was computed on: the same sender
+        // sent that record before it, so this is never older than phase_.
+        phase_ = s.record;
+        phase_known_ = true;
+        phase_sample_ = std::move(s);
+        phase_sample_known_ = true;
+      },
       [=, this](feed_health& f) { feeds_[f.channel] = std::move(f); },
       [=, this](safe_mode& s) { safe_mode_ = std::move(s); },
       [=, this](metrics_atom) -> std::string { return render_metrics(); },
@@ -216,6 +224,7 @@ private:
     for (auto p : all_phases)
       e.sample("tdmaker_phase", {{"phase", std::string(to_string(p))}},
                std::int64_t{phase_known_ && phase_.current == p ? 1 : 0});
+    phase_policy_metrics(e, phase_sample_known_ ? &phase_sample_ : nullptr, budget_known_ ? &budget_ : nullptr);
     e.family("tdmaker_paper_mode", "1 when no real orders can be sent.", "gauge");
     e.sample("tdmaker_paper_mode", {}, std::int64_t{paper() ? 1 : 0});
     e.family("tdmaker_safe_mode", "1 while the node is in safe mode (no new orders).", "gauge");
@@ -420,13 +429,23 @@ private:
       w.null("phase");
       return;
     }
-    w.open("phase")
-      .str("current", to_string(phase_.current))
-      .str("previous", to_string(phase_.previous))
-      .num("since_ms", phase_.since_ms)
-      .str("reason", phase_.reason)
-      .str("source", phase_.source)
-      .close();
+    // The phase manager's GET /phase object, as it rendered it; until its first
+    // sample, the record's part of it.
+    if (phase_sample_known_ && !phase_sample_.status_json.empty())
+      w.raw("phase", phase_sample_.status_json);
+    else
+      w.open("phase")
+        .str("phase", to_string(phase_.current))
+        .str("previous", to_string(phase_.previous))
+        .num("since_ms", phase_.since_ms)
+        .str("source", phase_.source)
+        .str("reason", phase_.reason)
+        .close();
+    if (budget_known_) {
+      w.open("phase_limits");
+      write_phase_limits(w, budget_);
+      w.close();
+    }
   }
 
   void status_trading(json::object_writer& w) const {
@@ -531,6 +550,8 @@ private:
   std::uint64_t markets_refused_no_fee_ = 0;
   phase_record phase_;
   bool phase_known_ = false;
+  phase_sample phase_sample_;
+  bool phase_sample_known_ = false;
   std::map<std::string, feed_health> feeds_;
   safe_mode safe_mode_;
   trading_status trading_;

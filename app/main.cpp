@@ -21,6 +21,7 @@
 #include "db/lmdb_env.hpp"
 #include "app/logging.hpp"
 #include "app/node.hpp"
+#include "app/phase_cli.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
 #include "actors/util.hpp" // read_text_file
@@ -70,6 +71,15 @@ Usage:
                                      ISO-8601 UTC (--from inclusive, --to exclusive).
                                      Read-only: works while the node runs, and is a
                                      consistent snapshot of its last commit
+  tdmaker phase status [--url URL | --config FILE] [--json]
+                                     the running node's phase (GET /phase): since when,
+                                     the gate toward the next phase criterion by
+                                     criterion, the downgrade watch, the session
+  tdmaker phase history [--from T] [--to T] [--format csv|jsonl] [--config FILE]
+                                     every phase transition, proposal and refusal
+                                     (LMDB), oldest first; T and read-only as for
+                                     export; an unreadable entry is named on stderr,
+                                     the rest printed, exit code 3
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -342,6 +352,42 @@ int run_export(const export_query& q, const node_config& cfg) {
   return 0;
 }
 
+// phase status [--url URL | --config FILE] [--json] | phase history [export's options]
+int run_phase(const std::vector<std::string>& args) {
+  std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+  if (!args.empty() && args[0] == "status") {
+    auto q = parse_phase_status_args(rest);
+    if (!q) {
+      std::fprintf(stderr, "phase status: %s\n", q.error().c_str());
+      return 2;
+    }
+    if (!q->url.empty())
+      return run_phase_status(*q, q->url);
+    auto cfg = load_config(q->config);
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    return run_phase_status(*q, node_base_url(*cfg));
+  }
+  if (!args.empty() && args[0] == "history") {
+    auto q = parse_phase_history_args(rest);
+    if (!q) {
+      std::fprintf(stderr, "phase history: %s\n", q.error().c_str());
+      return 2;
+    }
+    auto cfg = load_config(q->config);
+    if (!cfg) {
+      std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+      return 2;
+    }
+    return run_phase_history(*q, *cfg);
+  }
+  std::fprintf(stderr, "usage: tdmaker phase status [--url URL | --config FILE] [--json]\n"
+                       "       tdmaker phase history [--from T] [--to T] [--format csv|jsonl] [--config FILE]\n");
+  return 2;
+}
+
 int run_order_sign() {
   auto key = key_from_env("order-sign");
   if (!key) {
@@ -466,6 +512,8 @@ int main(int argc, char** argv) {
   }
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});
+  if (a == "phase")
+    return run_phase({args.begin() + 1, args.end()});
   if (a == "order-sign" && args.size() == 1)
     return run_order_sign();
   if (a == "auth-headers")

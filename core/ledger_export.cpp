@@ -57,7 +57,13 @@ result<export_query> parse_export_args(const std::vector<std::string>& args) {
     return fail("export what? orders, trades or settlements");
   export_query q;
   q.kind = args[0];
-  for (std::size_t i = 1; i < args.size(); i += 2) {
+  if (auto ok = parse_export_options(args, 1, q); !ok)
+    return fail(ok.error());
+  return q;
+}
+
+result<bool> parse_export_options(const std::vector<std::string>& args, std::size_t first, export_query& q) {
+  for (std::size_t i = first; i < args.size(); i += 2) {
     const auto& flag = args[i];
     if (i + 1 >= args.size())
       return fail(flag + " needs a value");
@@ -79,7 +85,7 @@ result<export_query> parse_export_args(const std::vector<std::string>& args) {
   }
   if (q.from_ms >= q.to_ms)
     return fail("--from must be before --to");
-  return q;
+  return true;
 }
 
 std::string export_trades(std::vector<fill_record> fills, const export_query& q) {

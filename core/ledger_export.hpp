@@ -30,6 +30,9 @@ std::string iso8601_utc_ms(std::int64_t ts_ms);
 
 /// `args` after "export". Times are Unix seconds or ISO-8601 UTC.
 result<export_query> parse_export_args(const std::vector<std::string>& args);
+/// The options `--from T --to T --format F --config FILE` of `args` from index
+/// `first` on, into `q` (shared with `tdmaker phase history`).
+result<bool> parse_export_options(const std::vector<std::string>& args, std::size_t first, export_query& q);
 
 /// Booked fills (reversed ones included, marked) with match time in range, oldest first.
 std::string export_trades(std::vector<fill_record> fills, const export_query& q);

@@ -120,7 +120,7 @@ TEST_CASE("hardening: a phase reason that is not clean text is refused with 400 
     CHECK_MESSAGE(contains(r->body, "field 'reason' must be UTF-8 text without control characters"), r->body);
   }
   auto st = http_call("GET", base + "/status", "", "");
-  CHECK(contains(st->body, R"("current":"Experience")"));
+  CHECK(contains(st->body, R"("phase":{"phase":"Experience")"));
   CHECK(!std::filesystem::exists(dir + "/logs/phase/phase-overrides.jsonl"));
   auto r = http_call("POST", base + "/control/phase", R"({"phase":"Scaling","reason":"caf\u00e9 ok","force":true})", token);
   CHECK(r->status == 200);

@@ -81,7 +81,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   r = http_call("POST", base + "/control/phase", "{not json", token);
   CHECK(r->status == 400);
   auto st = http_call("GET", base + "/status", "", "");
-  CHECK(st->body.find(R"("current":"Experience")") != std::string::npos);
+  CHECK(st->body.find(R"("phase":{"phase":"Experience")") != std::string::npos);
 
   // An upgrade the node has not earned (no trades yet): 409 with the failing criteria.
   r = http_call("POST", base + "/control/phase", body, token);
@@ -89,7 +89,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   CHECK(r->body.find(R"("transition":"Experience->ProofOfConcept")") != std::string::npos);
   CHECK(r->body.find(R"({"criterion":"min_trades","value":"0","threshold":"20"})") != std::string::npos);
   st = http_call("GET", base + "/status", "", "");
-  CHECK(st->body.find(R"("current":"Experience")") != std::string::npos);
+  CHECK(st->body.find(R"("phase":{"phase":"Experience")") != std::string::npos);
   // Forced: taken, and recorded as an override.
   r = http_call("POST", base + "/control/phase", R"({"phase":"RealMoneyTrial","reason":"e2e","force":true})",
                 token);
@@ -97,7 +97,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   CHECK(r->body.find(R"("phase":"RealMoneyTrial")") != std::string::npos);
   CHECK(r->body.find(R"("override":true)") != std::string::npos);
   st = http_call("GET", base + "/status", "", "");
-  CHECK(st->body.find(R"("current":"RealMoneyTrial")") != std::string::npos);
+  CHECK(st->body.find(R"("phase":{"phase":"RealMoneyTrial")") != std::string::npos);
   auto ph = http_call("GET", base + "/phase", "", "");
   REQUIRE(ph->status == 200);
   CHECK(ph->body.find(R"("phase":"RealMoneyTrial")") != std::string::npos);
@@ -172,7 +172,7 @@ TEST_CASE("node e2e: metrics - health - phase control - SIGTERM and restart") {
   base = base_url(node2);
   REQUIRE_MESSAGE(wait_ready(base), test::read_all(dir + "/n2.log"));
   st = http_call("GET", base + "/status", "", "");
-  CHECK(st->body.find(R"("current":"RealMoneyTrial")") != std::string::npos);
+  CHECK(st->body.find(R"("phase":{"phase":"RealMoneyTrial")") != std::string::npos);
   // Without a token the control endpoint is disabled, and says so.
   r = http_call("POST", base + "/control/phase", body, "anything");
   CHECK(r->status == 503);
