@@ -51,6 +51,23 @@ export function deepMerge(base, over) {
 export const TRADING_PHASE = { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } },
                                downgrade: { enabled: false } };
 
+/// Runs a check script's `main`; on success `cleanup()`, on failure the running
+/// node's log (`current()`) is kept in the work dir and its tail printed, exit 1.
+export async function runCheck(main, { current, work, cleanup = async () => {} }) {
+  try {
+    await main();
+    await cleanup();
+  } catch (e) {
+    console.error(e);
+    const node = current();
+    if (node) {
+      node.save("node-failed.log");
+      console.error(`node log: ${join(work, "node-failed.log")}\n--- last lines\n${node.log.split("\n").slice(-40).join("\n")}`);
+    }
+    process.exit(1);
+  }
+}
+
 /// The live-node config the venue scripts share (short slots, fast reconciliation
 /// and settlement), `overrides` deep-merged. `env`: { clobUrl, gammaUrl, wsUrl, rtdsUrl, work, slot }.
 export function nodeConfig(env, overrides = {}) {

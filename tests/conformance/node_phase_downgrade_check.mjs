@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, compareFillsWithVenue, eventually, micros, nodeConfig, ok, quiesce, readJsonl, scriptEnv,
+import { NodeProcess, compareFillsWithVenue, eventually, micros, nodeConfig, ok, quiesce, readJsonl, runCheck, scriptEnv,
          webhookReceiver, writeAlwaysSellModel } from "./lib.mjs";
 
 const env = scriptEnv("node_phase_downgrade_check.mjs");
@@ -168,15 +168,7 @@ function checkOrders(acct, T) {
   ok(`venue: ${afterBuys.length} buys after the downgrade, each <= ${TO_SHARES / 1_000_000n} shares, markets <= the cap; ${resting.length} resting buys above the limits cancelled at the downgrade`);
 }
 
-try {
-  await main();
+await runCheck(main, { current: () => node, work, cleanup: async () => {
   await receiver.close();
   rmSync(work, { recursive: true, force: true });
-} catch (e) {
-  console.error(e);
-  if (node) {
-    node.save("node-failed.log");
-    console.error(`node log: ${join(work, "node-failed.log")}\n--- last lines\n${node.log.split("\n").slice(-40).join("\n")}`);
-  }
-  process.exit(1);
-}
+} });

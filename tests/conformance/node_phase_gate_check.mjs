@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, compareFillsWithVenue, eventually, nodeConfig, ok, quiesce, readJsonl, scriptEnv,
+import { NodeProcess, compareFillsWithVenue, eventually, nodeConfig, ok, quiesce, readJsonl, runCheck, scriptEnv,
          webhookReceiver } from "./lib.mjs";
 
 const env = scriptEnv("node_phase_gate_check.mjs");
@@ -244,15 +244,7 @@ function parseCsv(text) {
   return rows;
 }
 
-try {
-  await main();
+await runCheck(main, { current: () => node, work, cleanup: async () => {
   await receiver.close();
   rmSync(work, { recursive: true, force: true });
-} catch (e) {
-  console.error(e);
-  if (node) {
-    node.save("node-failed.log");
-    console.error(`node log: ${join(work, "node-failed.log")}\n--- last lines\n${node.log.split("\n").slice(-40).join("\n")}`);
-  }
-  process.exit(1);
-}
+} });
