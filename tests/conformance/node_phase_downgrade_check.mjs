@@ -76,12 +76,12 @@ async function main() {
   assert.equal(down.phase, TO, `one step down: ${FROM} -> ${TO}`);
   assert.equal(down.previous, FROM, "GET /phase: previous");
   assert.equal(down.source, "auto", "GET /phase: the phase manager switched by itself");
-  const st = await node.status();
-  assert.equal(st.phase?.phase, TO, `/status shows ${TO}: ${JSON.stringify(st.phase)}`);
+  // /status and /metrics follow on telemetry's next sample and budget snapshot.
+  await eventually(async () => (await node.status()).phase?.phase === TO, `/status shows ${TO}`, 5000);
   const m = await eventually(async () => {
     const x = await node.metrics();
-    return x[`tdmaker_phase{phase="${TO}"}`] === 1 && x;
-  }, `/metrics: tdmaker_phase{phase="${TO}"} 1`);
+    return x[`tdmaker_phase{phase="${TO}"}`] === 1 && x['tdmaker_phase_limit{limit="shares_per_rung"}'] === Number(TO_SHARES) && x;
+  }, `/metrics: tdmaker_phase{phase="${TO}"} 1 and ${TO}'s shares per rung`, 5000);
   assert.equal(m[`tdmaker_phase{phase="${FROM}"}`], 0, `/metrics: tdmaker_phase{phase="${FROM}"} 0`);
   assert.ok(m.tdmaker_phase_transitions_total >= 1, "/metrics: a transition counted");
   assert.equal(m['tdmaker_phase_downgrade_watch{trigger="consecutive_losses",figure="threshold"}'], LOSSES,
