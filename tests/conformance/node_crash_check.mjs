@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { NodeProcess, compareFillsWithVenue, eventually, micros, nodeConfig, ok, quiesce, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -25,29 +25,11 @@ const venue = venueAdmin(adminUrl, process.env.TDMAKER_VENUE_ADMIN_TOKEN);
 const SLOT = Number(process.env.CRASH_SLOT_SECONDS ?? 20);
 const KINDS = process.env.CRASH_KINDS.split(",");
 const RESTARTED_IN_PLACE = new Set(["settlement", "discovery"]); // docs/architecture.md, "Supervision"
-const STARTING_USDC = 1_000_000_000_000n;
 const work = mkdtempSync(join(tmpdir(), "tdmaker-crash-"));
 
-const config = () => ({
-  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
-  http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
-  venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
-  discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 60 },
-  entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
-  ladder: { rungs: 3, spacing_ticks: 2, shares_per_rung: 5, sequential: false },
-  budget: { max_exposure: "40", max_per_market: "12" },
-  orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
-  fills: { reconcile_interval_ms: 5000 },
-  settlement: { grace_s: 2, interval_ms: 1000 },
-  feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000 },
-  status: { interval_ms: 5000 },
-  debug: { fault_injection: true },
-});
+const config = () => nodeConfig({ clobUrl, gammaUrl, wsUrl, rtdsUrl, work, slot: SLOT }, { debug: { fault_injection: true } });
 let current = null; // the running node, whose log is kept if the check fails
 
-const micros = (s) => BigInt(Math.round(Number(s) * 1e6));
-const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 
 /// `stops`: the node may go down before its 202 reaches us (a closed connection).
 async function crash(node, kind, stops) {
@@ -147,17 +129,7 @@ async function main() {
 /// Quiesce (no new venue orders, nothing resting, everything settled), then the
 /// node's ledger against the venue: orders, fills, settlements and PnL.
 async function compareWithVenue(node) {
-  await node.phase("Experience", "test: stop sending orders");
-  await eventually(async () => (await venue.account()).open_orders.length === 0
-                               && (await node.status()).trading.open_orders === 0, "no order rests and the node knows it", 60000);
-  await eventually(async () => Object.keys((await venue.account()).positions).length === 0,
-                   "the venue resolved every market the account holds", 90000);
-  const acct = await venue.account();
-  const venueMarkets = new Set(acct.settlements.map((s) => s.market));
-  await eventually(async () => {
-    const st = (await node.status()).trading;
-    return st.open_positions === 0 && st.settlements >= venueMarkets.size;
-  }, "the node settled every position", 60000);
+  const acct = await quiesce(node, venue);
   await node.stop();
 
   const ledger = node.exportOrders().filter((o) => !o.paper && o.state !== "rejected");
@@ -174,38 +146,8 @@ async function compareWithVenue(node) {
   const venueIds = new Set(acct.orders.map((o) => o.id));
   for (const id of ids.keys()) assert.ok(venueIds.has(id), `ledger order ${id} does not exist on the venue`);
 
-  const trades = node.exportLedger("trades").filter((f) => f.source !== "paper");
-  const nodeFills = new Map();
-  for (const f of trades) {
-    const k = `${f.trade_id}:${f.order_id}`;
-    assert.ok(!nodeFills.has(k), `fill ${k} twice in the node's ledger`);
-    nodeFills.set(k, f);
-  }
-  for (const v of acct.fills) {
-    const f = nodeFills.get(`${v.trade_id}:${v.order_id}`);
-    assert.ok(f, `venue fill ${v.trade_id}:${v.order_id} is missing from the node`);
-    assert.equal(micros(f.size), micros(v.size), `fill ${v.trade_id}: size`);
-    assert.equal(micros(f.price), micros(v.price), `fill ${v.trade_id}: price`);
-  }
-  assert.equal(nodeFills.size, acct.fills.length, "no fill the venue does not have");
-
-  const settlements = node.exportLedger("settlements").filter((x) => !x.paper);
-  const nodeSettled = new Map(settlements.map((s) => [s.market, s]));
-  assert.equal(nodeSettled.size, settlements.length, "no market settled twice");
-  const venuePayout = new Map();
-  for (const s of acct.settlements) venuePayout.set(s.market, (venuePayout.get(s.market) ?? 0n) + micros(s.payout));
-  for (const [market, payout] of venuePayout) {
-    const s = nodeSettled.get(market);
-    assert.ok(s, `position in ${market} settled by the venue but not by the node`);
-    assert.equal(micros(s.payout), payout, `market ${market}: payout`);
-  }
-  const nodePnl = settlements.reduce((a, s) => a + micros(s.pnl), 0n);
-  assert.equal(nodePnl, micros(acct.usdc) - STARTING_USDC, `total PnL ${nodePnl} == the venue balance change`);
-  let venuePnl = 0n;
-  for (const f of acct.fills) venuePnl += (f.side === "BUY" ? -1n : 1n) * cash(f.size, f.price) - micros(f.fee);
-  for (const p of venuePayout.values()) venuePnl += p;
-  assert.equal(nodePnl, venuePnl, "total PnL == the venue's fills and payouts");
-  ok(`ledger == venue: ${ids.size} orders, ${nodeFills.size} fills, ${settlements.length} settlements, PnL ${Number(nodePnl) / 1e6}`);
+  const whole = compareFillsWithVenue(node, acct);
+  ok(`ledger == venue: ${ids.size} orders, ${whole.fills} fills, ${whole.settlements} settlements, PnL ${Number(whole.pnl) / 1e6}`);
 }
 
 try {

@@ -17,7 +17,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, sleep } from "./lib.mjs";
+import { eventually, nodeConfig, NodeProcess, ok, sleep } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -52,20 +52,9 @@ const proxy = createServer(async (req, res) => {
 await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
 const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
 
-const config = {
-  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
-  http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
-  venue: { clob_url: clobUrl, gamma_url: proxyUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
-  discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 2 },
-  entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
-  ladder: { rungs: 3, spacing_ticks: 2, shares_per_rung: 5, sequential: false },
-  budget: { max_exposure: "40", max_per_market: "12" },
-  orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
-  fills: { reconcile_interval_ms: 5000 },
-  settlement: { grace_s: 2, interval_ms: 1000 },
-  status: { interval_ms: 5000 },
-};
+// Gamma through the proxy; markets retire soon after their end (the proxy sees them go).
+const config = nodeConfig({ clobUrl, gammaUrl: proxyUrl, wsUrl, rtdsUrl, work, slot: SLOT },
+                          { discovery: { retire_after_end_s: 2 }, feed: undefined });
 let node = null;
 
 /// One `tdmaker export`, asynchronous so the node's output keeps draining meanwhile.

@@ -9,10 +9,10 @@
 // flags below (the ctest entry passes them). Env: TDMAKER_BIN, TDMAKER_VENUE_ADMIN_TOKEN,
 // FEES_SLOT_SECONDS (default 20), FEES_MAX_SLOTS (default 10).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { NodeProcess, cash, eventually, micros, nodeConfig, ok, sleep, venueAdmin, writeAlwaysSellModel } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -26,14 +26,6 @@ const SCHEDULES = { btc: { rate: 50_000n, exponent: 1n }, eth: { rate: 250_000n,
 const DEFAULT = { rate: 70_000n, exponent: 1n };
 const work = mkdtempSync(join(tmpdir(), "tdmaker-fees-"));
 
-const micros = (text) => {
-  const s = String(text);
-  const neg = s.startsWith("-");
-  const [i, f = ""] = (neg ? s.slice(1) : s).split(".");
-  const v = BigInt(i) * 1_000_000n + BigInt((f + "000000").slice(0, 6));
-  return neg ? -v : v;
-};
-const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 /// shares x rate x (p(1-p))^e, floored to 5 decimals: the rule in docs/polymarket.md, written again here.
 const expectedFee = (size, px, { rate, exponent }) => {
   const p = micros(px);
@@ -42,25 +34,13 @@ const expectedFee = (size, px, { rate, exponent }) => {
   return (fee / 10n) * 10n;
 };
 
-const exitModel = join(work, "exit-always.json");
-writeFileSync(exitModel, JSON.stringify({ intercept: 0, weights: {}, exit_threshold: 1 }));
-const config = () => ({
-  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
-  http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
-  venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
-  discovery: { assets: ["btc", "eth", "sol"], slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 60 },
-  entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
-  ladder: { rungs: 3, spacing_ticks: 2, shares_per_rung: 5, sequential: false },
-  budget: { max_exposure: "40", max_per_market: "12" },
-  orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
-  fills: { reconcile_interval_ms: 5000 },
-  // An exit model that always says "sell" (P(win) 0.5 < 1): every fill is followed by a
-  // stop-loss exit at the best bid, a taker who pays the fee, in every series the node
-  // fills in. Waiting for prices to sink left runs without a taker fill in btc or eth.
-  stop_loss: { model_file: exitModel },
-  settlement: { grace_s: 2, interval_ms: 1000 },
-  status: { interval_ms: 5000 },
+const config = () => nodeConfig({ clobUrl, gammaUrl, wsUrl, rtdsUrl, work, slot: SLOT }, {
+  discovery: { assets: ["btc", "eth", "sol"] },
+  // An exit model that always says "sell": every fill is followed by a stop-loss exit
+  // at the best bid, a taker who pays the fee, in every series the node fills in.
+  // Waiting for prices to sink left runs without a taker fill in btc or eth.
+  stop_loss: { model_file: writeAlwaysSellModel(work) },
+  feed: undefined,
 });
 
 async function main() {

@@ -24,7 +24,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "@ethersproject/wallet";
 import { ClobClient } from "@polymarket/clob-client-v2";
-import { ADDRESS, KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { ADDRESS, KEY, NodeProcess, STARTING_USDC, cash, compareFillsWithVenue, eventually, micros, nodeConfig, ok, sleep,
+         venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -41,7 +42,6 @@ const WALLET_TYPE = { proxy: "POLY_PROXY", deposit: "POLY_1271" }[WALLET];
 assert.ok(WALLET === "" || WALLET_TYPE, "FILLS_WALLET is empty, proxy or deposit");
 // Hardhat #3 and #2 addresses stand for the wallets; the key stays Hardhat #0.
 const FUNDER = { proxy: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", deposit: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }[WALLET] ?? ADDRESS;
-const STARTING_USDC = 1_000_000_000_000n; // the venue's opening balance per address, micro-units
 const work = mkdtempSync(join(tmpdir(), "tdmaker-fills-"));
 
 // Deterministic "random" moments, so a failing run can be repeated with FILLS_SEED.
@@ -63,29 +63,17 @@ const receiver = createServer((req, res) => {
 await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
 const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
 
-const config = () => ({
-  node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: MODE },
-  http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
-  venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
-  discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 60 },
-  entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
-  ladder: { rungs: 3, spacing_ticks: 2, shares_per_rung: 5, sequential: false },
-  budget: { max_exposure: "40", max_per_market: "12" },
-  orders: { cancel_before_end_ms: 3000, placement_timeout_ms: 5000 },
-  fills: { reconcile_interval_ms: 5000 },
+const config = () => nodeConfig({ clobUrl, gammaUrl, wsUrl, rtdsUrl, work, slot: SLOT }, {
+  node: { mode: MODE },
+  feed: { breaker_failures: 3 },
   // Fills come near 0.55 and the books of losing outcomes sink: exits happen.
   stop_loss: { peak: "0.5", exit: "0.3", grace_ms: 2000 },
-  settlement: { grace_s: 2, interval_ms: 1000 },
-  feed: { reconnect_min_ms: 200, reconnect_max_ms: 1000, breaker_failures: 3 },
   notifier: { webhook_url: receiverUrl, chat_id: "4242", min_level: "info", per_minute: 600 },
-  status: { interval_ms: 5000 },
   ...(WALLET_TYPE ? { wallet: { signature_type: WALLET_TYPE, funder: FUNDER } } : {}),
 });
 const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
 let current = null; // the running node, whose log is kept if the check fails
 
-const micros = (s) => BigInt(Math.round(Number(s) * 1e6));
 /// The audit log so far; read while the node runs, a last line still being written is left out.
 const readAudit = () => {
   const lines = readFileSync(join(work, "logs", "audit.jsonl"), "utf8").split("\n");
@@ -96,7 +84,6 @@ const readAudit = () => {
   }
   return out;
 };
-const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 
 async function main() {
   if (WALLET_TYPE) {
@@ -144,54 +131,15 @@ async function main() {
   else await checkNotifier(node);
   await node.stop();
 
-  // ---- fills: node == venue, each exactly once ----
+  // ---- fills, settlements and PnL: node == venue, each exactly once ----
   // After the switch to Experience the node keeps bidding on paper: that book is apart.
-  const allTrades = node.exportLedger("trades");
-  const trades = allTrades.filter((f) => f.source !== "paper");
-  const nodeFills = new Map();
-  for (const f of trades) {
-    const k = `${f.trade_id}:${f.order_id}`;
-    assert.ok(!nodeFills.has(k), `fill ${k} twice in the node's ledger`);
-    nodeFills.set(k, f);
-  }
-  const venueFills = new Map(acct.fills.map((f) => [`${f.trade_id}:${f.order_id}`, f]));
-  for (const [k, v] of venueFills) {
-    const f = nodeFills.get(k);
-    assert.ok(f, `venue fill ${k} (${v.role} ${v.side} ${v.size} @ ${v.price}) is missing from the node`);
-    assert.equal(micros(f.size), micros(v.size), `fill ${k}: size`);
-    assert.equal(micros(f.price), micros(v.price), `fill ${k}: price`);
-    assert.equal(f.token, v.asset_id, `fill ${k}: token`);
-    assert.equal(f.side, v.side, `fill ${k}: side`);
-    assert.equal(f.reversed, false, `fill ${k}: reversed`);
-  }
-  for (const k of nodeFills.keys()) assert.ok(venueFills.has(k), `node fill ${k} does not exist on the venue`);
-  assert.ok(venueFills.size > 0, "the run produced fills");
+  const { fills, pnl: nodePnl, trades, settlementRecords: settlements } = compareFillsWithVenue(node, acct);
+  assert.ok(acct.fills.length > 0, "the run produced fills");
   const fromReconcile = trades.filter((f) => f.source === "reconcile").length;
-  ok(`fills: node ${nodeFills.size} == venue ${venueFills.size} (by trade and order id, size, price); ${fromReconcile} recovered by REST reconciliation`);
-
-  // ---- settlements: per market payout, and the total PnL ----
-  const settlements = node.exportLedger("settlements").filter((x) => !x.paper);
-  const nodeSettled = new Map(settlements.map((s) => [s.market, s]));
-  assert.equal(nodeSettled.size, settlements.length, "no market settled twice");
-  const venuePayout = new Map();
-  for (const s of acct.settlements) venuePayout.set(s.market, (venuePayout.get(s.market) ?? 0n) + micros(s.payout));
-  for (const [market, payout] of venuePayout) {
-    const s = nodeSettled.get(market);
-    assert.ok(s, `market ${market} settled by the venue (payout ${payout}) but not by the node`);
-    assert.equal(micros(s.payout), payout, `market ${market}: payout`);
-  }
-  for (const s of settlements)
-    assert.ok(venuePayout.has(s.market) || micros(s.held) === 0n, `node settled ${s.market} the venue has no position in`);
-  const nodePnl = settlements.reduce((a, s) => a + micros(s.pnl), 0n);
-  let venuePnl = 0n;
-  for (const f of acct.fills) venuePnl += (f.side === "BUY" ? -1n : 1n) * cash(f.size, f.price) - micros(f.fee);
-  for (const p of venuePayout.values()) venuePnl += p;
-  const balanceDelta = micros(acct.usdc) - STARTING_USDC;
-  assert.equal(nodePnl, venuePnl, `total PnL: node ${nodePnl} vs venue fills and payouts ${venuePnl}`);
-  assert.equal(nodePnl, balanceDelta, `total PnL: node ${nodePnl} vs venue balance change ${balanceDelta}`);
+  ok(`fills: node ${fills} == venue ${acct.fills.length} (by trade and order id, size, price, token, side); ${fromReconcile} recovered by REST reconciliation`);
   const methods = {};
   for (const s of settlements) methods[s.method] = (methods[s.method] ?? 0) + 1;
-  ok(`settlements: ${settlements.length} markets (${JSON.stringify(methods)}), payouts equal per market; total PnL ${Number(nodePnl) / 1e6} == venue ${Number(venuePnl) / 1e6} == balance change`);
+  ok(`settlements: ${settlements.length} markets (${JSON.stringify(methods)}), payouts equal per market; total PnL ${Number(nodePnl) / 1e6} == venue fills and payouts == balance change`);
 
   // ---- the audit trail has every fill and settlement ----
   const audit = readFileSync(join(work, "logs", "audit.jsonl"), "utf8").split("\n").filter((l) => l).map((l) => JSON.parse(l));

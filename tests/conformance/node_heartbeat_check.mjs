@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, venueAdmin } from "./lib.mjs";
+import { NodeProcess, eventually, ok, venueAdmin, TRADING_PHASE } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -27,7 +27,7 @@ const work = mkdtempSync(join(tmpdir(), "tdmaker-heartbeat-"));
 const config = () => ({
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
   http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
+  phase: TRADING_PHASE,
   venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
   heartbeat: { interval_ms: Math.floor(TIMEOUT_MS / 3), grace_ms: Math.floor(TIMEOUT_MS / 3), venue_timeout_ms: TIMEOUT_MS },
   discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 30 },

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wallet } from "@ethersproject/wallet";
 import { ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
-import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { KEY, NodeProcess, eventually, ok, sleep, venueAdmin, TRADING_PHASE } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const scenario = process.env.LIFECYCLE_SCENARIO;
@@ -31,7 +31,7 @@ const work = mkdtempSync(join(tmpdir(), "tdmaker-lifecycle-"));
 const config = () => ({
   node: { data_dir: join(work, "data"), log_dir: join(work, "logs"), mode: "live" },
   http: { listen: "127.0.0.1:0" },
-  phase: { initial: "ProofOfConcept", limits: { ProofOfConcept: { max_trades_per_session: 0 } } }, // every market trades (seed 002 limits it to 1 a session by default)
+  phase: TRADING_PHASE,
   venue: { clob_url: clobUrl, gamma_url: gammaUrl, market_ws_url: `${wsUrl}/ws/market`, user_ws_url: `${wsUrl}/ws/user`, rtds_url: rtdsUrl, request_timeout_ms: 3000 },
   discovery: { slot_seconds: SLOT, interval_ms: 1000, retire_after_end_s: 15 },
   entry: { target_bid: "0.55", max_bid: "0.95", max_entry_s: SLOT, max_move_ppm: 1000000 },
