@@ -373,8 +373,13 @@ TEST_CASE_FIXTURE(test::actor_fixture, "phase manager: the tracker is rebuilt fr
   settled(2, -500'000, t0 + 2000, false);
   settled(3, 700'000, t0 + 61'000, false);
   settled(4, -900'000, t0 + 62'000, true);
-  b.writes.push_back({record_db::settlements, "0xbad", "not a settlement", false});
   r.self->request(r.store, 5s, b).receive([](commit_ack&) {}, [&](caf::error& e) { FAIL(error_text(e)); });
+  // The store refuses a record its reader would refuse (core/record_validation), so
+  // the unreadable one is written beside it, straight into LMDB, as a damaged or
+  // older store would hold it.
+  write_batch bad;
+  bad.writes.push_back({record_db::settlements, "0xbad", "not a settlement", false});
+  REQUIRE(env->write({&bad}).empty());
   r.clock->store(t0 + 63'000);
   r.restart();
   auto before = r.status();
