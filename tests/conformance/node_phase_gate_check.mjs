@@ -149,12 +149,21 @@ async function main() {
 /// least a third of the session left, and starts it again on the same data
 /// directory. Returns the session.
 async function killMidSession() {
+  // A session's first market is counted as soon as the session starts (markets
+  // wait for it), so its order may go out in the session's first second, or have
+  // been counted just before the boundary. What says "counted in this session" is
+  // the node's own count: tdmaker_phase_trades_used is 1 in a snapshot taken at
+  // least COUNT_SLACK_MS into the session (bidding publishes it every second).
   const { session } = await eventually(async () => {
     const s = sessionOf(Date.now());
-    const traded = (await venue.account()).orders.some((o) => o.side === "BUY" && sessionOf(o.created_s * 1000) === s
-                                                          && o.created_s * 1000 - s * SESSION_MS >= COUNT_SLACK_MS);
-    return traded && (s + 1) * SESSION_MS - Date.now() > SESSION_MS / 3 && { session: s };
-  }, "a session's market on the venue with time left in the session", 3 * SESSION_MS);
+    const into = Date.now() - s * SESSION_MS;
+    if (into < COUNT_SLACK_MS + 1000 || (s + 1) * SESSION_MS - Date.now() <= SESSION_MS / 3) return false;
+    const used = (await node.metrics()).tdmaker_phase_trades_used;
+    if (used !== 1 || sessionOf(Date.now()) !== s) return false;
+    const traded = (await venue.account()).orders.some((o) => o.side === "BUY" && sessionOf(o.created_s * 1000) >= s - 1
+                                                          && o.created_s * 1000 >= s * SESSION_MS - COUNT_SLACK_MS);
+    return traded && { session: s };
+  }, "a session's market counted and on the venue with time left in the session", 4 * SESSION_MS);
   await node.kill();
   node = new NodeProcess(bin, work, config, nodeEnv);
   await node.ready();

@@ -200,10 +200,15 @@ async function main() {
   const liveExits = orders.filter((o) => !o.paper && o.side === "SELL" && micros(o.matched) > 0n);
   for (const o of liveExits) assert.ok(venueOrders.has(o.order_id), `live exit ${o.order_id} was sent to the venue`);
   const inPaper = liveExits.filter((o) => bookAt(o.created_ms) === "paper");
-  assert.ok(inPaper.length >= 1, "a live position was sold live while the phase was Experience");
+  // Whether a held position's exit finds a bid before its slot's book empties is
+  // the simulated market's draw (the exit comes in the slot's last 8 s): these two
+  // counts are reported, not required. The rule itself - an exit goes to its
+  // position's book whatever the phase - is asserted above for every exit (each
+  // live one on the venue, no paper one), and deterministically by the actor tests
+  // (order: an exit of a live position in Experience is sent; market: each book's
+  // position has its own stop-loss).
   const paperExits = orders.filter((o) => o.paper && o.side === "SELL");
   const paperInLive = paperExits.filter((o) => bookAt(o.created_ms) === "live");
-  assert.ok(paperInLive.length >= 1, "a paper position was sold on paper while the phase was live");
   for (const o of paperExits) assert.ok(!venueOrders.has(o.order_id), `paper exit ${o.order_id} never reached the venue`);
   ok(`exits: ${liveExits.length} live (${inPaper.length} in Experience) all on the venue; ${paperExits.length} paper (${paperInLive.length} while live) none on the venue`);
 
