@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, cash, eventually, micros, nodeConfig, ok, sleep, venueAdmin, writeAlwaysSellModel } from "./lib.mjs";
+import { NodeProcess, cash, eventually, micros, nodeConfig, ok, quiesce, sleep, venueAdmin, writeAlwaysSellModel } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -85,16 +85,7 @@ async function main() {
   ok(`the node took liquidity in ${[...takersIn].join(", ")} within ${Math.round((Date.now() - t0) / 1000)} s`);
 
   // 3. Quiesce: no new venue orders, nothing resting, every position settled.
-  await node.phase("Experience", "test: stop sending orders");
-  await eventually(async () => (await venue.account()).open_orders.length === 0, "no order of the node rests on the venue", 60000);
-  await eventually(async () => Object.keys((await venue.account()).positions).length === 0,
-                   "the venue resolved every market the account holds", 90000);
-  const acct = await venue.account();
-  const venueMarkets = new Set(acct.settlements.map((s) => s.market));
-  await eventually(async () => {
-    const st = (await node.status()).trading;
-    return st.open_positions === 0 && st.settlements >= venueMarkets.size;
-  }, "the node settled every position", 60000);
+  const acct = await quiesce(node, venue);
   const m = await node.metrics();
   await node.stop();
 

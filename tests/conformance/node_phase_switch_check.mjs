@@ -23,7 +23,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeProcess, eventually, ok, sleep, venueAdmin } from "./lib.mjs";
+import { NodeProcess, cash, eventually, micros, ok, quiesce, sleep, venueAdmin } from "./lib.mjs";
 
 const [clobUrl, gammaUrl, wsUrl, rtdsUrl, adminUrl] = process.argv.slice(2);
 const bin = process.env.TDMAKER_BIN;
@@ -34,14 +34,6 @@ const CYCLES = Number(process.env.SWITCH_CYCLES ?? 2);
 const LIVE = "Scaling"; // full size; the switch back to it is forced past its gate where gates exist
 const work = mkdtempSync(join(tmpdir(), "tdmaker-switch-"));
 
-const micros = (text) => {
-  const s = String(text);
-  const neg = s.startsWith("-");
-  const [i, f = ""] = (neg ? s.slice(1) : s).split(".");
-  const v = BigInt(i) * 1_000_000n + BigInt((f + "000000").slice(0, 6));
-  return neg ? -v : v;
-};
-const cash = (size, px) => (micros(size) * micros(px)) / 1_000_000n;
 
 const exitModel = join(work, "exit-late.json");
 writeFileSync(exitModel, JSON.stringify({ intercept: -8, weights: { seconds_left: 1 }, exit_threshold: 0.5 }));
@@ -137,18 +129,10 @@ async function main() {
   }
 
   // Quiesce: no new venue orders, nothing resting, every live position settled.
-  const end = await switchTo(node, "Experience", "test: stop sending orders");
+  const end = Date.now(); // quiesce switches to Experience: paper from here on
   windows.push({ book, from: since, to: end });
   windows.push({ book: "paper", from: end, to: Infinity });
-  await eventually(async () => (await venue.account()).open_orders.length === 0, "no order of the node rests on the venue", 60000);
-  await eventually(async () => Object.keys((await venue.account()).positions).length === 0,
-                   "the venue resolved every market the account holds", 90000);
-  const acct = await venue.account();
-  const venueMarkets = new Set(acct.settlements.map((s) => s.market));
-  await eventually(async () => {
-    const st = (await node.status()).trading;
-    return st.open_positions === 0 && st.settlements >= venueMarkets.size;
-  }, "the node settled every live position", 60000);
+  const acct = await quiesce(node, venue);
   const m = await node.metrics();
   await node.stop();
   const bookAt = (ms) => windows.find((w) => ms >= w.from && ms < w.to)?.book;
