@@ -33,7 +33,7 @@ public:
     if (opts_.phases && store_)
       load_trade_counts();
     return {
-      [=, this](market_view& v) -> caf::result<bid_decision> { return on_view(v); },
+      [=, this](admission_request& r) -> caf::result<bid_decision> { return on_view(r.view); },
       [=, this](budget_release& r) { budget_.release(r.market.hex, r.amount); },
       [=, this](budget_claim& c) { claim(c); },
       [=, this](balance_update& b) { on_balance(b); },

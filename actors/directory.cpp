@@ -75,6 +75,7 @@ public:
       },
       [=, this](retire_atom, condition_id& id) -> caf::result<bool> { return retire(id); },
       [=, this](list_atom) -> std::vector<market_summary> { return summaries(); },
+      [=, this](phase_record&) {},
     };
   }
 

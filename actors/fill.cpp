@@ -38,6 +38,7 @@ public:
       delayed_send(this, std::chrono::seconds(2), tick_atom::value);
     return {
       [=, this](std::vector<fill_report>& reports) { price_then_book(std::move(reports), {}); },
+      [=, this](order_strategy_note&) {},
       [=, this](trades_done& page) { on_page(std::move(page)); },
       [=, this](settlement_record& s) { on_settled(s); },
       [=, this](tick_atom) {

@@ -5,7 +5,11 @@
 //   discovery --market_record--> directory --spawn--> market (one per condition id)
 //   discovery --subscribe_market--> feed --book_*/reference_tick--> market --refetch_book--> feed
 //   market --market_view--> stop-loss (first, before any gate) --stop_decision--> market
-//   market --market_view--> bidding --bid_decision--> market --place/cancel_batch--> order
+//   market: runs each enabled strategy (core/strategy: TD maker, 99c capture) on every book/reference update
+//   market --admission_request (the strategies' proposals)--> bidding --bid_decision (admitted, reserved)--> market --place/cancel_batch--> order
+//   market --presign_request--> order (the capture's orders signed ahead);  market --strategy_sample--> telemetry
+//   phase-manager --phase_record--> directory --phase_record--> every market (the phase's rung size)
+//   order --order_strategy_note--> fill (a fill is booked under its order's strategy)
 //   feed --feed_health/safe_mode--> order (risk guard);  order --budget_release/claim--> bidding
 //   feed(user ws)/REST reconcile/paper --fill_report--> fill --fill_booked--> order --order_update--> market
 //   settlement --positions?--> fill;  settlement --settlement_record--> fill, telemetry; --trade_outcome--> phase
@@ -65,6 +69,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<fill_status>,                      // fill actor
   caf::reacts_to<settlement_status>,                // settlement actor
   caf::reacts_to<budget_snapshot>,                  // bidding actor
+  caf::reacts_to<strategy_sample>,                  // market actors: 99c capture confidence, danger
   caf::reacts_to<tick_atom>,                        // status line timer
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
   caf::replies_to<status_atom>::with<std::string>,  // JSON
@@ -105,6 +110,7 @@ using market_actor = caf::typed_actor<
   caf::reacts_to<reference_tick>,
   caf::reacts_to<market_resolved>,
   caf::reacts_to<order_update>,                      // incl. fills the order actor attributed
+  caf::reacts_to<phase_record>,                      // directory: the phase in force (strategy sizing)
   caf::reacts_to<tick_atom>,                         // lifecycle timer (slot start, end)
   caf::replies_to<get_atom>::with<market_state>,
   caf::replies_to<get_atom, book_atom>::with<std::vector<book_view>>, // both tokens
@@ -118,7 +124,8 @@ using directory_actor = caf::typed_actor<
   caf::replies_to<market_record>::with<market_actor>, // ensure: spawn on first sight
   caf::replies_to<get_atom, condition_id>::with<market_actor>,
   caf::replies_to<retire_atom, condition_id>::with<bool>,
-  caf::replies_to<list_atom>::with<std::vector<market_summary>>>;
+  caf::replies_to<list_atom>::with<std::vector<market_summary>>,
+  caf::reacts_to<phase_record>>;                      // phase manager: kept, and passed to every market
 
 /// Market, user and RTDS WebSockets; parses each frame once and routes its
 /// events to the owning market actor. Owns feed health and the safe-mode breaker.
@@ -143,7 +150,7 @@ using discovery_actor = caf::typed_actor<
 
 /// Owns the global exposure budget and the ladder policy (seed 003 BiddingEngine).
 using bidding_actor = caf::typed_actor<
-  caf::replies_to<market_view>::with<bid_decision>,  // evaluate one market
+  caf::replies_to<admission_request>::with<bid_decision>, // admit one market's proposals
   caf::reacts_to<budget_release>,
   caf::reacts_to<budget_claim>,                      // order found resting at start
   caf::reacts_to<balance_update>,                    // wallet auto-sizing
@@ -157,6 +164,7 @@ using bidding_actor = caf::typed_actor<
 /// risk guard (stale escalation, error and loss limits) that gates new orders.
 using order_actor = caf::typed_actor<
   caf::reacts_to<place_batch>,                       // market
+  caf::reacts_to<presign_request>,                   // market: sign these ahead, keep them
   caf::reacts_to<cancel_batch>,                      // market
   caf::reacts_to<expire_atom>,                       // sweep: timeouts, expiry, slot ends, risk
   caf::reacts_to<reconcile_atom>,                    // startup reconciliation with the venue
@@ -181,6 +189,7 @@ using order_actor = caf::typed_actor<
 /// Positions are the fold of the booked fills of markets not yet settled.
 using fill_actor = caf::typed_actor<
   caf::reacts_to<std::vector<fill_report>>,          // feed (user channel), paper simulation
+  caf::reacts_to<order_strategy_note>,               // order: which strategy an order id is
   caf::reacts_to<trades_done>,                       // I/O: one /data/trades page
   caf::reacts_to<settlement_record>,                 // settlement: the market is closed
   caf::reacts_to<tick_atom>,                         // periodic reconciliation

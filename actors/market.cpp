@@ -97,6 +97,7 @@ public:
         return {view_of(books_[0]), view_of(books_[1])};
       },
       [=, this](order_update& u) { on_order(u); },
+      [=, this](phase_record&) {},
       [=, this](get_atom) -> market_state { return snapshot(); },
       [=, this](retire_atom) -> caf::result<bool> { return retire(); },
       [=, this](crash_atom) {
@@ -305,7 +306,7 @@ private:
     last_eval_ms_ = now;
     auto view = snapshot().view;
     view.recv_ns = recv_ns;
-    request(opts_.bidding, store_timeout, std::move(view))
+    request(opts_.bidding, store_timeout, admission_request{std::move(view), {}})
       .then([=, this](bid_decision& d) { on_decision(d, recv_ns); },
             [=, this](caf::error& e) {
               eval_in_flight_ = false;

@@ -96,6 +96,7 @@ public:
           reconcile();
       },
       [=, this](fill_booked& b) { on_fill(b); },
+      [=, this](presign_request&) {},
       [=, this](settlement_status& s) {
         // The loss limit counts from this start: the first total is the baseline.
         if (!pnl_baseline_)

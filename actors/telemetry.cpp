@@ -54,6 +54,7 @@ public:
       },
       [=, this](fill_status& f) { fills_ = f; },
       [=, this](settlement_status& st) { settle_ = st; },
+      [=, this](strategy_sample&) {},
       [=, this](budget_snapshot& b) {
         budget_ = b;
         budget_known_ = true;

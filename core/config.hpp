@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/confidence.hpp"
+#include "core/danger_score.hpp"
 #include "core/phase.hpp"
 #include "core/phase_policy.hpp"
 #include "core/result.hpp"
@@ -17,6 +19,31 @@ enum class trading_mode : std::uint8_t { paper, live };
 struct listen_address {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9464;
+};
+
+/// `strategies.td_maker`: seed 003's maker ladder (the entry_*, ladder_* keys are its knobs).
+struct td_maker_config {
+  bool enabled = true;
+  std::int64_t max_exposure = 0; // pUSD micros: its cap inside the global budget; 0 = the global budget
+};
+
+/// `strategies.capture_99c`: seed 000's 99c capture (docs/strategies.md).
+struct capture_config {
+  bool enabled = false;
+  std::int64_t entry_window_s = 180;   // enter only in the slot's last this many seconds
+  std::int64_t stop_before_end_s = 3;  // ... and not in its last this many
+  std::int64_t threshold_ppm = 800'000;// confidence that triggers an entry (<= confidence.cap_ppm)
+  std::int64_t max_price = 990'000;    // the limit price: buy only when the ask is at or below it
+  std::int64_t shares = 5;             // whole shares per capture (the phase's rung size caps it)
+  std::int64_t max_exposure = 20'000'000; // pUSD micros: its cap inside the global budget
+  bool presign = true;                 // sign each outcome's capture order before it is needed
+  std::int64_t velocity_window_ms = 5'000; // the fast reference window (velocity, acceleration)
+  std::int64_t slow_window_ms = 60'000;    // the slow one (volatility, TWAP estimate)
+  confidence_rules confidence;
+  danger_weights danger;
+  std::int64_t danger_exit = 60;       // score (0..100) at or above which a held capture is exited
+  bool winning_exit = false;           // seed 001 smart exit: sell a winner at winning_exit_px before resolution
+  std::int64_t winning_exit_px = 999'000;
 };
 
 struct node_config {
@@ -140,6 +167,9 @@ struct node_config {
   std::string notifier_bot_token; // from TDMAKER_TELEGRAM_TOKEN only, never from the file
   // status line
   int status_interval_ms = 30'000;
+  // strategies (issue 17): each with its own switch, section and budget cap
+  td_maker_config td_maker;
+  capture_config capture;
 };
 
 /// Parses and validates a config document. Unknown keys, wrong types, values out

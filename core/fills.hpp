@@ -60,6 +60,7 @@ struct fill_record {
   std::int64_t ts_ms = 0;
   std::int64_t booked_ms = 0;
   fill_source source = fill_source::user_ws;
+  strategy_kind strategy = strategy_kind::td_maker; // its order's; absent in older records
 };
 
 std::string fill_key(const condition_id& market, std::string_view order_id, std::string_view trade_id);
@@ -93,10 +94,12 @@ struct position {
   usdc fees;
   std::uint32_t fills = 0;
   bool paper = false; // simulated fills are a book of their own, never mixed with the venue's
+  strategy_kind strategy = strategy_kind::td_maker; // each strategy's holding is its own position
   shares held() const { return shares{bought.micros - sold.micros}; }
 };
 
-/// The key of the position a fill belongs to: its token, apart for paper fills.
+/// The key of the position a fill belongs to: its token, apart for paper fills
+/// and apart for each strategy but the TD maker (whose keys are as before).
 std::string position_key(const fill_record& f);
 
 /// Adds (or, for a reversal, removes) one fill's effect on its position.
@@ -138,12 +141,12 @@ auto inspect(Inspector& f, fill_report& x) {
 template <class Inspector>
 auto inspect(Inspector& f, fill_record& x) {
   return f(x.key, x.trade_id, x.order_id, x.market, x.token, x.side, x.px, x.size, x.fee, x.taker,
-           x.status, x.reversed, x.ts_ms, x.booked_ms, x.source);
+           x.status, x.reversed, x.ts_ms, x.booked_ms, x.source, x.strategy);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, position& x) {
-  return f(x.market, x.token, x.bought, x.sold, x.cost, x.proceeds, x.fees, x.fills, x.paper);
+  return f(x.market, x.token, x.bought, x.sold, x.cost, x.proceeds, x.fees, x.fills, x.paper, x.strategy);
 }
 
 } // namespace tdmaker

@@ -4,10 +4,12 @@
 // the inspect overloads let CAF carry them as messages without core knowing CAF.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/eip712.hpp" // order_side
 #include "core/money.hpp"
+#include "core/reference_window.hpp"
 
 namespace tdmaker {
 
@@ -95,13 +97,25 @@ auto inspect(Inspector& f, tick_size_change& x) {
 }
 
 /// A Chainlink reference price (RTDS `crypto_prices_chainlink`), e.g. "btc/usd".
+/// The feed fills `fast` and `slow` from its per-asset windows (core/reference_window)
+/// before routing the tick; the parser leaves them unknown.
 struct reference_tick {
+  reference_tick() = default;
+  reference_tick(std::string sym, ref_price v, std::int64_t ts)
+    : symbol(std::move(sym)), value(v), source_ts_ms(ts) {}
   std::string symbol;
   ref_price value;
   std::int64_t source_ts_ms = 0;
+  reference_motion fast; // velocity window (strategies.capture_99c.velocity_window_ms)
+  reference_motion slow; // volatility and TWAP window (strategies.capture_99c.slow_window_ms)
 };
 template <class Inspector>
-auto inspect(Inspector& f, reference_tick& x) { return f(x.symbol, x.value, x.source_ts_ms); }
+auto inspect(Inspector& f, reference_motion& x) {
+  return f(x.points, x.span_ms, x.velocity_known, x.velocity, x.acceleration_known, x.acceleration,
+           x.volatility_known, x.volatility, x.mean_known, x.mean, x.last, x.last_ts_ms);
+}
+template <class Inspector>
+auto inspect(Inspector& f, reference_tick& x) { return f(x.symbol, x.value, x.source_ts_ms, x.fast, x.slow); }
 
 struct market_resolved {
   condition_id market;

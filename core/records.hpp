@@ -7,10 +7,12 @@
 
 #include "core/eip712.hpp" // order_side
 #include "core/market_data.hpp" // outcome
+#include "core/confidence.hpp" // resolution_rule
 #include "core/fee_schedule.hpp"
 #include "core/money.hpp"
 #include "core/phase.hpp"
 #include "core/result.hpp"
+#include "core/strategy_kind.hpp"
 
 namespace tdmaker {
 
@@ -33,6 +35,18 @@ enum class market_status : std::uint8_t {
 
 std::string_view to_string(market_status s);
 
+/// The 99c capture's durable state in its market (seed 000): which outcome it
+/// bought and the confidence recomputed when the fill was booked (not the
+/// placement's). Peak -1 = no capture fill yet.
+struct capture_state {
+  bool ordered = false;           // a capture order went out (never both outcomes)
+  outcome side = outcome::up;
+  std::int64_t order_confidence_ppm = -1; // at placement
+  std::int64_t peak_confidence_ppm = -1;  // at the first fill
+  std::int64_t filled_ms = 0;
+  bool danger_exited = false;     // the danger score exited it
+};
+
 /// Seed 003's market identity and lifecycle; books, orders and positions are
 /// separate records owned by the same market actor.
 struct market_record {
@@ -48,6 +62,8 @@ struct market_record {
   market_status status = market_status::discovered;
   ref_price ref_start; // Chainlink price at the slot start; 0 until captured
   fee_schedule fee;    // the market's taker fee (Gamma feeSchedule); not known = not traded
+  resolution_rule rule = resolution_rule::spot; // Gamma cryptoMarketConfig.twapEnabled
+  capture_state capture;
 };
 
 /// An order's life, as seed 003's OrderManager tracks it.
@@ -87,6 +103,7 @@ struct order_record {
   std::uint32_t checks = 0; // venue look-ups made for it
   std::string reason;       // why it was rejected / cancelled / is unknown
   bool paper = false;       // recorded only, never sent (paper mode)
+  strategy_kind strategy = strategy_kind::td_maker; // absent in records older than strategies
 };
 
 std::string encode(const phase_record& r);
@@ -104,16 +121,21 @@ auto inspect(Inspector& f, phase_record& x) {
 }
 
 template <class Inspector>
+auto inspect(Inspector& f, capture_state& x) {
+  return f(x.ordered, x.side, x.order_confidence_ppm, x.peak_confidence_ppm, x.filled_ms, x.danger_exited);
+}
+
+template <class Inspector>
 auto inspect(Inspector& f, market_record& x) {
   return f(x.id, x.slug, x.asset, x.slot_start_s, x.slot_end_s, x.up_token, x.down_token, x.tick,
-           x.min_size, x.status, x.ref_start, x.fee);
+           x.min_size, x.status, x.ref_start, x.fee, x.rule, x.capture);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, order_record& x) {
   return f(x.order_id, x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size,
            x.matched, x.reserved, x.state, x.created_ms, x.updated_ms, x.cancel_requested_ms,
-           x.slot_end_s, x.checks, x.reason, x.paper);
+           x.slot_end_s, x.checks, x.reason, x.paper, x.strategy);
 }
 
 } // namespace tdmaker

@@ -46,6 +46,18 @@ result<clob_market_status> parse_clob_market(std::string_view json);
 /// `rules.win_bid`; no bid or a lower one counts as a loss.
 resolution last_bid_resolution(const token_id& token, std::optional<price> bid, const settlement_rules& rules);
 
+/// One strategy's share of a settled market (its positions only).
+struct strategy_pnl {
+  strategy_kind strategy = strategy_kind::td_maker;
+  shares held;
+  usdc payout;
+  usdc cost;
+  usdc proceeds;
+  usdc fees;
+  usdc pnl;
+  std::uint32_t fills = 0;
+};
+
 /// A settled market, as stored in LMDB `settlements` under the condition id.
 struct settlement_record {
   condition_id market;
@@ -60,6 +72,9 @@ struct settlement_record {
   std::uint32_t fills = 0;
   std::int64_t settled_ms = 0;
   bool paper = false; // the market's simulated positions (key "<condition id>/paper")
+  // Per strategy, the strategies that held a position here; they sum to the
+  // totals above. Absent in older records: all of it is the TD maker's.
+  std::vector<strategy_pnl> by_strategy;
 };
 
 /// The LMDB key: the condition id, with "/paper" for the paper book.
@@ -73,9 +88,14 @@ std::string encode(const settlement_record& r);
 result<settlement_record> decode_settlement_record(std::string_view json);
 
 template <class Inspector>
+auto inspect(Inspector& f, strategy_pnl& x) {
+  return f(x.strategy, x.held, x.payout, x.cost, x.proceeds, x.fees, x.pnl, x.fills);
+}
+
+template <class Inspector>
 auto inspect(Inspector& f, settlement_record& x) {
   return f(x.market, x.winner, x.method, x.held, x.payout, x.cost, x.proceeds, x.fees, x.pnl, x.fills,
-           x.settled_ms, x.paper);
+           x.settled_ms, x.paper, x.by_strategy);
 }
 
 } // namespace tdmaker

@@ -175,10 +175,16 @@ struct position_view {
   usdc cost;
   price peak_bid;
   bool paper = false; // the book it is on: an exit sells on the same book, whatever the phase
+  // Each strategy's holding is checked apart; a 99c capture is exited on its
+  // danger score (the stop-loss actor's escalation), not on seed 003's rules.
+  strategy_kind strategy = strategy_kind::td_maker;
+  std::int32_t danger_score = -1;     // capture: 0..100 now; -1 unknown / not a capture
+  std::int32_t danger_threshold = 0;  // capture: exit at or above it
 };
 template <class Inspector>
 auto inspect(Inspector& f, position_view& x) {
-  return f(x.open, x.side, x.token, x.entry, x.qty, x.cost, x.peak_bid, x.paper);
+  return f(x.open, x.side, x.token, x.entry, x.qty, x.cost, x.peak_bid, x.paper, x.strategy, x.danger_score,
+           x.danger_threshold);
 }
 
 /// What the bidding, stop-loss and fill actors need to decide for one market.
@@ -235,11 +241,12 @@ struct place_intent {
   // bought before a switch to a paper phase is sold on the venue, a paper one is
   // never sent. A buy takes the phase's book.
   bool paper = false;
+  strategy_kind strategy = strategy_kind::td_maker; // its budget cap, its PnL
 };
 template <class Inspector>
 auto inspect(Inspector& f, place_intent& x) {
   return f(x.client_id, x.market, x.token, x.side_outcome, x.rung, x.side, x.px, x.size, x.reserved,
-           x.slot_end_s, x.expiration_s, x.post_only, x.neg_risk, x.paper);
+           x.slot_end_s, x.expiration_s, x.post_only, x.neg_risk, x.paper, x.strategy);
 }
 
 struct cancel_intent {
@@ -248,6 +255,16 @@ struct cancel_intent {
 };
 template <class Inspector>
 auto inspect(Inspector& f, cancel_intent& x) { return f(x.market, x.order_id); }
+
+/// A market's strategies' proposed buys (market -> bidding): bidding admits
+/// them under the phase's limits, the trade limiter, the global budget and each
+/// strategy's cap, reserving budget for each it admits, in order.
+struct admission_request {
+  market_view view;
+  std::vector<place_intent> proposals;
+};
+template <class Inspector>
+auto inspect(Inspector& f, admission_request& x) { return f(x.view, x.proposals); }
 
 /// Bidding's answer to a market's evaluate: intents plus the skip/enter reason.
 struct bid_decision {
@@ -262,18 +279,21 @@ auto inspect(Inspector& f, bid_decision& x) { return f(x.place, x.cancel, x.reas
 struct budget_release {
   condition_id market;
   usdc amount;
+  strategy_kind strategy = strategy_kind::td_maker; // whose cap it frees
+  bool all_strategies = false; // retirement: every strategy's reservation in the market
 };
 template <class Inspector>
-auto inspect(Inspector& f, budget_release& x) { return f(x.market, x.amount); }
+auto inspect(Inspector& f, budget_release& x) { return f(x.market, x.amount, x.strategy, x.all_strategies); }
 
 /// Re-establishes a reservation for an order found resting at start (order ->
 /// bidding): it is counted even if it exceeds the limit, because it exists.
 struct budget_claim {
   condition_id market;
   usdc amount;
+  strategy_kind strategy = strategy_kind::td_maker;
 };
 template <class Inspector>
-auto inspect(Inspector& f, budget_claim& x) { return f(x.market, x.amount); }
+auto inspect(Inspector& f, budget_claim& x) { return f(x.market, x.amount, x.strategy); }
 
 /// The collateral balance, for wallet auto-sizing (order -> bidding).
 struct balance_update {
@@ -281,6 +301,16 @@ struct balance_update {
 };
 template <class Inspector>
 auto inspect(Inspector& f, balance_update& x) { return f(x.balance); }
+
+/// One strategy's cap inside the global budget, for /status and /metrics.
+struct strategy_budget {
+  strategy_kind strategy = strategy_kind::td_maker;
+  bool enabled = false;
+  usdc limit;
+  usdc reserved;
+};
+template <class Inspector>
+auto inspect(Inspector& f, strategy_budget& x) { return f(x.strategy, x.enabled, x.limit, x.reserved); }
 
 struct budget_snapshot {
   usdc limit;
@@ -293,11 +323,12 @@ struct budget_snapshot {
   std::uint32_t session_trades = 0;       // new positions counted this session on the phase's book
   std::uint32_t session_trade_limit = 0;  // 0 = no limit
   std::uint64_t trades_refused = 0;       // market evaluations refused by the limiter (since start)
+  std::vector<strategy_budget> strategies;
 };
 template <class Inspector>
 auto inspect(Inspector& f, budget_snapshot& x) {
   return f(x.limit, x.reserved, x.committed, x.current_phase, x.max_per_market, x.shares_per_rung,
-           x.session_trades, x.session_trade_limit, x.trades_refused);
+           x.session_trades, x.session_trade_limit, x.trades_refused, x.strategies);
 }
 
 // ---------------------------------------------------------------------------
@@ -310,6 +341,18 @@ struct place_batch {
 };
 template <class Inspector>
 auto inspect(Inspector& f, place_batch& x) { return f(x.market, x.orders); }
+
+/// Orders a market will want soon at a price and size known now (the 99c
+/// capture, market -> order): the order actor signs each ahead and keeps it, so
+/// the place_intent that matches one (market, token, side, px, size, neg_risk,
+/// paper, strategy) later only sends bytes. A kept order is used once; a market's
+/// are dropped when its slot ends.
+struct presign_request {
+  condition_id market;
+  std::vector<place_intent> orders;
+};
+template <class Inspector>
+auto inspect(Inspector& f, presign_request& x) { return f(x.market, x.orders); }
 
 struct cancel_batch {
   condition_id market;
@@ -334,12 +377,22 @@ struct order_update {
   shares size;
   bool paper = false;
   order_side side = order_side::buy;
+  strategy_kind strategy = strategy_kind::td_maker;
 };
 template <class Inspector>
 auto inspect(Inspector& f, order_update& x) {
   return f(x.client_id, x.order_id, x.market, x.side_outcome, x.rung, x.state, x.matched, x.reason,
-           x.ts_ms, x.token, x.px, x.size, x.paper, x.side);
+           x.ts_ms, x.token, x.px, x.size, x.paper, x.side, x.strategy);
 }
+
+/// Which strategy placed these orders (order -> fill, before the request goes
+/// out): a fill is booked under its order's strategy.
+struct order_strategy_note {
+  std::vector<std::string> order_ids;
+  strategy_kind strategy = strategy_kind::td_maker;
+};
+template <class Inspector>
+auto inspect(Inspector& f, order_strategy_note& x) { return f(x.order_ids, x.strategy); }
 
 // Venue answers, from the I/O threads to the order actor (one per request).
 
@@ -527,10 +580,11 @@ struct stop_result {
   shares sold;
   price px;
   bool paper = false; // the book of the position it sold: failures are counted per book
+  strategy_kind strategy = strategy_kind::td_maker; // ... and per strategy
 };
 template <class Inspector>
 auto inspect(Inspector& f, stop_result& x) {
-  return f(x.market, x.ok, x.error, x.consecutive_failures, x.sold, x.px, x.paper);
+  return f(x.market, x.ok, x.error, x.consecutive_failures, x.sold, x.px, x.paper, x.strategy);
 }
 
 // ---------------------------------------------------------------------------
@@ -557,16 +611,27 @@ auto inspect(Inspector& f, resolution_done& x) {
   return f(x.market, x.source, x.ok, x.resolved, x.winner, x.error, x.slot_end_s, x.has_bid, x.bid);
 }
 
+/// A strategy's realised PnL (settled markets, since the store began).
+struct strategy_pnl_total {
+  strategy_kind strategy = strategy_kind::td_maker;
+  usdc realised_pnl;
+  usdc paper_pnl;
+  std::uint64_t settled = 0; // settlement records it had a share in
+};
+template <class Inspector>
+auto inspect(Inspector& f, strategy_pnl_total& x) { return f(x.strategy, x.realised_pnl, x.paper_pnl, x.settled); }
+
 struct settlement_status {
   std::uint64_t settled = 0;
   std::uint64_t deferred = 0; // due, not resolved yet
   std::uint64_t forced = 0;
   usdc realised_pnl; // the venue's positions
   usdc paper_pnl;    // the paper book (Experience phase, paper mode)
+  std::vector<strategy_pnl_total> by_strategy; // one per strategy, always all of them
 };
 template <class Inspector>
 auto inspect(Inspector& f, settlement_status& x) {
-  return f(x.settled, x.deferred, x.forced, x.realised_pnl, x.paper_pnl);
+  return f(x.settled, x.deferred, x.forced, x.realised_pnl, x.paper_pnl, x.by_strategy);
 }
 
 // ---------------------------------------------------------------------------
@@ -751,6 +816,34 @@ auto inspect(Inspector& f, market_state& x) { return f(x.record, x.view, x.incar
 // ---------------------------------------------------------------------------
 // Telemetry: every instrumented actor -> telemetry -> HTTP
 // ---------------------------------------------------------------------------
+
+/// A market's 99c-capture figures (market -> telemetry, on change, at most once
+/// per flush interval): /status "strategies", tdmaker_danger_score{market}.
+struct strategy_sample {
+  condition_id market;
+  std::string asset;
+  strategy_kind strategy = strategy_kind::capture_99c;
+  std::int64_t slot_end_s = 0;
+  bool holding = false;                 // a capture position is held
+  outcome side = outcome::up;           // the held (or ordered) outcome
+  bool paper = false;
+  std::int64_t confidence_ppm = -1;     // the held outcome's (or the best outcome's) now; -1 unknown
+  std::int64_t peak_confidence_ppm = -1;// at fill; -1 none
+  std::int32_t danger_score = -1;       // -1: no position
+  std::int32_t drop_points = 0;         // the danger components
+  std::int32_t velocity_points = 0;
+  std::int32_t time_points = 0;
+  std::int32_t opposite_points = 0;
+  std::string reasons;                  // describe_reasons of the confidence
+  bool retired = false;                 // the market is done: forget it
+  std::int64_t ts_ms = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, strategy_sample& x) {
+  return f(x.market, x.asset, x.strategy, x.slot_end_s, x.holding, x.side, x.paper, x.confidence_ppm,
+           x.peak_confidence_ppm, x.danger_score, x.drop_points, x.velocity_points, x.time_points,
+           x.opposite_points, x.reasons, x.retired, x.ts_ms);
+}
 
 /// Counters accumulated by one actor since its previous sample.
 struct actor_sample {

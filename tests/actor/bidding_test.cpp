@@ -105,7 +105,7 @@ struct rig {
   }
   bid_decision decide(market_view v) {
     bid_decision out;
-    self->request(bidding, 5s, std::move(v))
+    self->request(bidding, 5s, admission_request{std::move(v), {}})
       .receive([&](bid_decision& d) { out = std::move(d); }, [](caf::error& e) { FAIL(error_text(e)); });
     return out;
   }
