@@ -1,5 +1,6 @@
 #include "actors/bidding.hpp"
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -15,6 +16,12 @@
 namespace tdmaker {
 namespace {
 
+/// A strategy's cap as a budget of its own; the per-market limit is the global one's.
+exposure_budget cap_budget(const strategy_cap& c) {
+  constexpr usdc unlimited{std::numeric_limits<std::int64_t>::max() / 4};
+  return exposure_budget(c.max_exposure.micros > 0 ? c.max_exposure : unlimited, unlimited);
+}
+
 class bidding_impl : public instrumented<bidding_actor::base> {
 public:
   bidding_impl(caf::actor_config& cfg, telemetry_actor telemetry, audit_actor audit, store_actor store,
@@ -24,6 +31,7 @@ public:
       store_(std::move(store)),
       opts_(std::move(opts)),
       budget_(opts_.max_exposure, opts_.max_per_market),
+      caps_{cap_budget(opts_.strategies[0]), cap_budget(opts_.strategies[1])},
       session_(opts_.phases ? opts_.phases->session : session_clock{}),
       live_(session_, false),
       paper_(session_, true) {}
@@ -33,8 +41,8 @@ public:
     if (opts_.phases && store_)
       load_trade_counts();
     return {
-      [=, this](admission_request& r) -> caf::result<bid_decision> { return on_view(r.view); },
-      [=, this](budget_release& r) { budget_.release(r.market.hex, r.amount); },
+      [=, this](admission_request& r) -> caf::result<bid_decision> { return on_admission(r); },
+      [=, this](budget_release& r) { release(r); },
       [=, this](budget_claim& c) { claim(c); },
       [=, this](balance_update& b) { on_balance(b); },
       [=, this](phase_record& p) { on_phase(p); },
@@ -106,22 +114,23 @@ private:
     return opts_.phases ? opts_.phases->limits_of(phase_).max_trades_per_session : 0;
   }
 
-  caf::result<bid_decision> on_view(const market_view& v) {
+  caf::result<bid_decision> on_admission(admission_request& req) {
+    const auto& v = req.view;
     if (opts_.phases && !phase_known_) {
       bid_decision d;
       d.reason = "trading phase not known yet";
       return d;
     }
     trade_ = {};
-    auto d = evaluate(v);
+    auto d = admit(req);
     if (trade_.verdict != trade_verdict::counted)
       return d;
     if (d.place.empty()) { // counted, but nothing could be placed (budget): not a trade
       limiter() = *trade_.before;
       return d;
     }
-    spdlog::info("bidding: new trade on market {} ({} book): {} of {} this session", v.market.hex,
-                 paper_book() ? "paper" : "live", limiter().count(v.now_ms),
+    spdlog::info("bidding: new trade on market {} ({} book, {}): {} of {} this session", v.market.hex,
+                 paper_book() ? "paper" : "live", to_string(d.place.front().strategy), limiter().count(v.now_ms),
                  trade_limit() == 0 ? std::string("unlimited") : std::to_string(trade_limit()));
     if (!store_)
       return d;
@@ -180,100 +189,84 @@ private:
                    paper_book() ? "paper" : "live");
   }
 
-  bid_decision evaluate(const market_view& v) {
+  /// The proposals in order, each admitted or refused; the first refusal for
+  /// budget or the trade limit ends the market's batch (a ladder is placed
+  /// best rung first, so the rest would be refused too).
+  bid_decision admit(admission_request& req) {
+    const auto& v = req.view;
     bid_decision d;
     if (v.awaiting_settlement) {
       d.reason = "awaiting settlement";
       return d;
     }
-    std::string_view why;
-    for (auto side : {outcome::up, outcome::down}) {
-      const auto& top = side == outcome::up ? v.up : v.down;
-      entry_inputs in{side, top.best_bid, top.best_ask, v.ref_start, v.ref_now, v.now_ms, v.slot_start_s, v.slot_end_s};
-      auto r = evaluate_entry(opts_.entry, opts_.model ? &*opts_.model : nullptr, in);
-      std::string_view verdict = "skip";
-      std::size_t before = d.place.size();
-      if (r.action != entry_action::skip)
-        verdict = plan_orders(v, side, r, d);
-      // The reason is text for logs and tests; the static view is kept and
-      // copied into the message once, after both outcomes.
-      if (why.empty() || r.action != entry_action::skip)
-        why = verdict == "skip" ? r.reason : verdict;
-      audit_if_changed(v, in, r, verdict, d.place.size() - before);
+    for (auto& p : req.proposals) {
+      const char* refused = refusal(v, p);
+      if (!refused) {
+        d.place.push_back(std::move(p));
+        continue;
+      }
+      d.reason = refused;
+      if (std::string_view(refused) != "strategy disabled" && std::string_view(refused) != "above the phase's rung size")
+        break;
     }
-    d.reason = std::string(why);
+    if (d.reason.empty())
+      d.reason = d.place.empty() ? "nothing proposed" : "admitted";
+    else if (!d.place.empty() && d.reason == "no budget")
+      d.reason = "admitted (budget exhausted)";
     return d;
   }
 
-  /// The rungs due for `side`, each with its budget reserved; returns the verdict.
-  std::string_view plan_orders(const market_view& v, outcome side, const filter_result& r, bid_decision& d) {
-    const auto placed_mask = side == outcome::up ? v.placed_up : v.placed_down;
-    const auto filled = side == outcome::up ? v.filled_up : v.filled_down;
-    const auto& token = side == outcome::up ? v.up_token : v.down_token;
-    if (r.action == entry_action::taker) {
-      // One marketable order at the ask, as the first rung; never twice.
-      if (placed_mask & 1u)
-        return "ladder complete";
-      if (!trade_allowed(v))
-        return "trade limit";
-      return reserve_and_add(v, side, token, 0, r.px, rung_size(opts_.ladder, v.min_size), false, d)
-               ? "taker order" : "no budget";
-    }
-    auto rungs = ladder_rungs(opts_.ladder, r.px, v.tick, v.min_size);
-    std::vector<bool> placed(rungs.size());
-    for (std::size_t i = 0; i < rungs.size(); ++i)
-      placed[i] = (placed_mask >> i) & 1u;
-    auto due = rungs_due(opts_.ladder, placed, filled);
-    if (due.empty())
-      return filled >= opts_.ladder.rungs ? "ladder filled" : "ladder placed";
+  /// Why `p` may not go out (null: admitted, its budget reserved).
+  const char* refusal(const market_view& v, place_intent& p) {
+    const auto& cap = opts_.strategies[index_of(p.strategy)];
+    if (!cap.enabled)
+      return "strategy disabled";
+    if (p.side != order_side::buy || p.market != v.market)
+      return "not a buy of this market";
+    // A proposal sized before a phase change reached the market is refused, not
+    // placed at the old size; the next evaluation uses the new one.
+    if (p.size > rung_size(opts_.ladder, v.min_size))
+      return "above the phase's rung size";
     if (!trade_allowed(v))
       return "trade limit";
-    for (auto i : due)
-      if (!reserve_and_add(v, side, token, i, rungs[i].px, rungs[i].size, true, d))
-        return d.place.empty() ? "no budget" : "maker orders (budget exhausted)";
-    return "maker orders";
-  }
-
-  bool reserve_and_add(const market_view& v, outcome side, const token_id& token, std::uint32_t rung,
-                       price px, shares size, bool post_only, bid_decision& d) {
-    auto cost = order_cost(px, size);
-    if (!budget_.try_reserve(v.market.hex, cost))
-      return false;
-    place_intent p;
-    p.market = v.market;
-    p.token = token;
-    p.side_outcome = side;
-    p.rung = rung;
-    p.side = order_side::buy;
-    p.px = px;
-    p.size = size;
+    auto cost = order_cost(p.px, p.size);
+    if (!try_reserve(p.strategy, v.market.hex, cost))
+      return "no budget";
     p.reserved = cost;
     p.slot_end_s = v.slot_end_s;
-    p.post_only = post_only;
     p.neg_risk = v.neg_risk;
-    d.place.push_back(std::move(p));
-    return true;
+    return nullptr;
   }
 
-  void audit_if_changed(const market_view& v, const entry_inputs& in, const filter_result& r,
-                        std::string_view verdict, std::size_t orders) {
-    // Every book update is evaluated; the audit keeps each change of decision
-    // (and every decision that produced orders), not thousands of repeats.
-    // Verdicts and reasons are static strings: comparing them allocates nothing.
-    auto it = last_.find(std::string_view(v.market.hex));
-    if (it == last_.end())
-      it = last_.emplace(v.market.hex, market_decisions{}).first;
-    auto& last = it->second;
-    last.slot_end_s = v.slot_end_s;
-    auto& side = last.side[in.side == outcome::up ? 0 : 1];
-    if (orders == 0 && side.verdict == verdict && side.reason == r.reason)
+  /// Under the global and per-market limits and under the strategy's own cap, or not at all.
+  bool try_reserve(strategy_kind s, const std::string& market, usdc cost) {
+    if (!budget_.try_reserve(market, cost))
+      return false;
+    if (caps_[index_of(s)].try_reserve(market, cost))
+      return true;
+    budget_.release(market, cost);
+    return false;
+  }
+
+  void release(const budget_release& r) {
+    if (r.all_strategies) {
+      budget_.release_all(r.market.hex);
+      for (auto& c : caps_)
+        c.release_all(r.market.hex);
       return;
-    side = {verdict, r.reason};
-    if (audit_)
-      send(audit_, audit_line{entry_audit_line(v.now_ms, v.market.hex, v.asset, in, r, verdict, orders)});
+    }
+    auto freed = budget_.release(r.market.hex, r.amount);
+    caps_[index_of(r.strategy)].release(r.market.hex, freed);
   }
 
   void claim(const budget_claim& c) {
+    auto& cap = caps_[index_of(c.strategy)];
+    if (!cap.try_reserve(c.market.hex, c.amount)) { // it exists: counted against its cap even above it
+      auto limit = cap.limit();
+      cap.set_limit(usdc{cap.reserved().micros + c.amount.micros});
+      cap.try_reserve(c.market.hex, c.amount);
+      cap.set_limit(limit);
+    }
     if (!budget_.try_reserve(c.market.hex, c.amount)) {
       // It rests on the venue: count it even above the limit, and refuse more.
       auto limit = budget_.limit();
@@ -307,20 +300,24 @@ private:
     s.session_trades = (paper_book() ? paper_ : live_).count(wall_ms());
     s.session_trade_limit = trade_limit();
     s.trades_refused = trades_refused_;
+    for (auto k : all_strategies) {
+      const auto& cap = opts_.strategies[index_of(k)];
+      s.strategies.push_back({k, cap.enabled, cap.max_exposure.micros > 0 ? cap.max_exposure : budget_.limit(),
+                              caps_[index_of(k)].reserved()});
+    }
     return s;
   }
 
   void publish() {
     if (telemetry())
       send(telemetry(), snapshot());
-    auto now_s = wall_ms() / 1000;
-    std::erase_if(last_, [&](auto& kv) { return kv.second.slot_end_s + 600 < now_s; });
   }
 
   audit_actor audit_;
   store_actor store_;
   bidding_options opts_;
   exposure_budget budget_;
+  std::array<exposure_budget, strategy_count> caps_; // each strategy's reservations under its cap
   phase phase_ = phase::experience;
   bool phase_known_ = false;
   std::optional<usdc> balance_; // the last wallet balance (auto-sizing)
@@ -336,15 +333,6 @@ private:
   std::uint64_t trades_refused_ = 0;
   std::int64_t refused_session_ = 0;
   std::set<std::string> refused_logged_; // markets refused this session, logged once each
-  struct decision_key {
-    std::string_view verdict; // static text
-    std::string_view reason;  // static text
-  };
-  struct market_decisions {
-    decision_key side[2]; // Up, Down
-    std::int64_t slot_end_s = 0;
-  };
-  std::map<std::string, market_decisions, std::less<>> last_; // by market
 };
 
 } // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <caf/actor_system.hpp>
@@ -75,7 +76,7 @@ public:
       },
       [=, this](retire_atom, condition_id& id) -> caf::result<bool> { return retire(id); },
       [=, this](list_atom) -> std::vector<market_summary> { return summaries(); },
-      [=, this](phase_record&) {},
+      [=, this](phase_record& p) { on_phase(p); },
     };
   }
 
@@ -197,6 +198,8 @@ private:
   market_actor spawn_entry(const market_record& rec, std::uint32_t incarnation) {
     auto m = spawn_market(this, rec.id, incarnation, store_, telemetry(), opts_.market);
     monitor(m);
+    if (phase_)
+      send(m, *phase_); // the phase in force sizes its strategies' orders
     auto& e = markets_[rec.id.hex];
     e.handle = m;
     e.slug = rec.slug;
@@ -272,6 +275,14 @@ private:
     return out;
   }
 
+  /// Kept for markets spawned later, and passed to every live one now.
+  void on_phase(const phase_record& p) {
+    phase_ = p;
+    for (auto& [id, e] : markets_)
+      if (e.handle)
+        send(e.handle, p);
+  }
+
   void publish() {
     if (telemetry())
       caf::anon_send(telemetry(), markets_changed{summaries(), retired_, refused_max_live_, refused_no_fee_.size()});
@@ -286,6 +297,7 @@ private:
   std::uint64_t retired_ = 0;
   std::uint64_t refused_max_live_ = 0;
   std::set<std::string> refused_no_fee_; // condition ids refused for want of a fee schedule
+  std::optional<phase_record> phase_;    // the phase manager's latest
 };
 
 } // namespace

@@ -257,6 +257,7 @@ private:
           break;
         }
         for (auto& t : *ticks) {
+          observe(t);
           auto it = symbols_.find(t.symbol);
           if (it == symbols_.end())
             continue;
@@ -436,6 +437,21 @@ private:
   // One document per stream, reused for every frame: a plain Document's pool kept
   // every frame's nodes (~495 bytes a frame, issue 14); these are emptied per parse.
   json::reusable_document market_doc_;
+  /// Every tick of an asset goes into its windows, which live as long as the
+  /// feed (across slots: seed 000's pitfall 1); the tick carries their motion
+  /// at its own source time, so a market sees velocity from its first tick.
+  void observe(reference_tick& t) {
+    auto it = windows_.find(t.symbol);
+    if (it == windows_.end())
+      it = windows_.emplace(t.symbol, std::pair{reference_window(opts_.fast_window.count()),
+                                                reference_window(opts_.slow_window.count())}).first;
+    it->second.first.add(t.source_ts_ms, t.value);
+    it->second.second.add(t.source_ts_ms, t.value);
+    t.fast = it->second.first.motion(t.source_ts_ms);
+    t.slow = it->second.second.motion(t.source_ts_ms);
+  }
+
+  std::map<std::string, std::pair<reference_window, reference_window>, std::less<>> windows_; // by RTDS symbol
   json::reusable_document rtds_doc_{16 * 1024}; // RTDS frames are one tick or a short backfill
   std::int64_t recv_ns_ = 0;
   bool safe_ = false;

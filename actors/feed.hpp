@@ -23,6 +23,9 @@ struct feed_options {
   backoff_policy reconnect{std::chrono::milliseconds(1'000), std::chrono::milliseconds(60'000)};
   std::uint32_t breaker_failures = 10;
   std::chrono::milliseconds refetch_min_interval{2'000};
+  // Per-asset reference windows (core/reference_window): velocity, and volatility/TWAP.
+  std::chrono::milliseconds fast_window{5'000};
+  std::chrono::milliseconds slow_window{60'000};
   std::chrono::milliseconds health_every{1'000};
   std::chrono::milliseconds flush_every{250};
   order_actor risk; // gets market-feed health and safe mode (may be null)

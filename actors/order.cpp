@@ -77,6 +77,7 @@ public:
       },
       [=, this](expire_atom) {
         sweep();
+        drop_presigned(opts_.clock());
         delayed_send(this, opts_.sweep_every, expire_atom::value);
       },
       [=, this](reconcile_atom) { reconcile(); },
@@ -96,7 +97,7 @@ public:
           reconcile();
       },
       [=, this](fill_booked& b) { on_fill(b); },
-      [=, this](presign_request&) {},
+      [=, this](presign_request& r) { presign(r); },
       [=, this](settlement_status& s) {
         // The loss limit counts from this start: the first total is the baseline.
         if (!pnl_baseline_)
@@ -321,7 +322,9 @@ private:
         r.state = order_state::live;
         r.reason = "paper: recorded, not sent";
       } else {
-        auto s = venue_->sign(i, now);
+        auto s = take_presigned(i);
+        if (!s)
+          s = venue_->sign(i, now);
         if (!s) {
           refuse(i, "signing failed: " + s.error(), now);
           continue;
@@ -351,6 +354,54 @@ private:
       }
       send_placements(std::move(*shared));
     }, [=, this](const std::string& err) { on_placeholders_failed(accepted, *shared, err); });
+  }
+
+  // ---- orders signed ahead (the 99c capture): the triggering update only sends bytes ----
+
+  /// Signs each order now and keeps it for the place_intent that matches it.
+  /// Paper orders are never signed; at most a few per market are kept.
+  void presign(const presign_request& r) {
+    if (paper_now() || !venue_ || !venue_->ready())
+      return;
+    auto& kept = presigned_[r.market.hex];
+    const auto now = opts_.clock();
+    for (const auto& i : r.orders) {
+      if (kept.size() >= max_presigned_per_market || i.side != order_side::buy)
+        break;
+      auto s = venue_->sign(i, now);
+      if (!s) {
+        spdlog::warn("order: signing ahead for market {} failed: {}", r.market.hex, s.error());
+        continue;
+      }
+      kept.push_back({i, std::move(s).value()});
+    }
+    spdlog::info("order: {} order(s) of market {} signed ahead", kept.size(), r.market.hex);
+  }
+
+  /// The kept order for exactly this intent (used once), or an error to sign now.
+  result<signed_placement> take_presigned(const place_intent& i) {
+    auto it = presigned_.find(i.market.hex);
+    if (it == presigned_.end())
+      return failure{"none kept"};
+    auto& kept = it->second;
+    for (auto k = kept.begin(); k != kept.end(); ++k) {
+      const auto& p = k->intent;
+      if (p.token == i.token && p.side == i.side && p.px == i.px && p.size == i.size && p.neg_risk == i.neg_risk
+          && p.post_only == i.post_only && p.expiration_s == i.expiration_s) {
+        auto s = std::move(k->placement);
+        kept.erase(k);
+        ++presigned_used_;
+        return s;
+      }
+    }
+    return failure{"no kept order matches"};
+  }
+
+  /// A kept order past its slot's cancel time will never be sent: forget it.
+  void drop_presigned(std::int64_t now) {
+    std::erase_if(presigned_, [&](auto& kv) {
+      return kv.second.empty() || kv.second.front().intent.slot_end_s * 1000 - opts_.cancel_before_end_ms <= now;
+    });
   }
 
   /// POST /orders in chunks of orders.batch_max.
@@ -989,6 +1040,13 @@ private:
   order_peers peers_;
   order_options opts_;
   std::map<std::string, order_record> orders_; // open orders (terminal ones leave once handled)
+  struct kept_order {
+    place_intent intent;
+    signed_placement placement;
+  };
+  static constexpr std::size_t max_presigned_per_market = 4;
+  std::map<std::string, std::vector<kept_order>> presigned_; // by market: signed ahead, unused
+  std::uint64_t presigned_used_ = 0;
   std::set<std::string> claimed_; // markets whose earlier orders are reserved again
   std::map<std::string, market_actor> markets_;
   std::set<std::string> lookup_in_flight_;

@@ -381,6 +381,8 @@ private:
       caf::anon_send(opts_.bidding, current_);
     if (opts_.orders)
       caf::anon_send(opts_.orders, current_);
+    if (opts_.directory)
+      caf::anon_send(opts_.directory, current_);
     publish_sample();
   }
 

@@ -15,6 +15,7 @@ struct phase_manager_options {
   std::chrono::milliseconds flush_every{250};
   bidding_actor bidding; // told every phase (may be null)
   order_actor orders;
+  directory_actor directory; // passes it to every market (strategy sizing)
   phase_policy policy = phase_policy::defaults(); // limits, gates, downgrades, session clock, auto_upgrade
   std::chrono::milliseconds sample_every{1000};   // phase_sample to telemetry; notices the session boundary
   std::function<std::int64_t()> clock;            // wall ms; injected by tests (null: the wall clock)

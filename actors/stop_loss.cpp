@@ -15,8 +15,11 @@ namespace {
 /// A live and a paper position of one market are two positions: each has its
 /// own peak bid, crash timer, last verdict and failure count. A paper position
 /// bought after a switch to Experience must not inherit the live one's peak.
-std::string book_key(const condition_id& market, bool paper) {
-  return paper ? market.hex + "/paper" : market.hex;
+std::string book_key(const condition_id& market, bool paper, strategy_kind k = strategy_kind::td_maker) {
+  auto key = paper ? market.hex + "/paper" : market.hex;
+  if (k != strategy_kind::td_maker) // each strategy's holding is its own position
+    key.append("/").append(to_string(k));
+  return key;
 }
 
 class stop_loss_impl : public instrumented<stop_loss_actor::base> {
@@ -36,6 +39,8 @@ private:
     const auto& pos = v.position;
     if (!pos.open)
       return {};
+    if (pos.strategy == strategy_kind::capture_99c)
+      return check_danger(v);
     const auto& book = pos.side == outcome::up ? v.up : v.down;
     entry_inputs in{pos.side, book.best_bid, book.best_ask, v.ref_start, v.ref_now, v.now_ms, v.slot_start_s, v.slot_end_s};
     const auto key = book_key(v.market, pos.paper);
@@ -55,8 +60,34 @@ private:
     return d;
   }
 
+  /// A 99c capture is held to settlement unless its danger score (the market's,
+  /// from core/danger_score) reaches the threshold: then it is sold at the best
+  /// bid, with the same retries and escalation as any stop-loss exit.
+  stop_decision check_danger(const market_view& v) {
+    const auto& pos = v.position;
+    const auto& book = pos.side == outcome::up ? v.up : v.down;
+    stop_decision d;
+    if (pos.danger_score < 0 || pos.danger_score < pos.danger_threshold)
+      return d;
+    if (book.best_bid.micros == 0) {
+      d.verdict = stop_verdict::await_settlement;
+      d.reason = "danger score over its threshold but no bid: settlement decides";
+      return d;
+    }
+    d.verdict = stop_verdict::exit;
+    d.exit_px = price{micros_per_unit}; // any bid: the danger, not a price, decided
+    d.reason = "danger score " + std::to_string(pos.danger_score) + " >= " + std::to_string(pos.danger_threshold);
+    auto text = "99c capture danger exit in market " + v.market.hex.substr(0, 10) + "…" + (pos.paper ? " (paper)" : "")
+                + ": " + d.reason + "; selling " + to_string(pos.qty) + " " + (pos.side == outcome::up ? "Up" : "Down")
+                + " bought at " + to_string(pos.entry) + " into the bid " + to_string(book.best_bid) + " ("
+                + std::to_string(static_cast<std::int64_t>(v.slot_end_s - v.now_ms / 1000)) + " s to the end)";
+    spdlog::warn("stop-loss: {}", text);
+    raise(severity::warning, std::move(text));
+    return d;
+  }
+
   void on_result(const stop_result& r) {
-    auto& n = failures_[book_key(r.market, r.paper)];
+    auto& n = failures_[book_key(r.market, r.paper, r.strategy)];
     const char* book = r.paper ? " (paper)" : "";
     if (r.ok) {
       n = 0;

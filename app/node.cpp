@@ -54,7 +54,7 @@ namespace tdmaker {
 struct node::impl {
   node_config cfg;
   std::chrono::milliseconds flush{250};
-  std::optional<entry_model> entry;  // moved into the bidding actor
+  std::optional<entry_model> entry;  // the TD maker's, given to every market
   std::optional<exit_model> exit;    // moved into the stop-loss actor
   std::shared_ptr<lmdb_env> env;     // moved into the store actor
   caf::actor_system_config sys_cfg;
@@ -108,6 +108,8 @@ feed_options feed_options_of(const node_config& cfg, std::chrono::milliseconds f
                  std::chrono::milliseconds(cfg.feed_reconnect_max_ms)};
   o.breaker_failures = static_cast<std::uint32_t>(cfg.feed_breaker_failures);
   o.refetch_min_interval = std::chrono::milliseconds(cfg.feed_refetch_min_interval_ms);
+  o.fast_window = std::chrono::milliseconds(cfg.capture.velocity_window_ms);
+  o.slow_window = std::chrono::milliseconds(cfg.capture.slow_window_ms);
   o.flush_every = flush;
   return o;
 }
@@ -136,23 +138,37 @@ void establish_credentials(std::shared_ptr<clob_session> s, weak_handle<feed_act
   });
 }
 
-bidding_options bidding_options_of(const node_config& cfg, std::optional<entry_model> model,
-                                   std::chrono::milliseconds flush) {
+ladder_rules ladder_of(const node_config& cfg) {
+  ladder_rules l;
+  l.rungs = static_cast<std::uint32_t>(cfg.ladder_rungs);
+  l.spacing_ticks = static_cast<std::uint32_t>(cfg.ladder_spacing_ticks);
+  l.shares_per_rung = cfg.ladder_shares_per_rung;
+  l.sequential = cfg.ladder_sequential;
+  return l;
+}
+
+/// The TD maker's knobs (config `entry`, `ladder`), run by every market when enabled.
+td_maker_setup td_maker_of(const node_config& cfg, std::optional<entry_model> model) {
+  td_maker_setup t;
+  t.entry.target_bid = price{cfg.entry_target_bid};
+  t.entry.max_bid = price{cfg.entry_max_bid};
+  t.entry.min_move_ppm = cfg.entry_min_move_ppm;
+  t.entry.max_move_ppm = cfg.entry_max_move_ppm;
+  t.entry.min_entry_s = cfg.entry_min_entry_s;
+  t.entry.max_entry_s = cfg.entry_max_entry_s;
+  t.entry.fair_value = cfg.entry_fair_value;
+  t.entry.annual_vol_ppm = cfg.entry_annual_vol_ppm;
+  t.entry.min_edge = price{cfg.entry_min_edge};
+  t.model = std::move(model);
+  t.ladder = ladder_of(cfg);
+  return t;
+}
+
+bidding_options bidding_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
   bidding_options o;
-  o.entry.target_bid = price{cfg.entry_target_bid};
-  o.entry.max_bid = price{cfg.entry_max_bid};
-  o.entry.min_move_ppm = cfg.entry_min_move_ppm;
-  o.entry.max_move_ppm = cfg.entry_max_move_ppm;
-  o.entry.min_entry_s = cfg.entry_min_entry_s;
-  o.entry.max_entry_s = cfg.entry_max_entry_s;
-  o.entry.fair_value = cfg.entry_fair_value;
-  o.entry.annual_vol_ppm = cfg.entry_annual_vol_ppm;
-  o.entry.min_edge = price{cfg.entry_min_edge};
-  o.model = std::move(model);
-  o.ladder.rungs = static_cast<std::uint32_t>(cfg.ladder_rungs);
-  o.ladder.spacing_ticks = static_cast<std::uint32_t>(cfg.ladder_spacing_ticks);
-  o.ladder.shares_per_rung = cfg.ladder_shares_per_rung;
-  o.ladder.sequential = cfg.ladder_sequential;
+  o.ladder = ladder_of(cfg);
+  o.strategies[index_of(strategy_kind::td_maker)] = {cfg.td_maker.enabled, usdc{cfg.td_maker.max_exposure}};
+  o.strategies[index_of(strategy_kind::capture_99c)] = {cfg.capture.enabled, usdc{cfg.capture.max_exposure}};
   o.max_exposure = usdc{cfg.budget_max_exposure};
   o.max_per_market = usdc{cfg.budget_max_per_market};
   o.auto_fraction_ppm = cfg.budget_auto_fraction_ppm;
@@ -265,8 +281,7 @@ caf::actor start_audit(impl& p) {
 
 // Trading: bidding owns the budget, the order actor the venue's order API.
 caf::actor start_bidding(impl& p) {
-  p.bidding = spawn_bidding(*p.sys, p.telemetry, p.audit, p.store,
-                            bidding_options_of(p.cfg, std::move(p.entry), p.flush));
+  p.bidding = spawn_bidding(*p.sys, p.telemetry, p.audit, p.store, bidding_options_of(p.cfg, p.flush));
   return caf::actor_cast<caf::actor>(p.bidding);
 }
 
@@ -285,6 +300,7 @@ caf::actor start_phase_manager(impl& p) {
   o.flush_every = p.flush;
   o.bidding = p.bidding;
   o.orders = p.orders;
+  o.directory = p.directory;
   o.policy = p.cfg.phases; // gates, downgrades, sessions, auto_upgrade (config `phase`)
   p.phases = spawn_phase_manager(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.phases);
@@ -336,6 +352,11 @@ caf::actor start_directory(impl& p) {
   o.market.stop_loss = p.stop_loss;
   o.market.audit = p.audit;
   o.market.stop_before_end_ms = cfg.orders_cancel_before_end_ms;
+  if (cfg.td_maker.enabled)
+    o.market.td_maker = td_maker_of(cfg, p.entry);
+  if (cfg.capture.enabled)
+    o.market.capture = cfg.capture;
+  o.market.phases = cfg.phases;
   o.flush_every = p.flush;
   p.directory = spawn_directory(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.directory);
@@ -387,12 +408,13 @@ constexpr singleton singletons[] = {
   {"audit", on_death::stop_node, true, start_audit},
   {"bidding", on_death::stop_node, false, start_bidding},
   {"order", on_death::stop_node, false, start_order},
-  {"phase_manager", on_death::stop_node, false, start_phase_manager},
-  {"control", on_death::stop_node, false, start_control},
   {"fill", on_death::stop_node, false, start_fill},
   {"stop_loss", on_death::stop_node, false, start_stop_loss},
   {"feed", on_death::stop_node, false, start_feed},
   {"directory", on_death::stop_node, false, start_directory},
+  // After the directory: every phase it publishes reaches the markets too.
+  {"phase_manager", on_death::stop_node, false, start_phase_manager},
+  {"control", on_death::stop_node, false, start_control},
   {"settlement", on_death::restart, false, start_settlement},
   {"discovery", on_death::restart, false, start_discovery},
 };

@@ -8,6 +8,7 @@
 #include "actors/bidding.hpp"
 #include "actors/store.hpp"
 #include "actors/util.hpp"
+#include "core/td_maker.hpp"
 #include "core/trade_limiter.hpp"
 #include "fixture.hpp"
 
@@ -25,14 +26,19 @@ condition_id market_n(int n) {
 }
 
 /// Every book passes the entry filters with Up at 0.85 (Down's 0.10 bid is skipped).
+entry_rules entry() {
+  entry_rules e;
+  e.target_bid = price{800'000};
+  e.max_bid = price{920'000};
+  e.min_move_ppm = -1'000'000;
+  e.max_move_ppm = 1'000'000;
+  e.max_entry_s = 100'000;
+  e.fair_value = false;
+  return e;
+}
+
 bidding_options options(phase_policy policy) {
   bidding_options o;
-  o.entry.target_bid = price{800'000};
-  o.entry.max_bid = price{920'000};
-  o.entry.min_move_ppm = -1'000'000;
-  o.entry.max_move_ppm = 1'000'000;
-  o.entry.max_entry_s = 100'000;
-  o.entry.fair_value = false;
   o.ladder.rungs = 3;
   o.ladder.spacing_ticks = 1;
   o.ladder.sequential = true;
@@ -41,6 +47,7 @@ bidding_options options(phase_policy policy) {
   o.phases = std::move(policy);
   o.paper = false;
   o.publish_every = std::chrono::hours(1);
+  o.strategies[index_of(strategy_kind::capture_99c)] = {true, usdc{10'000'000}};
   return o;
 }
 
@@ -82,6 +89,7 @@ struct rig {
   store_actor store;
   bidding_actor bidding;
   phase_policy pol;
+  phase current = phase::experience;
 
   explicit rig(test::actor_fixture& f, phase_policy p = policy()) : fx(f), self(*f.sys), pol(std::move(p)) {
     store_health_options h;
@@ -103,9 +111,47 @@ struct rig {
     self->receive([](caf::down_msg&) {}, caf::after(5s) >> [] { FAIL("bidding did not stop"); });
     bidding = nullptr;
   }
+  /// Plays the market: its TD maker (core/td_maker) proposes from the view, at
+  /// the rung size of the phase in force; bidding admits.
   bid_decision decide(market_view v) {
+    td_maker td(entry(), std::nullopt, options(pol).ladder);
+    strategy_snapshot snap;
+    snap.now_ms = v.now_ms;
+    snap.slot_start_s = v.slot_start_s;
+    snap.slot_end_s = v.slot_end_s;
+    snap.up = {v.up.best_bid, v.up.bid_size, v.up.best_ask, v.up.ask_size};
+    snap.down = {v.down.best_bid, v.down.bid_size, v.down.best_ask, v.down.ask_size};
+    snap.ref_start = v.ref_start;
+    snap.ref_now = v.ref_now;
+    snap.tick = v.tick;
+    snap.min_size = v.min_size;
+    snap.rung_shares = pol.limits_of(current).shares_per_rung.micros / micros_per_unit;
+    strategy_orders mine;
+    mine.placed[0] = v.placed_up;
+    mine.filled[0] = v.filled_up;
+    strategy_intents out;
+    td.evaluate(snap, mine, out);
+    std::vector<place_intent> proposals;
+    for (auto& p : out.place)
+      proposals.push_back(intent(v, strategy_kind::td_maker, p.side, p.rung, p.px, p.size, p.post_only));
+    return admit(std::move(v), std::move(proposals));
+  }
+  static place_intent intent(const market_view& v, strategy_kind k, outcome side, std::uint32_t rung, price px,
+                             shares size, bool post_only) {
+    place_intent i;
+    i.market = v.market;
+    i.token = side == outcome::up ? v.up_token : v.down_token;
+    i.side_outcome = side;
+    i.rung = rung;
+    i.px = px;
+    i.size = size;
+    i.post_only = post_only;
+    i.strategy = k;
+    return i;
+  }
+  bid_decision admit(market_view v, std::vector<place_intent> proposals) {
     bid_decision out;
-    self->request(bidding, 5s, admission_request{std::move(v), {}})
+    self->request(bidding, 5s, admission_request{std::move(v), std::move(proposals)})
       .receive([&](bid_decision& d) { out = std::move(d); }, [](caf::error& e) { FAIL(error_text(e)); });
     return out;
   }
@@ -115,7 +161,10 @@ struct rig {
       .receive([&](budget_snapshot& s) { out = s; }, [](caf::error& e) { FAIL(error_text(e)); });
     return out;
   }
-  void phase_is(phase p) { self->send(bidding, in_phase(p)); }
+  void phase_is(phase p) {
+    current = p;
+    self->send(bidding, in_phase(p));
+  }
   std::optional<trade_count_record> stored(bool paper) {
     auto v = fx.env->get(record_db::phase, trade_count_key(paper));
     REQUIRE(v);
@@ -233,4 +282,74 @@ TEST_CASE_FIXTURE(test::actor_fixture, "bidding: paper and live trades are count
   CHECK(r.stored(false)->markets == std::vector<std::string>{market_n(1).hex});
   r.phase_is(phase::proof_of_concept);
   CHECK(r.decide(view(3)).reason == "trade limit");
+}
+
+// ---- issue 17: each strategy's cap inside the global budget ----
+
+TEST_CASE_FIXTURE(test::actor_fixture, "bidding: a strategy's cap refuses what the global budget would allow") {
+  rig r(*this);
+  r.phase_is(phase::scaling); // 100 global, 40 per market, 20 shares a rung
+  auto v = view(1);
+  // The capture's cap is 10: 10 shares at 0.99 (9.90) fit, the next 10 (19.80) do not.
+  auto cap = [&](int n, std::uint32_t rung) {
+    auto w = view(n);
+    return rig::intent(w, strategy_kind::capture_99c, outcome::up, rung, price{990'000}, shares{10'000'000}, false);
+  };
+  auto d = r.admit(view(1), {cap(1, 0)});
+  REQUIRE(d.place.size() == 1);
+  CHECK(d.place[0].reserved == usdc{9'900'000});
+  CHECK(d.place[0].strategy == strategy_kind::capture_99c);
+  d = r.admit(view(2), {cap(2, 0)});
+  CHECK(d.place.empty());
+  CHECK(d.reason == "no budget");
+  // The TD maker is not held back by the capture's cap.
+  d = r.decide(view(3));
+  REQUIRE(d.place.size() == 1);
+  auto b = r.budget();
+  REQUIRE(b.strategies.size() == strategy_count);
+  CHECK(b.strategies[index_of(strategy_kind::capture_99c)].limit == usdc{10'000'000});
+  CHECK(b.strategies[index_of(strategy_kind::capture_99c)].reserved == usdc{9'900'000});
+  CHECK(b.strategies[index_of(strategy_kind::td_maker)].reserved == d.place[0].reserved);
+  CHECK(b.reserved.micros == 9'900'000 + d.place[0].reserved.micros);
+  // Released under its own strategy, the capture's cap has room again.
+  r.self->send(r.bidding, budget_release{market_n(1), usdc{9'900'000}, strategy_kind::capture_99c, false});
+  CHECK(r.admit(view(2), {cap(2, 0)}).place.size() == 1);
+  (void)v;
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "bidding: a disabled strategy and a size above the phase's rung are refused") {
+  auto p = policy();
+  rig r(*this, p);
+  r.phase_is(phase::experience); // 5 shares a rung
+  auto v = view(1);
+  auto big = rig::intent(v, strategy_kind::td_maker, outcome::up, 0, price{850'000}, shares{10'000'000}, true);
+  auto d = r.admit(v, {big});
+  CHECK(d.place.empty());
+  CHECK(d.reason == "above the phase's rung size");
+  r.stop();
+  auto o = options(p);
+  o.strategies[index_of(strategy_kind::capture_99c)].enabled = false;
+  r.bidding = spawn_bidding(*r.fx.sys, telemetry_actor{}, audit_actor{}, r.store, o);
+  r.phase_is(phase::experience);
+  auto cap = rig::intent(v, strategy_kind::capture_99c, outcome::up, 0, price{990'000}, shares{5'000'000}, false);
+  d = r.admit(v, {cap});
+  CHECK(d.place.empty());
+  CHECK(d.reason == "strategy disabled");
+  CHECK(r.budget().reserved == usdc{0});
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "bidding: retiring a market frees every strategy's reservation in it") {
+  rig r(*this);
+  r.phase_is(phase::scaling);
+  auto v = view(1);
+  auto cap = rig::intent(v, strategy_kind::capture_99c, outcome::up, 0, price{990'000}, shares{5'000'000}, false);
+  REQUIRE(r.admit(v, {cap}).place.size() == 1);
+  REQUIRE(r.decide(view(1)).place.size() == 1);
+  CHECK(r.budget().reserved.micros > 0);
+  r.self->send(r.bidding, budget_release{market_n(1), usdc{std::numeric_limits<std::int64_t>::max()},
+                                         strategy_kind::td_maker, true});
+  auto b = r.budget();
+  CHECK(b.reserved == usdc{0});
+  for (auto& s : b.strategies)
+    CHECK(s.reserved == usdc{0});
 }
