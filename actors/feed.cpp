@@ -256,7 +256,7 @@ private:
           spdlog::warn("feed: RTDS frame dropped: {}", ticks.error());
           break;
         }
-        for (auto& t : *ticks) {
+        for (auto& t : ticks.value()) {
           observe(t);
           auto it = symbols_.find(t.symbol);
           if (it == symbols_.end())

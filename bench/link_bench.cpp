@@ -203,13 +203,16 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
     order_actor orders;
     if (intents) {
       bidding_options bo;
-      bo.entry.target_bid = price{10'000}; // every book passes: each update yields an intent
-      bo.entry.max_bid = price{990'000};
-      bo.entry.min_move_ppm = -1'000'000;
-      bo.entry.max_move_ppm = 1'000'000;
-      bo.entry.max_entry_s = 100'000;
-      bo.entry.fair_value = false;
+      td_maker_setup td;
+      td.entry.target_bid = price{10'000}; // every book passes: each update yields an intent
+      td.entry.max_bid = price{990'000};
+      td.entry.min_move_ppm = -1'000'000;
+      td.entry.max_move_ppm = 1'000'000;
+      td.entry.max_entry_s = 100'000;
+      td.entry.fair_value = false;
+      td.ladder.rungs = 1;
       bo.ladder.rungs = 1;
+      dopts.market.td_maker = td;
       bo.max_exposure = usdc{1'000'000'000'000};
       bo.max_per_market = usdc{1'000'000'000'000};
       bidding = spawn_bidding(sys, telemetry_actor{}, audit_actor{}, store_actor{}, bo);
