@@ -199,7 +199,7 @@ TEST_CASE("export: orders as CSV quote the free-text reason and filter by creati
   CHECK(csv.find(o.order_id) != std::string::npos);
   CHECK(csv.find(late.order_id) == std::string::npos);
   CHECK(csv.find(",0.45,5,0,2.25,") != std::string::npos);
-  CHECK(csv.find(",\"post-only \"\"would cross\"\", retry\nlater\"\n") != std::string::npos);
+  CHECK(csv.find(",\"post-only \"\"would cross\"\", retry\nlater\",td_maker\n") != std::string::npos);
   q.csv = false;
   CHECK(export_orders({o}, q) == encode(o) + "\n");
 }
@@ -299,12 +299,12 @@ TEST_CASE("export: orders and trades name their strategy, settlements are export
   auto s = settle(cid, ps, resolution{settle_method::gamma, up}, 3'000);
   auto rows = export_settlements({s}, q);
   CHECK(rows.find(",fills,strategy\n") != std::string::npos);
-  CHECK(rows.find("," + cid.hex + ",111,gamma,0,0,4.15,0,0,-4.15,1,td_maker\n") != std::string::npos);
+  CHECK(rows.find("," + cid.hex + ",111,gamma,5,0,4.15,0,0,-4.15,1,td_maker\n") != std::string::npos);
   CHECK(rows.find("," + cid.hex + ",111,gamma,5,5,4.95,0,0,0.05,1,capture_99c\n") != std::string::npos);
   // A record older than strategies: all of it is the TD maker's, in both forms.
   settlement_record old = s;
   old.by_strategy.clear();
-  CHECK(export_settlements({old}, q).find(",gamma,5,5,9.1,0,0,-4.1,2,td_maker\n") != std::string::npos);
+  CHECK(export_settlements({old}, q).find(",gamma,10,5,9.1,0,0,-4.1,2,td_maker\n") != std::string::npos);
   q.csv = false;
   auto line = export_settlements({old}, q);
   auto back = decode_settlement_record(line.substr(0, line.size() - 1));
