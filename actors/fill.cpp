@@ -1,5 +1,6 @@
 #include "actors/fill.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -39,14 +40,18 @@ public:
     return {
       [=, this](std::vector<fill_report>& reports) { price_then_book(std::move(reports), {}); },
       [=, this](order_strategy_note& n) {
+        auto now = opts_.clock();
         for (auto& id : n.order_ids)
-          strategies_[id] = {n.strategy, {}, opts_.clock()};
+          strategies_[id] = {n.strategy, {}, now + opts_.forget_note_ms};
+        // Here, not only on the reconciliation tick: a node with no venue key has none.
+        if (now - last_forget_ms_ >= 60'000)
+          forget_expired_strategies();
       },
       [=, this](trades_done& page) { on_page(std::move(page)); },
       [=, this](settlement_record& s) { on_settled(s); },
       [=, this](tick_atom) {
         forget_settled();
-        forget_unfilled_notes();
+        forget_expired_strategies();
         start_reconcile();
         delayed_send(this, opts_.reconcile_every, tick_atom::value);
       },
@@ -120,14 +125,17 @@ private:
     request(peers_.store, store_timeout, store_scan{record_db::orders, ""})
       .await(
         [=, this](store_rows& rows) {
+          auto now = opts_.clock();
           for (auto& row : rows.rows) {
             auto o = decode_order_record(row.payload);
             if (!o) {
               spdlog::error("fill: unreadable order {} in the store: {}", row.key, o.error());
               continue;
             }
-            if (!settled_.count(o->market.hex))
-              strategies_[o->order_id] = {o->strategy, o->market.hex, opts_.clock()};
+            // An order of a settled market, or one whose slot ended long ago, trades no more.
+            auto expires = std::max(now, o->slot_end_s * 1000) + opts_.forget_note_ms;
+            if (!settled_.count(o->market.hex) && o->slot_end_s * 1000 + opts_.forget_note_ms > now)
+              strategies_[o->order_id] = {o->strategy, o->market.hex, expires};
           }
           spdlog::info("fill: strategies of {} orders of unsettled markets known", strategies_.size());
           publish();
@@ -385,13 +393,13 @@ private:
       fees_.erase(cid);
   }
 
-  /// An order noted but never filled names no market, so no settlement takes
-  /// it out: it leaves once no order can still trade (bounded memory).
-  void forget_unfilled_notes() {
+  /// Most orders never fill, and a market no one held is never settled: an
+  /// order's strategy leaves the index once it can no longer trade (bounded memory).
+  void forget_expired_strategies() {
     auto now = opts_.clock();
+    last_forget_ms_ = now;
     for (auto it = strategies_.begin(); it != strategies_.end();)
-      it = it->second.market.empty() && now - it->second.noted_ms >= opts_.forget_note_ms ? strategies_.erase(it)
-                                                                                           : std::next(it);
+      it = now >= it->second.expires_ms ? strategies_.erase(it) : std::next(it);
   }
 
   // ---- reporting ----
@@ -431,9 +439,10 @@ private:
   struct order_strategy {
     strategy_kind strategy = strategy_kind::td_maker;
     std::string market; // condition id once known (stored order or first fill); "" for a bare note
-    std::int64_t noted_ms = 0;
+    std::int64_t expires_ms = 0; // no fill of it can come after this
   };
   std::map<std::string, order_strategy> strategies_; // order id -> its strategy, unsettled markets
+  std::int64_t last_forget_ms_ = 0;
   bool reconciling_ = false;
   std::uint32_t reconcile_booked_ = 0;
   std::vector<caf::typed_response_promise<std::uint32_t>> waiting_;

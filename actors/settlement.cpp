@@ -39,7 +39,10 @@ public:
         delayed_send(this, opts_.tick_every, tick_atom::value);
       },
       [=, this](resolution_done& r) { on_resolution(r); },
-      [=, this](get_atom, settle_atom) { return status_; },
+      [=, this](get_atom, settle_atom) {
+        every_strategy();
+        return status_;
+      },
     };
   }
 

@@ -397,6 +397,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "fill actor: a capture order's venue and 
   stored.px = price{990'000};
   stored.size = shares{5'000'000};
   stored.state = order_state::live;
+  stored.slot_end_s = slot_end_s; // an order whose slot ended hours ago trades no more: not indexed
   stored.strategy = strategy_kind::capture_99c;
   write_batch wb;
   wb.writes.push_back({record_db::orders, stored.order_id, encode(stored), false});
@@ -415,4 +416,81 @@ TEST_CASE_FIXTURE(test::actor_fixture, "fill actor: a capture order's venue and 
   // Stored with its strategy: the record says so itself.
   auto v = stored_fill(*this, fill_key(market_a, later.order_id, "t-c3"));
   CHECK(v.strategy == strategy_kind::capture_99c);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "settlement: one record per market split by strategy, and the status's PnL per strategy") {
+  rig r(*this);
+  auto capture = leg(market_b, "t-c", 10, trade_status::matched, 6'000'000);
+  r.self->send(r.fills, order_strategy_note{{capture.order_id}, strategy_kind::capture_99c});
+  r.self->send(r.fills, std::vector<fill_report>{leg(market_b, "t-td", 9, trade_status::matched), capture});
+  r.booked();
+  r.booked();
+  resolution_sources src;
+  src.gamma = [](condition_id cid, std::string, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::gamma;
+    d.ok = true; // listed, not resolved
+    done(d);
+  };
+  src.clob = [](condition_id cid, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::clob;
+    d.ok = true;
+    d.slot_end_s = slot_end_s;
+    d.resolved = true;
+    d.winner = down.digits; // the token both strategies hold
+    done(d);
+  };
+  src.book = [](condition_id cid, token_id, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::last_bid;
+    d.ok = true;
+    done(d);
+  };
+  settlement_options so;
+  so.tick_every = std::chrono::hours(1);
+  so.retry_ms = 1'000;
+  so.clock = [n = r.now] { return n->load(); };
+  auto settle = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}, {}}, src, so);
+  auto status = [&] {
+    settlement_status out;
+    r.self->request(settle, 5s, get_atom::value, settle_atom::value)
+      .receive([&](settlement_status& s) { out = s; }, [](caf::error&) { FAIL("settlement"); });
+    return out;
+  };
+  // Before anything settled the status names every strategy, at zero.
+  auto first = status();
+  REQUIRE(first.by_strategy.size() == strategy_count);
+  CHECK(first.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{0});
+  *r.now = (slot_end_s + 301) * 1000;
+  r.self->send(settle, tick_atom::value);
+  settlement_status st;
+  for (int i = 0; i < 500 && st.settled == 0; ++i)
+    st = status();
+  REQUIRE(st.settled == 1);
+  auto rec = stored_settlement(*this, market_b);
+  CHECK(rec.pnl == usdc{2'200'000}); // 11 shares bought at 0.80, each paid 1
+  REQUIRE(rec.by_strategy.size() == 2);
+  CHECK(rec.by_strategy[0].strategy == strategy_kind::td_maker);
+  CHECK(rec.by_strategy[0].pnl == usdc{1'000'000});
+  CHECK(rec.by_strategy[1].strategy == strategy_kind::capture_99c);
+  CHECK(rec.by_strategy[1].pnl == usdc{1'200'000});
+  CHECK(st.realised_pnl == usdc{2'200'000});
+  REQUIRE(st.by_strategy.size() == strategy_count);
+  CHECK(st.by_strategy[index_of(strategy_kind::td_maker)].realised_pnl == usdc{1'000'000});
+  CHECK(st.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{1'200'000});
+  CHECK(st.by_strategy[index_of(strategy_kind::capture_99c)].settled == 1);
+  r.self->send_exit(settle, caf::exit_reason::user_shutdown);
+
+  // A restart of the settlement actor: the split comes back from the records.
+  auto again = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}, {}}, src, so);
+  settlement_status back;
+  r.self->request(again, 5s, get_atom::value, settle_atom::value)
+    .receive([&](settlement_status& s) { back = s; }, [](caf::error&) { FAIL("settlement"); });
+  REQUIRE(back.by_strategy.size() == strategy_count);
+  CHECK(back.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{1'200'000});
+  r.self->send_exit(again, caf::exit_reason::user_shutdown);
 }

@@ -89,12 +89,12 @@ TEST_CASE_FIXTURE(test::actor_fixture, "telemetry: strategies in /status and /me
   REQUIRE(d.HasMember("strategies"));
   auto& td = d["strategies"]["td_maker"];
   CHECK(td["enabled"].GetBool());
-  CHECK(std::string(td["budget"]["limit"].GetString()) == "50.000000");
-  CHECK(std::string(td["pnl"]["live"].GetString()) == "0.850000");
+  CHECK(std::string(td["budget"]["limit"].GetString()) == "50");
+  CHECK(std::string(td["pnl"]["live"].GetString()) == "0.85");
   CHECK_FALSE(td.HasMember("markets"));
   auto& cap = d["strategies"]["capture_99c"];
-  CHECK(std::string(cap["budget"]["reserved"].GetString()) == "4.950000");
-  CHECK(std::string(cap["pnl"]["paper"].GetString()) == "0.050000");
+  CHECK(std::string(cap["budget"]["reserved"].GetString()) == "4.95");
+  CHECK(std::string(cap["pnl"]["paper"].GetString()) == "0.05");
   REQUIRE(cap["markets"].IsArray());
   REQUIRE(cap["markets"].Size() == 2);
   auto& h = cap["markets"][0];
@@ -127,8 +127,8 @@ TEST_CASE_FIXTURE(test::actor_fixture, "telemetry: strategies before any budget 
   CHECK(has_line(m, R"(tdmaker_strategy_enabled{strategy="td_maker"} 0)"));
   CHECK(has_line(m, R"(tdmaker_strategy_pnl_micros{strategy="capture_99c",book="live"} 0)"));
   auto status = ask(self, tel, status_atom::value);
-  CHECK(status.find(R"("capture_99c":{"enabled":false,"budget":{"limit":"0.000000","reserved":"0.000000"},)"
-                    R"("pnl":{"live":"0.000000","paper":"0.000000"},"markets":[]})")
+  CHECK(status.find(R"("capture_99c":{"enabled":false,"budget":{"limit":"0","reserved":"0"},)"
+                    R"("pnl":{"live":"0","paper":"0"},"markets":[]})")
         != std::string::npos);
   self->send_exit(tel, caf::exit_reason::user_shutdown);
 }
