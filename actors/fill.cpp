@@ -1,5 +1,6 @@
 #include "actors/fill.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -38,11 +39,19 @@ public:
       delayed_send(this, std::chrono::seconds(2), tick_atom::value);
     return {
       [=, this](std::vector<fill_report>& reports) { price_then_book(std::move(reports), {}); },
-      [=, this](order_strategy_note&) {},
+      [=, this](order_strategy_note& n) {
+        auto now = opts_.clock();
+        for (auto& id : n.order_ids)
+          strategies_[id] = {n.strategy, {}, now + opts_.forget_note_ms};
+        // Here, not only on the reconciliation tick: a node with no venue key has none.
+        if (now - last_forget_ms_ >= 60'000)
+          forget_expired_strategies();
+      },
       [=, this](trades_done& page) { on_page(std::move(page)); },
       [=, this](settlement_record& s) { on_settled(s); },
       [=, this](tick_atom) {
         forget_settled();
+        forget_expired_strategies();
         start_reconcile();
         delayed_send(this, opts_.reconcile_every, tick_atom::value);
       },
@@ -102,12 +111,53 @@ private:
           }
           spdlog::info("fill: {} fills in the store, {} of unsettled markets ({} open positions)",
                        rows.rows.size(), kept, positions_.size());
-          publish();
+          load_orders();
         },
         [=, this](caf::error& e) {
           spdlog::critical("fill: cannot read fills: {}", error_text(e));
           quit(e);
         });
+  }
+
+  /// Which strategy each order of an unsettled market is: awaited like the
+  /// fills, so no report is booked before the index holds every stored order.
+  void load_orders() {
+    request(peers_.store, store_timeout, store_scan{record_db::orders, ""})
+      .await(
+        [=, this](store_rows& rows) {
+          auto now = opts_.clock();
+          for (auto& row : rows.rows) {
+            auto o = decode_order_record(row.payload);
+            if (!o) {
+              spdlog::error("fill: unreadable order {} in the store: {}", row.key, o.error());
+              continue;
+            }
+            // An order of a settled market, or one whose slot ended long ago, trades no more.
+            auto expires = std::max(now, o->slot_end_s * 1000) + opts_.forget_note_ms;
+            if (!settled_.count(o->market.hex) && o->slot_end_s * 1000 + opts_.forget_note_ms > now)
+              strategies_[o->order_id] = {o->strategy, o->market.hex, expires};
+          }
+          spdlog::info("fill: strategies of {} orders of unsettled markets known", strategies_.size());
+          publish();
+        },
+        [=, this](caf::error& e) {
+          spdlog::critical("fill: cannot read orders: {}", error_text(e));
+          quit(e);
+        });
+  }
+
+  /// The strategy of the order a new fill belongs to. An order no note and no
+  /// stored record names (placed by hand, or by a node before strategies) is
+  /// the TD maker's, counted so an operator sees it.
+  strategy_kind strategy_of(const fill_report& r) {
+    auto it = strategies_.find(r.order_id);
+    if (it == strategies_.end()) {
+      ++status_.strategy_unknown;
+      spdlog::warn("fill: order {} of trade {} has no known strategy; booked as td_maker", r.order_id, r.trade_id);
+      return strategy_kind::td_maker;
+    }
+    it->second.market = r.market.hex; // now known: it leaves with the market's settlement
+    return it->second.strategy;
   }
 
   // ---- the one path every source takes ----
@@ -169,10 +219,13 @@ private:
       std::optional<fill_record> known;
       if (it != fills_.end())
         known = it->second;
-      if (!known && refuse_oversell(r))
+      auto strategy = known ? known->strategy : strategy_of(r);
+      if (!known && refuse_oversell(r, strategy))
         continue;
       fill_record next;
       auto change = apply_report(known, r, now, next);
+      if (!known)
+        next.strategy = strategy;
       if (change == fill_change::duplicate) {
         ++status_.duplicates;
         continue;
@@ -214,8 +267,12 @@ private:
 
   /// A paper sell above the paper holding is a defect upstream (the market sells
   /// only what its paper book holds): booking it would leave the paper book short.
-  bool refuse_oversell(const fill_report& r) {
-    auto it = positions_.find(r.token.digits + "/paper");
+  bool refuse_oversell(const fill_report& r, strategy_kind strategy) {
+    fill_record as_booked;
+    as_booked.token = r.token;
+    as_booked.source = r.source;
+    as_booked.strategy = strategy; // each strategy's paper book is its own
+    auto it = positions_.find(position_key(as_booked));
     if (!paper_oversell(it == positions_.end() ? nullptr : &it->second, r))
       return false;
     ++status_.paper_oversells;
@@ -260,6 +317,7 @@ private:
     p.market = f.market;
     p.token = f.token;
     p.paper = f.source == fill_source::paper;
+    p.strategy = f.strategy;
     fold_fill(p, f, remove);
     if (p.fills == 0)
       positions_.erase(key);
@@ -314,6 +372,8 @@ private:
     settled_[s.market.hex] = opts_.clock();
     for (auto it = positions_.begin(); it != positions_.end();)
       it = it->second.market == s.market ? positions_.erase(it) : std::next(it);
+    for (auto it = strategies_.begin(); it != strategies_.end();)
+      it = it->second.market == s.market.hex ? strategies_.erase(it) : std::next(it);
     publish();
   }
 
@@ -331,6 +391,15 @@ private:
       it = gone.count(it->second.market.hex) ? fills_.erase(it) : std::next(it);
     for (auto& cid : gone)
       fees_.erase(cid);
+  }
+
+  /// Most orders never fill, and a market no one held is never settled: an
+  /// order's strategy leaves the index once it can no longer trade (bounded memory).
+  void forget_expired_strategies() {
+    auto now = opts_.clock();
+    last_forget_ms_ = now;
+    for (auto it = strategies_.begin(); it != strategies_.end();)
+      it = now >= it->second.expires_ms ? strategies_.erase(it) : std::next(it);
   }
 
   // ---- reporting ----
@@ -367,6 +436,13 @@ private:
   std::map<std::string, position> positions_;    // position_key -> position, unsettled markets
   std::map<std::string, std::int64_t> settled_;  // condition id -> settled at (ms)
   std::map<std::string, fee_schedule> fees_;     // condition id -> its market's taker fee
+  struct order_strategy {
+    strategy_kind strategy = strategy_kind::td_maker;
+    std::string market; // condition id once known (stored order or first fill); "" for a bare note
+    std::int64_t expires_ms = 0; // no fill of it can come after this
+  };
+  std::map<std::string, order_strategy> strategies_; // order id -> its strategy, unsettled markets
+  std::int64_t last_forget_ms_ = 0;
   bool reconciling_ = false;
   std::uint32_t reconcile_booked_ = 0;
   std::vector<caf::typed_response_promise<std::uint32_t>> waiting_;

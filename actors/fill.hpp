@@ -12,6 +12,7 @@ struct fill_options {
   std::chrono::milliseconds reconcile_every{60'000}; // REST reconciliation (seed 003: ~60 s)
   std::int64_t lookback_s = 7'200;                  // `after=` of the reconciliation query
   std::int64_t forget_settled_ms = 30 * 60'000;     // dedup keys of a settled market leave memory
+  std::int64_t forget_note_ms = 6 * 3'600'000;      // after its note (or slot end) an order leaves the strategy index
   std::chrono::milliseconds flush_every{250};
   std::function<std::int64_t()> clock; // wall ms; injected by tests
   /// One `GET /data/trades` page (cursor "" = first); answers on any thread.

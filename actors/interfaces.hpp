@@ -158,6 +158,18 @@ using bidding_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,                         // budget publication timer
   caf::replies_to<get_atom, budget_atom>::with<budget_snapshot>>;
 
+/// Turns venue reports and paper simulation into exactly-once fills: each is
+/// committed to LMDB `fills` before the order actor or a position sees it.
+/// Positions are the fold of the booked fills of markets not yet settled.
+using fill_actor = caf::typed_actor<
+  caf::reacts_to<std::vector<fill_report>>,          // feed (user channel), paper simulation
+  caf::reacts_to<order_strategy_note>,               // order: which strategy an order id is
+  caf::reacts_to<trades_done>,                       // I/O: one /data/trades page
+  caf::reacts_to<settlement_record>,                 // settlement: the market is closed
+  caf::reacts_to<tick_atom>,                         // periodic reconciliation
+  caf::replies_to<reconcile_atom>::with<std::uint32_t>, // reconcile now; fills it booked
+  caf::replies_to<get_atom, positions_atom>::with<positions_view>>;
+
 /// The venue's order API (seed 003 OrderManager): placeholders persisted before
 /// the request, batches, timeouts and ghost checks, pending-cancel expiry, the
 /// cancel of everything before a slot ends, startup reconciliation, and the
@@ -178,23 +190,12 @@ using order_actor = caf::typed_actor<
   caf::reacts_to<phase_record>,                      // paper or live; a switch clears a halt
   caf::reacts_to<credentials_ready>,
   caf::reacts_to<fill_booked>,                       // fill: attribute it to an order
+  caf::reacts_to<fill_actor>,                        // node: the fill actor, spawned after it (strategy notes)
   caf::reacts_to<settlement_status>,                 // settlement: realised PnL (risk.max_loss)
   caf::reacts_to<store_status>,                      // store: failing = no new order admitted
   caf::reacts_to<heartbeat_status>,                  // I/O heartbeat loop: not healthy = no new order; lapse = reconcile
   caf::replies_to<get_atom>::with<std::vector<order_record>>,  // open orders
   caf::replies_to<get_atom, condition_id>::with<std::vector<order_record>>>; // a market's orders
-
-/// Turns venue reports and paper simulation into exactly-once fills: each is
-/// committed to LMDB `fills` before the order actor or a position sees it.
-/// Positions are the fold of the booked fills of markets not yet settled.
-using fill_actor = caf::typed_actor<
-  caf::reacts_to<std::vector<fill_report>>,          // feed (user channel), paper simulation
-  caf::reacts_to<order_strategy_note>,               // order: which strategy an order id is
-  caf::reacts_to<trades_done>,                       // I/O: one /data/trades page
-  caf::reacts_to<settlement_record>,                 // settlement: the market is closed
-  caf::reacts_to<tick_atom>,                         // periodic reconciliation
-  caf::replies_to<reconcile_atom>::with<std::uint32_t>, // reconcile now; fills it booked
-  caf::replies_to<get_atom, positions_atom>::with<positions_view>>;
 
 /// Exit rules and escalation (seed 003 StopLossManager).
 using stop_loss_actor = caf::typed_actor<

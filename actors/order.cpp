@@ -67,6 +67,7 @@ public:
       delayed_send(this, std::chrono::milliseconds(500), balance_update{usdc{-1}});
     return {
       [=, this](place_batch& b) { on_place(std::move(b)); },
+      [=, this](fill_actor& f) { fills_ = std::move(f); },
       [=, this](cancel_batch& b) {
         auto now = opts_.clock();
         std::vector<std::string> ids;
@@ -253,7 +254,7 @@ private:
     auto matched = order_cost(r.px, r.matched);
     auto amount = is_open(r.state) ? std::max(r.reserved, matched) : matched;
     if (amount.micros > 0 && peers_.bidding)
-      send(peers_.bidding, budget_claim{r.market, amount});
+      send(peers_.bidding, budget_claim{r.market, amount, r.strategy});
   }
 
   // ---- placement ----
@@ -339,6 +340,7 @@ private:
     }
     if (accepted.empty())
       return;
+    note_strategies(accepted);
     for (auto& r : accepted)
       orders_[r.order_id] = r;
     // The placeholders are durable before the venue hears of them: a crash
@@ -404,6 +406,21 @@ private:
     });
   }
 
+  /// Tells the fill actor whose orders these are before any of them can trade
+  /// (the request goes out, or the paper order reaches its market, later).
+  void note_strategies(const std::vector<order_record>& orders) {
+    if (!fills_)
+      return;
+    for (auto k : all_strategies) {
+      order_strategy_note n{{}, k};
+      for (auto& r : orders)
+        if (r.strategy == k)
+          n.order_ids.push_back(r.order_id);
+      if (!n.order_ids.empty())
+        send(fills_, std::move(n));
+    }
+  }
+
   /// POST /orders in chunks of orders.batch_max.
   void send_placements(std::vector<signed_placement> signed_orders) {
     if (signed_orders.empty())
@@ -464,6 +481,7 @@ private:
     // An exit names its position's book, so a refused one is told to the right
     // book's stop-loss; a buy's book is the phase's (set when it is placed).
     r.paper = i.side == order_side::sell && i.paper;
+    r.strategy = i.strategy;
     return r;
   }
 
@@ -709,7 +727,7 @@ private:
       // cost was never reserved: claim it, so the budget sees the exposure.
       spdlog::warn("order: fill {} names no order of the ledger; its cost is claimed from the budget", f.key);
       if (b.change == fill_change::booked && f.side == order_side::buy && peers_.bidding)
-        send(peers_.bidding, budget_claim{f.market, fill_cash(f.size, f.px)});
+        send(peers_.bidding, budget_claim{f.market, fill_cash(f.size, f.px), f.strategy});
       return;
     }
     auto& r = orders_.at(m.order->order_id);
@@ -990,12 +1008,12 @@ private:
   void release(const order_record& r) {
     auto amount = unfilled_reservation(r);
     if (amount.micros > 0 && peers_.bidding)
-      send(peers_.bidding, budget_release{r.market, amount});
+      send(peers_.bidding, budget_release{r.market, amount, r.strategy, false});
   }
 
   void notify(const order_record& r) {
     order_update u{r.client_id, r.order_id, r.market, r.side_outcome, r.rung, r.state, r.matched, r.reason,
-                   r.updated_ms, r.token, r.px, r.size, r.paper, r.side};
+                   r.updated_ms, r.token, r.px, r.size, r.paper, r.side, r.strategy};
     // A market not heard from since the start asks for its orders when it
     // starts (get, condition_id); until then there is no one to tell.
     if (auto it = markets_.find(r.market.hex); it != markets_.end())
@@ -1038,6 +1056,7 @@ private:
 
   std::shared_ptr<order_venue> venue_;
   order_peers peers_;
+  fill_actor fills_; // spawned after this actor: handed over by the node (order_strategy_note)
   order_options opts_;
   std::map<std::string, order_record> orders_; // open orders (terminal ones leave once handled)
   struct kept_order {

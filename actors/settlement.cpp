@@ -39,7 +39,10 @@ public:
         delayed_send(this, opts_.tick_every, tick_atom::value);
       },
       [=, this](resolution_done& r) { on_resolution(r); },
-      [=, this](get_atom, settle_atom) { return status_; },
+      [=, this](get_atom, settle_atom) {
+        every_strategy();
+        return status_;
+      },
     };
   }
 
@@ -64,9 +67,7 @@ private:
           for (auto& row : rows.rows)
             if (auto s = decode_settlement_record(row.payload)) {
               settled_.insert(s->market.hex);
-              ++status_.settled;
-              status_.forced += s->method == settle_method::forced;
-              (s->paper ? status_.paper_pnl : status_.realised_pnl).micros += s->pnl.micros;
+              count(*s);
             } else {
               spdlog::error("settlement: unreadable record {}: {}", row.key, s.error());
             }
@@ -267,18 +268,39 @@ private:
         });
   }
 
-  /// A committed settlement: totals, the fill actor, the phase gates, the operator.
-  void announce(const settlement_record& rec) {
+  /// Adds a settlement to the totals, whole and per strategy (an old record is
+  /// all the TD maker's).
+  void count(const settlement_record& rec) {
     ++status_.settled;
     status_.forced += rec.method == settle_method::forced;
     (rec.paper ? status_.paper_pnl : status_.realised_pnl).micros += rec.pnl.micros;
+    every_strategy();
+    for (auto& e : split_of(rec)) {
+      auto& t = status_.by_strategy[index_of(e.strategy)];
+      (rec.paper ? t.paper_pnl : t.realised_pnl).micros += e.pnl.micros;
+      ++t.settled;
+    }
+  }
+
+  /// The status names every strategy, one that never settled anything included.
+  void every_strategy() {
+    if (status_.by_strategy.size() == strategy_count)
+      return;
+    status_.by_strategy.clear();
+    for (auto k : all_strategies)
+      status_.by_strategy.push_back(strategy_pnl_total{k, {}, {}, 0});
+  }
+
+  /// A committed settlement: totals, the fill actor, the phase gates, the operator.
+  void announce(const settlement_record& rec) {
+    count(rec);
     send(peers_.fills, rec);
     if (peers_.phases)
       send(peers_.phases, trade_outcome{rec.market, rec.pnl, rec.settled_ms, rec.paper});
     auto text = std::string(rec.paper ? "Paper settled " : "Settled ") + rec.market.hex.substr(0, 10) + "… by "
                 + std::string(to_string(rec.method)) + ": payout " + to_string(rec.payout) + ", cost "
                 + to_string(rec.cost) + ", fees " + to_string(rec.fees) + ", pnl " + to_string(rec.pnl) + " ("
-                + std::to_string(rec.fills) + " fills)";
+                + std::to_string(rec.fills) + " fills; by strategy: " + describe_split(rec) + ")";
     spdlog::info("settlement: {}", text);
     if (peers_.notifier)
       send(peers_.notifier, alert{severity::info, "settlement", text, rec.settled_ms});
@@ -304,6 +326,7 @@ private:
   }
 
   void publish() {
+    every_strategy();
     if (telemetry())
       send(telemetry(), status_);
     if (peers_.orders)

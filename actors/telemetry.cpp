@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/telemetry_phase.hpp"
+#include "actors/telemetry_strategies.hpp"
 #include "actors/util.hpp"
 #include "core/decimal.hpp"
 #include "core/json_write.hpp"
@@ -54,7 +55,7 @@ public:
       },
       [=, this](fill_status& f) { fills_ = f; },
       [=, this](settlement_status& st) { settle_ = st; },
-      [=, this](strategy_sample&) {},
+      [=, this](strategy_sample& s) { strategies_.apply(std::move(s), wall_ms()); },
       [=, this](budget_snapshot& b) {
         budget_ = b;
         budget_known_ = true;
@@ -227,6 +228,7 @@ private:
       e.sample("tdmaker_phase", {{"phase", std::string(to_string(p))}},
                std::int64_t{phase_known_ && phase_.current == p ? 1 : 0});
     phase_policy_metrics(e, phase_sample_known_ ? &phase_sample_ : nullptr, budget_known_ ? &budget_ : nullptr);
+    strategy_metrics(e, budget_known_ ? &budget_ : nullptr, settle_, strategies_, wall_ms());
     e.family("tdmaker_paper_mode", "1 when no real orders can be sent.", "gauge");
     e.sample("tdmaker_paper_mode", {}, std::int64_t{paper() ? 1 : 0});
     e.family("tdmaker_safe_mode", "1 while the node is in safe mode (no new orders).", "gauge");
@@ -371,6 +373,9 @@ private:
     e.family("tdmaker_fills_paper_oversells_total",
              "Paper sells above the paper holding, refused (the paper book never goes short).", "counter");
     e.sample("tdmaker_fills_paper_oversells_total", {}, fills_.paper_oversells);
+    e.family("tdmaker_fills_strategy_unknown_total",
+             "Fills of an order no strategy is known for, booked as td_maker.", "counter");
+    e.sample("tdmaker_fills_strategy_unknown_total", {}, fills_.strategy_unknown);
     e.family("tdmaker_settlements_total", "Markets settled (all runs).", "counter");
     e.sample("tdmaker_settlements_total", {}, settle_.settled);
     e.family("tdmaker_settlements_forced_total", "Settlements forced after the deferral limit.", "counter");
@@ -415,6 +420,7 @@ private:
       .str("market_connection", opts_.market_connection);
     status_phase(w);
     status_trading(w);
+    write_strategies(w, budget_known_ ? &budget_ : nullptr, settle_, strategies_, wall_ms());
     w.flag("safe_mode", safe_mode_.on);
     if (safe_mode_.on)
       w.str("safe_mode_reason", safe_mode_.reason);
@@ -571,6 +577,7 @@ private:
   bool budget_known_ = false;
   fill_status fills_;
   settlement_status settle_;
+  strategy_samples strategies_; // the 99c capture's markets (market actors' samples)
 };
 
 } // namespace

@@ -319,6 +319,9 @@ caf::actor start_fill(impl& p) {
   o.lookback_s = p.cfg.fills_lookback_s;
   o.fetch_trades = make_trades_fetcher(p.session);
   p.fills = spawn_fill(*p.sys, fill_peers{p.store, p.orders, p.telemetry, p.notifier, p.audit}, o);
+  // The order actor is spawned first (the fill actor's peer); it names each
+  // order's strategy to this one before the order can trade.
+  caf::anon_send(p.orders, p.fills);
   return caf::actor_cast<caf::actor>(p.fills);
 }
 

@@ -173,7 +173,7 @@ public:
       [](cancel_batch&) {}, [](expire_atom) {}, [](reconcile_atom) {}, [](placements_done&) {},
       [](cancels_done&) {}, [](lookup_done&) {}, [](open_orders_done&) {}, [](balance_update&) {},
       [](feed_health&) {}, [](safe_mode&) {}, [](phase_record&) {}, [](credentials_ready&) {}, [](fill_booked&) {}, [](settlement_status&) {}, [](store_status&) {},
-      [](heartbeat_status&) {}, [](presign_request&) {},
+      [](heartbeat_status&) {}, [](presign_request&) {}, [](fill_actor&) {},
       [](get_atom) { return std::vector<order_record>{}; },
       [](get_atom, condition_id&) { return std::vector<order_record>{}; },
     };

@@ -107,7 +107,8 @@ fill_change apply_report(const std::optional<fill_record>& known, const fill_rep
     return fill_change::advanced;
   }
   next = fill_record{fill_key(r.market, r.order_id, r.trade_id), r.trade_id, r.order_id, r.market, r.token,
-                     r.side, r.px, r.size, r.fee, r.taker, r.status, false, r.ts_ms, now_ms, r.source};
+                     r.side, r.px, r.size, r.fee, r.taker, r.status, false, r.ts_ms, now_ms, r.source,
+                     strategy_kind::td_maker}; // the fill actor names its order's strategy
   return r.status == trade_status::failed ? fill_change::never_booked : fill_change::booked;
 }
 
@@ -126,7 +127,10 @@ void fold_fill(position& p, const fill_record& f, bool remove) {
 }
 
 std::string position_key(const fill_record& f) {
-  return f.source == fill_source::paper ? f.token.digits + "/paper" : f.token.digits;
+  std::string k = f.source == fill_source::paper ? f.token.digits + "/paper" : f.token.digits;
+  if (f.strategy != strategy_kind::td_maker) // the TD maker's keys are as they were before strategies
+    k.append("/").append(to_string(f.strategy));
+  return k;
 }
 
 bool paper_oversell(const position* held, const fill_report& r) {
@@ -144,6 +148,7 @@ std::map<std::string, position> positions_of(std::span<const fill_record> fills)
     p.market = f.market;
     p.token = f.token;
     p.paper = f.source == fill_source::paper;
+    p.strategy = f.strategy;
     fold_fill(p, f, false);
   }
   return out;
@@ -191,6 +196,7 @@ std::string encode(const fill_record& r) {
     .num("ts_ms", r.ts_ms)
     .num("booked_ms", r.booked_ms)
     .str("source", to_string(r.source))
+    .str("strategy", to_string(r.strategy))
     .take();
 }
 
@@ -219,6 +225,9 @@ result<fill_record> decode_fill_record(std::string_view text) {
   r.booked_ms = in.num("booked_ms");
   auto src = in.str("source");
   r.source = src == "paper" ? fill_source::paper : src == "reconcile" ? fill_source::reconcile : fill_source::user_ws;
+  // Added with strategies (issue 17): an older record is the TD maker's.
+  if (doc.HasMember("strategy"))
+    in.check(parse_strategy_kind(in.str("strategy")), r.strategy, "strategy");
   if (!in.ok())
     return fail("fill record: " + in.error());
   if (r.key != fill_key(r.market, r.order_id, r.trade_id))

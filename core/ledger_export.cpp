@@ -92,7 +92,7 @@ std::string export_trades(std::vector<fill_record> fills, const export_query& q)
   std::stable_sort(fills.begin(), fills.end(), [](auto& a, auto& b) { return a.ts_ms < b.ts_ms; });
   std::string out;
   if (q.csv)
-    out = "ts_ms,trade_id,order_id,market,token,side,price,size,cash,fee,role,status,reversed,source\n";
+    out = "ts_ms,trade_id,order_id,market,token,side,price,size,cash,fee,role,status,reversed,source,strategy\n";
   for (auto& f : fills) {
     if (!in_range(f.ts_ms, q))
       continue;
@@ -104,7 +104,7 @@ std::string export_trades(std::vector<fill_record> fills, const export_query& q)
            + "," + (f.side == order_side::buy ? "BUY" : "SELL") + "," + to_string(f.px) + "," + to_string(f.size)
            + "," + to_string(fill_cash(f.size, f.px)) + "," + to_string(f.fee) + "," + (f.taker ? "TAKER" : "MAKER")
            + "," + std::string(to_string(f.status)) + "," + (f.reversed ? "true" : "false") + ","
-           + std::string(to_string(f.source)) + "\n";
+           + std::string(to_string(f.source)) + "," + std::string(to_string(f.strategy)) + "\n";
   }
   return out;
 }
@@ -114,7 +114,7 @@ std::string export_orders(std::vector<order_record> orders, const export_query& 
   std::string out;
   if (q.csv)
     out = "created_ms,updated_ms,order_id,client_id,market,token,rung,side,price,size,matched,reserved,state,paper,"
-          "slot_end_s,reason\n";
+          "slot_end_s,reason,strategy\n";
   for (auto& o : orders) {
     if (!in_range(o.created_ms, q))
       continue;
@@ -126,7 +126,8 @@ std::string export_orders(std::vector<order_record> orders, const export_query& 
            + csv_field(o.client_id) + "," + o.market.hex + "," + o.token.digits + "," + std::to_string(o.rung) + ","
            + std::string(to_string(o.side)) + "," + to_string(o.px) + "," + to_string(o.size) + ","
            + to_string(o.matched) + "," + to_string(o.reserved) + "," + std::string(to_string(o.state)) + ","
-           + (o.paper ? "true" : "false") + "," + std::to_string(o.slot_end_s) + "," + csv_field(o.reason) + "\n";
+           + (o.paper ? "true" : "false") + "," + std::to_string(o.slot_end_s) + "," + csv_field(o.reason) + ","
+           + std::string(to_string(o.strategy)) + "\n";
   }
   return out;
 }
@@ -135,18 +136,24 @@ std::string export_settlements(std::vector<settlement_record> rows, const export
   std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.settled_ms < b.settled_ms; });
   std::string out;
   if (q.csv)
-    out = "settled_ms,market,winner,method,held,payout,cost,proceeds,fees,pnl,fills\n";
+    out = "settled_ms,market,winner,method,held,payout,cost,proceeds,fees,pnl,fills,strategy\n";
   for (auto& s : rows) {
     if (!in_range(s.settled_ms, q))
       continue;
+    // A record older than strategies is exported as the TD maker's, in both forms.
+    auto split = split_of(s);
     if (!q.csv) {
+      s.by_strategy = split;
       out += encode(s) + "\n";
       continue;
     }
-    out += std::to_string(s.settled_ms) + "," + s.market.hex + "," + s.winner + "," + std::string(to_string(s.method))
-           + "," + to_string(s.held) + "," + to_string(s.payout) + "," + to_string(s.cost) + ","
-           + to_string(s.proceeds) + "," + to_string(s.fees) + "," + to_string(s.pnl) + "," + std::to_string(s.fills)
-           + "\n";
+    // One row per strategy's share, so a spreadsheet sums a strategy's PnL by
+    // filtering one column; the shares of a market sum to its record.
+    for (auto& e : split)
+      out += std::to_string(s.settled_ms) + "," + s.market.hex + "," + s.winner + ","
+             + std::string(to_string(s.method)) + "," + to_string(e.held) + "," + to_string(e.payout) + ","
+             + to_string(e.cost) + "," + to_string(e.proceeds) + "," + to_string(e.fees) + "," + to_string(e.pnl)
+             + "," + std::to_string(e.fills) + "," + std::string(to_string(e.strategy)) + "\n";
   }
   return out;
 }

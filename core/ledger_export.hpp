@@ -38,7 +38,9 @@ result<bool> parse_export_options(const std::vector<std::string>& args, std::siz
 std::string export_trades(std::vector<fill_record> fills, const export_query& q);
 /// Orders created in range, oldest first. The CSV quotes `reason` (free text).
 std::string export_orders(std::vector<order_record> orders, const export_query& q);
-/// Settlements with settlement time in range, oldest first.
+/// Settlements with settlement time in range, oldest first: CSV one row per
+/// strategy's share (column `strategy`), JSON lines one per record with its
+/// `by_strategy` (a record older than strategies: all the TD maker's).
 std::string export_settlements(std::vector<settlement_record> rows, const export_query& q);
 
 } // namespace tdmaker

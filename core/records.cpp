@@ -21,6 +21,58 @@ void kv(writer& w, const char* k, std::int64_t v) {
   w.Int64(v);
 }
 
+/// A market the capture never touched keeps the record as it was before it.
+bool capture_touched(const capture_state& c) {
+  return c.ordered || c.side != outcome::up || c.order_confidence_ppm != -1 || c.peak_confidence_ppm != -1
+         || c.filled_ms != 0 || c.danger_exited;
+}
+
+void write_capture(writer& w, const capture_state& c) {
+  w.StartObject();
+  w.Key("ordered");
+  w.Bool(c.ordered);
+  kv(w, "side", c.side == outcome::down ? "down" : "up");
+  kv(w, "order_confidence_ppm", c.order_confidence_ppm);
+  kv(w, "peak_confidence_ppm", c.peak_confidence_ppm);
+  kv(w, "filled_ms", c.filled_ms);
+  w.Key("danger_exited");
+  w.Bool(c.danger_exited);
+  w.EndObject();
+}
+
+/// A confidence is a probability in ppm, or -1 for none yet.
+bool valid_confidence(std::int64_t ppm) { return ppm >= -1 && ppm <= 1'000'000; }
+
+result<capture_state> read_capture(const rapidjson::Value& v) {
+  if (!v.IsObject())
+    return fail("capture: not an object");
+  capture_state c;
+  auto ordered = json::get_bool(v, "ordered");
+  auto side = json::get_string(v, "side");
+  auto order_conf = json::get_int(v, "order_confidence_ppm");
+  auto peak = json::get_int(v, "peak_confidence_ppm");
+  auto filled = json::get_int(v, "filled_ms");
+  auto exited = json::get_bool(v, "danger_exited");
+  for (const std::string* e : {ordered ? nullptr : &ordered.error(), side ? nullptr : &side.error(),
+                               order_conf ? nullptr : &order_conf.error(), peak ? nullptr : &peak.error(),
+                               filled ? nullptr : &filled.error(), exited ? nullptr : &exited.error()})
+    if (e)
+      return fail("capture: " + *e);
+  if (*side != "up" && *side != "down")
+    return fail("capture: side must be up or down");
+  if (!valid_confidence(*order_conf) || !valid_confidence(*peak))
+    return fail("capture: a confidence must be -1 or 0..1000000 ppm");
+  if (*filled < 0)
+    return fail("capture: filled_ms must not be negative");
+  c.ordered = *ordered;
+  c.side = *side == "down" ? outcome::down : outcome::up;
+  c.order_confidence_ppm = *order_conf;
+  c.peak_confidence_ppm = *peak;
+  c.filled_ms = *filled;
+  c.danger_exited = *exited;
+  return c;
+}
+
 } // namespace
 
 std::string_view to_string(market_status s) {
@@ -96,6 +148,12 @@ std::string encode(const market_record& r) {
   if (r.fee.known) { // absent: the market published no readable schedule
     kv(w, "fee_rate", format_fixed(r.fee.rate_ppm, micro_decimals));
     kv(w, "fee_exponent", std::int64_t{r.fee.exponent});
+  }
+  if (r.rule != resolution_rule::spot) // absent: spot, as every market before issue 17
+    kv(w, "rule", to_string(r.rule));
+  if (capture_touched(r.capture)) {
+    w.Key("capture");
+    write_capture(w, r.capture);
   }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
@@ -180,6 +238,19 @@ result<market_record> decode_market_record(std::string_view text) {
       return fail("market record: " + f.error());
     r.fee = *f;
   }
+  // Added with the 99c capture (issue 17): absent = spot and an untouched capture.
+  if (auto rule = json::get_string(doc, "rule"); rule) {
+    if (*rule == to_string(resolution_rule::twap60))
+      r.rule = resolution_rule::twap60;
+    else if (*rule != to_string(resolution_rule::spot))
+      return fail("market record: unknown rule '" + *rule + "'");
+  }
+  if (auto c = doc.FindMember("capture"); c != doc.MemberEnd()) {
+    auto cap = read_capture(c->value);
+    if (!cap)
+      return fail("market record: " + cap.error());
+    r.capture = *cap;
+  }
   return r;
 }
 
@@ -231,6 +302,7 @@ std::string encode(const order_record& r) {
   kv(w, "reason", r.reason);
   w.Key("paper");
   w.Bool(r.paper);
+  kv(w, "strategy", to_string(r.strategy));
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -286,6 +358,9 @@ result<order_record> decode_order_record(std::string_view text) {
   r.checks = static_cast<std::uint32_t>(num("checks"));
   r.reason = str("reason");
   r.paper = doc.HasMember("paper") && doc["paper"].IsBool() && doc["paper"].GetBool();
+  // Added with strategies (issue 17): an older record is the TD maker's.
+  if (doc.HasMember("strategy"))
+    check(parse_strategy_kind(str("strategy")), r.strategy, "strategy");
   if (!err.empty())
     return fail("order record: " + err);
   if (r.order_id.size() != 66 || r.order_id.substr(0, 2) != "0x")

@@ -84,6 +84,13 @@ std::string settlement_key(const settlement_record& r);
 settlement_record settle(const condition_id& market, std::span<const position> positions,
                          const resolution& r, std::int64_t now_ms);
 
+/// The record's split by strategy: `by_strategy`, or for a record older than
+/// strategies one TD maker entry holding all of it.
+std::vector<strategy_pnl> split_of(const settlement_record& r);
+
+/// "td_maker 0.85, capture_99c -1.2": the split for an operator's line.
+std::string describe_split(const settlement_record& r);
+
 std::string encode(const settlement_record& r);
 result<settlement_record> decode_settlement_record(std::string_view json);
 

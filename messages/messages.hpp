@@ -551,11 +551,12 @@ struct fill_status {
   usdc open_cost;                         // of the venue positions
   std::uint64_t fee_unknown = 0;          // taker legs of a market with no fee schedule (fee 0)
   std::uint64_t paper_oversells = 0;      // paper sells above the paper holding, refused
+  std::uint64_t strategy_unknown = 0;     // fills of an order no strategy is known for (booked as td_maker)
 };
 template <class Inspector>
 auto inspect(Inspector& f, fill_status& x) {
   return f(x.booked, x.duplicates, x.reversed, x.from_reconcile, x.paper, x.reconciles, x.open_positions,
-           x.paper_open_positions, x.open_cost, x.fee_unknown, x.paper_oversells);
+           x.paper_open_positions, x.open_cost, x.fee_unknown, x.paper_oversells, x.strategy_unknown);
 }
 
 // ---------------------------------------------------------------------------

@@ -48,6 +48,15 @@ settlement_record stored_settlement(test::actor_fixture& fx, const condition_id&
   return *r;
 }
 
+fill_record stored_fill(test::actor_fixture& fx, const std::string& key) {
+  auto v = fx.env->get(record_db::fills, key);
+  REQUIRE(v);
+  REQUIRE(v->found);
+  auto r = decode_fill_record(v->payload);
+  REQUIRE(r);
+  return *r;
+}
+
 /// Scripted REST pages of /data/trades: the test queues the pages to serve.
 struct trade_pages {
   std::mutex m;
@@ -334,4 +343,154 @@ TEST_CASE_FIXTURE(test::actor_fixture, "settlement: waits for the grace, defers 
   r.self->send(r.fills, std::vector<fill_report>{leg(market_c, "t-8", 8, trade_status::matched)});
   CHECK(r.booked().fill.trade_id == "t-8");
   r.self->send_exit(settle, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "fill actor: a capture order's venue and paper fills are its own, through a restart, apart from the TD maker's") {
+  rig r(*this);
+  auto capture_live = leg(market_a, "t-c1", 5, trade_status::matched, 6'000'000);
+  auto capture_paper = leg(market_a, "t-c2", 6, trade_status::matched, 7'000'000);
+  capture_paper.source = fill_source::paper;
+  auto td = leg(market_a, "t-td", 1, trade_status::matched, 5'000'000);
+  // The order actor names its orders before they can trade; the TD maker's order
+  // 1 is named too, so nothing here is an unknown order.
+  r.self->send(r.fills, order_strategy_note{{capture_live.order_id, capture_paper.order_id}, strategy_kind::capture_99c});
+  r.self->send(r.fills, order_strategy_note{{td.order_id}, strategy_kind::td_maker});
+  r.self->send(r.fills, std::vector<fill_report>{capture_live, capture_paper, td});
+  std::map<std::string, strategy_kind> seen;
+  for (int i = 0; i < 3; ++i) {
+    auto b = r.booked();
+    seen[b.fill.trade_id] = b.fill.strategy;
+  }
+  CHECK(seen["t-c1"] == strategy_kind::capture_99c);
+  CHECK(seen["t-c2"] == strategy_kind::capture_99c);
+  CHECK(seen["t-td"] == strategy_kind::td_maker);
+  auto by_key = [&] {
+    std::map<std::string, position> out;
+    for (auto& p : r.positions()) {
+      fill_record as;
+      as.token = p.token;
+      as.source = p.paper ? fill_source::paper : fill_source::user_ws;
+      as.strategy = p.strategy;
+      out[position_key(as)] = p;
+    }
+    return out;
+  };
+  auto check_positions = [&] {
+    auto ps = by_key();
+    REQUIRE(ps.size() == 3);
+    REQUIRE(ps.count("111"));
+    REQUIRE(ps.count("111/capture_99c"));
+    REQUIRE(ps.count("111/paper/capture_99c"));
+    CHECK(ps["111"].bought == shares{5'000'000});
+    CHECK(ps["111/capture_99c"].bought == shares{6'000'000});
+    CHECK(ps["111/paper/capture_99c"].bought == shares{7'000'000});
+  };
+  check_positions();
+
+  // A capture order recorded by the order actor (LMDB `orders`) that no note
+  // names after the restart: the fill actor reads the orders at start.
+  order_record stored;
+  stored.order_id = "0x" + std::string(63, '0') + "8";
+  stored.client_id = "_placing_8";
+  stored.market = market_a;
+  stored.token = up;
+  stored.px = price{990'000};
+  stored.size = shares{5'000'000};
+  stored.state = order_state::live;
+  stored.slot_end_s = slot_end_s; // an order whose slot ended hours ago trades no more: not indexed
+  stored.strategy = strategy_kind::capture_99c;
+  write_batch wb;
+  wb.writes.push_back({record_db::orders, stored.order_id, encode(stored), false});
+  r.self->request(r.store, 5s, std::move(wb)).receive([](commit_ack&) {}, [](caf::error&) { FAIL("store"); });
+
+  r.restart_fills();
+  check_positions(); // rebuilt from LMDB with each fill's strategy
+  auto later = leg(market_a, "t-c3", 8, trade_status::matched, 1'000'000);
+  r.self->send(r.fills, std::vector<fill_report>{later});
+  auto b = r.booked();
+  CHECK(b.fill.trade_id == "t-c3");
+  CHECK(b.fill.strategy == strategy_kind::capture_99c);
+  auto ps = by_key();
+  CHECK(ps["111/capture_99c"].bought == shares{7'000'000});
+  CHECK(ps["111"].bought == shares{5'000'000});
+  // Stored with its strategy: the record says so itself.
+  auto v = stored_fill(*this, fill_key(market_a, later.order_id, "t-c3"));
+  CHECK(v.strategy == strategy_kind::capture_99c);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "settlement: one record per market split by strategy, and the status's PnL per strategy") {
+  rig r(*this);
+  auto capture = leg(market_b, "t-c", 10, trade_status::matched, 6'000'000);
+  r.self->send(r.fills, order_strategy_note{{capture.order_id}, strategy_kind::capture_99c});
+  r.self->send(r.fills, std::vector<fill_report>{leg(market_b, "t-td", 9, trade_status::matched), capture});
+  r.booked();
+  r.booked();
+  resolution_sources src;
+  src.gamma = [](condition_id cid, std::string, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::gamma;
+    d.ok = true; // listed, not resolved
+    done(d);
+  };
+  src.clob = [](condition_id cid, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::clob;
+    d.ok = true;
+    d.slot_end_s = slot_end_s;
+    d.resolved = true;
+    d.winner = down.digits; // the token both strategies hold
+    done(d);
+  };
+  src.book = [](condition_id cid, token_id, std::function<void(resolution_done)> done) {
+    resolution_done d;
+    d.market = cid;
+    d.source = settle_method::last_bid;
+    d.ok = true;
+    done(d);
+  };
+  settlement_options so;
+  so.tick_every = std::chrono::hours(1);
+  so.retry_ms = 1'000;
+  so.clock = [n = r.now] { return n->load(); };
+  auto settle = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}, {}}, src, so);
+  auto status = [&] {
+    settlement_status out;
+    r.self->request(settle, 5s, get_atom::value, settle_atom::value)
+      .receive([&](settlement_status& s) { out = s; }, [](caf::error&) { FAIL("settlement"); });
+    return out;
+  };
+  // Before anything settled the status names every strategy, at zero.
+  auto first = status();
+  REQUIRE(first.by_strategy.size() == strategy_count);
+  CHECK(first.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{0});
+  *r.now = (slot_end_s + 301) * 1000;
+  r.self->send(settle, tick_atom::value);
+  settlement_status st;
+  for (int i = 0; i < 500 && st.settled == 0; ++i)
+    st = status();
+  REQUIRE(st.settled == 1);
+  auto rec = stored_settlement(*this, market_b);
+  CHECK(rec.pnl == usdc{2'200'000}); // 11 shares bought at 0.80, each paid 1
+  REQUIRE(rec.by_strategy.size() == 2);
+  CHECK(rec.by_strategy[0].strategy == strategy_kind::td_maker);
+  CHECK(rec.by_strategy[0].pnl == usdc{1'000'000});
+  CHECK(rec.by_strategy[1].strategy == strategy_kind::capture_99c);
+  CHECK(rec.by_strategy[1].pnl == usdc{1'200'000});
+  CHECK(st.realised_pnl == usdc{2'200'000});
+  REQUIRE(st.by_strategy.size() == strategy_count);
+  CHECK(st.by_strategy[index_of(strategy_kind::td_maker)].realised_pnl == usdc{1'000'000});
+  CHECK(st.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{1'200'000});
+  CHECK(st.by_strategy[index_of(strategy_kind::capture_99c)].settled == 1);
+  r.self->send_exit(settle, caf::exit_reason::user_shutdown);
+
+  // A restart of the settlement actor: the split comes back from the records.
+  auto again = spawn_settlement(*sys, settlement_peers{r.store, r.fills, {}, {}, {}, {}, {}, {}}, src, so);
+  settlement_status back;
+  r.self->request(again, 5s, get_atom::value, settle_atom::value)
+    .receive([&](settlement_status& s) { back = s; }, [](caf::error&) { FAIL("settlement"); });
+  REQUIRE(back.by_strategy.size() == strategy_count);
+  CHECK(back.by_strategy[index_of(strategy_kind::capture_99c)].realised_pnl == usdc{1'200'000});
+  r.self->send_exit(again, caf::exit_reason::user_shutdown);
 }

@@ -887,3 +887,29 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a refused exit names its positio
   CHECK(r.stored(bid.order_id).matched == shares{0});
   CHECK(r.venue->placed.empty());
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: each order names its strategy - to the fill actor before the request, in its record, updates and budget") {
+  rig r(*this);
+  r.reconcile();
+  r.self->send(r.orders, caf::actor_cast<fill_actor>(r.self)); // the test plays the fill actor too
+  auto cap = intent(0, 85);
+  cap.strategy = strategy_kind::capture_99c;
+  r.self->send(r.orders, place_batch{market, {cap, intent(1, 83)}});
+  std::map<strategy_kind, std::vector<std::string>> noted;
+  for (int i = 0; i < 2; ++i)
+    r.self->receive([&](order_strategy_note& n) { noted[n.strategy] = n.order_ids; },
+                    caf::after(5s) >> [] { FAIL("no strategy note"); });
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  auto ids = r.venue->placed[0];
+  REQUIRE(ids.size() == 2);
+  CHECK(noted[strategy_kind::capture_99c] == std::vector<std::string>{ids[0]});
+  CHECK(noted[strategy_kind::td_maker] == std::vector<std::string>{ids[1]});
+  CHECK(r.stored(ids[0]).strategy == strategy_kind::capture_99c);
+  CHECK(r.stored(ids[1]).strategy == strategy_kind::td_maker);
+  r.venue->place_cbs[0](placements_done{{refused(ids[0], "not enough balance"), placed_live(ids[1])}});
+  auto u = r.update_for(ids[0], order_state::rejected);
+  CHECK(u.strategy == strategy_kind::capture_99c);
+  auto rel = r.release();
+  CHECK(rel.strategy == strategy_kind::capture_99c); // the capture's own cap is freed
+  CHECK(r.update_for(ids[1], order_state::live).strategy == strategy_kind::td_maker);
+}

@@ -120,7 +120,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "telemetry: /metrics carries the gate, th
   self->send(tel, paper);
   auto m2 = ask(self, tel, metrics_atom::value);
   CHECK(has_line(m2, R"(tdmaker_phase_session_pnl_micros{book="paper"} 0)"));
-  CHECK(m2.find(R"(book="live")") == std::string::npos);
+  CHECK(m2.find(R"(tdmaker_phase_session_pnl_micros{book="live"})") == std::string::npos);
   CHECK(m2.find("\ntdmaker_phase_session_win_rate_ppm ") == std::string::npos); // HELP/TYPE only, no sample
   CHECK(m2.find("tdmaker_phase_gate_criterion{") == std::string::npos);
   CHECK(has_line(m2, R"(tdmaker_phase{phase="Experience"} 1)"));

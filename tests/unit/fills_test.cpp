@@ -342,3 +342,50 @@ TEST_CASE("fill record: round trip and refusals") {
   tampered.replace(tampered.find("t-1\",\"order_id"), 3, "t-2");
   CHECK_FALSE(decode_fill_record(tampered).ok()); // the key no longer names the trade
 }
+
+TEST_CASE("fill record: the strategy round-trips, an older record is the TD maker's and an unknown name is refused") {
+  fill_record r;
+  apply_report(std::nullopt, report("t-9", order_a, trade_status::matched), 77, r);
+  r.strategy = strategy_kind::capture_99c;
+  auto back = decode_fill_record(encode(r));
+  REQUIRE(back.ok());
+  CHECK(back->strategy == strategy_kind::capture_99c);
+  // As the node wrote it before issue 17: no "strategy".
+  const std::string old = R"({"key":")" + fill_key(cid, order_a, "t-9") + R"(","trade_id":"t-9","order_id":")" + order_a
+                          + R"(","market":")" + cid.hex
+                          + R"(","token":"111","side":"BUY","price":"0.83","size":"5","fee":"0","taker":false,)"
+                            R"("status":"MATCHED","reversed":false,"ts_ms":1,"booked_ms":2,"source":"user_ws"})";
+  auto was = decode_fill_record(old);
+  REQUIRE(was.ok());
+  CHECK(was->strategy == strategy_kind::td_maker);
+  auto unknown = old;
+  unknown.replace(unknown.size() - 1, 1, R"(,"strategy":"arb"})");
+  CHECK_FALSE(decode_fill_record(unknown).ok());
+}
+
+TEST_CASE("fills: each strategy holds its own position, and the TD maker's keys are as before") {
+  ledger l;
+  l.add(report("t-1", order_a, trade_status::matched, 5'000'000, 830'000));
+  auto capture = report("t-2", order_b, trade_status::matched, 6'000'000, 990'000);
+  l.add(capture);
+  fill_record paper_capture;
+  auto pr = report("t-3", order_b, trade_status::matched, 7'000'000, 990'000);
+  pr.source = fill_source::paper;
+  apply_report(std::nullopt, pr, 42, paper_capture);
+  l.fills[fill_key(cid, order_b, "t-2")].strategy = strategy_kind::capture_99c;
+  paper_capture.strategy = strategy_kind::capture_99c;
+  l.fills[paper_capture.key] = paper_capture;
+  auto ps = positions_of(l.all());
+  REQUIRE(ps.size() == 3);
+  REQUIRE(ps.count("111"));
+  REQUIRE(ps.count("111/capture_99c"));
+  REQUIRE(ps.count("111/paper/capture_99c"));
+  CHECK(ps["111"].strategy == strategy_kind::td_maker);
+  CHECK(ps["111"].bought == shares{5'000'000});
+  CHECK(ps["111/capture_99c"].strategy == strategy_kind::capture_99c);
+  CHECK(ps["111/capture_99c"].bought == shares{6'000'000});
+  CHECK(ps["111/capture_99c"].cost == usdc{5'940'000});
+  CHECK_FALSE(ps["111/capture_99c"].paper);
+  CHECK(ps["111/paper/capture_99c"].paper);
+  CHECK(ps["111/paper/capture_99c"].bought == shares{7'000'000});
+}

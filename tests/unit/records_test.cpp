@@ -60,3 +60,67 @@ TEST_CASE("market records round-trip exactly") {
   CHECK(back->status == m.status);
   CHECK(!decode_market_record(R"({"condition_id":"0x12"})"));
 }
+
+TEST_CASE("market records carry the resolution rule and the capture state, and older ones read as spot and untouched") {
+  market_record m;
+  m.id = *parse_condition_id("0x" + std::string(64, 'b'));
+  m.slug = "eth-updown-5m-1778437800";
+  m.asset = "eth";
+  m.tick = tick_size{10'000};
+  m.rule = resolution_rule::twap60;
+  m.capture = capture_state{true, outcome::down, 912'345, 934'000, 1'778'437'999'123, true};
+  auto back = decode_market_record(encode(m));
+  REQUIRE(back);
+  CHECK(back->rule == resolution_rule::twap60);
+  CHECK(back->capture.ordered);
+  CHECK(back->capture.side == outcome::down);
+  CHECK(back->capture.order_confidence_ppm == 912'345);
+  CHECK(back->capture.peak_confidence_ppm == 934'000);
+  CHECK(back->capture.filled_ms == 1'778'437'999'123);
+  CHECK(back->capture.danger_exited);
+  // As the node wrote it before issue 17.
+  const std::string old = R"({"condition_id":"0x)" + std::string(64, 'b')
+                          + R"(","slug":"s","asset":"btc","slot_start_s":1,"slot_end_s":2,"up_token":"113",)"
+                            R"("down_token":"380","tick_size":"0.01","min_size":"5","status":"active"})";
+  auto was = decode_market_record(old);
+  REQUIRE(was);
+  CHECK(was->rule == resolution_rule::spot);
+  CHECK_FALSE(was->capture.ordered);
+  CHECK(was->capture.peak_confidence_ppm == -1);
+  CHECK(encode(*was) == old); // an untouched market's record is byte for byte as before
+  auto bad_rule = old;
+  bad_rule.replace(bad_rule.size() - 1, 1, R"(,"rule":"twap30"})");
+  CHECK_FALSE(decode_market_record(bad_rule));
+  auto bad_capture = old;
+  bad_capture.replace(bad_capture.size() - 1, 1,
+                      R"(,"capture":{"ordered":true,"side":"up","order_confidence_ppm":2000000,)"
+                      R"("peak_confidence_ppm":-1,"filled_ms":0,"danger_exited":false}})");
+  CHECK_FALSE(decode_market_record(bad_capture));
+}
+
+TEST_CASE("order records name their strategy, and an older record is the TD maker's") {
+  order_record o;
+  o.order_id = "0x" + std::string(64, 'c');
+  o.market = *parse_condition_id("0x" + std::string(64, 'b'));
+  o.token = *parse_token_id("113");
+  o.px = price{990'000};
+  o.size = shares{5'000'000};
+  o.strategy = strategy_kind::capture_99c;
+  auto back = decode_order_record(encode(o));
+  REQUIRE(back);
+  CHECK(back->strategy == strategy_kind::capture_99c);
+  const std::string old = R"({"order_id":"0x)" + std::string(64, 'c') + R"(","client_id":"_placing_1","market":"0x)"
+                          + std::string(64, 'b')
+                          + R"(","token":"113","outcome":"up","rung":0,"side":"BUY","price":"0.83","size":"5",)"
+                            R"("matched":"0","reserved":"4.15","state":"live","created_ms":1,"updated_ms":1,)"
+                            R"("cancel_requested_ms":0,"slot_end_s":9,"checks":0,"reason":"","paper":false})";
+  auto was = decode_order_record(old);
+  REQUIRE(was);
+  CHECK(was->strategy == strategy_kind::td_maker);
+  auto unknown = old;
+  unknown.replace(unknown.size() - 1, 1, R"(,"strategy":"grid"})");
+  CHECK_FALSE(decode_order_record(unknown));
+  auto not_text = old;
+  not_text.replace(not_text.size() - 1, 1, R"(,"strategy":1})");
+  CHECK_FALSE(decode_order_record(not_text));
+}

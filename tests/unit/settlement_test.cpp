@@ -199,7 +199,7 @@ TEST_CASE("export: orders as CSV quote the free-text reason and filter by creati
   CHECK(csv.find(o.order_id) != std::string::npos);
   CHECK(csv.find(late.order_id) == std::string::npos);
   CHECK(csv.find(",0.45,5,0,2.25,") != std::string::npos);
-  CHECK(csv.find(",\"post-only \"\"would cross\"\", retry\nlater\"\n") != std::string::npos);
+  CHECK(csv.find(",\"post-only \"\"would cross\"\", retry\nlater\",td_maker\n") != std::string::npos);
   q.csv = false;
   CHECK(export_orders({o}, q) == encode(o) + "\n");
 }
@@ -211,4 +211,105 @@ TEST_CASE("settlement: a book that sold more than it bought holds nothing, and i
   CHECK(s.payout == usdc{0});
   CHECK(s.pnl == usdc{4'500'000});
   CHECK(decode_settlement_record(encode(s)).ok());
+}
+
+TEST_CASE("settlement: the PnL is split by strategy, exactly, and the parts sum to the record") {
+  auto capture = held(up, 6'000'000, 5'940'000, 0, 0, 3'333);
+  capture.strategy = strategy_kind::capture_99c;
+  std::vector<position> ps{held(up, 5'000'000, 4'150'000, 1'000'000, 870'000, 1'111), capture,
+                           held(down, 5'000'000, 850'001)};
+  auto s = settle(cid, ps, resolution{settle_method::gamma, up}, 5);
+  REQUIRE(s.by_strategy.size() == 2);
+  auto& td = s.by_strategy[0];
+  auto& cap = s.by_strategy[1];
+  CHECK(td.strategy == strategy_kind::td_maker);
+  CHECK(cap.strategy == strategy_kind::capture_99c);
+  CHECK(td.held == shares{9'000'000});
+  CHECK(td.payout == usdc{4'000'000});
+  CHECK(td.pnl == usdc{4'000'000 + 870'000 - 4'150'000 - 850'001 - 1'111});
+  CHECK(td.fills == 2);
+  CHECK(cap.payout == usdc{6'000'000});
+  CHECK(cap.pnl == usdc{6'000'000 - 5'940'000 - 3'333});
+  CHECK(td.pnl.micros + cap.pnl.micros == s.pnl.micros);
+  CHECK(td.cost.micros + cap.cost.micros == s.cost.micros);
+  CHECK(td.fees.micros + cap.fees.micros == s.fees.micros);
+  CHECK(td.held.micros + cap.held.micros == s.held.micros);
+  auto back = decode_settlement_record(encode(s));
+  REQUIRE(back.ok());
+  REQUIRE(back->by_strategy.size() == 2);
+  CHECK(back->by_strategy[1].strategy == strategy_kind::capture_99c);
+  CHECK(back->by_strategy[1].pnl == cap.pnl);
+  CHECK(back->by_strategy[0].proceeds == td.proceeds);
+  // A split that does not add up, or names a strategy twice, is refused.
+  auto lying = encode(s);
+  auto at = lying.find("\"pnl\":\"0.056667\"");
+  REQUIRE(at != std::string::npos);
+  lying.replace(at, 16, "\"pnl\":\"0.056668\"");
+  CHECK_FALSE(decode_settlement_record(lying).ok());
+}
+
+TEST_CASE("settlement record: one written before strategies reads back with no split") {
+  const std::string old = R"({"market":")" + cid.hex
+                          + R"(","winner":"111","method":"gamma","held":"5","payout":"5","cost":"4.15",)"
+                            R"("proceeds":"0","fees":"0","pnl":"0.85","fills":1,"settled_ms":5,"paper":false})";
+  auto was = decode_settlement_record(old);
+  REQUIRE(was.ok());
+  CHECK(was->by_strategy.empty());
+  CHECK(encode(*was) == old);
+  auto unknown = old;
+  unknown.replace(unknown.size() - 1, 1,
+                  R"(,"by_strategy":[{"strategy":"grid","held":"5","payout":"5","cost":"4.15","proceeds":"0",)"
+                  R"("fees":"0","pnl":"0.85","fills":1}]})");
+  CHECK_FALSE(decode_settlement_record(unknown).ok());
+  auto good = unknown;
+  good.replace(good.find("grid"), 4, "td_maker");
+  CHECK(decode_settlement_record(good).ok());
+}
+
+TEST_CASE("export: orders and trades name their strategy, settlements are exported per strategy") {
+  export_query q;
+  q.csv = true;
+  order_record o;
+  o.order_id = "0x" + std::string(64, 'b');
+  o.market = cid;
+  o.token = up;
+  o.px = price{990'000};
+  o.size = shares{5'000'000};
+  o.strategy = strategy_kind::capture_99c;
+  auto orders = export_orders({o}, q);
+  CHECK(orders.find(",reason,strategy\n") != std::string::npos);
+  CHECK(orders.find(",capture_99c\n") != std::string::npos);
+  fill_record f;
+  fill_report r;
+  r.trade_id = "t-1";
+  r.order_id = o.order_id;
+  r.market = cid;
+  r.token = up;
+  r.px = price{990'000};
+  r.size = shares{5'000'000};
+  apply_report(std::nullopt, r, 1, f);
+  f.strategy = strategy_kind::capture_99c;
+  auto trades = export_trades({f}, q);
+  CHECK(trades.find(",source,strategy\n") != std::string::npos);
+  CHECK(trades.find(",user_ws,capture_99c\n") != std::string::npos);
+  // A market both strategies held: one row each, their figures their own.
+  auto capture = held(up, 5'000'000, 4'950'000);
+  capture.strategy = strategy_kind::capture_99c;
+  std::vector<position> ps{held(down, 5'000'000, 4'150'000), capture};
+  auto s = settle(cid, ps, resolution{settle_method::gamma, up}, 3'000);
+  auto rows = export_settlements({s}, q);
+  CHECK(rows.find(",fills,strategy\n") != std::string::npos);
+  CHECK(rows.find("," + cid.hex + ",111,gamma,5,0,4.15,0,0,-4.15,1,td_maker\n") != std::string::npos);
+  CHECK(rows.find("," + cid.hex + ",111,gamma,5,5,4.95,0,0,0.05,1,capture_99c\n") != std::string::npos);
+  // A record older than strategies: all of it is the TD maker's, in both forms.
+  settlement_record old = s;
+  old.by_strategy.clear();
+  CHECK(export_settlements({old}, q).find(",gamma,10,5,9.1,0,0,-4.1,2,td_maker\n") != std::string::npos);
+  q.csv = false;
+  auto line = export_settlements({old}, q);
+  auto back = decode_settlement_record(line.substr(0, line.size() - 1));
+  REQUIRE(back.ok());
+  REQUIRE(back->by_strategy.size() == 1);
+  CHECK(back->by_strategy[0].strategy == strategy_kind::td_maker);
+  CHECK(back->by_strategy[0].pnl == usdc{-4'100'000});
 }
