@@ -64,6 +64,14 @@ const holds = (h) => h === true || (h !== false && h != null && Number(h) > 0);
 
 async function main() {
   const hook = await webhookReceiver();
+  try {
+    await run(hook);
+  } finally {
+    await hook.close(); // else its listening socket keeps the script alive
+  }
+}
+
+async function run(hook) {
   const cfg = nodeConfig({ ...env, work, slot: SLOT }, {
     notifier: { webhook_url: hook.url, chat_id: "4242", min_level: "info", per_minute: 600 },
     ...(PROBE ? {} : { strategies }),
@@ -104,7 +112,6 @@ async function main() {
   const captures = await checkCaptures(node, trades, move.market);
   await checkDangerExit(move, trades, hook);
   await node.stop();
-  await hook.close();
   console.log(`# captures: ${JSON.stringify(captures)}`);
 }
 
