@@ -96,4 +96,63 @@ std::string settlement_audit_line(const settlement_record& rec) {
     .take();
 }
 
+std::string capture_entry_audit_line(std::int64_t ts_ms, std::string_view market, std::string_view asset,
+                                     outcome side, price ask, shares size, const confidence_result& c,
+                                     std::string_view verdict) {
+  return json::object_writer()
+    .num("ts_ms", ts_ms)
+    .str("kind", "capture_99c")
+    .str("event", "capture_entry")
+    .str("market", market)
+    .str("asset", asset)
+    .str("outcome", outcome_name(side))
+    .str("verdict", verdict)
+    .str("ask", to_string(ask))
+    .str("size", to_string(size))
+    .num("confidence_ppm", c.confidence_ppm)
+    .num("probability_ppm", c.probability_ppm)
+    .num("blended_ppm", c.blended_ppm)
+    .num("penalty_ppm", c.penalty_ppm)
+    .num("vote_ppm", c.vote_ppm)
+    .str("reasons", describe_reasons(c.reasons))
+    .take();
+}
+
+std::string capture_fill_audit_line(std::int64_t ts_ms, std::string_view market, outcome side, bool paper, price px,
+                                    shares size, std::int64_t peak_confidence_ppm) {
+  return json::object_writer()
+    .num("ts_ms", ts_ms)
+    .str("kind", "capture_99c")
+    .str("event", "capture_fill")
+    .str("market", market)
+    .str("outcome", outcome_name(side))
+    .str("price", to_string(px))
+    .str("size", to_string(size))
+    .num("peak_confidence_ppm", peak_confidence_ppm)
+    .flag("paper", paper)
+    .take();
+}
+
+std::string danger_audit_line(std::int64_t ts_ms, std::string_view market, outcome side, bool paper,
+                              std::int64_t peak_ppm, std::int64_t confidence_ppm, const danger_result& d,
+                              std::int32_t threshold, std::string_view action) {
+  return json::object_writer()
+    .num("ts_ms", ts_ms)
+    .str("kind", "capture_99c")
+    .str("event", "danger")
+    .str("market", market)
+    .str("outcome", outcome_name(side))
+    .str("action", action)
+    .num("score", d.score)
+    .num("threshold", threshold)
+    .num("drop_points", d.drop_points)
+    .num("velocity_points", d.velocity_points)
+    .num("time_points", d.time_points)
+    .num("opposite_points", d.opposite_points)
+    .num("peak_confidence_ppm", peak_ppm)
+    .num("confidence_ppm", confidence_ppm)
+    .flag("paper", paper)
+    .take();
+}
+
 } // namespace tdmaker

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/confidence.hpp"
+#include "core/danger_score.hpp"
 #include "core/entry_filters.hpp"
 #include "core/fills.hpp"
 #include "core/money.hpp"
@@ -41,5 +43,20 @@ std::string fill_audit_line(const fill_record& f, fill_change change, std::int64
 
 /// Settlement: a settled market, with its record.
 std::string settlement_audit_line(const settlement_record& rec);
+
+/// 99c capture: one entry decision (`verdict`: placed, or why not) with the
+/// confidence it was made from, every part of it and its reasons.
+std::string capture_entry_audit_line(std::int64_t ts_ms, std::string_view market, std::string_view asset,
+                                     outcome side, price ask, shares size, const confidence_result& c,
+                                     std::string_view verdict);
+
+/// 99c capture: a booked capture fill with the peak confidence recomputed at fill (seed 000).
+std::string capture_fill_audit_line(std::int64_t ts_ms, std::string_view market, outcome side, bool paper, price px,
+                                    shares size, std::int64_t peak_confidence_ppm);
+
+/// 99c capture: the danger score of a held position, each component, and what was done (`action`).
+std::string danger_audit_line(std::int64_t ts_ms, std::string_view market, outcome side, bool paper,
+                              std::int64_t peak_ppm, std::int64_t confidence_ppm, const danger_result& d,
+                              std::int32_t threshold, std::string_view action);
 
 } // namespace tdmaker

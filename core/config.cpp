@@ -144,9 +144,10 @@ setter url(std::string node_config::*member, bool websocket) {
 }
 
 std::vector<field> with_phase_fields(std::vector<field> fields);
+std::vector<field> with_strategy_fields(std::vector<field> fields);
 
 const std::vector<field>& schema() {
-  static const std::vector<field> fields = with_phase_fields({
+  static const std::vector<field> fields = with_strategy_fields(with_phase_fields({
     {"$.node.worker_threads", integer(&node_config::worker_threads, 1, 64)},
     {"$.node.data_dir", string(&node_config::data_dir, false)},
     {"$.node.log_dir", string(&node_config::log_dir, false)},
@@ -309,7 +310,7 @@ const std::vector<field>& schema() {
     {"$.notifier.per_minute", integer(&node_config::notifier_per_minute, 1, 600)},
     {"$.notifier.queue_max", integer(&node_config::notifier_queue_max, 1, 100'000)},
     {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
-  });
+  }));
   return fields;
 }
 
@@ -432,6 +433,137 @@ std::vector<field> with_phase_fields(std::vector<field> fields) {
   }
   add_downgrade_fields(fields);
   return fields;
+}
+
+// ---- the strategies section (issue 17): each strategy's switch, budget cap and knobs ----
+// (the phase_* setters above are generic: they write whatever member `target` picks)
+
+/// A decimal string with `decimals` places into `target(c)` within [lo, hi]; on
+/// `grid` (in the same units) when given. The 99c capture's relative velocity
+/// needs 9 places (ppb), everything else is micro-units.
+template <class F>
+setter fixed_on_grid(F target, int decimals, std::int64_t lo, std::int64_t hi, std::int64_t grid = 1) {
+  return [=](const json& v, node_config& c) -> std::string {
+    std::string range = "a decimal string in [" + format_fixed(lo, decimals) + ", " + format_fixed(hi, decimals) + "]";
+    if (!v.IsString())
+      return "expected " + range + " (amounts are strings, never floats), got " + type_name(v);
+    auto x = parse_fixed({v.GetString(), v.GetStringLength()}, decimals, lo, hi);
+    if (!x)
+      return "expected " + range + ": " + x.error();
+    if (*x % grid != 0)
+      return "expected a multiple of " + format_fixed(grid, decimals) + ", got " + shown(v);
+    target(c) = *x;
+    return {};
+  };
+}
+
+void add_confidence_fields(std::vector<field>& out, const std::string& base) {
+  auto rules = [](node_config& c) -> confidence_rules& { return c.capture.confidence; };
+  auto ppm = [&](const char* key, std::int64_t confidence_rules::*m) {
+    out.push_back({base + "." + key, phase_micros([=](node_config& c) -> auto& { return rules(c).*m; }, 0, 1'000'000)});
+  };
+  ppm("cap", &confidence_rules::cap_ppm);
+  ppm("validate_above", &confidence_rules::validate_above_ppm);
+  ppm("extreme", &confidence_rules::extreme_ppm);
+  ppm("vote_min", &confidence_rules::vote_min_ppm);
+  ppm("vote_weights.move", &confidence_rules::vote_move_ppm);
+  ppm("vote_weights.velocity", &confidence_rules::vote_velocity_ppm);
+  ppm("vote_weights.imbalance", &confidence_rules::vote_imbalance_ppm);
+  ppm("vote_weights.last_trade", &confidence_rules::vote_last_trade_ppm);
+  ppm("market_weight", &confidence_rules::market_weight_ppm);
+  ppm("time_penalty_max", &confidence_rules::time_penalty_max_ppm);
+  ppm("thin_penalty_max", &confidence_rules::thin_penalty_max_ppm);
+  // A volatility, not a probability: above 100 % a year is real for small coins; 0 would
+  // leave the model without a floor (a sure thing on any move), so it is refused.
+  out.push_back({base + ".annual_vol",
+                 phase_micros([=](node_config& c) -> auto& { return rules(c).annual_vol_ppm; }, 1, 100'000'000)});
+  out.push_back({base + ".fill_time_s",
+                 phase_integer([=](node_config& c) -> auto& { return rules(c).fill_time_s; }, 0, 3'600)});
+  out.push_back({base + ".thin_book_shares",
+                 phase_integer([=](node_config& c) -> auto& { return rules(c).thin_book_shares; }, 0, 1'000'000)});
+}
+
+void add_danger_fields(std::vector<field>& out, const std::string& base) {
+  auto dw = [](node_config& c) -> danger_weights& { return c.capture.danger; };
+  out.push_back({base + ".exit_at", phase_integer([](node_config& c) -> auto& { return c.capture.danger_exit; }, 1, 100)});
+  auto weight = [&](const char* key, std::int64_t danger_weights::*m) {
+    out.push_back({base + ".weights." + key, phase_integer([=](node_config& c) -> auto& { return dw(c).*m; }, 0, 100)});
+  };
+  weight("confidence_drop", &danger_weights::confidence_drop);
+  weight("adverse_velocity", &danger_weights::adverse_velocity);
+  weight("time_left", &danger_weights::time_left);
+  weight("opposite_bid", &danger_weights::opposite_bid);
+  out.push_back({base + ".drop_full",
+                 phase_micros([=](node_config& c) -> auto& { return dw(c).drop_full_ppm; }, 1, 1'000'000)});
+  out.push_back({base + ".velocity_full",
+                 fixed_on_grid([=](node_config& c) -> auto& { return dw(c).velocity_full_ppb; }, 9, 1, 1'000'000'000)});
+  out.push_back({base + ".time_full_s",
+                 phase_integer([=](node_config& c) -> auto& { return dw(c).time_full_s; }, 1, 86'400)});
+  out.push_back({base + ".opposite_full",
+                 phase_micros([=](node_config& c) -> auto& { return dw(c).opposite_full; }, 1, 1'000'000)});
+}
+
+std::vector<field> with_strategy_fields(std::vector<field> fields) {
+  const std::string td = "$.strategies.td_maker", cap = "$.strategies.capture_99c";
+  fields.push_back({td + ".enabled", phase_boolean([](node_config& c) -> auto& { return c.td_maker.enabled; })});
+  fields.push_back({td + ".max_exposure",
+                    phase_micros([](node_config& c) -> auto& { return c.td_maker.max_exposure; }, 0, max_amount)});
+  auto cc = [](node_config& c) -> capture_config& { return c.capture; };
+  auto flag = [&](const char* key, bool capture_config::*m) {
+    fields.push_back({cap + "." + key, phase_boolean([=](node_config& c) -> auto& { return cc(c).*m; })});
+  };
+  auto whole = [&](const char* key, std::int64_t capture_config::*m, std::int64_t lo, std::int64_t hi) {
+    fields.push_back({cap + "." + key, phase_integer([=](node_config& c) -> auto& { return cc(c).*m; }, lo, hi)});
+  };
+  flag("enabled", &capture_config::enabled);
+  whole("entry_window_s", &capture_config::entry_window_s, 1, 86'400);
+  whole("stop_before_end_s", &capture_config::stop_before_end_s, 0, 86'400);
+  fields.push_back({cap + ".threshold",
+                    phase_micros([](node_config& c) -> auto& { return c.capture.threshold_ppm; }, 0, 1'000'000)});
+  // A limit price on the 0.001 grid, inside (0, 1): the finest tick a market can have.
+  fields.push_back({cap + ".max_price",
+                    fixed_on_grid([](node_config& c) -> auto& { return c.capture.max_price; }, 6, 1'000, 999'000, 1'000)});
+  whole("shares", &capture_config::shares, 1, 1'000'000);
+  fields.push_back({cap + ".max_exposure",
+                    phase_micros([](node_config& c) -> auto& { return c.capture.max_exposure; }, 0, max_amount)});
+  flag("presign", &capture_config::presign);
+  whole("velocity_window_ms", &capture_config::velocity_window_ms, 1'000, 3'600'000);
+  whole("slow_window_ms", &capture_config::slow_window_ms, 1'000, 3'600'000);
+  add_confidence_fields(fields, cap + ".confidence");
+  add_danger_fields(fields, cap + ".danger");
+  flag("winning_exit", &capture_config::winning_exit);
+  fields.push_back({cap + ".winning_exit_price",
+                    phase_micros([](node_config& c) -> auto& { return c.capture.winning_exit_px; }, 1, 999'999)});
+  return fields;
+}
+
+/// After the walk: the strategies' values that only hold together.
+std::string finish_strategies(const node_config& c) {
+  const std::string cap = "$.strategies.capture_99c";
+  const auto& k = c.capture;
+  const auto& r = k.confidence;
+  if (!c.td_maker.enabled && !k.enabled)
+    return "$.strategies: no strategy is enabled (enable strategies.td_maker or strategies.capture_99c)";
+  auto above_cap = [&](const std::string& key, std::int64_t v) {
+    return cap + "." + key + ": " + format_fixed(v, 6) + " is above confidence.cap " + format_fixed(r.cap_ppm, 6)
+           + " (a confidence is never above the cap)";
+  };
+  if (k.threshold_ppm > r.cap_ppm)
+    return above_cap("threshold", k.threshold_ppm);
+  if (r.validate_above_ppm > r.cap_ppm)
+    return above_cap("confidence.validate_above", r.validate_above_ppm);
+  if (r.extreme_ppm > r.cap_ppm)
+    return above_cap("confidence.extreme", r.extreme_ppm);
+  if (r.vote_move_ppm + r.vote_velocity_ppm + r.vote_imbalance_ppm + r.vote_last_trade_ppm <= 0)
+    return cap + ".confidence.vote_weights: the weights must not all be 0";
+  const auto& w = k.danger;
+  auto sum = w.confidence_drop + w.adverse_velocity + w.time_left + w.opposite_bid;
+  if (sum < 1 || sum > 100)
+    return cap + ".danger.weights: must sum to 1..100 points, got " + std::to_string(sum);
+  if (k.stop_before_end_s >= k.entry_window_s)
+    return cap + ".stop_before_end_s: must be below entry_window_s (" + std::to_string(k.stop_before_end_s)
+           + " >= " + std::to_string(k.entry_window_s) + ": no time left to enter)";
+  return {};
 }
 
 /// Why a key under $.phase.limits or $.phase.gates is not a phase this section knows.
@@ -592,6 +724,8 @@ result<node_config> parse_config(std::string_view json_text) {
   if (auto err = walk(doc, "$", cfg); !err.empty())
     return fail(err);
   if (auto err = finish_phases(cfg); !err.empty())
+    return fail(err);
+  if (auto err = finish_strategies(cfg); !err.empty())
     return fail(err);
   if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");

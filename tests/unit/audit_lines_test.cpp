@@ -175,3 +175,65 @@ TEST_CASE("audit: a control error reply escapes its message") {
   auto d = one_line(json_error(nasty));
   CHECK(str(d, "error") == nasty_clean);
 }
+
+TEST_CASE("audit: the capture entry line carries the confidence, its parts and reasons") {
+  confidence_result c;
+  c.confidence_ppm = 850'000;
+  c.probability_ppm = 992'170;
+  c.blended_ppm = 971'085;
+  c.penalty_ppm = 25'000;
+  c.vote_ppm = -200'000;
+  c.reasons = reason_capped | reason_thin_book;
+  auto d = one_line(capture_entry_audit_line(1'700'000'000'123, market.hex, nasty, outcome::down, price{990'000},
+                                             shares{5'000'000}, c, nasty));
+  CHECK(d["ts_ms"].GetInt64() == 1'700'000'000'123);
+  CHECK(str(d, "kind") == "capture_99c");
+  CHECK(str(d, "event") == "capture_entry");
+  CHECK(str(d, "market") == market.hex);
+  CHECK(str(d, "asset") == nasty_clean);
+  CHECK(str(d, "outcome") == "down");
+  CHECK(str(d, "verdict") == nasty_clean);
+  CHECK(str(d, "ask") == "0.99");
+  CHECK(str(d, "size") == "5");
+  CHECK(d["confidence_ppm"].GetInt64() == 850'000);
+  CHECK(d["probability_ppm"].GetInt64() == 992'170);
+  CHECK(d["blended_ppm"].GetInt64() == 971'085);
+  CHECK(d["penalty_ppm"].GetInt64() == 25'000);
+  CHECK(d["vote_ppm"].GetInt64() == -200'000);
+  CHECK(str(d, "reasons") == "capped,thin_book");
+}
+
+TEST_CASE("audit: the capture fill line carries the peak confidence at fill") {
+  auto d = one_line(capture_fill_audit_line(42, market.hex, outcome::up, true, price{980'000}, shares{5'000'000},
+                                            812'345));
+  CHECK(d["ts_ms"].GetInt64() == 42);
+  CHECK(str(d, "kind") == "capture_99c");
+  CHECK(str(d, "event") == "capture_fill");
+  CHECK(str(d, "outcome") == "up");
+  CHECK(str(d, "price") == "0.98");
+  CHECK(str(d, "size") == "5");
+  CHECK(d["peak_confidence_ppm"].GetInt64() == 812'345);
+  CHECK(d["paper"].GetBool());
+  auto live = one_line(capture_fill_audit_line(42, market.hex, outcome::up, false, price{980'000},
+                                               shares{5'000'000}, 0));
+  CHECK_FALSE(live["paper"].GetBool());
+}
+
+TEST_CASE("audit: the danger line carries the score, each component and the action") {
+  danger_result r{71, 40, 13, 8, 10};
+  auto d = one_line(danger_audit_line(7, market.hex, outcome::down, false, 850'000, 550'000, r, 60, nasty));
+  CHECK(d["ts_ms"].GetInt64() == 7);
+  CHECK(str(d, "kind") == "capture_99c");
+  CHECK(str(d, "event") == "danger");
+  CHECK(str(d, "outcome") == "down");
+  CHECK(str(d, "action") == nasty_clean);
+  CHECK(d["score"].GetInt() == 71);
+  CHECK(d["threshold"].GetInt() == 60);
+  CHECK(d["drop_points"].GetInt() == 40);
+  CHECK(d["velocity_points"].GetInt() == 13);
+  CHECK(d["time_points"].GetInt() == 8);
+  CHECK(d["opposite_points"].GetInt() == 10);
+  CHECK(d["peak_confidence_ppm"].GetInt64() == 850'000);
+  CHECK(d["confidence_ppm"].GetInt64() == 550'000);
+  CHECK_FALSE(d["paper"].GetBool());
+}

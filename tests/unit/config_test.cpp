@@ -308,3 +308,173 @@ TEST_CASE("phase section: refusals name the path and the reason") {
   CHECK(error_of(R"({"phase":{"downgrade":{"trigger":1}}})") == "$.phase.downgrade.trigger: unknown key");
   CHECK(error_of(R"({"phase":{"limits":[]}})") == "$.phase.limits: expected an object, got an array");
 }
+
+// ---- the strategies section (issue 17) ----
+
+TEST_CASE("strategies: the defaults are the documented ones, the capture off") {
+  auto cfg = parse_config("{}");
+  REQUIRE(cfg);
+  CHECK(cfg->td_maker.enabled);
+  CHECK(cfg->td_maker.max_exposure == 0);
+  const auto& k = cfg->capture;
+  CHECK_FALSE(k.enabled);
+  CHECK(k.entry_window_s == 180);
+  CHECK(k.stop_before_end_s == 3);
+  CHECK(k.threshold_ppm == 800'000);
+  CHECK(k.max_price == 990'000);
+  CHECK(k.shares == 5);
+  CHECK(k.max_exposure == 20'000'000);
+  CHECK(k.presign);
+  CHECK(k.velocity_window_ms == 5'000);
+  CHECK(k.slow_window_ms == 60'000);
+  CHECK(k.confidence.cap_ppm == 850'000);
+  CHECK(k.confidence.validate_above_ppm == 750'000);
+  CHECK(k.confidence.extreme_ppm == 800'000);
+  CHECK(k.confidence.vote_min_ppm == 600'000);
+  CHECK(k.confidence.market_weight_ppm == 500'000);
+  CHECK(k.danger_exit == 60);
+  CHECK(k.danger.confidence_drop + k.danger.adverse_velocity + k.danger.time_left + k.danger.opposite_bid == 100);
+  CHECK_FALSE(k.winning_exit);
+  CHECK(k.winning_exit_px == 999'000);
+  // The shipped local config leaves the capture off too.
+  std::ifstream in(std::string(TDMAKER_SOURCE_DIR) + "/config/local.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto local = parse_config(ss.str());
+  REQUIRE(local);
+  CHECK_FALSE(local->capture.enabled);
+  CHECK(local->td_maker.enabled);
+}
+
+TEST_CASE("strategies: every key of a full document is read") {
+  auto cfg = parse_config(R"({"strategies": {
+    "td_maker": {"enabled": false, "max_exposure": "30.5"},
+    "capture_99c": {"enabled": true, "entry_window_s": 240, "stop_before_end_s": 5, "threshold": "0.82",
+      "max_price": "0.985", "shares": 7, "max_exposure": "25", "presign": false,
+      "velocity_window_ms": 4000, "slow_window_ms": 90000,
+      "confidence": {"cap": "0.9", "validate_above": "0.7", "extreme": "0.85", "vote_min": "0.55",
+                     "vote_weights": {"move": "0.5", "velocity": "0.25", "imbalance": "0.15", "last_trade": "0.1"},
+                     "market_weight": "0.4", "annual_vol": "1.2", "fill_time_s": 12,
+                     "time_penalty_max": "0.08", "thin_book_shares": 40, "thin_penalty_max": "0.04"},
+      "danger": {"exit_at": 70, "weights": {"confidence_drop": 35, "adverse_velocity": 30, "time_left": 10,
+                                            "opposite_bid": 25},
+                 "drop_full": "0.25", "velocity_full": "0.00015", "time_full_s": 240, "opposite_full": "0.4"},
+      "winning_exit": true, "winning_exit_price": "0.998"}}})");
+  REQUIRE_MESSAGE(cfg, (cfg ? "" : cfg.error()));
+  CHECK_FALSE(cfg->td_maker.enabled);
+  CHECK(cfg->td_maker.max_exposure == 30'500'000);
+  const auto& k = cfg->capture;
+  CHECK(k.enabled);
+  CHECK(k.entry_window_s == 240);
+  CHECK(k.stop_before_end_s == 5);
+  CHECK(k.threshold_ppm == 820'000);
+  CHECK(k.max_price == 985'000);
+  CHECK(k.shares == 7);
+  CHECK(k.max_exposure == 25'000'000);
+  CHECK_FALSE(k.presign);
+  CHECK(k.velocity_window_ms == 4'000);
+  CHECK(k.slow_window_ms == 90'000);
+  const auto& r = k.confidence;
+  CHECK(r.cap_ppm == 900'000);
+  CHECK(r.validate_above_ppm == 700'000);
+  CHECK(r.extreme_ppm == 850'000);
+  CHECK(r.vote_min_ppm == 550'000);
+  CHECK(r.vote_move_ppm == 500'000);
+  CHECK(r.vote_velocity_ppm == 250'000);
+  CHECK(r.vote_imbalance_ppm == 150'000);
+  CHECK(r.vote_last_trade_ppm == 100'000);
+  CHECK(r.market_weight_ppm == 400'000);
+  CHECK(r.annual_vol_ppm == 1'200'000);
+  CHECK(r.fill_time_s == 12);
+  CHECK(r.time_penalty_max_ppm == 80'000);
+  CHECK(r.thin_book_shares == 40);
+  CHECK(r.thin_penalty_max_ppm == 40'000);
+  CHECK(k.danger_exit == 70);
+  CHECK(k.danger.confidence_drop == 35);
+  CHECK(k.danger.adverse_velocity == 30);
+  CHECK(k.danger.time_left == 10);
+  CHECK(k.danger.opposite_bid == 25);
+  CHECK(k.danger.drop_full_ppm == 250'000);
+  CHECK(k.danger.velocity_full_ppb == 150'000);
+  CHECK(k.danger.time_full_s == 240);
+  CHECK(k.danger.opposite_full == 400'000);
+  CHECK(k.winning_exit);
+  CHECK(k.winning_exit_px == 998'000);
+}
+
+TEST_CASE("strategies: each refusal names the path and the reason") {
+  const std::string c = R"({"strategies":{"capture_99c":)";
+  auto capture = [&](const std::string& body) { return error_of(c + body + "}}"); };
+  CHECK(capture(R"({"threshold":"0.90"})")
+        == "$.strategies.capture_99c.threshold: 0.9 is above confidence.cap 0.85 (a confidence is never above "
+           "the cap)");
+  CHECK(capture(R"({"confidence":{"cap":"0.75"}})").find("$.strategies.capture_99c.threshold: 0.8 is above "
+                                                           "confidence.cap 0.75") == 0);
+  CHECK(capture(R"({"confidence":{"validate_above":"0.86"}})")
+          .find("$.strategies.capture_99c.confidence.validate_above: 0.86 is above confidence.cap 0.85") == 0);
+  CHECK(capture(R"({"confidence":{"extreme":"0.9"}})")
+          .find("$.strategies.capture_99c.confidence.extreme: 0.9 is above confidence.cap 0.85") == 0);
+  CHECK(capture(R"({"confidence":{"cap":"1.01"}})")
+          .find("$.strategies.capture_99c.confidence.cap: expected a decimal string in [0, 1]") == 0);
+  CHECK(capture(R"({"confidence":{"vote_min":"-0.1"}})")
+          .find("$.strategies.capture_99c.confidence.vote_min: expected a decimal string in [0, 1]") == 0);
+  CHECK(capture(R"({"confidence":{"market_weight":0.5}})")
+        == "$.strategies.capture_99c.confidence.market_weight: expected a decimal string in [0, 1] (amounts are "
+           "strings, never floats), got a number");
+  CHECK(capture(R"({"confidence":{"annual_vol":"0"}})")
+          .find("$.strategies.capture_99c.confidence.annual_vol: expected a decimal string in [0.000001, 100]")
+        == 0);
+  CHECK(capture(R"({"confidence":{"vote_weights":{"move":"0","velocity":"0","imbalance":"0","last_trade":"0"}}})")
+        == "$.strategies.capture_99c.confidence.vote_weights: the weights must not all be 0");
+  CHECK(capture(R"({"confidence":{"vote_weights":{"volume":"0.1"}}})")
+        == "$.strategies.capture_99c.confidence.vote_weights.volume: unknown key");
+  CHECK(capture(R"({"max_price":"1"})")
+          .find("$.strategies.capture_99c.max_price: expected a decimal string in [0.001, 0.999]") == 0);
+  CHECK(capture(R"({"max_price":"0"})").find("$.strategies.capture_99c.max_price: expected a decimal") == 0);
+  CHECK(capture(R"({"max_price":"0.9905"})")
+        == "$.strategies.capture_99c.max_price: expected a multiple of 0.001, got '0.9905'");
+  CHECK(capture(R"({"winning_exit_price":"1"})")
+          .find("$.strategies.capture_99c.winning_exit_price: expected a decimal string in [0.000001, 0.999999]")
+        == 0);
+  CHECK(capture(R"({"danger":{"weights":{"confidence_drop":-1}}})")
+        == "$.strategies.capture_99c.danger.weights.confidence_drop: expected an integer in [0, 100], got -1");
+  CHECK(capture(R"({"danger":{"weights":{"confidence_drop":50,"adverse_velocity":30}}})")
+        == "$.strategies.capture_99c.danger.weights: must sum to 1..100 points, got 115");
+  CHECK(capture(R"({"danger":{"weights":{"confidence_drop":0,"adverse_velocity":0,"time_left":0,
+                                          "opposite_bid":0}}})")
+        == "$.strategies.capture_99c.danger.weights: must sum to 1..100 points, got 0");
+  CHECK(capture(R"({"danger":{"exit_at":0}})")
+        == "$.strategies.capture_99c.danger.exit_at: expected an integer in [1, 100], got 0");
+  CHECK(capture(R"({"danger":{"exit_at":101}})")
+        == "$.strategies.capture_99c.danger.exit_at: expected an integer in [1, 100], got 101");
+  CHECK(capture(R"({"danger":{"velocity_full":"0"}})")
+          .find("$.strategies.capture_99c.danger.velocity_full: expected a decimal string in [0.000000001, 1]") == 0);
+  CHECK(capture(R"({"danger":{"drop_full":"0"}})").find("$.strategies.capture_99c.danger.drop_full: expected") == 0);
+  CHECK(capture(R"({"danger":{"time_full_s":0}})")
+        == "$.strategies.capture_99c.danger.time_full_s: expected an integer in [1, 86400], got 0");
+  CHECK(capture(R"({"entry_window_s":3})")
+        == "$.strategies.capture_99c.stop_before_end_s: must be below entry_window_s (3 >= 3: no time left to "
+           "enter)");
+  CHECK(capture(R"({"stop_before_end_s":-1})")
+        == "$.strategies.capture_99c.stop_before_end_s: expected an integer in [0, 86400], got -1");
+  CHECK(capture(R"({"velocity_window_ms":999})")
+        == "$.strategies.capture_99c.velocity_window_ms: expected an integer in [1000, 3600000], got 999");
+  CHECK(capture(R"({"slow_window_ms":500})")
+        == "$.strategies.capture_99c.slow_window_ms: expected an integer in [1000, 3600000], got 500");
+  CHECK(capture(R"({"shares":0})") == "$.strategies.capture_99c.shares: expected an integer in [1, 1000000], got 0");
+  CHECK(capture(R"({"max_exposure":"-1"})").find("$.strategies.capture_99c.max_exposure: expected a decimal") == 0);
+  CHECK(capture(R"({"presign":"yes"})") == "$.strategies.capture_99c.presign: expected a boolean, got a string");
+  CHECK(capture(R"({"size":5})") == "$.strategies.capture_99c.size: unknown key");
+  CHECK(capture("[]") == "$.strategies.capture_99c: expected an object, got an array");
+  CHECK(error_of(R"({"strategies":{"momentum":{}}})") == "$.strategies.momentum: unknown key");
+  CHECK(error_of(R"({"strategies":{"td_maker":{"max_exposure":5}}})")
+          .find("$.strategies.td_maker.max_exposure: expected a decimal string") == 0);
+  CHECK(error_of(R"({"strategies":{"td_maker":{"enabled":false}}})")
+        == "$.strategies: no strategy is enabled (enable strategies.td_maker or strategies.capture_99c)");
+  // Only the capture on is fine; each refusal changed nothing a later parse sees.
+  auto only_capture = parse_config(R"({"strategies":{"td_maker":{"enabled":false},"capture_99c":{"enabled":true}}})");
+  REQUIRE(only_capture);
+  CHECK(only_capture->capture.enabled);
+  // Equal to the cap is allowed.
+  CHECK(parse_config(c + R"({"threshold":"0.85","confidence":{"validate_above":"0.85","extreme":"0.85"}}}})"));
+}
