@@ -77,6 +77,24 @@ result<fee_schedule> fee_schedule_of(const value& m) {
   return s;
 }
 
+// cryptoMarketConfig.twapEnabled (ref §1 Resolution): newer markets resolve on
+// the 60 s TWAP. Older ones carry no config (or null): they resolve on the spot.
+// A config that is there but unreadable is refused, not guessed: the two rules
+// can pick different winners near the start price.
+result<resolution_rule> resolution_rule_of(const value& m) {
+  auto it = m.FindMember("cryptoMarketConfig");
+  if (it == m.MemberEnd() || it->value.IsNull())
+    return resolution_rule::spot;
+  if (!it->value.IsObject())
+    return fail("cryptoMarketConfig is not an object");
+  auto twap = it->value.FindMember("twapEnabled");
+  if (twap == it->value.MemberEnd())
+    return resolution_rule::spot;
+  if (!twap->value.IsBool())
+    return fail("cryptoMarketConfig.twapEnabled is not a boolean");
+  return twap->value.GetBool() ? resolution_rule::twap60 : resolution_rule::spot;
+}
+
 } // namespace
 
 std::int64_t slot_start_of(std::int64_t now_s, std::int64_t slot_seconds) {
@@ -184,6 +202,10 @@ result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std
       return fail("gamma " + r.slug + ": orderMinSize: " + s.error());
     r.min_size = *s;
   }
+  auto rule = resolution_rule_of(m);
+  if (!rule)
+    return fail("gamma " + r.slug + ": " + rule.error());
+  r.rule = *rule;
   if (auto fee = fee_schedule_of(m))
     r.fee = *fee;
   else

@@ -22,7 +22,7 @@ http_reply admin_api::handle(const http_request& req, const split_target& t) {
   if (t.path == "/metrics")
     return {200, metrics(), "text/plain; version=0.0.4"};
   if (t.path.rfind("/admin/account/", 0) != 0 && t.path != "/admin/faults" && t.path != "/admin/sim"
-      && !is_wallet_admin_path(t.path))
+      && t.path != "/admin/reference" && !is_wallet_admin_path(t.path))
     return {404, json_error("not found")};
   if (token_.empty())
     return {503, json_error("admin API disabled: TDMAKER_VENUE_ADMIN_TOKEN is not set")};
@@ -33,6 +33,8 @@ http_reply admin_api::handle(const http_request& req, const split_target& t) {
     return wallet_admin(world_.ex(), req, t);
   if (t.path == "/admin/sim")
     return sim(req);
+  if (t.path == "/admin/reference")
+    return reference(req);
   if (t.path == "/admin/faults") {
     if (req.method() == http::verb::post) {
       auto plan = parse_fault_plan(req.body(), now_ms_() / 1000);
@@ -71,6 +73,36 @@ http_reply admin_api::sim(const http_request& req) {
     std::fflush(stdout);
   }
   return {200, json_out().obj().kb("takers_paused", world_.sim().takers_paused()).end_obj().take()};
+}
+
+// POST {"asset":"btc","move_bps":-80}: the asset's reference jumps from now on.
+// GET lists every asset's current reference.
+http_reply admin_api::reference(const http_request& req) {
+  auto dec = [](ref_price p) { return format_fixed(p.e8, 8); };
+  if (req.method() != http::verb::post) {
+    json_out j;
+    j.obj();
+    for (auto& a : world_.assets())
+      j.kv(a, dec(world_.reference(a)));
+    return {200, j.end_obj().take()};
+  }
+  auto move = parse_reference_move(req.body());
+  if (!move)
+    return {400, json_error(move.error())};
+  auto jump = world_.jump_reference(*move);
+  if (!jump)
+    return {400, json_error(jump.error())};
+  std::printf("tdmaker-venue: reference %s moved %+lld bps via admin API: %s -> %s\n", move->asset.c_str(),
+              static_cast<long long>(move->move_bps), dec(jump->before).c_str(), dec(jump->after).c_str());
+  std::fflush(stdout);
+  return {200, json_out()
+                 .obj()
+                 .kv("asset", move->asset)
+                 .kn("move_bps", move->move_bps)
+                 .kv("value_before", dec(jump->before))
+                 .kv("value_after", dec(jump->after))
+                 .end_obj()
+                 .take()};
 }
 
 std::string admin_api::account_json(const account& a) {
@@ -142,6 +174,13 @@ std::string admin_api::metrics() {
   gauge("venue_markets_resolved_total", "Markets resolved.", "counter", closed);
   gauge("venue_trades_total", "Trades matched.", "counter", ex.all_trades().size());
   gauge("venue_settlements_total", "Position settlements paid.", "counter", ex.settlements().size());
+  out += "# HELP venue_reference_jumps_total Scripted reference-price jumps (POST /admin/reference), by asset.\n"
+         "# TYPE venue_reference_jumps_total counter\n";
+  for (auto& a : world_.assets()) {
+    auto it = world_.reference_jumps().find(a);
+    out += "venue_reference_jumps_total{asset=\"" + a + "\"} "
+           + std::to_string(it == world_.reference_jumps().end() ? 0 : it->second) + "\n";
+  }
   out += "# HELP venue_faults_injected_total Faults injected, by kind.\n# TYPE venue_faults_injected_total counter\n";
   for (auto& [kind, n] : faults_.counts())
     out += "venue_faults_injected_total{kind=\"" + kind + "\"} " + std::to_string(n) + "\n";

@@ -27,6 +27,7 @@ public:
 private:
   std::string account_json(const account& a);
   http_reply sim(const http_request& req);
+  http_reply reference(const http_request& req);
   std::string metrics();
 
   world& world_;

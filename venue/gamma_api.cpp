@@ -17,8 +17,9 @@ std::string iso8601(std::int64_t unix_s) {
   return buf;
 }
 
-gamma_api::gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms, std::int64_t slot_seconds)
-    : ex_(ex), now_ms_(std::move(now_ms)), slot_seconds_(slot_seconds) {}
+gamma_api::gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms, std::int64_t slot_seconds,
+                     bool twap)
+    : ex_(ex), now_ms_(std::move(now_ms)), slot_seconds_(slot_seconds), twap_(twap) {}
 
 std::string gamma_api::market_json(const slot_market& m) {
   // Gamma ships these arrays as JSON text inside a string.
@@ -51,7 +52,12 @@ std::string gamma_api::market_json(const slot_market& m) {
   j.kv("umaResolutionStatus", m.closed ? "resolved" : "").kv("version", "v1");
   if (m.closed)
     j.kv("closedTime", iso8601(m.resolved_s)); // when it resolved: tests judge late resolutions by it
-  j.kv("resolutionSource", "https://data.chain.link/streams/" + m.asset + "-usd");
+  // Newer markets (ref §1 Resolution) say which rule resolves them: the spot
+  // stream, or its 60 s TWAP ("btc-5m-twap-60", twapEnabled true).
+  const auto dur = slot_label(slot_seconds_);
+  j.kv("resolutionSource", "https://data.chain.link/streams/" + m.asset + (twap_ ? "-usd-twap-60s" : "-usd"));
+  j.key("cryptoMarketConfig").obj().kv("id", m.asset + "-" + dur + (twap_ ? "-twap-60" : ""));
+  j.kv("asset", m.asset).kv("duration", dur).kb("twapEnabled", twap_).kn("twapLookbackSeconds", 60).end_obj();
   return j.end_obj().take();
 }
 

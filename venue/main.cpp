@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   clob_cfg.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
   clob_cfg.rate_limits = cfg.rate_limits;
   clob_api clob(w.ex(), now_ms, clob_cfg);
-  gamma_api gamma(w.ex(), now_ms, cfg.slot_seconds);
+  gamma_api gamma(w.ex(), now_ms, cfg.slot_seconds, cfg.twap_resolution);
   const char* admin_env = std::getenv("TDMAKER_VENUE_ADMIN_TOKEN");
   admin_api admin(w, faults, admin_env ? admin_env : "", [&] {
     auto c = counters;

@@ -24,6 +24,15 @@ ref_price price_path::step() {
   return current_;
 }
 
+ref_price price_path::jump(std::int64_t bps) {
+  // Exact integer shift, rounded half away from zero (prices are positive); the
+  // level restarts from the published value so every consumer sees the same price.
+  const __int128 scaled = static_cast<__int128>(current_.e8) * (10'000 + bps);
+  current_ = ref_price{static_cast<std::int64_t>((scaled + 5'000) / 10'000)};
+  level_ = static_cast<double>(current_.e8);
+  return current_;
+}
+
 ref_price default_start(const std::string& asset) {
   if (asset == "btc")
     return ref_price{100'000'00000000LL};

@@ -15,6 +15,11 @@ public:
   /// Advances one second and returns the new price.
   ref_price step();
   ref_price current() const { return current_; }
+  /// Shifts the path by `bps` basis points from now on (admin `POST /admin/reference`):
+  /// the current price becomes round(current * (10000 + bps) / 10000), and later steps
+  /// move from there. The random draws are untouched, so the seed still fixes the path.
+  /// |bps| <= 5000 is the caller's check; returns the new price.
+  ref_price jump(std::int64_t bps);
 
 private:
   std::mt19937_64 rng_;

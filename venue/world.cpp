@@ -50,6 +50,18 @@ ref_price world::twap60(const std::string& asset, std::int64_t end_s) const {
   return ref_price{static_cast<std::int64_t>(sum / n)}; // floor: an exact, reproducible rule
 }
 
+result<world::reference_jump> world::jump_reference(const reference_move& move) {
+  auto it = paths_.find(move.asset);
+  if (it == paths_.end())
+    return fail("unknown asset '" + move.asset.substr(0, 16) + "'");
+  if (move.move_bps < -max_reference_move_bps || move.move_bps > max_reference_move_bps)
+    return fail("move_bps " + std::to_string(move.move_bps) + " is outside +-"
+                + std::to_string(max_reference_move_bps));
+  reference_jump j{it->second.current(), it->second.jump(move.move_bps)};
+  ++jumps_[move.asset];
+  return j;
+}
+
 void world::tick(std::int64_t now_ms) {
   auto now_s = now_ms / 1000;
   ex_.release_delayed(now_ms); // before the simulated traders move: the book as it is when the hold ends

@@ -11,6 +11,7 @@
 
 #include "venue/exchange.hpp"
 #include "venue/price_path.hpp"
+#include "venue/reference_move.hpp"
 #include "venue/sim_traders.hpp"
 #include "venue/venue_config.hpp"
 
@@ -25,6 +26,7 @@ public:
   exchange& ex() { return ex_; }
   const exchange& ex() const { return ex_; }
   ref_price reference(const std::string& asset) const { return paths_.at(asset).current(); }
+  const std::vector<std::string>& assets() const { return cfg_.assets; }
   std::int64_t resolved_count() const { return resolved_; }
   std::uint64_t sim_orders() const { return sim_.orders_sent(); }
   sim_traders& sim() { return sim_; }
@@ -39,6 +41,17 @@ public:
   }
   /// Mean of the per-second prices in (end_s - 60, end_s]; the spot if none.
   ref_price twap60(const std::string& asset, std::int64_t end_s) const;
+
+  /// A scripted jump of an asset's reference (admin `POST /admin/reference`):
+  /// later RTDS ticks, start/end prices and TWAPs all see the shifted path.
+  struct reference_jump {
+    ref_price before;
+    ref_price after;
+  };
+  /// Refuses an unknown asset or a move past +-max_reference_move_bps; nothing changes then.
+  result<reference_jump> jump_reference(const reference_move& move);
+  /// Jumps applied so far, per asset (the venue's /metrics).
+  const std::map<std::string, std::uint64_t>& reference_jumps() const { return jumps_; }
 
   /// Extra seconds before a just-ended market resolves (fault injection); asked once per market.
   std::function<std::int64_t(const slot_market&)> extra_resolution_delay;
@@ -56,6 +69,7 @@ private:
   std::map<std::string, ref_price> end_price_;
   std::map<std::string, std::int64_t> extra_delay_;
   std::map<std::string, std::deque<std::pair<std::int64_t, ref_price>>> history_; // per asset, 1/s
+  std::map<std::string, std::uint64_t> jumps_;
   std::int64_t last_step_s_ = 0;
   std::int64_t resolved_ = 0;
 };

@@ -68,6 +68,36 @@ TEST_CASE("gamma: event decodes JSON-encoded lists and maps tokens by outcome") 
   CHECK(b.error() == "gamma btc-updown-15m-1778437800: endDate is not after eventStartTime");
 }
 
+TEST_CASE("gamma: cryptoMarketConfig.twapEnabled sets the resolution rule, absent means spot") {
+  auto with_config = [](const std::string& config) {
+    auto e = gamma_event;
+    e.replace(e.find(R"("negRisk":false)"), 15, R"("negRisk":false,"cryptoMarketConfig":)" + config);
+    return e;
+  };
+  auto rule_of = [](const std::string& json) {
+    auto m = parse_gamma_event(json, "btc");
+    REQUIRE(m.ok());
+    REQUIRE(m->has_value());
+    return (*m)->record.rule;
+  };
+  CHECK(rule_of(gamma_event) == resolution_rule::spot); // older markets carry no config
+  CHECK(rule_of(with_config("null")) == resolution_rule::spot);
+  CHECK(rule_of(with_config(R"({"id":"btc-15m","asset":"btc","duration":"15m","twapEnabled":false})"))
+        == resolution_rule::spot);
+  CHECK(rule_of(with_config(R"({"id":"btc-15m-twap-60","asset":"btc","duration":"15m","twapEnabled":true,)"
+                            R"("twapLookbackSeconds":60})"))
+        == resolution_rule::twap60);
+  CHECK(rule_of(with_config(R"({"id":"btc-15m"})")) == resolution_rule::spot);
+  // Present but unreadable: that market is refused with the field named, not guessed.
+  for (const char* bad : {R"({"twapEnabled":"true"})", R"({"twapEnabled":1})", R"({"twapEnabled":null})",
+                          R"("twap")", R"([true])"}) {
+    CAPTURE(bad);
+    auto m = parse_gamma_event(with_config(bad), "btc");
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().rfind("gamma btc-updown-15m-1778437800: cryptoMarketConfig", 0) == 0);
+  }
+}
+
 TEST_CASE("clob reply: failures are classified as the reference says") {
   CHECK(classify_reply(200, "{}", "").kind == reply_kind::ok);
   auto c425 = classify_reply(425, "", "");

@@ -43,6 +43,29 @@ TEST_CASE("venue fees: Gamma feeSchedule and CLOB fd serve the series' schedule 
   CHECK(*fd == sched("0.05", "2"));
 }
 
+// Issue 17: the market says which rule resolves it, and the node's codec reads it.
+TEST_CASE("venue gamma: cryptoMarketConfig and resolutionSource announce the world's rule") {
+  exchange ex{exchange_config{}};
+  auto m = make_slot(1, "btc", now_ms / 1000 - 100, 300, 600);
+  ex.list_market(m);
+  for (bool twap : {false, true}) {
+    CAPTURE(twap);
+    gamma_api gamma(ex, [] { return now_ms; }, 300, twap);
+    auto reply = gamma.handle(http_request{http::verb::get, "/events?slug=" + m.slug, 11}, split("/events?slug=" + m.slug));
+    REQUIRE(reply.status == 200);
+    auto config = twap ? R"("cryptoMarketConfig":{"id":"btc-5m-twap-60","asset":"btc","duration":"5m","twapEnabled":true,"twapLookbackSeconds":60})"
+                       : R"("cryptoMarketConfig":{"id":"btc-5m","asset":"btc","duration":"5m","twapEnabled":false,"twapLookbackSeconds":60})";
+    CHECK(reply.body.find(config) != std::string::npos);
+    CHECK(reply.body.find(twap ? R"("resolutionSource":"https://data.chain.link/streams/btc-usd-twap-60s")"
+                               : R"("resolutionSource":"https://data.chain.link/streams/btc-usd")")
+          != std::string::npos);
+    auto g = parse_gamma_event(reply.body, "btc");
+    REQUIRE(g.ok());
+    REQUIRE(g->has_value());
+    CHECK((*g)->record.rule == (twap ? resolution_rule::twap60 : resolution_rule::spot));
+  }
+}
+
 TEST_CASE("venue fees: fee_schedules config and --fee-schedule are validated") {
   auto c = parse_venue_config(R"({"assets":["btc","eth"],"fee_schedules":{"btc-15m":{"rate":"0.05","exponent":2}}})");
   REQUIRE(c.ok());
