@@ -50,6 +50,9 @@ const config = { ...nodeConfig({ ...env, work, slot: SLOT }, {
   // ProofOfConcept, after two more losses) is at least a slot after the first.
   discovery: { assets: ["btc", "eth"] },
   stop_loss: { model_file: writeAlwaysSellModel(work) },
+  // Every market is made to lose: the default loss limit (50) would halt trading
+  // before the second downgrade's orders when a few exits sell into a thin bid.
+  risk: { max_loss: "1000" },
   notifier: { webhook_url: receiver.url, chat_id: "1616", min_level: "info", per_minute: 600 },
 }), phase: PHASE };
 const nodeEnv = { TDMAKER_TELEGRAM_TOKEN: BOT_TOKEN };
