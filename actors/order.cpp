@@ -406,6 +406,11 @@ private:
     });
   }
 
+  void on_exit() override {
+    fills_ = nullptr; // the fill actor holds this one too: neither may keep the other alive
+    instrumented::on_exit();
+  }
+
   /// Tells the fill actor whose orders these are before any of them can trade
   /// (the request goes out, or the paper order reaches its market, later).
   void note_strategies(const std::vector<order_record>& orders) {
