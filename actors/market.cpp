@@ -554,11 +554,14 @@ private:
                                                    capture_->danger(paper), capture_->danger_exit_at(), action)});
   }
 
+  /// Each change of the capture's decision, at most once a second (a book at the
+  /// threshold flips it on every tick), and every order it proposes.
   void audit_capture(const strategy_snapshot& snap) {
     auto why = intents_.reason;
-    if (why == capture_reason_ && intents_.place.empty())
+    if (intents_.place.empty() && (why == capture_reason_ || snap.now_ms - capture_audit_ms_ < 1000))
       return;
     capture_reason_ = why;
+    capture_audit_ms_ = snap.now_ms;
     if (!opts_.audit || why.empty())
       return;
     auto side = capture_->confidence(outcome::up).confidence_ppm >= capture_->confidence(outcome::down).confidence_ppm
@@ -1117,6 +1120,7 @@ private:
   strategy_intents intents_;             // reused: one evaluation allocates nothing once warm
   std::vector<place_intent> proposals_;
   std::string_view capture_reason_;
+  std::int64_t capture_audit_ms_ = 0;
   int danger_bucket_[2] = {-1, -1};
   std::int64_t sample_ms_ = 0;
   strategy_sample last_sample_;
