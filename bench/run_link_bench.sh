@@ -4,6 +4,7 @@
 #  - market-channel price_change parse + book apply, with and without the hash check
 #  - feed-frame -> market-actor latency with 4 and 64 live markets
 #  - book update -> order intent latency (feed, market, bidding, back) with 4 and 64 markets
+#  - book update -> 99c capture order on the wire (loopback CLOB), signed ahead vs on demand
 # Usage: bash bench/run_link_bench.sh [orders]   (after a build and `npm ci` in tests/conformance)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,3 +22,4 @@ awk -v a="$rate_ours" -v b="$rate_theirs" 'BEGIN { printf "{\"bench\":\"sign_rat
 "$bin/tdmaker-link-bench" --latency-markets 64 --rate 5000 --seconds 3
 "$bin/tdmaker-link-bench" --intent-markets 4 --rate 5000 --seconds 3
 "$bin/tdmaker-link-bench" --intent-markets 64 --rate 5000 --seconds 3
+"$bin/tdmaker-capture-bench" --n 20
