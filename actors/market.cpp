@@ -763,7 +763,7 @@ private:
   /// reverse). A capture position goes to the stop-loss only when its danger
   /// score asks (strategy_exit).
   void check_exit() {
-    if (!opts_.stop_loss || !opts_.orders || awaiting_resolution_ || legs_.empty())
+    if (!opts_.stop_loss || !opts_.orders || legs_.empty())
       return;
     if (!books_[0].synced || !books_[1].synced)
       return;
@@ -773,7 +773,7 @@ private:
 
   void check_exit_on(bool paper, strategy_kind k, std::int32_t danger) {
     auto& x = slot_of(k).exits[paper];
-    if (x.in_flight || x.open || wall_ms() < x.next_ms)
+    if (x.in_flight || x.open || x.awaiting || wall_ms() < x.next_ms)
       return;
     auto pos = position_on(paper, k);
     if (!pos.open)
@@ -794,7 +794,7 @@ private:
   /// A strategy's exit: through the stop-loss actor (re-check, best bid,
   /// retries, escalation), or a resting limit sell (the capture's winning exit).
   void strategy_exit(strategy_kind k, const exit_proposal& x, const strategy_snapshot& snap) {
-    if (!opts_.orders || awaiting_resolution_)
+    if (!opts_.orders || slot_of(k).exits[x.paper].awaiting)
       return;
     if (x.stop_loss) {
       if (opts_.stop_loss)
@@ -818,7 +818,10 @@ private:
     auto& x = slot_of(checked.strategy).exits[checked.paper];
     x.in_flight = false;
     if (d.verdict == stop_verdict::await_settlement) {
-      awaiting_resolution_ = true; // an empty book: nothing to sell into, settlement decides
+      // An empty book: nothing to sell into, settlement decides this holding. Only
+      // this one: another strategy's (or book's) holding keeps its own exit.
+      x.awaiting = true;
+      awaiting_resolution_ = true; // and the market buys no more
       return;
     }
     if (d.verdict != stop_verdict::exit || x.open)
@@ -1097,6 +1100,7 @@ private:
     bool open = false;           // a stop-loss sell is on its way or resting
     std::uint32_t failures = 0;
     std::int64_t next_ms = 0;    // backoff after a failed exit
+    bool awaiting = false;       // the stop-loss found no bid: settlement decides this holding
   };
   static constexpr std::uint32_t winning_rung = 30; // the capture's winning exit: outside every ladder
   /// One strategy's orders in this market: its rungs, its commitment, its exits.
