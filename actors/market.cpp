@@ -75,12 +75,14 @@ public:
       [=, this](market_record& rec) -> caf::result<bool> { return update(std::move(rec)); },
       [=, this](book_snapshot& b) {
         on_snapshot(b);
+        resume_exits();
         check_exit();
         check_paper();
         evaluate(0);
       },
       [=, this](book_delta& d) {
         on_delta(d);
+        resume_exits();
         check_exit();
         check_paper();
         evaluate(d.recv_ns);
@@ -550,7 +552,7 @@ private:
       return;
     const auto& st = capture_->state();
     send(opts_.audit, audit_line{danger_audit_line(now, record_.id.hex, st.side, paper, st.peak_confidence_ppm,
-                                                   capture_->confidence(st.side).confidence_ppm,
+                                                   capture_->watched_confidence(paper),
                                                    capture_->danger(paper), capture_->danger_exit_at(), action)});
   }
 
@@ -771,6 +773,29 @@ private:
       check_exit_on(paper, strategy_kind::td_maker, -1);
   }
 
+  /// A holding that awaited settlement because its book had no bid gets its
+  /// exit back when a bid returns; the market buys again once none awaits.
+  void resume_exits() {
+    if (!awaiting_resolution_)
+      return;
+    bool any = false;
+    for (auto k : all_strategies)
+      for (bool paper : {false, true}) {
+        auto& x = slot_of(k).exits[paper];
+        if (!x.awaiting)
+          continue;
+        auto pos = position_on(paper, k);
+        if (pos.open && top(books_[pos.side == outcome::up ? 0 : 1]).best_bid.micros == 0) {
+          any = true;
+          continue;
+        }
+        x.awaiting = false;
+        spdlog::info("market {}: {} {} holding: a bid is back, its exit is watched again", record_.id.hex,
+                     to_string(k), paper ? "paper" : "live");
+      }
+    awaiting_resolution_ = any;
+  }
+
   void check_exit_on(bool paper, strategy_kind k, std::int32_t danger) {
     auto& x = slot_of(k).exits[paper];
     if (x.in_flight || x.open || x.awaiting || wall_ms() < x.next_ms)
@@ -819,9 +844,11 @@ private:
     x.in_flight = false;
     if (d.verdict == stop_verdict::await_settlement) {
       // An empty book: nothing to sell into, settlement decides this holding. Only
-      // this one: another strategy's (or book's) holding keeps its own exit.
+      // this one: another strategy's (or book's) holding keeps its own exit, and
+      // only until a bid comes back (resume_exits): a maker re-quoting empties a
+      // side for a moment, and that must not cost the holding its exit for good.
       x.awaiting = true;
-      awaiting_resolution_ = true; // and the market buys no more
+      awaiting_resolution_ = true; // and the market buys no more meanwhile
       return;
     }
     if (d.verdict != stop_verdict::exit || x.open)

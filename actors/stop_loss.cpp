@@ -70,10 +70,21 @@ private:
     if (pos.danger_score < 0 || pos.danger_score < pos.danger_threshold)
       return d;
     if (book.best_bid.micros == 0) {
-      d.verdict = stop_verdict::await_settlement;
-      d.reason = "danger score over its threshold but no bid: settlement decides";
+      // The market asks again once a bid is back; said once per holding, not per book update.
+      stop_check c{stop_verdict::await_settlement, "danger score over its threshold but no bid: awaits a bid", {}, -1};
+      d.verdict = c.verdict;
+      d.reason = std::string(c.reason);
+      auto& last = last_[book_key(v.market, pos.paper, pos.strategy)];
+      if (last != c.reason) {
+        last = c.reason;
+        spdlog::warn("stop-loss: market {} 99c capture {} {} shares: danger {} >= {} but no bid to sell into",
+                     v.market.hex, pos.paper ? "paper" : "live", to_string(pos.qty), pos.danger_score,
+                     pos.danger_threshold);
+        audit(v, c);
+      }
       return d;
     }
+    last_.erase(book_key(v.market, pos.paper, pos.strategy));
     d.verdict = stop_verdict::exit;
     d.exit_px = price{micros_per_unit}; // any bid: the danger, not a price, decided
     d.reason = "danger score " + std::to_string(pos.danger_score) + " >= " + std::to_string(pos.danger_threshold);

@@ -82,12 +82,16 @@ void capture_99c::watch(const strategy_snapshot& snap, const strategy_orders& mi
     danger_known_[b] = h.open;
     if (!h.open) {
       danger_[b] = {};
+      held_conf_ppm_[b] = -1;
       continue;
     }
     const int i = h.side == outcome::up ? 0 : 1;
+    const std::int64_t peak = state_.peak_confidence_ppm >= 0 ? state_.peak_confidence_ppm : conf_[i].confidence_ppm;
+    if (!(conf_[i].reasons & reason_no_ask))
+      held_conf_ppm_[b] = conf_[i].confidence_ppm;
     danger_inputs in;
-    in.peak_confidence_ppm = state_.peak_confidence_ppm >= 0 ? state_.peak_confidence_ppm : conf_[i].confidence_ppm;
-    in.confidence_ppm = conf_[i].confidence_ppm;
+    in.peak_confidence_ppm = peak;
+    in.confidence_ppm = held_conf_ppm_[b] >= 0 ? held_conf_ppm_[b] : peak;
     in.velocity_known = snap.fast.velocity_known;
     in.adverse_velocity = h.side == outcome::up ? -snap.fast.velocity : snap.fast.velocity;
     in.seconds_to_close = std::max(0.0, snap.seconds_to_close());

@@ -38,6 +38,8 @@ public:
   const confidence_result& confidence(outcome side) const { return conf_[side == outcome::up ? 0 : 1]; }
   const danger_result& danger(bool paper) const { return danger_[paper ? 1 : 0]; }
   bool danger_known(bool paper) const { return danger_known_[paper ? 1 : 0]; }
+  /// The held outcome's confidence the danger score used (its last measured one).
+  std::int64_t watched_confidence(bool paper) const { return held_conf_ppm_[paper ? 1 : 0]; }
   std::int32_t danger_exit_at() const { return static_cast<std::int32_t>(cfg_.danger_exit); }
   shares order_size(const strategy_snapshot& snap) const;
   /// The confidence of `side` now (the function the peak and every evaluation use).
@@ -53,6 +55,10 @@ private:
   confidence_result conf_[2];
   danger_result danger_[2];     // per book: [0] live, [1] paper
   bool danger_known_[2] = {false, false};
+  // The held outcome's last measured confidence, per book: a book with no ask
+  // for a moment (a maker re-quoting, or no seller left of a near-certain winner)
+  // measures nothing, and must not read as a fall to 0 that sells a winner.
+  std::int64_t held_conf_ppm_[2] = {-1, -1};
 };
 
 } // namespace tdmaker

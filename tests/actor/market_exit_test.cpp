@@ -446,3 +446,52 @@ TEST_CASE_FIXTURE(test::actor_fixture, "stop-loss: a paper position bought after
   CHECK(a.text.find("(paper)") == std::string::npos);
   self->send_exit(sl, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE_FIXTURE(test::actor_fixture, "market: a holding that awaited settlement on an empty bid gets its exit back when a bid returns") {
+  caf::scoped_actor self{*sys};
+  auto store = spawn_store(*sys, env, telemetry_actor{}, {});
+  directory_options opts;
+  opts.market.book_hash_check = false;
+  opts.market.orders = caf::actor_cast<order_actor>(self);
+  opts.market.stop_loss = caf::actor_cast<stop_loss_actor>(self);
+  auto dir = spawn_directory(*sys, store, telemetry_actor{}, notifier_actor{}, opts);
+  auto m = live_market();
+  market_actor h;
+  self->request(dir, 5s, m).receive([&](market_actor& x) { h = x; }, [&](caf::error& e) { FAIL(error_text(e)); });
+  self->receive([&](get_atom, condition_id&) -> std::vector<order_record> { return {filled_buy(m)}; },
+                caf::after(5s) >> [] { FAIL("the market did not ask for its orders"); });
+  self->send(h, book(m, m.down_token, 690'000, 700'000));
+  auto no_bid = book(m, m.up_token, 300'000, 310'000);
+  no_bid.bids.clear(); // a maker re-quoting: the side is empty for a moment
+  self->send(h, no_bid);
+  self->receive([&](market_view& v) -> stop_decision {
+                  CHECK(v.up.best_bid == price{0});
+                  return {stop_verdict::await_settlement, "test: no bid", price{}};
+                },
+                caf::after(5s) >> [] { FAIL("no stop-loss check"); });
+  // Still no bid: the holding awaits, nothing is checked.
+  self->send(h, no_bid);
+  market_state st;
+  self->request(h, 5s, get_atom::value).receive([&](market_state& s) { st = s; }, [](caf::error&) { FAIL("state"); });
+  CHECK(st.view.awaiting_settlement);
+  self->receive([](market_view&) -> stop_decision {
+                  FAIL("checked while the book has no bid");
+                  return {};
+                },
+                caf::after(std::chrono::milliseconds(0)) >> [] {});
+  // The bid is back: the exit is watched again, and the sell goes out at it.
+  self->send(h, book(m, m.up_token, 300'000, 310'000));
+  self->receive([&](market_view& v) -> stop_decision {
+                  CHECK(v.up.best_bid == price{300'000});
+                  CHECK_FALSE(v.awaiting_settlement);
+                  return {stop_verdict::exit, "test: crash", price{300'000}};
+                },
+                caf::after(5s) >> [] { FAIL("no stop-loss check after the bid came back"); });
+  place_batch sell;
+  self->receive([&](place_batch& b) { sell = b; }, caf::after(5s) >> [] { FAIL("no exit order"); });
+  REQUIRE(sell.orders.size() == 1);
+  CHECK(sell.orders[0].side == order_side::sell);
+  CHECK(sell.orders[0].px == price{300'000});
+  self->send_exit(dir, caf::exit_reason::user_shutdown);
+  self->send_exit(store, caf::exit_reason::user_shutdown);
+}

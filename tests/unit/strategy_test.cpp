@@ -152,6 +152,42 @@ TEST_CASE("strategy: past its danger threshold the capture asks the stop-loss fo
   CHECK(out.exits.empty());
 }
 
+TEST_CASE("strategy: a held outcome's ask gone for a moment is no fall of its confidence") {
+  capture_99c c(capture_cfg());
+  auto s = snap_at(60);
+  c.on_filled(s, outcome::up);
+  strategy_orders held;
+  held.placed[0] = 1;
+  held.filled[0] = 1;
+  held.held[0] = {true, outcome::up, shares{5'000'000}, price{970'000}};
+  strategy_intents out;
+  c.evaluate(s, held, out);
+  const auto before = c.danger(false);
+  const auto watched = c.watched_confidence(false);
+  CHECK(watched > 0);
+  // A maker re-quoting (or no seller left of a near-certain winner): no ask, no
+  // measurement. The danger keeps the last measured confidence: no exit.
+  auto gap = snap_at(59);
+  gap.up.ask = price{0};
+  gap.up.ask_size = shares{0};
+  out.clear();
+  c.evaluate(gap, held, out);
+  CHECK(c.confidence(outcome::up).confidence_ppm == 0);
+  CHECK(c.watched_confidence(false) == watched);
+  CHECK(c.danger(false).drop_points == before.drop_points);
+  CHECK(out.exits.empty());
+  // A real fall still counts once the book measures it.
+  auto bad = snap_at(58);
+  bad.ref_now = ref_price{99'800'00000000};
+  bad.fast.velocity = -2e-4;
+  bad.up = {price{300'000}, shares{50'000'000}, price{350'000}, shares{50'000'000}};
+  bad.down = {price{650'000}, shares{50'000'000}, price{700'000}, shares{50'000'000}};
+  out.clear();
+  c.evaluate(bad, held, out);
+  CHECK(c.danger(false).drop_points > before.drop_points);
+  CHECK(c.watched_confidence(false) < watched);
+}
+
 TEST_CASE("strategy: the winning exit offers a winner at 0.999 only where the tick allows it") {
   auto cfg = capture_cfg();
   cfg.winning_exit = true;
