@@ -12,7 +12,7 @@ JOBS="${JOBS:-$(nproc)}"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl
   libcaf-dev libboost1.81-all-dev rapidjson-dev doctest-dev liblmdb-dev lmdb-utils
-  libsecp256k1-dev libcrypto++-dev libssl-dev openssl libspdlog-dev libfmt-dev
+  libsecp256k1-dev libcrypto++-dev libssl-dev openssl libspdlog-dev libfmt-dev libzstd-dev
   prometheus ccache
 )
 
