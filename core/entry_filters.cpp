@@ -16,7 +16,7 @@ double as_probability(price p) { return static_cast<double>(p.micros) / micros_p
 std::int64_t seconds_into(const entry_inputs& in) { return in.now_ms / 1000 - in.slot_start_s; }
 std::int64_t seconds_left(const entry_inputs& in) { return in.slot_end_s - in.now_ms / 1000; }
 
-double feature_value(entry_model::feature f, const entry_rules& r, const entry_inputs& in) {
+double feature_value_of(entry_model::feature f, const entry_rules& r, const entry_inputs& in) {
   switch (f) {
     case entry_model::feature::move_ppm:
       return static_cast<double>(directional_move_ppm(in.side, in.ref_start, in.ref_now));
@@ -45,6 +45,24 @@ constexpr feature_name feature_names[] = {
 };
 
 } // namespace
+
+std::string_view to_string(entry_model::feature f) {
+  for (auto& fn : feature_names)
+    if (fn.f == f)
+      return fn.name;
+  return "?";
+}
+
+std::optional<entry_model::feature> parse_entry_feature(std::string_view name) {
+  for (auto& fn : feature_names)
+    if (fn.name == name)
+      return fn.f;
+  return std::nullopt;
+}
+
+double entry_feature_value(entry_model::feature f, const entry_rules& r, const entry_inputs& in) {
+  return feature_value_of(f, r, in);
+}
 
 std::string_view to_string(entry_action a) {
   switch (a) {
@@ -170,7 +188,7 @@ result<entry_model> parse_entry_model(std::string_view text) {
 double entry_model_probability(const entry_model& m, const entry_rules& r, const entry_inputs& in) {
   double z = m.intercept;
   for (auto& [f, w] : m.weights)
-    z += w * feature_value(f, r, in);
+    z += w * feature_value_of(f, r, in);
   return 1.0 / (1.0 + std::exp(-z));
 }
 

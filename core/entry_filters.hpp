@@ -87,6 +87,13 @@ struct entry_model {
   double taker_threshold = 1.1; // p >= this: take the ask (> 1 = never)
 };
 
+/// "move_ppm", "seconds_into", ...: the names in model files and `tdmaker train --features`.
+std::string_view to_string(entry_model::feature f);
+std::optional<entry_model::feature> parse_entry_feature(std::string_view name);
+/// One feature's value as the model sees it live: training computes its samples
+/// with this same function, so a fitted weight means what the node will apply.
+double entry_feature_value(entry_model::feature f, const entry_rules& r, const entry_inputs& in);
+
 /// `{"intercept": x, "weights": {"move_ppm": w, ...}, "maker_threshold": p,
 /// "taker_threshold": p}`; unknown features and thresholds outside [0, 1.5] are errors.
 result<entry_model> parse_entry_model(std::string_view json_text);
