@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
+#include "actors/spawn_blocking.hpp"
 
 namespace tdmaker {
 namespace {
@@ -90,7 +91,7 @@ private:
 } // namespace
 
 audit_actor spawn_audit(caf::actor_system& sys, std::string log_dir) {
-  return sys.spawn<audit_impl, caf::detached>(std::move(log_dir));
+  return spawn_blocking<audit_impl>(sys, sys, std::move(log_dir));
 }
 
 } // namespace tdmaker

@@ -257,14 +257,4 @@ discovery_actor spawn_discovery(caf::actor_system& sys, gamma_fetch gamma, direc
                                    std::move(telemetry), std::move(opts));
 }
 
-discovery_actor spawn_discovery(caf::actor_system& sys, std::shared_ptr<http_client> gamma,
-                                directory_actor directory, feed_actor feed,
-                                telemetry_actor telemetry, discovery_options opts) {
-  auto fetch = [gamma = std::move(gamma)](http_request req, std::function<void(http_response)> done) {
-    gamma->send(std::move(req), std::move(done));
-  };
-  return spawn_discovery(sys, gamma_fetch(std::move(fetch)), std::move(directory), std::move(feed),
-                         std::move(telemetry), std::move(opts));
-}
-
 } // namespace tdmaker

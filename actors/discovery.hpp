@@ -22,12 +22,12 @@ struct discovery_options {
   notifier_actor notifier;                      // the market cap's alert (none: logged only)
   /// Sends one CLOB request (`/clob-markets/{cid}`: the fee schedule that wins over
   /// Gamma's); empty = Gamma's feeSchedule alone. The callback may run on any thread.
-  std::function<void(http_request, std::function<void(http_response)>)> clob;
+  http_fetch clob;
   std::function<std::int64_t()> clock = [] { return wall_ms(); }; // wall ms; tests move it
 };
 
 /// Sends one Gamma request; the callback may run on any thread.
-using gamma_fetch = std::function<void(http_request, std::function<void(http_response)>)>;
+using gamma_fetch = http_fetch;
 
 /// Spawns discovery: every interval it looks up the current and next slots of
 /// each asset on Gamma, has the directory create their market actors and tells
@@ -35,9 +35,6 @@ using gamma_fetch = std::function<void(http_request, std::function<void(http_res
 /// already had when discovery (re)started included. Gamma errors and malformed
 /// markets are logged and retried on the next pass, never fatal; the market cap
 /// (markets.max_live) refusing slots is alerted once per episode.
-discovery_actor spawn_discovery(caf::actor_system& sys, std::shared_ptr<http_client> gamma,
-                                directory_actor directory, feed_actor feed,
-                                telemetry_actor telemetry, discovery_options opts);
 discovery_actor spawn_discovery(caf::actor_system& sys, gamma_fetch gamma, directory_actor directory,
                                 feed_actor feed, telemetry_actor telemetry, discovery_options opts);
 

@@ -28,7 +28,7 @@ constexpr const char* channel_names[] = {"market", "user", "rtds"};
 
 class feed_impl : public instrumented<feed_actor::base>, private market_event_sink {
 public:
-  feed_impl(caf::actor_config& cfg, io_pool* io, std::shared_ptr<http_client> clob,
+  feed_impl(caf::actor_config& cfg, io_pool* io, http_fetch clob,
             std::shared_ptr<clob_session> session, telemetry_actor telemetry, notifier_actor notifier,
             feed_options opts)
     : instrumented(cfg, "feed", telemetry, opts.flush_every),
@@ -369,9 +369,7 @@ private:
     a.level = on ? severity::critical : severity::warning;
     a.topic = "safe_mode";
     a.text = on ? "SAFE MODE ON: no new orders: " + reason : "safe mode off: " + why;
-    a.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
+    a.ts_ms = wall_ms();
     send(notifier_, std::move(a));
   }
 
@@ -413,7 +411,7 @@ private:
     http_request req;
     req.target = "/book?token_id=" + r.token.digits;
     req.rate_class = "book";
-    clob_->send(std::move(req), [handle](http_response res) {
+    clob_(std::move(req), [handle](http_response res) {
       auto b = parse_book_reply(res.status, res.body);
       if (!b) {
         spdlog::warn("feed: /book re-fetch failed: {}", b.error());
@@ -425,7 +423,7 @@ private:
   }
 
   io_pool* io_;
-  std::shared_ptr<http_client> clob_;
+  http_fetch clob_; // /book re-fetches
   std::shared_ptr<clob_session> session_;
   telemetry_actor telemetry_;
   notifier_actor notifier_;
@@ -460,7 +458,7 @@ private:
 
 } // namespace
 
-feed_actor spawn_feed(caf::actor_system& sys, io_pool* io, std::shared_ptr<http_client> clob,
+feed_actor spawn_feed(caf::actor_system& sys, io_pool* io, http_fetch clob,
                       std::shared_ptr<clob_session> session, telemetry_actor telemetry,
                       notifier_actor notifier, feed_options opts) {
   return sys.spawn<feed_impl>(io, std::move(clob), std::move(session), std::move(telemetry),

@@ -5,11 +5,11 @@
 #include "actors/interfaces.hpp"
 #include "core/backoff.hpp"
 #include "core/endpoint.hpp"
+#include "net/http_client.hpp"
 
 namespace tdmaker {
 
 class io_pool;
-class http_client;
 class clob_session;
 
 struct feed_options {
@@ -36,7 +36,7 @@ struct feed_options {
 /// Spawns the feed. With `io` null it opens no socket: frames then arrive only
 /// as ws_frame messages (actor tests, benchmarks). `clob` serves /book re-fetches
 /// and `session` the user channel's credentials; either may be null.
-feed_actor spawn_feed(caf::actor_system& sys, io_pool* io, std::shared_ptr<http_client> clob,
+feed_actor spawn_feed(caf::actor_system& sys, io_pool* io, http_fetch clob,
                       std::shared_ptr<clob_session> session, telemetry_actor telemetry,
                       notifier_actor notifier, feed_options opts);
 

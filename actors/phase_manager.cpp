@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
+#include "actors/spawn_blocking.hpp"
 #include "actors/phase_history_writer.hpp"
 #include "actors/util.hpp"
 #include "core/phase_history.hpp"
@@ -413,8 +414,8 @@ private:
 phase_manager_actor spawn_phase_manager(caf::actor_system& sys, store_actor store,
                                         telemetry_actor telemetry, notifier_actor notifier,
                                         phase_manager_options opts) {
-  return sys.spawn<phase_manager_impl, caf::detached>(std::move(store), std::move(telemetry),
-                                                      std::move(notifier), std::move(opts));
+  return spawn_blocking<phase_manager_impl>(sys, sys, std::move(store), std::move(telemetry), std::move(notifier),
+                                            std::move(opts));
 }
 
 } // namespace tdmaker

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/instrumented.hpp"
+#include "actors/spawn_blocking.hpp"
 #include "actors/util.hpp"
 #include "core/record_validation.hpp"
 
@@ -69,7 +70,7 @@ public:
     usage_ = env_->usage();
     note(health_.on_usage(usage_));
     sample_changed_ = true; // the map's size is in /metrics from the start
-    reader_ = spawn<store_reader_impl, caf::detached>(env_, telemetry(), opts_.flush_every);
+    reader_ = spawn_blocking<store_reader_impl>(home_system(), *this, env_, telemetry(), opts_.flush_every);
     link_to(reader_);
     return {
       [=, this](write_batch& b) -> caf::result<commit_ack> {
@@ -307,7 +308,7 @@ private:
 
 store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<lmdb_env> env,
                         telemetry_actor telemetry, store_options opts, store_health_options health) {
-  return sys.spawn<store_impl, caf::detached>(std::move(env), std::move(telemetry), opts, health);
+  return spawn_blocking<store_impl>(sys, sys, std::move(env), std::move(telemetry), opts, health);
 }
 
 } // namespace tdmaker

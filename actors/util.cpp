@@ -27,4 +27,15 @@ result<std::string> read_text_file(const std::string& path) {
   return ss.str();
 }
 
+result<bool> write_text_file(const std::string& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out)
+    return fail("cannot create '" + path + "': " + std::strerror(errno));
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.flush();
+  if (!out)
+    return fail("cannot write '" + path + "': " + std::strerror(errno));
+  return true;
+}
+
 } // namespace tdmaker

@@ -18,10 +18,12 @@
 #include <spdlog/spdlog.h>
 
 #include "app/ctl_client.hpp"
+#include "app/ledger_reader.hpp"
 #include "db/lmdb_env.hpp"
 #include "app/logging.hpp"
 #include "app/node.hpp"
 #include "app/phase_cli.hpp"
+#include "app/replay_cli.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
 #include "actors/util.hpp" // read_text_file
@@ -82,6 +84,14 @@ Usage:
                                      (LMDB), oldest first; T and read-only as for
                                      export; an unreadable entry is named on stderr,
                                      the rest printed, exit code 3
+  tdmaker replay --recording DIR [--from T] [--to T] [--config FILE] [--speed max|N]
+                 [--out DIR] [--tail-s S] [--set key=v1,v2,...]
+                                     run the node's actors on a recording (docs/replay.md):
+                                     virtual clock, paper, deterministic; prints PnL by
+                                     strategy and market, fills, max drawdown, and writes
+                                     report.json and the exports (CSV) under --out (new or
+                                     empty). --set sweeps one config key: one run and one
+                                     table row per value
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -291,51 +301,6 @@ int run_probe(const std::vector<std::string>& args) {
 
 // Prints the exact POST /order body for order parameters on stdin; the key comes
 // from TDMAKER_PRIVATE_KEY and is never echoed.
-/// Decodes every row of `db` with `decode`. Without `bad` the first unreadable row is
-/// an error; with it, each unreadable row is named there (its key and the decoder's
-/// reason) and every readable one is still returned: one bad record loses nothing else.
-template <class Record, class Decode>
-result<std::vector<Record>> read_all(const lmdb_snapshot& snap, record_db db, Decode decode,
-                                     std::vector<std::string>* bad = nullptr) {
-  auto rows = snap.scan(db, "");
-  if (!rows)
-    return fail(rows.error());
-  std::vector<Record> out;
-  for (auto& row : rows->rows) {
-    auto r = decode(row.payload);
-    if (r) {
-      out.push_back(std::move(r).value());
-      continue;
-    }
-    auto why = "record " + std::string(db_name(db)) + "/" + row.key + " unreadable: " + r.error();
-    if (!bad)
-      return fail(why);
-    bad->push_back(std::move(why));
-  }
-  return out;
-}
-
-/// The export text of `q` from one read transaction: a consistent snapshot even while
-/// the node commits beside it. Records that do not decode are left out and named in `bad`.
-result<std::string> export_text(const lmdb_snapshot& snap, const export_query& q, std::vector<std::string>& bad) {
-  if (q.kind == "trades") {
-    auto fills = read_all<fill_record>(snap, record_db::fills, decode_fill_record, &bad);
-    if (!fills)
-      return fail(fills.error());
-    return export_trades(std::move(fills).value(), q);
-  }
-  if (q.kind == "settlements") {
-    auto rows = read_all<settlement_record>(snap, record_db::settlements, decode_settlement_record, &bad);
-    if (!rows)
-      return fail(rows.error());
-    return export_settlements(std::move(rows).value(), q);
-  }
-  auto read = read_all<order_record>(snap, record_db::orders, decode_order_record, &bad);
-  if (!read)
-    return fail(read.error());
-  return export_orders(std::move(read).value(), q);
-}
-
 /// Exit code of an export that printed every readable record but found unreadable ones.
 constexpr int export_unreadable_exit = 3;
 
@@ -532,6 +497,8 @@ int main(int argc, char** argv) {
     }
     return run_export(*q, *cfg);
   }
+  if (a == "replay")
+    return run_replay({args.begin() + 1, args.end()});
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});
   if (a == "phase")

@@ -79,6 +79,10 @@ struct node::impl {
   std::unique_ptr<io_pool> io;
   std::shared_ptr<http_client> clob;
   std::shared_ptr<http_client> gamma;
+  // What discovery, the feed's /book re-fetch and settlement ask: the clients
+  // above live, the recording in a replay (app/replay).
+  http_fetch gamma_fetch;
+  http_fetch clob_fetch;
   std::shared_ptr<clob_session> session;
   std::shared_ptr<heartbeat_loop> heartbeat; // live with a key only
   std::unique_ptr<http_server> http;
@@ -335,7 +339,7 @@ caf::actor start_feed(impl& p) {
   auto o = feed_options_of(p.cfg, p.flush);
   o.risk = p.orders;
   o.fills = p.fills;
-  p.feed = spawn_feed(*p.sys, p.io.get(), p.clob, p.session, p.telemetry, p.notifier, o);
+  p.feed = spawn_feed(*p.sys, p.io.get(), p.clob_fetch, p.session, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.feed);
 }
 
@@ -374,7 +378,7 @@ caf::actor start_settlement(impl& p) {
   o.tick_every = std::chrono::milliseconds(p.cfg.settlement_interval_ms);
   return caf::actor_cast<caf::actor>(spawn_settlement(
     *p.sys, settlement_peers{p.store, p.fills, p.orders, p.directory, p.phases, p.telemetry, p.notifier, p.audit},
-    make_resolution_sources(p.gamma, p.clob), o));
+    make_resolution_sources(p.gamma_fetch, p.clob_fetch), o));
 }
 
 caf::actor start_discovery(impl& p) {
@@ -387,11 +391,8 @@ caf::actor start_discovery(impl& p) {
   o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
   o.flush_every = p.flush;
   o.notifier = p.notifier; // the market cap alert
-  if (p.clob) // each market's fee details (`fd`), which win over Gamma's feeSchedule
-    o.clob = [clob = p.clob](http_request req, std::function<void(http_response)> done) {
-      clob->send(std::move(req), std::move(done));
-    };
-  return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma, p.directory, p.feed, p.telemetry, o));
+  o.clob = p.clob_fetch; // each market's fee details (`fd`), which win over Gamma's feeSchedule
+  return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma_fetch, p.directory, p.feed, p.telemetry, o));
 }
 
 struct singleton {
@@ -458,8 +459,10 @@ result<bool> open_store(impl& p) {
   return true;
 }
 
-void start_actor_system(impl& p) {
+void start_actor_system(impl& p, bool deterministic = false) {
   register_message_types(p.sys_cfg);
+  if (deterministic) // the replay: one thread, timers on a clock only the driver moves
+    p.sys_cfg.set("scheduler.policy", caf::atom("testing"));
   p.sys_cfg.set("scheduler.max-threads", static_cast<std::size_t>(p.cfg.worker_threads));
   p.sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   caf::put(p.sys_cfg.content, fault_injection_key, p.cfg.debug_fault_injection);
@@ -479,6 +482,8 @@ void start_exchange_link(impl& p, std::optional<private_key> key, const std::opt
                                     {p.cfg.rate_limits_cancel_rate, p.cfg.rate_limits_cancel_burst, false},
                                     p.cfg.rate_limits_exit_reserve, p.cfg.rate_limits_entry_max_wait_ms};
   p.clob = http_client::make(*p.io, *parse_endpoint(p.cfg.venue_clob_url), o);
+  p.gamma_fetch = fetch_of(p.gamma);
+  p.clob_fetch = fetch_of(p.clob);
   if (key && wallet) {
     clob_session_options so;
     so.sig_type = wallet->type;
@@ -592,6 +597,29 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   return n;
 }
 
+result<std::unique_ptr<node>> node::start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob) {
+  if (cfg.mode != trading_mode::paper)
+    return fail("replay: the config's mode must be paper (a replay never sends an order)");
+  auto p = std::make_unique<impl>();
+  p->cfg = cfg;
+  p->flush = std::chrono::milliseconds(cfg.telemetry_flush_ms);
+  if (auto ok = load_models(*p); !ok)
+    return fail(ok.error());
+  if (auto ok = open_store(*p); !ok)
+    return fail(ok.error());
+  start_actor_system(*p, true);
+  p->gamma_fetch = std::move(gamma);
+  p->clob_fetch = std::move(clob);
+  start_singletons(*p);
+  start_supervisor(*p);
+  spdlog::info("replay: node started (deterministic scheduler, paper, data {})", cfg.data_dir);
+  return std::unique_ptr<node>(new node(std::move(p)));
+}
+
+caf::actor_system& node::system() { return *impl_->sys; }
+
+feed_actor node::feed() const { return impl_->feed; }
+
 node::stop_cause node::wait(const sigset_t& signals) {
   int sfd = ::signalfd(-1, &signals, SFD_CLOEXEC);
   if (sfd < 0)
@@ -672,6 +700,32 @@ void release(impl& p) {
 }
 
 } // namespace
+
+void node::shutdown_replay(const std::function<void()>& run) {
+  auto& p = *impl_;
+  if (p.stopped)
+    return;
+  p.stopped = true;
+  auto& sys = *p.sys;
+  // The same order as shutdown(), each step drained by `run` (nothing may block
+  // on an answer: the answer comes only when the driver runs the scheduler).
+  auto ask = [&](auto handle, auto... xs) {
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(handle, std::chrono::seconds(3), xs...).then([](auto&&...) {}, [](caf::error&) {});
+    });
+    run();
+  };
+  ask(p.supervisor, shutdown_atom::value);
+  caf::anon_send_exit(p.supervisor, caf::exit_reason::user_shutdown);
+  run();
+  ask(p.store, flush_atom::value);
+  for (auto it = p.singletons.rbegin(); it != p.singletons.rend(); ++it)
+    if (it->stops_after_flush)
+      caf::anon_send_exit(it->handle, caf::exit_reason::user_shutdown);
+  run();
+  release(p);
+  spdlog::info("replay: node stopped");
+}
 
 void node::shutdown() {
   auto& p = *impl_;

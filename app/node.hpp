@@ -4,14 +4,19 @@
 // of it down in order.
 #include <signal.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <caf/fwd.hpp>
+
+#include "actors/interfaces.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "core/secp256k1_signer.hpp"
+#include "net/http_client.hpp"
 
 namespace tdmaker {
 
@@ -42,6 +47,17 @@ public:
   void shutdown();
 
   std::uint16_t http_port() const;
+
+  /// A node for a replay (app/replay): CAF's deterministic scheduler (one thread,
+  /// virtual timers, run by the driver), no socket, no HTTP server, no key, paper
+  /// only; its REST reads are answered by `gamma` and `clob`. The driver delivers
+  /// the recorded frames to `feed()` and runs `system()`'s scheduler.
+  static result<std::unique_ptr<node>> start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob);
+  caf::actor_system& system();
+  feed_actor feed() const;
+  /// The replay's shutdown: the same order as shutdown(), with `run` draining the
+  /// deterministic scheduler where a live node would block on an answer.
+  void shutdown_replay(const std::function<void()>& run);
 
   struct impl;
 

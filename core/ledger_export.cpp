@@ -9,9 +9,8 @@
 #include "core/order_wire.hpp"  // to_string(order_side)
 
 namespace tdmaker {
-namespace {
 
-result<std::int64_t> time_ms(std::string_view text) {
+result<std::int64_t> parse_time_arg(std::string_view text) {
   std::int64_t s = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
   if (ec == std::errc() && p == text.data() + text.size() && s >= 0)
@@ -21,6 +20,8 @@ result<std::int64_t> time_ms(std::string_view text) {
     return fail("expected Unix seconds or an ISO-8601 UTC time, got '" + std::string(text) + "'");
   return *iso * 1000;
 }
+
+namespace {
 
 bool in_range(std::int64_t ts_ms, const export_query& q) { return ts_ms >= q.from_ms && ts_ms < q.to_ms; }
 
@@ -69,7 +70,7 @@ result<bool> parse_export_options(const std::vector<std::string>& args, std::siz
       return fail(flag + " needs a value");
     const auto& v = args[i + 1];
     if (flag == "--from" || flag == "--to") {
-      auto t = time_ms(v);
+      auto t = parse_time_arg(v);
       if (!t)
         return fail(flag + ": " + t.error());
       (flag == "--from" ? q.from_ms : q.to_ms) = *t;

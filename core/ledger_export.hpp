@@ -28,6 +28,9 @@ std::string csv_field(std::string_view text);
 /// "2026-12-01T19:33:50.123Z" (UTC, milliseconds).
 std::string iso8601_utc_ms(std::int64_t ts_ms);
 
+/// A command's time argument, in ms: Unix seconds or ISO-8601 UTC.
+result<std::int64_t> parse_time_arg(std::string_view text);
+
 /// `args` after "export". Times are Unix seconds or ISO-8601 UTC.
 result<export_query> parse_export_args(const std::vector<std::string>& args);
 /// The options `--from T --to T --format F --config FILE` of `args` from index

@@ -295,4 +295,12 @@ void http_client::send(http_request req, callback done) {
                  });
 }
 
+http_fetch fetch_of(std::shared_ptr<http_client> client) {
+  if (!client)
+    return {};
+  return [client = std::move(client)](http_request req, std::function<void(http_response)> done) {
+    client->send(std::move(req), std::move(done));
+  };
+}
+
 } // namespace tdmaker

@@ -80,6 +80,11 @@ struct http_client_stats {
   std::atomic<std::int64_t> order_tokens{0}, cancel_tokens{0}, waiting{0};
 };
 
+/// One REST request and its answer: what every reader of the venue takes, so a
+/// replay can answer from a recording where a live node asks an http_client.
+/// The callback may run on any thread. Empty: that source is not available.
+using http_fetch = std::function<void(http_request, std::function<void(http_response)>)>;
+
 class http_client : public std::enable_shared_from_this<http_client> {
 public:
   using callback = std::function<void(http_response)>;
@@ -100,5 +105,8 @@ private:
   http_client_stats stats_;
   std::unique_ptr<impl> impl_;
 };
+
+/// The client as an http_fetch (null: an empty fetch).
+http_fetch fetch_of(std::shared_ptr<http_client> client);
 
 } // namespace tdmaker

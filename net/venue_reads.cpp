@@ -51,14 +51,14 @@ decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_se
   };
 }
 
-resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob) {
+resolution_sources make_resolution_sources(http_fetch gamma, http_fetch clob) {
   resolution_sources s;
   if (gamma)
     s.gamma = [gamma](condition_id cid, std::string slug, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/events?slug=" + slug;
       req.rate_class = "gamma";
-      gamma->send(std::move(req), [cid, done](http_response r) {
+      gamma(std::move(req), [cid, done](http_response r) {
         auto d = answer_of(cid, settle_method::gamma);
         if (r.status != 200) {
           d.error = failure_of(r);
@@ -85,7 +85,7 @@ resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, s
     s.clob = [clob](condition_id cid, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/markets/" + cid.hex;
-      clob->send(std::move(req), [cid, done](http_response r) {
+      clob(std::move(req), [cid, done](http_response r) {
         auto d = answer_of(cid, settle_method::clob);
         if (r.status != 200) {
           d.error = failure_of(r);
@@ -108,7 +108,7 @@ resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, s
     s.book = [clob](condition_id cid, token_id token, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/book?token_id=" + token.digits;
-      clob->send(std::move(req), [cid, done](http_response r) {
+      clob(std::move(req), [cid, done](http_response r) {
         auto d = answer_of(cid, settle_method::last_bid);
         auto b = parse_book_reply(r.status, r.body);
         if (!b) {

@@ -7,15 +7,15 @@
 
 #include "actors/fill.hpp"
 #include "actors/settlement.hpp"
+#include "net/http_client.hpp"
 
 namespace tdmaker {
 
 class clob_session;
-class http_client;
 
 /// `GET /data/trades?after=&next_cursor=` (L2), parsed for the session's key.
 decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_session> session);
 
-resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob);
+resolution_sources make_resolution_sources(http_fetch gamma, http_fetch clob);
 
 } // namespace tdmaker
