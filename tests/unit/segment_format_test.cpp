@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/recording_retention.hpp"
 #include "core/segment_format.hpp"
 
 using namespace tdmaker;
@@ -172,4 +173,31 @@ TEST_CASE("segment format: a torn or missing index is rebuilt by scanning") {
   CHECK(r.blocks.size() == 2);
   CHECK(r.torn);
   CHECK(r.good_bytes == s.offsets[2]);
+}
+
+TEST_CASE("recording files: segment names carry their start time and nothing else parses") {
+  CHECK(segment_file_name(1'700'000'000'123) == "seg-1700000000123.tdrec");
+  CHECK(index_file_name(5) == "seg-5.idx");
+  CHECK(segment_start_of("seg-1700000000123.tdrec") == 1'700'000'000'123);
+  CHECK_FALSE(segment_start_of("seg-.tdrec"));
+  CHECK_FALSE(segment_start_of("seg-12a.tdrec"));
+  CHECK_FALSE(segment_start_of("seg-12.idx"));
+  CHECK_FALSE(segment_start_of("xseg-12.tdrec"));
+  CHECK_FALSE(segment_start_of("seg-1234567890123456.tdrec"));
+}
+
+TEST_CASE("recording retention: oldest whole segments go, by age and by size, never the live one") {
+  const std::int64_t h = 3'600'000;
+  std::vector<segment_entry> segs{{0, 100}, {1 * h, 100}, {2 * h, 100}, {3 * h, 100}};
+  // Age: a segment goes once the next one started more than the retention ago.
+  CHECK(segments_to_delete(segs, 3 * h + h / 2, h, 0) == std::vector<std::size_t>{0, 1});
+  CHECK(segments_to_delete(segs, 2 * h, h, 0) == std::vector<std::size_t>{0});
+  CHECK(segments_to_delete(segs, 2 * h - 1, h, 0).empty());
+  // Size: the oldest until the total fits.
+  CHECK(segments_to_delete(segs, 0, 0, 250) == std::vector<std::size_t>{0, 1});
+  CHECK(segments_to_delete(segs, 0, 0, 400).empty());
+  // Never the last: even a limit it alone exceeds leaves it.
+  CHECK(segments_to_delete(segs, 100 * h, h, 1) == std::vector<std::size_t>{0, 1, 2});
+  CHECK(segments_to_delete({{0, 1'000'000}}, 100 * h, h, 1).empty());
+  CHECK(segments_to_delete(segs, 100 * h, 0, 0).empty());
 }
