@@ -295,33 +295,40 @@ TEST_CASE_FIXTURE(test::actor_fixture, "recorder tap: the feed's WebSocket frame
     for (auto& c : conns)
       c.join();
   });
-  caf::scoped_actor self{*sys};
-  auto r = spawn_recorder(*sys, telemetry_actor{}, options_in(dir + "/recording"));
+  // The I/O pool outlives every actor: the feed's clients are freed with the feed,
+  // which a pending timer message may keep until the actor system goes.
   io_pool io(1);
-  feed_options fo;
-  fo.market_ws = *parse_endpoint("ws://127.0.0.1:" + std::to_string(port) + "/ws/market");
-  fo.rtds = *parse_endpoint("ws://127.0.0.1:" + std::to_string(port) + "/rtds");
-  fo.recorder = r;
-  auto feed = spawn_feed(*sys, &io, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, fo);
-  market_record m;
-  m.id = *parse_condition_id("0x" + std::string(64, 'c'));
-  m.up_token = *parse_token_id("1130");
-  m.down_token = *parse_token_id("3803");
-  self->send(feed, subscribe_market{m.id, m.up_token, m.down_token, "btc/usd"}, caf::actor_cast<market_actor>(self));
   std::vector<recorded_frame> got;
-  for (auto deadline = std::chrono::steady_clock::now() + 10s; got.size() < 2 && std::chrono::steady_clock::now() < deadline;) {
-    REQUIRE(flush(self, r));
-    got = read_all(dir + "/recording");
-    if (got.size() < 2)
-      std::this_thread::sleep_for(20ms); // polling the condition, not asserting after a sleep
+  {
+    caf::scoped_actor self{*sys};
+    auto r = spawn_recorder(*sys, telemetry_actor{}, options_in(dir + "/recording"));
+    feed_options fo;
+    fo.market_ws = *parse_endpoint("ws://127.0.0.1:" + std::to_string(port) + "/ws/market");
+    fo.rtds = *parse_endpoint("ws://127.0.0.1:" + std::to_string(port) + "/rtds");
+    fo.recorder = r;
+    auto feed = spawn_feed(*sys, &io, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, fo);
+    market_record m;
+    m.id = *parse_condition_id("0x" + std::string(64, 'c'));
+    m.up_token = *parse_token_id("1130");
+    m.down_token = *parse_token_id("3803");
+    self->send(feed, subscribe_market{m.id, m.up_token, m.down_token, "btc/usd"},
+               caf::actor_cast<market_actor>(self));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+      REQUIRE(flush(self, r));
+      got = read_all(dir + "/recording");
+      if (got.size() < 2)
+        std::this_thread::sleep_for(20ms); // polling the condition, not asserting after a sleep
+    }
+    looked.set_value();
+    ::shutdown(acceptor.native_handle(), SHUT_RDWR);
+    self->send_exit(feed, caf::exit_reason::user_shutdown);
+    self->wait_for(feed);
+    io.stop();
+    server.join();
+    stop(self, r);
   }
-  looked.set_value();
-  ::shutdown(acceptor.native_handle(), SHUT_RDWR);
-  self->send_exit(feed, caf::exit_reason::user_shutdown);
-  self->wait_for(feed);
-  io.stop();
-  server.join();
-  stop(self, r);
+  sys.reset();
   REQUIRE(got.size() == 2);
   std::map<record_channel, std::string> by_channel;
   for (auto& f : got)
