@@ -15,6 +15,7 @@
 #include "actors/instrumented.hpp"
 #include "actors/util.hpp"
 #include "net/io_pool.hpp"
+#include "net/recording_tap.hpp"
 #include "net/weak_handle.hpp"
 #include "net/ws_client.hpp"
 #include "core/circuit_breaker.hpp"
@@ -50,7 +51,7 @@ public:
     return {
       [=, this](subscribe_market& s, market_actor& m) { add_market(std::move(s), std::move(m)); },
       [=, this](unsubscribe_market& u) { remove_market(u.market); },
-      [=, this](ws_frame& f) { on_frame(f); },
+      [=, this](const ws_frame& f) { on_frame(f); }, // const&: the recorder may share the message
       [=, this](ws_state& s) { on_state(s); },
       [=, this](refetch_book& r) { refetch(r); },
       [=, this](resub_atom) {
@@ -80,6 +81,7 @@ public:
     routes_.clear();
     opts_.risk = nullptr;
     opts_.fills = nullptr;
+    opts_.recorder = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -102,9 +104,15 @@ private:
 
   ws_callbacks callbacks(feed_channel which) {
     weak_handle<feed_actor> self(caf::actor_cast<feed_actor>(this));
+    weak_handle<recorder_actor> rec(opts_.recorder);
     ws_callbacks cb;
-    cb.on_frame = [self, which](std::string text, std::int64_t recv_ns) {
-      self.send(ws_frame{which, std::move(text), recv_ns});
+    cb.on_frame = [self, rec, which](std::string text, std::int64_t recv_ns) {
+      if (!rec)
+        return self.send(ws_frame{which, std::move(text), recv_ns});
+      // One message for both: the recorder reads the feed's bytes, never a copy made here.
+      auto msg = caf::make_message(ws_frame{which, std::move(text), recv_ns});
+      self.send_message(msg);
+      rec.send_message(std::move(msg));
     };
     cb.on_status = [self, which](const ws_status& s) {
       self.send(ws_state{which, s.event, s.detail, s.connects,
@@ -235,7 +243,7 @@ private:
 
   // ---- frames ----
 
-  void on_frame(ws_frame& f) {
+  void on_frame(const ws_frame& f) {
     auto& c = ch_[static_cast<int>(f.channel)];
     ++c.health.messages;
     c.last_ns = steady_ns();
@@ -410,10 +418,13 @@ private:
     ++ch_[0].health.book_refetches;
     spdlog::info("feed: re-fetching /book for {} of {}: {}", r.token.digits.substr(0, 12), r.market.hex, r.reason);
     weak_handle<market_actor> handle(*m);
+    weak_handle<recorder_actor> rec(opts_.recorder);
     http_request req;
     req.target = "/book?token_id=" + r.token.digits;
     req.rate_class = "book";
-    clob_->send(std::move(req), [handle](http_response res) {
+    auto target = req.target;
+    clob_->send(std::move(req), [handle, rec, target = std::move(target)](http_response res) {
+      record_reply(rec, record_channel::book_rest, target, res);
       auto b = parse_book_reply(res.status, res.body);
       if (!b) {
         spdlog::warn("feed: /book re-fetch failed: {}", b.error());

@@ -197,6 +197,15 @@ const std::vector<field>& schema() {
     {"$.markets.max_restarts", integer(&node_config::markets_max_restarts, 0, 1000)},
     {"$.markets.restart_window_s", integer(&node_config::markets_restart_window_s, 1, 86400)},
     {"$.telemetry.flush_ms", integer(&node_config::telemetry_flush_ms, 10, 60000)},
+    {"$.record.enabled", boolean(&node_config::record_enabled)},
+    {"$.record.flush_ms", integer(&node_config::record_flush_ms, 10, 60000)},
+    {"$.record.block_bytes", integer(&node_config::record_block_bytes, 4096, 16LL << 20)},
+    {"$.record.segment_bytes", integer(&node_config::record_segment_bytes, 64 << 10, 64LL << 30)},
+    {"$.record.segment_seconds", integer(&node_config::record_segment_seconds, 1, 86400)},
+    {"$.record.retention_hours", integer(&node_config::record_retention_hours, 0, 87600)},
+    {"$.record.retention_bytes", integer(&node_config::record_retention_bytes, 0, 1LL << 50)},
+    {"$.record.buffer_size", integer(&node_config::record_buffer_size, 1, 10'000'000)},
+    {"$.record.buffer_ttl_ms", integer(&node_config::record_buffer_ttl_ms, 100, 3'600'000)},
     {"$.debug.fault_injection", boolean(&node_config::debug_fault_injection)},
     {"$.venue.clob_url", url(&node_config::venue_clob_url, false)},
     {"$.venue.gamma_url", url(&node_config::venue_gamma_url, false)},
@@ -727,6 +736,11 @@ result<node_config> parse_config(std::string_view json_text) {
     return fail(err);
   if (auto err = finish_strategies(cfg); !err.empty())
     return fail(err);
+  // A frame must outlive the wait for its flush, or every frame is evicted unwritten.
+  if (cfg.record_buffer_ttl_ms <= cfg.record_flush_ms)
+    return fail("$.record.buffer_ttl_ms: must be above $.record.flush_ms");
+  if (cfg.record_segment_bytes < cfg.record_block_bytes)
+    return fail("$.record.segment_bytes: must be >= $.record.block_bytes");
   if (cfg.feed_reconnect_max_ms < cfg.feed_reconnect_min_ms)
     return fail("$.feed.reconnect_max_ms: must be >= $.feed.reconnect_min_ms");
   // A beat that fails is retried within the grace; interval + grace must leave a

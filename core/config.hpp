@@ -72,6 +72,16 @@ struct node_config {
   int markets_restart_window_s = 60;
   // telemetry
   int telemetry_flush_ms = 250;
+  // recorder (issue 18, docs/recording.md): off unless asked for
+  bool record_enabled = false;
+  int record_flush_ms = 1'000;
+  std::int64_t record_block_bytes = 1 << 20;
+  std::int64_t record_segment_bytes = 256LL << 20;
+  int record_segment_seconds = 3'600;
+  int record_retention_hours = 168;                   // 0: no age limit
+  std::int64_t record_retention_bytes = 10LL << 30;   // 0: no size limit
+  int record_buffer_size = 10'000;
+  int record_buffer_ttl_ms = 60'000;
   // debug
   bool debug_fault_injection = false;
   // venue: where the exchange is (the local tdmaker-venue by default)

@@ -2,6 +2,7 @@
 
 #include "net/clob_session.hpp"
 #include "net/http_client.hpp"
+#include "net/recording_tap.hpp"
 #include "core/feed_codec.hpp"
 #include "core/gamma_codec.hpp"
 #include "core/trade_codec.hpp"
@@ -51,14 +52,17 @@ decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_se
   };
 }
 
-resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob) {
+resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob,
+                                           recorder_actor recorder) {
   resolution_sources s;
+  weak_handle<recorder_actor> rec(recorder);
   if (gamma)
-    s.gamma = [gamma](condition_id cid, std::string slug, std::function<void(resolution_done)> done) {
+    s.gamma = [gamma, rec](condition_id cid, std::string slug, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/events?slug=" + slug;
       req.rate_class = "gamma";
-      gamma->send(std::move(req), [cid, done](http_response r) {
+      gamma->send(std::move(req), [cid, done, rec, target = "/events?slug=" + slug](http_response r) {
+        record_reply(rec, record_channel::resolution, target, r);
         auto d = answer_of(cid, settle_method::gamma);
         if (r.status != 200) {
           d.error = failure_of(r);
@@ -82,10 +86,11 @@ resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, s
       });
     };
   if (clob) {
-    s.clob = [clob](condition_id cid, std::function<void(resolution_done)> done) {
+    s.clob = [clob, rec](condition_id cid, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/markets/" + cid.hex;
-      clob->send(std::move(req), [cid, done](http_response r) {
+      clob->send(std::move(req), [cid, done, rec, target = "/markets/" + cid.hex](http_response r) {
+        record_reply(rec, record_channel::resolution, target, r);
         auto d = answer_of(cid, settle_method::clob);
         if (r.status != 200) {
           d.error = failure_of(r);
@@ -105,10 +110,11 @@ resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, s
         done(std::move(d));
       });
     };
-    s.book = [clob](condition_id cid, token_id token, std::function<void(resolution_done)> done) {
+    s.book = [clob, rec](condition_id cid, token_id token, std::function<void(resolution_done)> done) {
       http_request req;
       req.target = "/book?token_id=" + token.digits;
-      clob->send(std::move(req), [cid, done](http_response r) {
+      clob->send(std::move(req), [cid, done, rec, target = "/book?token_id=" + token.digits](http_response r) {
+        record_reply(rec, record_channel::resolution, target, r);
         auto d = answer_of(cid, settle_method::last_bid);
         auto b = parse_book_reply(r.status, r.body);
         if (!b) {

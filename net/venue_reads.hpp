@@ -16,6 +16,8 @@ class http_client;
 /// `GET /data/trades?after=&next_cursor=` (L2), parsed for the session's key.
 decltype(fill_options::fetch_trades) make_trades_fetcher(std::shared_ptr<clob_session> session);
 
-resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob);
+/// `recorder` (may be null) gets each reply, on the resolution channel (issue 18).
+resolution_sources make_resolution_sources(std::shared_ptr<http_client> gamma, std::shared_ptr<http_client> clob,
+                                           recorder_actor recorder = {});
 
 } // namespace tdmaker
