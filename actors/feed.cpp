@@ -50,7 +50,7 @@ public:
     return {
       [=, this](subscribe_market& s, market_actor& m) { add_market(std::move(s), std::move(m)); },
       [=, this](unsubscribe_market& u) { remove_market(u.market); },
-      [=, this](ws_frame& f) { on_frame(f); },
+      [=, this](const ws_frame& f) { on_frame(f); }, // const&: the recorder may share the message
       [=, this](ws_state& s) { on_state(s); },
       [=, this](refetch_book& r) { refetch(r); },
       [=, this](resub_atom) {
@@ -80,6 +80,7 @@ public:
     routes_.clear();
     opts_.risk = nullptr;
     opts_.fills = nullptr;
+    opts_.recorder = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -102,9 +103,15 @@ private:
 
   ws_callbacks callbacks(feed_channel which) {
     weak_handle<feed_actor> self(caf::actor_cast<feed_actor>(this));
+    weak_handle<recorder_actor> rec(opts_.recorder);
     ws_callbacks cb;
-    cb.on_frame = [self, which](std::string text, std::int64_t recv_ns) {
-      self.send(ws_frame{which, std::move(text), recv_ns});
+    cb.on_frame = [self, rec, which](std::string text, std::int64_t recv_ns) {
+      if (!rec)
+        return self.send(ws_frame{which, std::move(text), recv_ns});
+      // One message for both: the recorder reads the feed's bytes, never a copy made here.
+      auto msg = caf::make_message(ws_frame{which, std::move(text), recv_ns});
+      self.send_message(msg);
+      rec.send_message(std::move(msg));
     };
     cb.on_status = [self, which](const ws_status& s) {
       self.send(ws_state{which, s.event, s.detail, s.connects,
@@ -235,7 +242,7 @@ private:
 
   // ---- frames ----
 
-  void on_frame(ws_frame& f) {
+  void on_frame(const ws_frame& f) {
     auto& c = ch_[static_cast<int>(f.channel)];
     ++c.health.messages;
     c.last_ns = steady_ns();

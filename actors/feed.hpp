@@ -30,6 +30,7 @@ struct feed_options {
   std::chrono::milliseconds flush_every{250};
   order_actor risk; // gets market-feed health and safe mode (may be null)
   fill_actor fills; // gets the account's fills from user-channel trade events (may be null)
+  recorder_actor recorder; // gets every raw frame and /book reply (null: nothing recorded, nothing sent)
   std::string api_key;              // whose fills, when there is no session (tests)
 };
 

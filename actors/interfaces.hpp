@@ -16,6 +16,7 @@
 //   control --switch_phase--> phase-manager (gate, history) --phase_record--> bidding (limits, trade limiter), order (cancel above limits), telemetry
 //   settlement --trade_outcome--> phase-manager (tracker; downgrade at once) --phase_sample--> telemetry
 //   everyone --write_batch--> store;  everyone --alert--> notifier
+//   I/O threads --ws_frame (the feed's own message)/record_frame (REST replies)--> recorder --recorder_sample--> telemetry
 //   store --store_status (failing, recovered, headroom low)--> order (admission)
 //   I/O heartbeat loop --heartbeat_status (healthy, unhealthy, lapse)--> order (admission, reconcile), telemetry
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
@@ -30,6 +31,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/messages.hpp"
+#include "messages/recorder.hpp"
 
 namespace tdmaker {
 
@@ -70,6 +72,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<settlement_status>,                // settlement actor
   caf::reacts_to<budget_snapshot>,                  // bidding actor
   caf::reacts_to<strategy_sample>,                  // market actors: 99c capture confidence, danger
+  caf::reacts_to<recorder_sample>,                  // recorder
   caf::reacts_to<tick_atom>,                        // status line timer
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
   caf::replies_to<status_atom>::with<std::string>,  // JSON
@@ -85,6 +88,14 @@ using notifier_actor = caf::typed_actor<
 /// stalls a scheduler worker).
 using audit_actor = caf::typed_actor<caf::reacts_to<audit_line>,
                                      caf::replies_to<flush_atom>::with<bool>>;
+
+/// The recorder (issue 18; its own thread): every raw frame the node receives,
+/// through a bounded buffer, into zstd segment files (docs/recording.md).
+using recorder_actor = caf::typed_actor<
+  caf::reacts_to<ws_frame>,                          // I/O threads: the feed's own message, shared, not copied
+  caf::reacts_to<record_frame>,                      // I/O threads: a REST reply that changes state
+  caf::reacts_to<tick_atom>,                         // internal: flush timer
+  caf::replies_to<flush_atom>::with<bool>>;          // write the buffer out now (tests, shutdown)
 
 /// Owns the trading phase (seed 002); the only writer of the phase record.
 using phase_manager_actor = caf::typed_actor<

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/telemetry_phase.hpp"
+#include "actors/telemetry_recorder.hpp"
 #include "actors/telemetry_strategies.hpp"
 #include "actors/util.hpp"
 #include "core/decimal.hpp"
@@ -72,6 +73,10 @@ public:
       },
       [=, this](store_sample& s) { apply(std::move(s)); },
       [=, this](notifier_sample& n) { notifier_ = n; },
+      [=, this](recorder_sample& r) {
+        recorder_ = std::move(r);
+        recorder_known_ = true;
+      },
       [=, this](markets_changed& m) {
         markets_ = std::move(m.markets);
         markets_retired_ = m.retired;
@@ -260,6 +265,7 @@ private:
     e.sample("tdmaker_notifier_messages_total", {{"result", "sent"}}, notifier_.sent);
     e.sample("tdmaker_notifier_messages_total", {{"result", "refused"}}, notifier_.refused);
     e.sample("tdmaker_notifier_messages_total", {{"result", "dropped"}}, notifier_.queue_dropped);
+    recorder_metrics(e, recorder_known_ ? &recorder_ : nullptr);
   }
 
   void feed_metrics(prom::exposition& e) const {
@@ -559,6 +565,8 @@ private:
   std::uint64_t map_used_ = 0;
   std::uint64_t map_size_ = 0;
   notifier_sample notifier_;
+  recorder_sample recorder_;
+  bool recorder_known_ = false;
   std::vector<market_summary> markets_;
   std::uint64_t markets_retired_ = 0;
   std::uint64_t markets_refused_max_live_ = 0;

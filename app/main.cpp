@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -23,6 +24,7 @@
 #include "app/logging.hpp"
 #include "app/node.hpp"
 #include "app/phase_cli.hpp"
+#include "app/recording_cli.hpp"
 #include "app/replay_cli.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
@@ -84,6 +86,13 @@ Usage:
                                      (LMDB), oldest first; T and read-only as for
                                      export; an unreadable entry is named on stderr,
                                      the rest printed, exit code 3
+  tdmaker recording [--dir DIR | --config FILE] [--from T] [--to T] [--format jsonl]
+                                     list a recording's segments (blocks, frames,
+                                     first/last receive time), or print its frames
+                                     received in [from, to) as JSON lines; DIR
+                                     defaults to <node.data_dir>/recording. A torn
+                                     tail is reported on stderr, not fatal; exit 3 when
+                                     a block before a segment's end is corrupt
   tdmaker replay --recording DIR [--from T] [--to T] [--config FILE] [--speed max|N]
                  [--out DIR] [--tail-s S] [--set key=v1,v2,...]
                                      run the node's actors on a recording (docs/replay.md):
@@ -496,6 +505,22 @@ int main(int argc, char** argv) {
       return 2;
     }
     return run_export(*q, *cfg);
+  }
+  if (a == "recording") {
+    auto q = parse_recording_args({args.begin() + 1, args.end()});
+    if (!q) {
+      std::fprintf(stderr, "recording: %s\n", q.error().c_str());
+      return 2;
+    }
+    if (q.value().dir.empty()) {
+      auto cfg = load_config(q->range.config);
+      if (!cfg) {
+        std::fprintf(stderr, "config error: %s\n", cfg.error().c_str());
+        return 2;
+      }
+      q.value().dir = (std::filesystem::path(cfg->data_dir) / "recording").string();
+    }
+    return run_recording(*q);
   }
   if (a == "replay")
     return run_replay({args.begin() + 1, args.end()});

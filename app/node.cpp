@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +33,8 @@
 #include "actors/control.hpp"
 #include "actors/directory.hpp"
 #include "actors/discovery.hpp"
+#include "actors/recorder.hpp"
+#include "net/recording_tap.hpp"
 #include "actors/feed.hpp"
 #include "net/http_client.hpp"
 #include "net/signer_limit_metrics.hpp"
@@ -73,6 +76,7 @@ struct node::impl {
   fill_actor fills;
   stop_loss_actor stop_loss;
   feed_actor feed;
+  recorder_actor recorder; // record.enabled only: every tap sends to it (docs/recording.md)
   std::vector<supervised> singletons; // the table below, as started
   supervisor_actor supervisor;
   std::shared_ptr<failure_latch> failure = std::make_shared<failure_latch>();
@@ -335,11 +339,33 @@ caf::actor start_stop_loss(impl& p) {
   return caf::actor_cast<caf::actor>(p.stop_loss);
 }
 
+/// Not a supervised singleton: the node runs without it when record.enabled is
+/// false, and the taps hold it weakly. Spawned before the feed, its first tap.
+void start_recorder(impl& p) {
+  const auto& cfg = p.cfg;
+  if (!cfg.record_enabled || p.recorder)
+    return;
+  recorder_options o;
+  o.dir = (std::filesystem::path(cfg.data_dir) / "recording").string();
+  o.flush_every = std::chrono::milliseconds(cfg.record_flush_ms);
+  o.block_bytes = static_cast<std::size_t>(cfg.record_block_bytes);
+  o.segment_bytes = static_cast<std::uint64_t>(cfg.record_segment_bytes);
+  o.segment_ms = std::int64_t{cfg.record_segment_seconds} * 1000;
+  o.retention_ms = std::int64_t{cfg.record_retention_hours} * 3'600'000;
+  o.retention_bytes = static_cast<std::uint64_t>(cfg.record_retention_bytes);
+  o.buffer_size = static_cast<std::size_t>(cfg.record_buffer_size);
+  o.buffer_ttl_ms = cfg.record_buffer_ttl_ms;
+  p.recorder = spawn_recorder(*p.sys, p.telemetry, std::move(o));
+}
+
 caf::actor start_feed(impl& p) {
+  start_recorder(p);
   auto o = feed_options_of(p.cfg, p.flush);
   o.risk = p.orders;
   o.fills = p.fills;
-  p.feed = spawn_feed(*p.sys, p.io.get(), p.clob_fetch, p.session, p.telemetry, p.notifier, o);
+  o.recorder = p.recorder; // the WebSocket frames; the /book re-fetches through the fetch below
+  p.feed = spawn_feed(*p.sys, p.io.get(), recorded_fetch(p.clob_fetch, p.recorder, record_channel::book_rest),
+                      p.session, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.feed);
 }
 
@@ -378,7 +404,9 @@ caf::actor start_settlement(impl& p) {
   o.tick_every = std::chrono::milliseconds(p.cfg.settlement_interval_ms);
   return caf::actor_cast<caf::actor>(spawn_settlement(
     *p.sys, settlement_peers{p.store, p.fills, p.orders, p.directory, p.phases, p.telemetry, p.notifier, p.audit},
-    make_resolution_sources(p.gamma_fetch, p.clob_fetch), o));
+    make_resolution_sources(recorded_fetch(p.gamma_fetch, p.recorder, record_channel::resolution),
+                            recorded_fetch(p.clob_fetch, p.recorder, record_channel::resolution)),
+    o));
 }
 
 caf::actor start_discovery(impl& p) {
@@ -391,8 +419,10 @@ caf::actor start_discovery(impl& p) {
   o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);
   o.flush_every = p.flush;
   o.notifier = p.notifier; // the market cap alert
-  o.clob = p.clob_fetch; // each market's fee details (`fd`), which win over Gamma's feeSchedule
-  return caf::actor_cast<caf::actor>(spawn_discovery(*p.sys, p.gamma_fetch, p.directory, p.feed, p.telemetry, o));
+  // Each market's fee details (`fd`), which win over Gamma's feeSchedule.
+  o.clob = recorded_fetch(p.clob_fetch, p.recorder, record_channel::clob_market);
+  return caf::actor_cast<caf::actor>(spawn_discovery(
+    *p.sys, recorded_fetch(p.gamma_fetch, p.recorder, record_channel::gamma), p.directory, p.feed, p.telemetry, o));
 }
 
 struct singleton {
@@ -679,6 +709,7 @@ void release(impl& p) {
   p.singletons.clear();
   p.supervisor = nullptr;
   p.feed = nullptr;
+  p.recorder = nullptr;
   p.directory = nullptr;
   p.control = nullptr;
   p.phases = nullptr;
@@ -743,6 +774,8 @@ void node::shutdown() {
       p.heartbeat->stop(); // the venue's chain lapses: it cancels what still rests
     if (p.io)
       p.io->stop(); // no callback runs after this; sockets close with the clients
+    if (p.recorder) // the I/O threads are stopped: no frame comes after this; its exit writes the rest
+      self->send_exit(p.recorder, caf::exit_reason::user_shutdown);
     stop_serving_actors(p, self);
   }
   release(p);

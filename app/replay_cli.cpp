@@ -99,6 +99,7 @@ result<node_config> replay_config(const std::string& text, const std::string& ou
   cfg->data_dir = out + "/data";
   cfg->log_dir = out + "/logs";
   cfg->notifier_webhook_url.clear();
+  cfg->record_enabled = false; // a replay does not record itself
   return cfg;
 }
 

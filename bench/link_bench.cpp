@@ -3,7 +3,8 @@
 //   --book N       market-channel price_change parse + book apply (+ hash check), msgs/s
 //   --latency      feed-frame -> market-actor latency through the real feed and
 //                  market actors (no sockets), p50/p99, at a paced frame rate
-//                  (each market keeps its last 1024 samples)
+//                  (each market keeps its last 1024 samples);
+//                  --record on|off|both: with the recorder's tap (issue 18) beside it
 //   --intent       book update -> order intent latency (issue 6): the same path on
 //                  to the bidding actor and back with a place_batch, every update
 //                  producing an intent (a stand-in order actor frees each rung at once)
@@ -27,6 +28,8 @@
 #include "actors/bidding.hpp"
 #include "actors/directory.hpp"
 #include "actors/feed.hpp"
+#include "actors/recorder.hpp"
+#include "net/weak_handle.hpp"
 #include "db/lmdb_env.hpp"
 #include "actors/store.hpp"
 #include "core/eth_address.hpp"
@@ -183,7 +186,7 @@ private:
   bidding_actor bidding_;
 };
 
-void bench_latency(int markets, int rate, double seconds, bool intents) {
+void bench_latency(int markets, int rate, double seconds, bool intents, bool record = false) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
   cfg.set("scheduler.max-threads", std::size_t{2});
@@ -196,6 +199,15 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
     caf::scoped_actor self{sys};
     auto store = spawn_store(sys, env, telemetry_actor{}, {});
     auto feed = spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {});
+    // --record: the recorder (real files, fsync per block) gets the same message, as the feed's tap sends it.
+    recorder_actor recorder;
+    if (record) {
+      recorder_options ro;
+      ro.dir = dir + "/recording";
+      recorder = spawn_recorder(sys, telemetry_actor{}, ro);
+    }
+    weak_handle<feed_actor> feed_tap(feed);
+    weak_handle<recorder_actor> rec_tap(recorder);
     directory_options dopts;
     dopts.max_live = markets + 1;
     dopts.market.book_hash_check = false; // latency of routing, not of the hash
@@ -273,7 +285,13 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
       }
       next += gap;
       auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(clk::now().time_since_epoch()).count();
-      caf::anon_send(feed, ws_frame{feed_channel::market, std::move(f), now_ns});
+      if (!record) {
+        caf::anon_send(feed, ws_frame{feed_channel::market, std::move(f), now_ns});
+        continue;
+      }
+      auto msg = caf::make_message(ws_frame{feed_channel::market, std::move(f), now_ns});
+      feed_tap.send_message(msg);
+      rec_tap.send_message(std::move(msg));
     }
     self->request(feed, std::chrono::seconds(10), status_atom::value).receive([](std::vector<feed_health>&) {}, [](caf::error&) {});
     if (intents)
@@ -288,9 +306,13 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
     }
     std::sort(all.begin(), all.end());
     auto pct = [&](double p) { return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * (all.size() - 1))] / 1000.0; };
-    std::printf("{\"bench\":\"%s\",\"markets\":%d,\"frames_per_s\":%d,\"samples\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}\n",
+    std::printf("{\"bench\":\"%s\",\"markets\":%d,\"frames_per_s\":%d,\"samples\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"record\":%s}\n",
                 intents ? "book_update_to_order_intent_latency" : "feed_to_market_latency", markets, rate, all.size(),
-                pct(0.5), pct(0.99), pct(1.0));
+                pct(0.5), pct(0.99), pct(1.0), record ? "true" : "false");
+    if (record) {
+      self->send_exit(recorder, caf::exit_reason::user_shutdown);
+      self->wait_for(recorder); // its last block is written before the directory goes
+    }
     if (intents) {
       self->send_exit(bidding, caf::exit_reason::user_shutdown);
       self->send_exit(orders, caf::exit_reason::user_shutdown);
@@ -312,6 +334,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn); // market spawn lines would drown the figures
   int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000;
   double seconds = 2;
+  std::string record = "off"; // --record on|off|both: the recorder's tap beside the latency path
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--sign")
@@ -326,8 +349,11 @@ int main(int argc, char** argv) {
       rate = std::atoi(argv[i + 1]);
     else if (k == "--seconds")
       seconds = std::atof(argv[i + 1]);
+    else if (k == "--record" && (std::strcmp(argv[i + 1], "on") == 0 || std::strcmp(argv[i + 1], "off") == 0
+                                 || std::strcmp(argv[i + 1], "both") == 0))
+      record = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S]\n");
+      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S] [--record on|off|both]\n");
       return 2;
     }
   }
@@ -335,8 +361,10 @@ int main(int argc, char** argv) {
     bench_sign(sign_n);
   if (book_n > 0)
     bench_book(book_n);
-  if (markets > 0)
-    bench_latency(markets, std::max(rate, 1), seconds, false);
+  if (markets > 0 && record != "on")
+    bench_latency(markets, std::max(rate, 1), seconds, false, false);
+  if (markets > 0 && record != "off")
+    bench_latency(markets, std::max(rate, 1), seconds, false, true);
   if (intent_markets > 0)
     bench_latency(intent_markets, std::max(rate, 1), seconds, true);
   return 0;

@@ -18,4 +18,13 @@ std::optional<record_channel> record_channel_from(std::string_view name) {
   return std::nullopt;
 }
 
+std::string rest_record_text(int status, std::string_view target, std::string_view body) {
+  std::string out = std::to_string(status);
+  out += ' ';
+  out += target;
+  out += '\n';
+  out += body;
+  return out;
+}
+
 } // namespace tdmaker

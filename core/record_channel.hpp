@@ -3,6 +3,7 @@
 // disk: append new channels, never renumber.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tdmaker {
@@ -23,5 +24,9 @@ std::string_view to_string(record_channel c);
 std::optional<record_channel> record_channel_from(std::string_view name);
 /// A byte from disk names a channel only if it is one of the known values.
 inline bool valid_record_channel(std::uint8_t v) { return v < record_channel_count; }
+
+/// A REST reply as recorded: "<status> <request target>\n<body>" (status 0: no
+/// HTTP reply, the body then says why), so a replay knows what was asked.
+std::string rest_record_text(int status, std::string_view target, std::string_view body);
 
 } // namespace tdmaker

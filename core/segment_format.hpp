@@ -51,6 +51,8 @@ public:
   std::size_t uncompressed_bytes() const { return raw_.size(); }
   std::uint32_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
+  std::int64_t first_ms() const { return first_ms_; } // the earliest recv_ms added (0 when empty)
+  std::int64_t last_ms() const { return last_ms_; }
   /// The block's bytes (header + zstd frame); the builder is empty afterwards.
   result<std::string> seal(int zstd_level = 3);
 

@@ -1,6 +1,7 @@
 #include "messages/register.hpp"
 
 #include "messages/messages.hpp"
+#include "messages/recorder.hpp"
 
 namespace tdmaker {
 
@@ -99,6 +100,8 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<store_status>("tdmaker::store_status")
     .add_message_type<heartbeat_status>("tdmaker::heartbeat_status")
     .add_message_type<notifier_sample>("tdmaker::notifier_sample")
+    .add_message_type<record_frame>("tdmaker::record_frame")
+    .add_message_type<recorder_sample>("tdmaker::recorder_sample")
     .add_message_type<markets_changed>("tdmaker::markets_changed")
     .add_message_type<health_report>("tdmaker::health_report")
     .add_message_type<order_record>("tdmaker::order_record")

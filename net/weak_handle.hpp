@@ -5,6 +5,8 @@
 #include <utility>
 
 #include <caf/actor_cast.hpp>
+#include <caf/message.hpp>
+#include <caf/message_id.hpp>
 #include <caf/send.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
@@ -16,10 +18,20 @@ public:
   explicit weak_handle(const Handle& h)
     : ptr_(caf::actor_cast<caf::weak_actor_ptr>(caf::actor_cast<caf::strong_actor_ptr>(h))) {}
 
+  /// False when made from a null handle (the actor may still have gone since).
+  explicit operator bool() const { return static_cast<bool>(ptr_); }
+
   template <class... Ts>
   void send(Ts&&... xs) const {
     if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(ptr_))
       caf::anon_send(caf::actor_cast<Handle>(std::move(strong)), std::forward<Ts>(xs)...);
+  }
+
+  /// Enqueues an already-built message: the same one can go to several actors
+  /// without its content being copied (CAF messages are copy-on-write).
+  void send_message(caf::message msg) const {
+    if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(ptr_))
+      strong->enqueue(nullptr, caf::make_message_id(), std::move(msg), nullptr);
   }
 
 private:

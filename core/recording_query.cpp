@@ -1,0 +1,58 @@
+#include "core/recording_query.hpp"
+
+#include "core/json_write.hpp"
+
+namespace tdmaker {
+
+result<recording_query> parse_recording_args(const std::vector<std::string>& args) {
+  recording_query q;
+  std::vector<std::string> rest{""}; // parse_export_options reads from index 1
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--dir" || args[i] == "--format") {
+      if (i + 1 >= args.size())
+        return fail(args[i] + " needs a value");
+      if (args[i] == "--dir") {
+        if (args[i + 1].empty())
+          return fail("--dir must not be empty");
+        q.dir = args[i + 1];
+      } else if (args[i + 1] != "jsonl") {
+        return fail("--format must be jsonl");
+      } else {
+        q.dump = true;
+      }
+      ++i;
+      continue;
+    }
+    rest.push_back(args[i]);
+  }
+  if (auto ok = parse_export_options(rest, 1, q.range); !ok)
+    return fail(ok.error());
+  return q;
+}
+
+std::string frame_jsonl(const recorded_frame& f) {
+  return json::object_writer()
+           .str("channel", to_string(f.channel))
+           .num("recv_ms", f.recv_ms)
+           .num("recv_ns", f.recv_ns)
+           .str("text", f.text)
+           .take()
+         + "\n";
+}
+
+std::string segment_listing_line(const std::string& name, std::uint64_t bytes, const segment_scan& scan) {
+  std::uint64_t frames = 0;
+  for (auto& b : scan.blocks)
+    frames += b.count;
+  std::string line = name + " bytes=" + std::to_string(bytes) + " blocks=" + std::to_string(scan.blocks.size())
+                     + " frames=" + std::to_string(frames);
+  if (!scan.blocks.empty())
+    line += " first=" + iso8601_utc_ms(scan.blocks.front().first_ms) + " last="
+            + iso8601_utc_ms(scan.blocks.back().last_ms);
+  if (!scan.error.empty())
+    line += std::string(scan.torn ? " TORN TAIL: " : " CORRUPT TAIL: ") + std::to_string(bytes - scan.good_bytes)
+            + " bytes unreadable (" + scan.error + ")";
+  return line + "\n";
+}
+
+} // namespace tdmaker
