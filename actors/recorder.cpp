@@ -1,4 +1,3 @@
-#include "actors/spawn_blocking.hpp"
 #include "actors/recorder.hpp"
 
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include "actors/instrumented.hpp"
 #include "actors/recording_dir.hpp"
 #include "actors/segment_writer.hpp"
+#include "actors/spawn_blocking.hpp"
 #include "core/recording_retention.hpp"
 #include "core/segment_format.hpp"
 #include "core/tick_buffer.hpp"

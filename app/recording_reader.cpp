@@ -6,7 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/recording_dir.hpp"
 #include "actors/util.hpp"
+#include "core/recording_query.hpp"
 
 namespace tdmaker {
 namespace {
@@ -20,19 +22,49 @@ void keep_range(std::vector<recorded_frame>& in, std::vector<recorded_frame>& ou
       out.push_back(std::move(f));
 }
 
-result<bool> read_segment(const fs::path& file, std::int64_t from_ms, std::int64_t to_ms,
-                          std::vector<recorded_frame>& out) {
-  auto bytes = read_text_file(file.string());
-  if (!bytes)
-    return fail(bytes.error());
-  auto scan = scan_segment(*bytes);
-  if (!scan.error.empty())
-    spdlog::warn("replay: {}: {} (the {} bytes before it are read)", file.string(), scan.error, scan.good_bytes);
-  for (const auto& b : blocks_in_range(scan.blocks, from_ms, to_ms)) {
-    auto r = decode_block(std::string_view(*bytes).substr(b.offset, b.size), b.offset);
-    if (!r.ok)
-      return fail(file.string() + ": block at " + std::to_string(b.offset) + ": " + r.error);
-    keep_range(r.frames, out, from_ms, to_ms);
+result<bool> read_segments(const std::string& dir, std::int64_t from_ms, std::int64_t to_ms,
+                           std::vector<recorded_frame>& out) {
+  auto segs = list_segments(dir);
+  if (!segs)
+    return fail(segs.error());
+  if (segs->empty())
+    return fail("no segments in " + dir);
+  for (const auto& seg : *segs) {
+    auto c = read_segment(seg);
+    if (!c)
+      return fail(c.error());
+    if (!c->scan.error.empty()) // a crash's torn tail: the blocks before it count
+      spdlog::warn("replay: {}: {} (the {} bytes before it are read)", seg.path, c->scan.error, c->scan.good_bytes);
+    for (const auto& b : blocks_in_range(c->scan.blocks, from_ms, to_ms - 1)) {
+      auto r = decode_block(std::string_view(c->bytes).substr(b.offset, b.size), b.offset);
+      if (!r.ok)
+        return fail(seg.path + ": block at " + std::to_string(b.offset) + ": " + r.error);
+      keep_range(r.frames, out, from_ms, to_ms);
+    }
+  }
+  return true;
+}
+
+/// A `tdmaker recording --format jsonl` dump: one frame a line.
+result<bool> read_jsonl(const std::string& path, std::int64_t from_ms, std::int64_t to_ms,
+                        std::vector<recorded_frame>& out) {
+  auto text = read_text_file(path);
+  if (!text)
+    return fail(text.error());
+  std::size_t line_no = 0;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const auto nl = rest.find('\n');
+    const auto line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    ++line_no;
+    if (line.empty())
+      continue;
+    auto f = parse_frame_jsonl(line);
+    if (!f)
+      return fail(path + ":" + std::to_string(line_no) + ": " + f.error());
+    if (f->recv_ms >= from_ms && f->recv_ms < to_ms)
+      out.push_back(std::move(f).value());
   }
   return true;
 }
@@ -42,19 +74,11 @@ result<bool> read_segment(const fs::path& file, std::int64_t from_ms, std::int64
 result<std::vector<recorded_frame>> load_recording(const std::string& path, std::int64_t from_ms,
                                                    std::int64_t to_ms) {
   std::error_code ec;
-  if (!fs::is_directory(path, ec))
-    return fail("recording " + path + " is not a directory");
-  std::vector<fs::path> segments;
-  for (const auto& e : fs::directory_iterator(path, ec))
-    if (e.path().extension() == ".tdrec")
-      segments.push_back(e.path());
-  if (ec)
-    return fail("recording " + path + ": " + ec.message());
-  std::sort(segments.begin(), segments.end()); // named by start time
   std::vector<recorded_frame> out;
-  for (const auto& s : segments)
-    if (auto ok = read_segment(s, from_ms, to_ms, out); !ok)
-      return fail(ok.error());
+  auto ok = fs::is_directory(path, ec) ? read_segments(path, from_ms, to_ms, out) : read_jsonl(path, from_ms, to_ms, out);
+  if (!ok)
+    return fail("recording " + path + ": " + ok.error());
+  // Segments are read in start order and a JSON-lines dump may be edited: one order, by receive time.
   std::stable_sort(out.begin(), out.end(),
                    [](const recorded_frame& a, const recorded_frame& b) { return a.recv_ms < b.recv_ms; });
   return out;

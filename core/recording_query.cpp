@@ -1,5 +1,6 @@
 #include "core/recording_query.hpp"
 
+#include "core/json_read.hpp"
 #include "core/json_write.hpp"
 
 namespace tdmaker {
@@ -38,6 +39,27 @@ std::string frame_jsonl(const recorded_frame& f) {
            .str("text", f.text)
            .take()
          + "\n";
+}
+
+result<recorded_frame> parse_frame_jsonl(std::string_view line) {
+  rapidjson::Document doc;
+  if (auto ok = json::parse_object(doc, line); !ok)
+    return fail(ok.error());
+  json::field_reader r(doc);
+  recorded_frame f;
+  const auto channel = r.str("channel");
+  f.recv_ms = r.num("recv_ms");
+  f.recv_ns = r.num("recv_ns");
+  f.text = r.str("text");
+  if (!r.ok())
+    return fail(r.error());
+  auto c = record_channel_from(channel);
+  if (!c)
+    return fail("unknown channel '" + channel + "'");
+  if (f.recv_ms < 0)
+    return fail("negative receive time");
+  f.channel = *c;
+  return f;
 }
 
 std::string segment_listing_line(const std::string& name, std::uint64_t bytes, const segment_scan& scan) {

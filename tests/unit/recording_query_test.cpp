@@ -40,3 +40,15 @@ TEST_CASE("recording query: the listing line names a torn tail") {
         == "seg-1.tdrec bytes=120 blocks=1 frames=3 first=2023-11-14T22:13:20.000Z last=2023-11-14T22:13:20.500Z "
            "TORN TAIL: 20 bytes unreadable (block at byte 100: block cut short: 20 of 90 bytes)\n");
 }
+
+TEST_CASE("recording query: a dumped line reads back as the frame it was, and bad lines are refused") {
+  recorded_frame f{record_channel::gamma, 1'796'000'000'123, 42, "200 /events?slug=a\n[{\"x\":\"\\n\"}]"};
+  auto line = frame_jsonl(f);
+  line.pop_back(); // the newline
+  auto back = parse_frame_jsonl(line);
+  REQUIRE(back);
+  CHECK(*back == f);
+  for (auto bad : {R"({"channel":"gamma","recv_ms":1,"recv_ns":1})", R"({"channel":"fax","recv_ms":1,"recv_ns":1,"text":""})",
+                   R"({"channel":"gamma","recv_ms":-1,"recv_ns":1,"text":""})", "[1]", "not json"})
+    CHECK_FALSE(parse_frame_jsonl(bad));
+}
