@@ -5,6 +5,7 @@
 
 #include "core/event_history.hpp"
 #include "core/event_stream.hpp"
+#include "core/stream_health.hpp"
 
 using namespace tdmaker;
 
@@ -159,4 +160,20 @@ TEST_CASE("event stream: JSON page and server-sent frames") {
            R"({"seq":1,"kind":"order_placed","time_ms":1700,"data":{"order_id":"0xab"}})"
            "\n\n");
   CHECK(sse_missed_frame(3, 10) == "event: missed\ndata: {\"asked_after\":3,\"first_held\":10}\n\n");
+}
+
+TEST_CASE("stream health: ticks, gaps of 10 s or more, last tick age, sampling") {
+  stream_counter c;
+  CHECK(last_tick_age_ms(c, 5'000) == -1);
+  CHECK(record_tick(c, 1'000, 1000));       // the first tick is sampled
+  CHECK_FALSE(record_tick(c, 1'400, 1000)); // within the sample interval
+  CHECK(record_tick(c, 2'000, 1000));
+  CHECK(c.gaps == 0);
+  CHECK(record_tick(c, 11'999, 1000)); // 9.999 s of silence: no gap
+  CHECK(c.gaps == 0);
+  CHECK(record_tick(c, 21'999, 1000)); // 10 s: a gap
+  CHECK(c.gaps == 1);
+  CHECK(c.ticks == 5);
+  CHECK(last_tick_age_ms(c, 22'500) == 501);
+  CHECK(last_tick_age_ms(c, 20'000) == 0); // a clock behind the tick reads as fresh, never negative
 }
