@@ -327,8 +327,8 @@ private:
            [](const row& r) { return r.drops; });
     family("tdmaker_stream_gaps_total", "Gaps per stream: forced reconnects and book re-fetches, a symbol's silences.",
            "counter", [](const row& r) { return r.gaps; });
-    family("tdmaker_stream_last_message_age_ms", "Milliseconds since the stream's last message (-1: none yet).",
-           "gauge", [](const row& r) { return r.age_ms; });
+    family("tdmaker_stream_last_message_age_seconds", "Seconds since the stream's last message (-1: none yet).",
+           "gauge", [](const row& r) { return r.age_ms < 0 ? std::string("-1") : format_fixed(r.age_ms, 3); });
   }
 
   /// The order actor's trading state and the bidding budget.
