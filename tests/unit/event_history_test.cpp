@@ -3,6 +3,7 @@
 // text consumers read (GET /events, the event stream).
 #include <doctest/doctest.h>
 
+#include "core/config.hpp"
 #include "core/event_history.hpp"
 #include "core/event_stream.hpp"
 #include "core/stream_health.hpp"
@@ -176,4 +177,23 @@ TEST_CASE("stream health: ticks, gaps of 10 s or more, last tick age, sampling")
   CHECK(c.ticks == 5);
   CHECK(last_tick_age_ms(c, 22'500) == 501);
   CHECK(last_tick_age_ms(c, 20'000) == 0); // a clock behind the tick reads as fresh, never negative
+}
+
+TEST_CASE("event history: config events.* is validated") {
+  auto ok = parse_config(R"({"events":{"history":50,"tick_sample_ms":500,"max_subscribers":3}})");
+  REQUIRE(ok);
+  CHECK(ok->events_history == 50);
+  CHECK(ok->events_tick_sample_ms == 500);
+  CHECK(ok->events_max_subscribers == 3);
+  auto d = parse_config("{}");
+  REQUIRE(d);
+  CHECK(d->events_history == 1000);
+  CHECK(d->events_tick_sample_ms == 1000);
+  CHECK(d->events_max_subscribers == 8);
+  auto bad = parse_config(R"({"events":{"history":0}})");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().find("$.events.history") != std::string::npos);
+  CHECK_FALSE(parse_config(R"({"events":{"max_subscribers":1000}})"));
+  CHECK_FALSE(parse_config(R"({"events":{"tick_sample_ms":10}})"));
+  CHECK_FALSE(parse_config(R"({"events":{"colour":1}})"));
 }
