@@ -20,6 +20,8 @@
 #include "core/circuit_breaker.hpp"
 #include "core/feed_codec.hpp"
 #include "core/json_parse.hpp"
+#include "core/json_write.hpp"
+#include "core/stream_health.hpp"
 
 namespace tdmaker {
 namespace {
@@ -66,6 +68,7 @@ public:
       },
       [=, this](tick_atom) {
         publish_health();
+        log_health_if_due();
         delayed_send(this, opts_.health_every, tick_atom::value);
       },
       [=, this](status_atom) { return health(); },
@@ -81,6 +84,7 @@ public:
     opts_.risk = nullptr;
     opts_.fills = nullptr;
     opts_.recorder = nullptr;
+    opts_.events = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -265,6 +269,7 @@ private:
         }
         for (auto& t : ticks.value()) {
           observe(t);
+          count_tick(t, f.recv_ns / 1'000'000);
           auto it = symbols_.find(t.symbol);
           if (it == symbols_.end())
             continue;
@@ -298,6 +303,7 @@ private:
 
   template <class T>
   void route_event(T&& ev) {
+    ++ch_[0].health.ticks;
     if (auto* m = target(ev.market))
       send(*m, std::forward<T>(ev));
   }
@@ -327,6 +333,7 @@ private:
         c.health.connected = true;
         c.health.reconnects = s.connects > 0 ? s.connects - 1 : 0;
         spdlog::info("feed: {} connected ({})", name, s.detail);
+        emit(event_kind::feed_connected, channel_payload(name, s.detail));
         break;
       case ws_event::healthy:
         if (c.breaker.on_healthy() == circuit_breaker::change::recovered)
@@ -335,14 +342,20 @@ private:
       case ws_event::stale:
         ++c.health.stalls;
         spdlog::warn("feed: {} stale ({}), reconnecting", name, s.detail);
+        emit(event_kind::feed_disconnected, channel_payload(name, "stale: " + s.detail));
         break;
       case ws_event::failed:
         c.health.connected = false;
         spdlog::warn("feed: {} connect failed ({}); {} in a row, next try in {} ms", name, s.detail,
                      s.consecutive_failures, s.next_attempt_ms);
-        if (c.breaker.on_failure() == circuit_breaker::change::tripped)
+        if (c.breaker.on_failure() == circuit_breaker::change::tripped) {
+          emit(event_kind::breaker_tripped, json::object_writer()
+                                              .str("channel", name)
+                                              .num("consecutive_failures", s.consecutive_failures)
+                                              .take());
           update_safe_mode(std::string(name) + " feed: " + std::to_string(s.consecutive_failures)
                            + " consecutive failed connects");
+        }
         break;
       case ws_event::oversize:
         ++c.health.oversize;
@@ -351,6 +364,7 @@ private:
       case ws_event::closed:
         c.health.connected = false;
         spdlog::warn("feed: {} disconnected ({}); reconnecting in {} ms", name, s.detail, s.next_attempt_ms);
+        emit(event_kind::feed_disconnected, channel_payload(name, s.detail));
         break;
     }
     c.health.consecutive_failures = c.breaker.consecutive_failures();
@@ -370,6 +384,8 @@ private:
     safe_ = on;
     safe_mode sm{on, on ? reason : why};
     send(telemetry_, sm);
+    emit(on ? event_kind::safe_mode_entered : event_kind::safe_mode_left,
+         json::object_writer().str("reason", sm.reason).take());
     if (opts_.risk)
       send(opts_.risk, sm); // the order actor stops new orders and cancels resting ones
     alert a;
@@ -388,6 +404,9 @@ private:
         continue;
       auto h = c.health;
       h.last_message_age_ms = c.last_ns ? (now - c.last_ns) / 1'000'000 : -1;
+      if (&c == &ch_[2])
+        for (auto& [sym, st] : streams_)
+          h.symbols.push_back({sym, st.ticks, st.gaps, last_tick_age_ms(st, now / 1'000'000)});
       out.push_back(std::move(h));
     }
     return out;
@@ -398,6 +417,52 @@ private:
       if (opts_.risk && h.channel == "market")
         send(opts_.risk, h); // stale escalation input
       send(telemetry_, std::move(h));
+    }
+  }
+
+  // ---- typed events and per-stream health (issue 18) ----
+
+  void emit(event_kind kind, std::string payload) {
+    if (opts_.events)
+      send(opts_.events, event_input{kind, wall_ms(), std::move(payload)});
+  }
+
+  static std::string channel_payload(std::string_view channel, std::string_view detail) {
+    return json::object_writer().str("channel", channel).str("detail", detail).take();
+  }
+
+  /// `recv_ms` is the frame's receive time (steady): the stream's clock for gaps
+  /// and sampling. Only the sampled tick (one per tick_sample) builds a payload.
+  void count_tick(const reference_tick& t, std::int64_t recv_ms) {
+    ++ch_[2].health.ticks;
+    auto it = streams_.find(t.symbol);
+    if (it == streams_.end())
+      it = streams_.emplace(t.symbol, stream_counter{}).first; // once per symbol
+    if (!record_tick(it->second, recv_ms, opts_.tick_sample.count()) || !opts_.events)
+      return;
+    emit(event_kind::tick_sampled, json::object_writer()
+                                     .str("stream", t.symbol)
+                                     .str("value", to_string(t.value))
+                                     .num("source_ts_ms", t.source_ts_ms)
+                                     .take());
+  }
+
+  /// Seed 004's health monitor: one line per stream every health_log_every.
+  void log_health_if_due() {
+    const auto now = steady_ns();
+    const auto every = std::chrono::duration_cast<std::chrono::nanoseconds>(opts_.health_log_every).count();
+    if (last_health_log_ns_ == 0)
+      last_health_log_ns_ = now;
+    if (every <= 0 || now - last_health_log_ns_ < every)
+      return;
+    last_health_log_ns_ = now;
+    for (auto& h : health()) {
+      spdlog::info("health: stream {} {} | messages {} ticks {} drops {} gaps {} | last message {} ms ago",
+                   h.channel, h.connected ? "up" : "down", h.messages, h.ticks, h.bad_events + h.oversize,
+                   h.book_refetches + h.stalls, h.last_message_age_ms);
+      for (auto& s : h.symbols)
+        spdlog::info("health: stream {} | ticks {} gaps {} | last tick {} ms ago", s.symbol, s.ticks, s.gaps,
+                     s.last_tick_age_ms);
     }
   }
 
@@ -459,6 +524,8 @@ private:
   std::map<std::string, std::pair<reference_window, reference_window>, std::less<>> windows_; // by RTDS symbol
   json::reusable_document rtds_doc_{16 * 1024}; // RTDS frames are one tick or a short backfill
   std::int64_t recv_ns_ = 0;
+  std::map<std::string, stream_counter, std::less<>> streams_; // per reference symbol
+  std::int64_t last_health_log_ns_ = 0;
   bool safe_ = false;
   bool resub_pending_ = false;
 };

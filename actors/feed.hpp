@@ -31,6 +31,9 @@ struct feed_options {
   order_actor risk; // gets market-feed health and safe mode (may be null)
   fill_actor fills; // gets the account's fills from user-channel trade events (may be null)
   recorder_actor recorder; // gets every raw frame and /book reply (null: nothing recorded, nothing sent)
+  events_actor events; // gets connects, disconnects, breaker, safe mode and sampled ticks (may be null)
+  std::chrono::milliseconds tick_sample{1'000}; // events.tick_sample_ms: per reference symbol
+  std::chrono::milliseconds health_log_every{60'000}; // one log line per stream (seed 004 health monitor)
   std::string api_key;              // whose fills, when there is no session (tests)
 };
 

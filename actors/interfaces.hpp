@@ -20,6 +20,7 @@
 //   store --store_status (failing, recovered, headroom low)--> order (admission)
 //   I/O heartbeat loop --heartbeat_status (healthy, unhealthy, lapse)--> order (admission, reconcile), telemetry
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
+//   feed, order, phase-manager (, candles) --event_input--> events <--query/subscribe-- http (/events, stream)
 //
 // A handler's reply type is part of the contract: "done" replies are sent only
 // after the fact is committed to LMDB.
@@ -30,6 +31,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/events.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
 
@@ -77,6 +79,22 @@ using telemetry_actor = caf::typed_actor<
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
   caf::replies_to<status_atom>::with<std::string>,  // JSON
   caf::replies_to<health_atom>::with<health_report>>;
+
+/// An outside consumer of the event stream: the HTTP server's bridge for one
+/// /events/stream connection. Told the backlog first, then each new event.
+using event_subscriber_actor = caf::typed_actor<
+  caf::reacts_to<event_page>,
+  caf::reacts_to<events_refused>>;                  // events.max_subscribers reached
+
+/// Owns the bounded typed-event history (seed 004 EventBus). The actors that know
+/// an event send it, fire-and-forget; GET /events and /events/stream read it. It
+/// never waits on a consumer: a subscriber is an actor that posts to its socket.
+using events_actor = caf::typed_actor<
+  caf::reacts_to<event_input>,
+  caf::replies_to<events_query>::with<event_page>,  // GET /events?since=&limit=
+  caf::reacts_to<events_subscribe, event_subscriber_actor>,
+  caf::reacts_to<events_unsubscribe, event_subscriber_actor>,
+  caf::replies_to<metrics_atom>::with<std::string>>; // its Prometheus families
 
 /// Outbound alerts: logged, and sent to a Telegram-compatible webhook.
 using notifier_actor = caf::typed_actor<

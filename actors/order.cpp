@@ -17,6 +17,7 @@
 #include "core/audit_lines.hpp"
 #include "core/bytes.hpp"
 #include "core/fills.hpp"
+#include "core/json_write.hpp"
 #include "core/keccak.hpp"
 #include "core/ladder.hpp"
 #include "core/phase_policy.hpp"
@@ -352,6 +353,7 @@ private:
         if (r.paper) {
           ++status_.placed;
           notify(r);
+          emit(event_kind::order_placed, r);
         }
       }
       send_placements(std::move(*shared));
@@ -524,10 +526,12 @@ private:
         if (res.ghost_checked && r.matched < r.size && (next == order_state::filled || next == order_state::partially_filled))
           to_look.push_back(r.order_id);
         ++status_.placed;
+        emit(event_kind::order_placed, r);
         consecutive_errors_ = 0;
       } else if (verdict == place_verdict::rejected) {
         moved = advance(r, order_state::rejected, now, res.error.empty() ? "rejected" : res.error);
         ++status_.rejected;
+        emit(event_kind::order_rejected, r);
         ++consecutive_errors_;
       } else {
         moved = advance(r, order_state::unknown, now, "no clear reply: " + res.error);
@@ -692,6 +696,7 @@ private:
         moved = advance(r, order_state::rejected, now,
                         "not on the venue after " + std::to_string(r.checks) + " look-ups: never placed");
         ++status_.rejected;
+        emit(event_kind::order_rejected, r);
       } else {
         r.updated_ms = now; // 404 may be eventual consistency: look again later
         persist({r}, [] {});
@@ -914,8 +919,10 @@ private:
         if (is_terminal(r.state)) {
           if (r.state == order_state::cancelled)
             ++status_.cancelled;
-          if (r.state == order_state::filled)
+          if (r.state == order_state::filled) {
             ++status_.filled;
+            emit(event_kind::order_filled, r);
+          }
           if (r.state != order_state::filled)
             release(r);
         }
@@ -1023,6 +1030,19 @@ private:
     // starts (get, condition_id); until then there is no one to tell.
     if (auto it = markets_.find(r.market.hex); it != markets_.end())
       send(it->second, std::move(u));
+  }
+
+  /// The order's typed event for outside consumers (GET /events): fire-and-forget.
+  void emit(event_kind kind, const order_record& r) {
+    if (!opts_.events)
+      return;
+    json::object_writer w;
+    w.str("order_id", r.order_id).str("market", r.market.hex).str("token", r.token.digits)
+      .str("side", to_string(r.side)).str("price", to_string(r.px)).str("size", to_string(r.size))
+      .str("matched", to_string(r.matched)).str("strategy", to_string(r.strategy)).flag("paper", r.paper);
+    if (kind == event_kind::order_rejected)
+      w.str("reason", r.reason);
+    send(opts_.events, event_input{kind, opts_.clock(), w.take()});
   }
 
   void audit(const order_record& r, std::string_view event) {

@@ -26,6 +26,7 @@ struct order_options {
   std::chrono::milliseconds balance_every{0}; // > 0: read the collateral balance for auto-sizing
   std::chrono::milliseconds flush_every{250};
   std::function<std::int64_t()> clock;        // wall ms; injected by tests
+  events_actor events; // gets order_placed, order_filled, order_rejected (may be null)
 };
 
 struct order_peers {

@@ -10,6 +10,7 @@
 
 #include "actors/instrumented.hpp"
 #include "actors/spawn_blocking.hpp"
+#include "core/json_write.hpp"
 #include "actors/phase_history_writer.hpp"
 #include "actors/util.hpp"
 #include "core/phase_history.hpp"
@@ -304,6 +305,16 @@ private:
       if (ok) {
         current_ = next;
         announce(t);
+        if (opts_.events) // the committed transition; its figures stay in GET /phase and the history
+          send(opts_.events, event_input{event_kind::phase_changed, t.ts_ms,
+                                         json::object_writer()
+                                           .str("from", to_string(t.from))
+                                           .str("to", to_string(t.to))
+                                           .str("transition", to_string(t.kind))
+                                           .str("source", t.source)
+                                           .str("reason", t.reason)
+                                           .str("trigger", t.trigger)
+                                           .take()});
         publish();
       }
       done(ok);

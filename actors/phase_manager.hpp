@@ -19,6 +19,7 @@ struct phase_manager_options {
   phase_policy policy = phase_policy::defaults(); // limits, gates, downgrades, session clock, auto_upgrade
   std::chrono::milliseconds sample_every{1000};   // phase_sample to telemetry; notices the session boundary
   std::function<std::int64_t()> clock;            // wall ms; injected by tests (null: the wall clock)
+  events_actor events; // gets phase_changed (may be null)
 };
 
 /// Seed 002's phase policy: owns the phase, the performance tracker (rebuilt

@@ -166,6 +166,7 @@ private:
     phase_metrics(e);
     store_metrics(e);
     feed_metrics(e);
+    stream_metrics(e);
     order_metrics(e);
     book_metrics(e);
     if (opts_.io_metrics)
@@ -297,6 +298,43 @@ private:
     per_channel("tdmaker_feed_oversize_messages_total",
                 "Messages refused for being over the WebSocket size limit (the connection is replaced).",
                 "counter", [](const feed_health& f) { return f.oversize; });
+  }
+
+  /// Per-stream health (seed 004, docs/events.md): each channel, and each reference
+  /// symbol of the price channel, as one `stream`. Drops: frames refused (bad or
+  /// oversize); gaps: a channel's forced reconnects and book re-fetches, a
+  /// symbol's silences of 10 s or more. Candles per stream come with the candle
+  /// store (issue 18 item 2): its `tdmaker_stream_candles_total{stream}` goes here.
+  void stream_metrics(prom::exposition& e) const {
+    if (feeds_.empty())
+      return;
+    struct row {
+      std::string stream;
+      std::uint64_t messages, ticks, drops, gaps;
+      std::int64_t age_ms;
+    };
+    std::vector<row> rows;
+    for (auto& [ch, f] : feeds_) {
+      rows.push_back({ch, f.messages, f.ticks, f.bad_events + f.oversize, f.stalls + f.book_refetches,
+                      f.last_message_age_ms});
+      for (auto& s : f.symbols)
+        rows.push_back({s.symbol, s.ticks, s.ticks, 0, s.gaps, s.last_tick_age_ms});
+    }
+    auto family = [&](const char* name, const char* help, const char* type, auto value) {
+      e.family(name, help, type);
+      for (auto& r : rows)
+        e.sample(name, {{"stream", r.stream}}, value(r));
+    };
+    family("tdmaker_stream_messages_total", "Messages received per stream (a symbol: its ticks).", "counter",
+           [](const row& r) { return r.messages; });
+    family("tdmaker_stream_ticks_total", "Market data events or reference ticks per stream.", "counter",
+           [](const row& r) { return r.ticks; });
+    family("tdmaker_stream_drops_total", "Messages of the stream refused (undecodable or oversize).", "counter",
+           [](const row& r) { return r.drops; });
+    family("tdmaker_stream_gaps_total", "Gaps per stream: forced reconnects and book re-fetches, a symbol's silences.",
+           "counter", [](const row& r) { return r.gaps; });
+    family("tdmaker_stream_last_message_age_seconds", "Seconds since the stream's last message (-1: none yet).",
+           "gauge", [](const row& r) { return r.age_ms < 0 ? std::string("-1") : format_fixed(r.age_ms, 3); });
   }
 
   /// The order actor's trading state and the bidding budget.

@@ -20,6 +20,7 @@
 #include "actors/audit.hpp"
 #include "actors/instrumented.hpp"
 #include "app/supervisor.hpp"
+#include "actors/events.hpp"
 #include "actors/bidding.hpp"
 #include "net/clob_session.hpp"
 #include "net/heartbeat_loop.hpp"
@@ -65,6 +66,7 @@ struct node::impl {
   // The typed handles peers are wired with: only kinds that stop the node when
   // they die, so none of these is ever replaced.
   telemetry_actor telemetry;
+  events_actor events;
   store_actor store;
   notifier_actor notifier;
   audit_actor audit;
@@ -258,6 +260,16 @@ caf::actor start_telemetry(impl& p) {
   return caf::actor_cast<caf::actor>(p.telemetry);
 }
 
+// The typed-event history (docs/events.md): before every actor that reports to it.
+caf::actor start_events(impl& p) {
+  events_options o;
+  o.history = static_cast<std::size_t>(p.cfg.events_history);
+  o.max_subscribers = static_cast<std::size_t>(p.cfg.events_max_subscribers);
+  o.flush_every = p.flush;
+  p.events = spawn_events(*p.sys, p.telemetry, o);
+  return caf::actor_cast<caf::actor>(p.events);
+}
+
 caf::actor start_store(impl& p) {
   p.store = spawn_store(*p.sys, std::move(p.env), p.telemetry,
                         {static_cast<std::size_t>(p.cfg.store_max_batch), p.flush});
@@ -296,6 +308,7 @@ caf::actor start_bidding(impl& p) {
 caf::actor start_order(impl& p) {
   auto o = order_options_of(p.cfg, p.flush);
   o.heartbeat_required = !o.paper && p.session; // the heartbeat chain runs (start_credentials)
+  o.events = p.events;
   p.orders = spawn_order(*p.sys, p.session ? make_clob_order_venue(p.session) : nullptr,
                          order_peers{p.store, p.bidding, p.telemetry, p.notifier, p.audit}, std::move(o));
   return caf::actor_cast<caf::actor>(p.orders);
@@ -310,6 +323,7 @@ caf::actor start_phase_manager(impl& p) {
   o.orders = p.orders;
   o.directory = p.directory;
   o.policy = p.cfg.phases; // gates, downgrades, sessions, auto_upgrade (config `phase`)
+  o.events = p.events;
   p.phases = spawn_phase_manager(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.phases);
 }
@@ -364,6 +378,8 @@ caf::actor start_feed(impl& p) {
   o.risk = p.orders;
   o.fills = p.fills;
   o.recorder = p.recorder; // the WebSocket frames; the /book re-fetches through the fetch below
+  o.events = p.events;
+  o.tick_sample = std::chrono::milliseconds(p.cfg.events_tick_sample_ms);
   p.feed = spawn_feed(*p.sys, p.io.get(), recorded_fetch(p.clob_fetch, p.recorder, record_channel::book_rest),
                       p.session, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.feed);
@@ -437,6 +453,7 @@ struct singleton {
 /// Why each kind gets its policy: docs/architecture.md, "Supervision".
 constexpr singleton singletons[] = {
   {"telemetry", on_death::stop_node, true, start_telemetry},
+  {"events", on_death::stop_node, false, start_events},
   {"store", on_death::stop_node, true, start_store},
   {"notifier", on_death::stop_node, false, start_notifier},
   {"audit", on_death::stop_node, true, start_audit},
@@ -576,7 +593,8 @@ void start_supervisor(impl& p) {
 result<std::uint16_t> start_http(impl& p, std::string control_token) {
   if (control_token.empty())
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
-  http_targets t{p.telemetry, p.control, p.directory, p.supervisor, p.cfg.debug_fault_injection};
+  http_targets t{p.telemetry, p.control, p.directory, p.supervisor, p.cfg.debug_fault_injection, p.events,
+                 static_cast<std::size_t>(p.cfg.events_history)};
   p.http = std::make_unique<http_server>(*p.sys, std::move(t), std::move(control_token));
   http_limits lim{static_cast<std::size_t>(p.cfg.http_max_connections),
                   std::chrono::milliseconds(p.cfg.http_idle_timeout_ms)};
@@ -720,6 +738,7 @@ void release(impl& p) {
   p.bidding = nullptr;
   p.audit = nullptr;
   p.store = nullptr;
+  p.events = nullptr;
   p.telemetry = nullptr;
   p.http.reset();
   p.heartbeat.reset();

@@ -319,6 +319,9 @@ const std::vector<field>& schema() {
     {"$.notifier.per_minute", integer(&node_config::notifier_per_minute, 1, 600)},
     {"$.notifier.queue_max", integer(&node_config::notifier_queue_max, 1, 100'000)},
     {"$.status.interval_ms", integer(&node_config::status_interval_ms, 0, 3'600'000)},
+    {"$.events.history", integer(&node_config::events_history, 1, 100'000)},
+    {"$.events.tick_sample_ms", integer(&node_config::events_tick_sample_ms, 100, 3'600'000)},
+    {"$.events.max_subscribers", integer(&node_config::events_max_subscribers, 1, 256)},
   }));
   return fields;
 }

@@ -177,6 +177,10 @@ struct node_config {
   std::string notifier_bot_token; // from TDMAKER_TELEGRAM_TOKEN only, never from the file
   // status line
   int status_interval_ms = 30'000;
+  // typed-event history and stream (issue 18, docs/events.md)
+  int events_history = 1000;
+  int events_tick_sample_ms = 1000;
+  int events_max_subscribers = 8;
   // strategies (issue 17): each with its own switch, section and budget cap
   td_maker_config td_maker;
   capture_config capture;

@@ -31,6 +31,18 @@ namespace tdmaker {
 // Feed health and safe mode (seed 004): feed -> telemetry, notifier, markets
 // ---------------------------------------------------------------------------
 
+/// One reference symbol of the price channel (per-stream health, seed 004).
+struct symbol_health {
+  std::string symbol;               // e.g. "btc/usd"
+  std::uint64_t ticks = 0;
+  std::uint64_t gaps = 0;           // silences of 10 s or more between two ticks (the feed's rule)
+  std::int64_t last_tick_age_ms = -1;
+};
+template <class Inspector>
+auto inspect(Inspector& f, symbol_health& x) {
+  return f(x.symbol, x.ticks, x.gaps, x.last_tick_age_ms);
+}
+
 struct feed_health {
   std::string channel; // "market", "user", "rtds"
   bool connected = false;
@@ -42,11 +54,13 @@ struct feed_health {
   std::uint64_t bad_events = 0;     // frames or events that failed to decode
   std::uint64_t book_refetches = 0; // /book re-fetches after a gap or hash mismatch
   std::uint64_t oversize = 0;       // messages refused for their size (the socket reconnects)
+  std::uint64_t ticks = 0;          // market data events routed (book, delta, trade) or reference ticks
+  std::vector<symbol_health> symbols; // rtds: per reference symbol
 };
 template <class Inspector>
 auto inspect(Inspector& f, feed_health& x) {
   return f(x.channel, x.connected, x.reconnects, x.messages, x.last_message_age_ms,
-           x.consecutive_failures, x.stalls, x.bad_events, x.book_refetches, x.oversize);
+           x.consecutive_failures, x.stalls, x.bad_events, x.book_refetches, x.oversize, x.ticks, x.symbols);
 }
 
 struct safe_mode {

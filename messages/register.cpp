@@ -1,5 +1,6 @@
 #include "messages/register.hpp"
 
+#include "messages/events.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
 
@@ -23,6 +24,7 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<tick_size_change>("tdmaker::tick_size_change")
     .add_message_type<reference_tick>("tdmaker::reference_tick")
     .add_message_type<market_resolved>("tdmaker::market_resolved")
+    .add_message_type<symbol_health>("tdmaker::symbol_health")
     .add_message_type<feed_health>("tdmaker::feed_health")
     .add_message_type<safe_mode>("tdmaker::safe_mode")
     .add_message_type<ws_frame>("tdmaker::ws_frame")
@@ -115,7 +117,14 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<venue_open_order>("tdmaker::venue_open_order")
     .add_message_type<open_orders_done>("tdmaker::open_orders_done")
     .add_message_type<trading_status>("tdmaker::trading_status")
-    .add_message_type<audit_line>("tdmaker::audit_line");
+    .add_message_type<audit_line>("tdmaker::audit_line")
+    .add_message_type<event_input>("tdmaker::event_input")
+    .add_message_type<event_record>("tdmaker::event_record")
+    .add_message_type<event_page>("tdmaker::event_page")
+    .add_message_type<events_query>("tdmaker::events_query")
+    .add_message_type<events_subscribe>("tdmaker::events_subscribe")
+    .add_message_type<events_refused>("tdmaker::events_refused")
+    .add_message_type<events_unsubscribe>("tdmaker::events_unsubscribe");
 }
 
 } // namespace tdmaker

@@ -1,5 +1,8 @@
 #include "net/http_server.hpp"
 
+#include <deque>
+#include <optional>
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <caf/event_based_actor.hpp>
@@ -9,6 +12,7 @@
 
 #include "actors/util.hpp"
 #include "core/control.hpp"
+#include "core/event_stream.hpp"
 #include "core/phase_status.hpp"
 #include "core/prometheus.hpp"
 #include "net/accept_loop.hpp"
@@ -31,6 +35,10 @@ constexpr auto write_timeout = std::chrono::seconds(30);
 // health check is answered while idle clients hold every slot; they get little time.
 constexpr std::size_t probe_slots = 8;
 constexpr auto probe_timeout = std::chrono::milliseconds(500);
+// An event stream's own send queue: past this many bytes waiting for a consumer
+// that does not read, the connection is closed (it reconnects with Last-Event-ID).
+constexpr std::size_t stream_queue_bytes = 256 * 1024;
+constexpr auto stream_heartbeat = std::chrono::seconds(15);
 
 using response = http::response<http::string_body>;
 
@@ -60,6 +68,11 @@ struct http_server::impl {
   http_limits conn_limits;
   // Requests refused by the byte limits or as malformed: body_limit, header_limit, malformed.
   std::atomic<std::uint64_t> bad_requests[3] = {};
+  // Event stream sessions (I/O thread only), and whether the server still takes
+  // their bridges' posts: false once stopping, read by the bridge actors.
+  class session;
+  std::vector<std::weak_ptr<session>> streams;
+  std::shared_ptr<std::atomic<bool>> streams_open = std::make_shared<std::atomic<bool>>(true);
   std::thread thread;
 
   void count_bad_request(const char* reason) {
@@ -161,6 +174,15 @@ struct http_server::impl {
                        keep_alive_);
         return ask_book(q == std::string::npos ? std::string() : target.substr(q + 1));
       }
+      if (path == "/events" || path == "/events/stream") {
+        if (method != http::verb::get)
+          return reply(http::status::method_not_allowed, "application/json", json_error("use GET"),
+                       keep_alive_);
+        auto query = q == std::string::npos ? std::string() : target.substr(q + 1);
+        if (path == "/events")
+          return ask_events(query);
+        return open_stream(req, query);
+      }
       if (path == "/debug/crash" && owner_.targets.fault_injection) {
         if (method != http::verb::post)
           return reply(http::status::method_not_allowed, "application/json", json_error("use POST"),
@@ -189,10 +211,29 @@ struct http_server::impl {
     void ask_text(Atom atom, std::string content_type) {
       auto self = shared_from_this();
       auto tel = owner_.targets.telemetry;
+      auto ev = owner_.targets.events;
       spawn_asker([=](caf::event_based_actor* a) {
         a->request(tel, actor_timeout, atom)
           .then(
             [=](std::string& body) {
+              if constexpr (std::is_same_v<Atom, metrics_atom>)
+                if (ev) { // the event history's families follow the telemetry actor's
+                  a->request(ev, actor_timeout, atom)
+                    .then(
+                      [=](std::string& more) {
+                        asio::post(self->owner_.ioc, [=] {
+                          self->reply(http::status::ok, content_type,
+                                      body + more + self->owner_.connection_metrics(), self->keep_alive_);
+                        });
+                      },
+                      [=](caf::error&) {
+                        asio::post(self->owner_.ioc, [=] {
+                          self->reply(http::status::ok, content_type, body + self->owner_.connection_metrics(),
+                                      self->keep_alive_);
+                        });
+                      });
+                  return;
+                }
               asio::post(self->owner_.ioc, [=] {
                 if constexpr (std::is_same_v<Atom, metrics_atom>)
                   self->reply(http::status::ok, content_type, body + self->owner_.connection_metrics(),
@@ -327,6 +368,189 @@ struct http_server::impl {
       });
     }
 
+    // GET /events?since=SEQ&limit=N: a page of the typed-event history.
+    void ask_events(const std::string& query) {
+      auto parsed = parse_events_query(query, owner_.targets.history);
+      if (!parsed)
+        return reply(http::status::bad_request, "application/json", json_error(parsed.error()), keep_alive_);
+      if (!owner_.targets.events)
+        return reply(http::status::service_unavailable, "application/json", json_error("no event history"),
+                     keep_alive_);
+      auto self = shared_from_this();
+      auto ev = owner_.targets.events;
+      spawn_asker([=, q = *parsed](caf::event_based_actor* a) {
+        a->request(ev, actor_timeout, q)
+          .then(
+            [=](event_page& page) {
+              auto body = event_page_json(page);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::ok, "application/json", body, self->keep_alive_);
+              });
+            },
+            [=](caf::error& e) {
+              auto body = json_error("event history unavailable: " + error_text(e));
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::service_unavailable, "application/json", body, self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    // GET /events/stream: server-sent events. A bridge actor subscribes to the
+    // events actor and posts each page here; this connection alone holds the
+    // bytes its consumer has not read, up to stream_queue_bytes.
+    void open_stream(const http::request<http::string_body>& req, const std::string& query) {
+      events_subscribe sub{0, true};
+      if (auto id = req.find("Last-Event-ID"); id != req.end()) {
+        auto seq = parse_event_seq(std::string_view(id->value().data(), id->value().size()));
+        if (!seq)
+          return reply(http::status::bad_request, "application/json", json_error("Last-Event-ID: " + seq.error()),
+                       false);
+        sub = {*seq, false};
+      } else if (!query.empty()) {
+        auto parsed = parse_events_query(query, owner_.targets.history);
+        if (!parsed)
+          return reply(http::status::bad_request, "application/json", json_error(parsed.error()), false);
+        sub = {parsed->since, false};
+      }
+      if (!owner_.targets.events)
+        return reply(http::status::service_unavailable, "application/json", json_error("no event history"), false);
+      stream_asked_after_ = sub.since;
+      // The kernel's share of an unread stream is bounded too (no autotuning to
+      // megabytes): what a stalled consumer holds is this plus stream_queue_bytes.
+      beast::error_code ec;
+      stream_.socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ec);
+      std::weak_ptr<session> weak = shared_from_this();
+      auto open = owner_.streams_open;
+      auto events = owner_.targets.events;
+      bridge_ = owner_.sys.spawn(
+        [weak, open, events](event_subscriber_actor::pointer self, int) -> event_subscriber_actor::behavior_type {
+          // It lives for its subscription: the events actor ends it, or its own end does.
+          self->monitor(events);
+          self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+          auto post = [weak, open](auto f) {
+            if (!open->load())
+              return; // the server stopped: its I/O thread takes nothing more
+            if (auto s = weak.lock())
+              asio::post(s->stream_.get_executor(), [s, f = std::move(f)]() mutable { f(*s); });
+          };
+          return {
+            [post](event_page& p) { post([p = std::move(p)](session& s) mutable { s.on_events(std::move(p)); }); },
+            [post, self](events_refused& r) {
+              post([why = r.reason](session& s) { s.on_refused(why); });
+              self->quit();
+            },
+          };
+        },
+        0);
+      std::erase_if(owner_.streams, [](const std::weak_ptr<session>& w) { return w.expired(); });
+      owner_.streams.push_back(weak);
+      // The heartbeat timer keeps this session alive while it waits for pages.
+      beat_.emplace(stream_.get_executor());
+      arm_heartbeat();
+      caf::anon_send(owner_.targets.events, sub, bridge_);
+    }
+
+    void on_refused(const std::string& why) {
+      bridge_ = nullptr; // it quit; nothing to unsubscribe
+      stop_heartbeat();
+      reply(http::status::service_unavailable, "application/json", json_error(why), false);
+    }
+
+    void on_events(event_page page) {
+      if (stream_closed_)
+        return;
+      if (!streaming_) {
+        streaming_ = true;
+        enqueue("HTTP/1.1 200 OK\r\nServer: tdmaker\r\nContent-Type: text/event-stream\r\n"
+                "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
+        if (page.missed)
+          enqueue(sse_missed_frame(stream_asked_after_,
+                                   page.events.empty() ? page.next + 1 : page.events.front().seq));
+      }
+      for (const auto& e : page.events)
+        if (!enqueue(sse_frame(e)))
+          return;
+    }
+
+    /// False when the consumer is so far behind that the connection was dropped.
+    bool enqueue(std::string bytes) {
+      if (stream_closed_)
+        return false;
+      if (queued_bytes_ + bytes.size() > stream_queue_bytes) {
+        spdlog::warn("http: event stream consumer dropped: {} bytes unread (the limit is {})", queued_bytes_,
+                     stream_queue_bytes);
+        close_stream(true);
+        return false;
+      }
+      queued_bytes_ += bytes.size();
+      out_.push_back(std::move(bytes));
+      if (!writing_)
+        write_next();
+      return true;
+    }
+
+    void write_next() {
+      if (out_.empty() || stream_closed_) {
+        writing_ = false;
+        return;
+      }
+      writing_ = true;
+      // A write that a consumer does not take within write_timeout drops it too.
+      stream_.expires_after(write_timeout);
+      asio::async_write(stream_, asio::buffer(out_.front()),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          if (self->stream_closed_)
+                            return;
+                          if (ec)
+                            return self->close_stream(ec == beast::error::timeout);
+                          self->stream_.expires_never();
+                          self->queued_bytes_ -= self->out_.front().size();
+                          self->out_.pop_front();
+                          self->write_next();
+                        });
+    }
+
+    void arm_heartbeat() {
+      beat_->expires_after(stream_heartbeat);
+      beat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->stream_closed_)
+          return;
+        if (self->streaming_)
+          self->enqueue(std::string(sse_heartbeat));
+        if (!self->stream_closed_)
+          self->arm_heartbeat();
+      });
+    }
+
+    void stop_heartbeat() {
+      if (beat_)
+        beat_->cancel();
+    }
+
+    /// Ends the stream: the events actor forgets the subscriber (and counts a
+    /// drop), and the socket closes at once — a stalled consumer is not drained.
+    void close_stream(bool dropped) {
+      if (stream_closed_)
+        return;
+      stream_closed_ = true;
+      stop_heartbeat();
+      if (bridge_ && owner_.targets.events)
+        caf::anon_send(owner_.targets.events, events_unsubscribe{dropped}, bridge_);
+      bridge_ = nullptr;
+      out_.clear();
+      queued_bytes_ = 0;
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+
+  public:
+    /// The server stops: streams end without waiting for their consumers.
+    void abandon_stream() { close_stream(false); }
+
+  private:
+
     /// The control token's check; false after replying with the refusal.
     bool authorized(const http::request<http::string_body>& req) {
       if (owner_.token.empty()) {
@@ -438,6 +662,15 @@ struct http_server::impl {
     std::optional<http::request_parser<http::string_body>> parser_;
     bool keep_alive_ = false;
     bool head_ = false; // the request being answered is a HEAD: headers only
+    // GET /events/stream (I/O thread only)
+    event_subscriber_actor bridge_;
+    std::optional<asio::steady_timer> beat_;
+    std::deque<std::string> out_;
+    std::size_t queued_bytes_ = 0;
+    std::uint64_t stream_asked_after_ = 0;
+    bool streaming_ = false;
+    bool writing_ = false;
+    bool stream_closed_ = false;
   };
 };
 
@@ -493,6 +726,13 @@ void http_server::stop() {
   asio::post(impl_->ioc, [this] { impl_->loop->stop(); });
   impl_->ioc.stop();
   impl_->thread.join();
+  // The I/O thread is gone: end every event stream from here, so no bridge posts
+  // to this server again and no session waits on its timer.
+  impl_->streams_open->store(false);
+  for (auto& w : impl_->streams)
+    if (auto s = w.lock())
+      s->abandon_stream();
+  impl_->streams.clear();
 }
 
 } // namespace tdmaker

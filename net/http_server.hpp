@@ -27,6 +27,8 @@ struct http_targets {
   directory_actor directory; // /book: the node's own view of a market's book
   supervisor_actor supervisor; // /debug/crash
   bool fault_injection = false; // debug.fault_injection: without it /debug/crash does not exist
+  events_actor events; // GET /events, /events/stream (null: 503)
+  std::size_t history = 1000; // events.history: the most one GET /events page holds
 };
 
 /// Connection limits (http.max_connections, http.idle_timeout_ms; docs/operations.md).
