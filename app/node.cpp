@@ -12,6 +12,8 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -759,16 +761,18 @@ void node::shutdown_replay(const std::function<void()>& run) {
   auto& sys = *p.sys;
   // The same order as shutdown(), each step drained by `run` (nothing may block
   // on an answer: the answer comes only when the driver runs the scheduler).
-  auto ask = [&](auto handle, auto... xs) {
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(handle, std::chrono::seconds(3), xs...).then([](auto&&...) {}, [](caf::error&) {});
-    });
-    run();
-  };
-  ask(p.supervisor, shutdown_atom::value);
+  sys.spawn([sup = p.supervisor](caf::event_based_actor* self) {
+    self->request(sup, std::chrono::seconds(3), shutdown_atom::value).then([](bool) {}, [](caf::error&) {});
+  });
+  run();
   caf::anon_send_exit(p.supervisor, caf::exit_reason::user_shutdown);
   run();
-  ask(p.store, flush_atom::value);
+  sys.spawn([store = p.store](caf::event_based_actor* self) {
+    self->request(store, std::chrono::seconds(3), flush_atom::value)
+      .then([](commit_ack& a) { spdlog::info("store: flushed (commit {})", a.commit_seq); },
+            [](caf::error& e) { spdlog::error("store: flush failed: {}", error_text(e)); });
+  });
+  run();
   for (auto it = p.singletons.rbegin(); it != p.singletons.rend(); ++it)
     if (it->stops_after_flush)
       caf::anon_send_exit(it->handle, caf::exit_reason::user_shutdown);

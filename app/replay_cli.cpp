@@ -90,16 +90,17 @@ result<replay_args> parse_args(const std::vector<std::string>& args) {
 /// The config a replay runs: the file's (or the embedded default), in paper mode,
 /// with its store and logs under `out` and nothing that reaches outside.
 result<node_config> replay_config(const std::string& text, const std::string& out) {
-  auto cfg = parse_config(text);
-  if (!cfg)
-    return fail("config: " + cfg.error());
-  if (cfg->mode != trading_mode::paper)
-    spdlog::warn("replay: the config's mode is {}; a replay trades paper", to_string(cfg->mode));
-  cfg->mode = trading_mode::paper;
-  cfg->data_dir = out + "/data";
-  cfg->log_dir = out + "/logs";
-  cfg->notifier_webhook_url.clear();
-  cfg->record_enabled = false; // a replay does not record itself
+  auto parsed = parse_config(text);
+  if (!parsed)
+    return fail("config: " + parsed.error());
+  auto cfg = std::move(parsed).value();
+  if (cfg.mode != trading_mode::paper)
+    spdlog::warn("replay: the config's mode is {}; a replay trades paper", to_string(cfg.mode));
+  cfg.mode = trading_mode::paper;
+  cfg.data_dir = out + "/data";
+  cfg.log_dir = out + "/logs";
+  cfg.notifier_webhook_url.clear();
+  cfg.record_enabled = false; // a replay does not record itself
   return cfg;
 }
 
@@ -154,10 +155,11 @@ result<session_report> replay_once(const std::vector<recorded_frame>& frames, co
     if (auto rest = rest_reply_of(f))
       replies.add(std::move(rest->first), std::move(rest->second));
   replay_driver driver(frames.front().recv_ms - 1);
-  auto n = node::start_replay(cfg, driver.fetch(replies), driver.fetch(replies));
-  if (!n)
-    return fail(n.error());
-  driver.attach((*n)->system(), (*n)->feed());
+  auto started = node::start_replay(cfg, driver.fetch(replies), driver.fetch(replies));
+  if (!started)
+    return fail(started.error());
+  auto n = std::move(started).value();
+  driver.attach(n->system(), n->feed());
   const auto wall0 = std::chrono::steady_clock::now();
   for (const auto& f : frames) {
     auto ch = feed_channel_of(f.channel);
@@ -171,8 +173,8 @@ result<session_report> replay_once(const std::vector<recorded_frame>& frames, co
   driver.advance_to(frames.back().recv_ms + a.tail_ms);
   spdlog::info("replay: {} frames, {} timers, {} REST replies not asked for, {} requests with no recorded reply",
                frames.size(), driver.timers_fired(), replies.pending(), replies.misses());
-  (*n)->shutdown_replay([&] { driver.run(); });
-  n->reset();
+  n->shutdown_replay([&] { driver.run(); });
+  n.reset();
   return read_report(cfg.data_dir);
 }
 
