@@ -198,6 +198,8 @@ const std::vector<field>& schema() {
     {"$.markets.restart_window_s", integer(&node_config::markets_restart_window_s, 1, 86400)},
     {"$.telemetry.flush_ms", integer(&node_config::telemetry_flush_ms, 10, 60000)},
     {"$.debug.fault_injection", boolean(&node_config::debug_fault_injection)},
+    {"$.candles.enabled", boolean(&node_config::candles_enabled)},
+    {"$.candles.markets", boolean(&node_config::candles_tokens)}, // "tokens" reads as a secret's name
     {"$.venue.clob_url", url(&node_config::venue_clob_url, false)},
     {"$.venue.gamma_url", url(&node_config::venue_gamma_url, false)},
     {"$.venue.market_ws_url", url(&node_config::venue_market_ws_url, true)},
