@@ -30,6 +30,8 @@ struct feed_options {
   std::chrono::milliseconds flush_every{250};
   order_actor risk; // gets market-feed health and safe mode (may be null)
   fill_actor fills; // gets the account's fills from user-channel trade events (may be null)
+  candles_actor candles; // gets the candle streams' ticks once a health tick (may be null)
+  bool candle_tokens = true; // candles.markets: the tokens' mid and last streams, not only the reference
   std::string api_key;              // whose fills, when there is no session (tests)
 };
 

@@ -7,6 +7,7 @@
 //   --intent       book update -> order intent latency (issue 6): the same path on
 //                  to the bidding actor and back with a place_batch, every update
 //                  producing an intent (a stand-in order actor frees each rung at once)
+//   --candles 1    with either: the feed also taps each frame into a candles actor (issue 18)
 // Prints one JSON line per measurement. Run by bench/run_link_bench.sh.
 #include <algorithm>
 #include <chrono>
@@ -25,6 +26,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/bidding.hpp"
+#include "actors/candles.hpp"
 #include "actors/directory.hpp"
 #include "actors/feed.hpp"
 #include "db/lmdb_env.hpp"
@@ -183,7 +185,7 @@ private:
   bidding_actor bidding_;
 };
 
-void bench_latency(int markets, int rate, double seconds, bool intents) {
+void bench_latency(int markets, int rate, double seconds, bool intents, bool candles) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
   cfg.set("scheduler.max-threads", std::size_t{2});
@@ -195,7 +197,11 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
   {
     caf::scoped_actor self{sys};
     auto store = spawn_store(sys, env, telemetry_actor{}, {});
-    auto feed = spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {});
+    // --candles 1: the feed taps every frame's top of book into the candles actor.
+    feed_options fo;
+    if (candles)
+      fo.candles = spawn_candles(sys, store, telemetry_actor{}, {});
+    auto feed = spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, fo);
     directory_options dopts;
     dopts.max_live = markets + 1;
     dopts.market.book_hash_check = false; // latency of routing, not of the hash
@@ -263,7 +269,8 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
       auto up = std::to_string(1000 + 2 * k);
       frames.push_back(R"({"event_type":"price_change","market":")" + cids[k] + R"(","timestamp":")" + std::to_string(2 + i)
                        + R"(","price_changes":[{"asset_id":")" + up + R"(","price":"0.)" + std::to_string(41 + i % 9)
-                       + R"(","size":")" + std::to_string(1 + i % 100) + R"(","side":"BUY","hash":""}]})");
+                       + R"(","size":")" + std::to_string(1 + i % 100) + R"(","side":"BUY","hash":"","best_bid":"0.)"
+                       + std::to_string(41 + i % 9) + R"(","best_ask":"0.6"}]})");
     }
     // The bench thread plays the I/O thread: stamp and hand over, paced.
     const auto gap = std::chrono::nanoseconds(1'000'000'000LL / rate);
@@ -310,7 +317,7 @@ void bench_latency(int markets, int rate, double seconds, bool intents) {
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn); // market spawn lines would drown the figures
-  int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000;
+  int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000, candles = 0;
   double seconds = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
@@ -326,8 +333,10 @@ int main(int argc, char** argv) {
       rate = std::atoi(argv[i + 1]);
     else if (k == "--seconds")
       seconds = std::atof(argv[i + 1]);
+    else if (k == "--candles")
+      candles = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S]\n");
+      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S] [--candles 0|1]\n");
       return 2;
     }
   }
@@ -336,8 +345,8 @@ int main(int argc, char** argv) {
   if (book_n > 0)
     bench_book(book_n);
   if (markets > 0)
-    bench_latency(markets, std::max(rate, 1), seconds, false);
+    bench_latency(markets, std::max(rate, 1), seconds, false, candles != 0);
   if (intent_markets > 0)
-    bench_latency(intent_markets, std::max(rate, 1), seconds, true);
+    bench_latency(intent_markets, std::max(rate, 1), seconds, true, candles != 0);
   return 0;
 }

@@ -27,6 +27,7 @@ struct http_targets {
   directory_actor directory; // /book: the node's own view of a market's book
   supervisor_actor supervisor; // /debug/crash
   bool fault_injection = false; // debug.fault_injection: without it /debug/crash does not exist
+  store_actor store; // GET /candles: a bounded range of LMDB `candles`
 };
 
 /// Connection limits (http.max_connections, http.idle_timeout_ms; docs/operations.md).
