@@ -32,7 +32,7 @@ std::vector<stored_candle> stored(lmdb_env& env, const std::string& stream) {
   return out;
 }
 
-candle_stats close(caf::scoped_actor& self, candles_actor& a) {
+candle_stats close_candles(caf::scoped_actor& self, candles_actor& a) {
   candle_stats out;
   self->request(a, 5s, flush_atom::value)
     .receive([&](candle_stats& s) { out = s; }, [&](caf::error& e) { FAIL(error_text(e)); });
@@ -56,7 +56,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "candles: completed candles are written, 
   later.new_streams = {"8/mid"};
   later.samples = {{3, m0 + minute + 5, 500'000, 0}, {0, m0 + 10, 1, 0}}; // the second is late
   self->send(a, later);
-  auto st = close(self, a);
+  auto st = close_candles(self, a);
   CHECK(st.completed_ref == 2);
   CHECK(st.completed_last == 1);
   CHECK(st.completed_mid == 1);
@@ -75,7 +75,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "candles: completed candles are written, 
   candle_samples after;
   after.samples = {{0, m0 + 5 * minute, 1, 0}};
   self->send(a, after);
-  auto again = close(self, a);
+  auto again = close_candles(self, a);
   CHECK(again.persisted == 4);
   CHECK(again.ticks == 6);
   self->send_exit(a, caf::exit_reason::user_shutdown);
@@ -100,7 +100,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "candles: a quiet stream's candle is comp
   auto rows = stored(*env, "eth/usd");
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].c == candle{m0, 7, 7, 7, 7, 0, 1, 0});
-  auto st = close(self, a);
+  auto st = close_candles(self, a);
   CHECK(st.completed_ref == 1);
   CHECK(st.persisted == 1);
   self->send_exit(a, caf::exit_reason::user_shutdown);

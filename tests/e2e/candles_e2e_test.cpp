@@ -13,7 +13,7 @@ using namespace tdmaker;
 
 namespace {
 
-constexpr std::int64_t m0 = 1'800'000'000'000 - 1'800'000'000'000 % candle_minute_ms; // 2027-01-15T07:59:00Z
+constexpr std::int64_t m0 = 1'800'000'000'000; // 2027-01-15T08:00:00Z, a minute start
 
 struct candle_store {
   std::string dir = test::temp_dir("candles-cli");
@@ -42,16 +42,16 @@ struct candle_store {
 
 TEST_CASE("candles cli: a stream's range as csv and jsonl, from a data dir or a config") {
   candle_store s;
-  auto [code, out] = test::run({"candles", "--stream", "btc/usd", "--from", "2027-01-15T08:00:00Z", "--to",
+  auto [code, out] = test::run({"candles", "--stream", "btc/usd", "--from", "2027-01-15T08:01:00Z", "--to",
                                 std::to_string((m0 + 3 * candle_minute_ms) / 1000), "--data-dir", s.data});
   CHECK(code == 0);
   CHECK(out == "start,start_ms,open,high,low,close,volume,ticks,filled\n"
-               "2027-01-15T08:00:00.000Z,1800000000000,97000.00000001,97001,96999,97000,0,3,false\n"
-               "2027-01-15T08:01:00.000Z,1800000060000,97000.00000002,97001,96999,97000,0,3,false\n");
+               "2027-01-15T08:01:00.000Z,1800000060000,97000.00000001,97001,96999,97000,0,3,false\n"
+               "2027-01-15T08:02:00.000Z,1800000120000,97000.00000002,97001,96999,97000,0,3,false\n");
   std::tie(code, out) = test::run({"candles", "--stream", "12/mid", "--from", "0", "--to", "2000000000", "--format",
                                    "jsonl", "--config", s.config});
   CHECK(code == 0);
-  CHECK(out == R"({"stream":"12/mid","start_ms":1799999940000,"start":"2027-01-15T07:59:00.000Z","open":"0.535",)"
+  CHECK(out == R"({"stream":"12/mid","start_ms":1800000000000,"start":"2027-01-15T08:00:00.000Z","open":"0.535",)"
                R"("high":"0.535","low":"0.535","close":"0.535","volume":"0","ticks":0,"filled":true})" "\n");
   std::tie(code, out) = test::run({"candles", "--stream", "eth/usd", "--from", "0", "--to", "2000000000", "--data-dir",
                                    s.data});
@@ -91,7 +91,7 @@ TEST_CASE("candles cli: bad usage exits 2 with a message, no store exits 1, an u
   std::tie(code, out) = test::run({"candles", "--stream", "btc/usd", "--from", "0", "--to", "2000000000",
                                    "--data-dir", s.data});
   CHECK(code == 3);
-  CHECK(out.find("candles: btc/usd@1800003540000: candle:") != std::string::npos);
+  CHECK(out.find("candles: btc/usd@1800003600000: candle:") != std::string::npos);
   CHECK(out.find("1 unreadable candles left out") != std::string::npos);
-  CHECK(out.find("2027-01-15T08:02:00.000Z") != std::string::npos); // the rest printed
+  CHECK(out.find("2027-01-15T08:03:00.000Z") != std::string::npos); // the rest printed
 }

@@ -5,6 +5,7 @@
 #include "core/candle_query.hpp"
 #include "core/candle_tap.hpp"
 #include "core/config.hpp"
+#include "core/feed_codec.hpp"
 #include "core/record_validation.hpp"
 
 using namespace tdmaker;
@@ -153,4 +154,37 @@ TEST_CASE("candles: rendered rows are exact decimals in the stream's units") {
   CHECK(render_candles(q, rows, false, 0)
         == R"({"stream":"7/last","start_ms":0,"start":"1970-01-01T00:00:00.000Z","open":"0.535","high":"0.54",)"
            R"("low":"0.53","close":"0.535","volume":"5","ticks":3,"filled":false})" "\n");
+}
+
+namespace {
+struct delta_sink : market_event_sink {
+  std::vector<book_delta> deltas;
+  void on_book(book_snapshot&&) override {}
+  void on_delta(book_delta&& d) override { deltas.push_back(std::move(d)); }
+  void on_last_trade(last_trade&&) override {}
+  void on_tick_size(tick_size_change&&) override {}
+  void on_resolved(market_resolved&&) override {}
+  void on_bad_event(std::string_view) override {}
+};
+} // namespace
+
+TEST_CASE("candles: a price_change entry's best_bid and best_ask are read for the mid, and never drop the change") {
+  const std::string cid = "0x" + std::string(64, 'a');
+  auto frame = [&](std::string_view top) {
+    return R"({"event_type":"price_change","market":")" + cid + R"(","timestamp":"1800000000000","price_changes":[)"
+           R"({"asset_id":"7","price":"0.5","size":"10","side":"BUY","hash":"h")" + std::string(top) + "}]}";
+  };
+  json::reusable_document doc;
+  delta_sink sink;
+  REQUIRE(parse_market_frame(frame(R"(,"best_bid":"0.53","best_ask":"0.54")"), doc, sink).ok());
+  REQUIRE(parse_market_frame(frame(R"(,"best_bid":"oops","best_ask":"0.54")"), doc, sink).ok());
+  REQUIRE(parse_market_frame(frame(""), doc, sink).ok());
+  REQUIRE(sink.deltas.size() == 3);
+  CHECK(sink.deltas[0].changes[0].best_bid == price{530'000});
+  CHECK(sink.deltas[0].changes[0].best_ask == price{540'000});
+  for (int i : {1, 2}) {
+    CHECK(sink.deltas[static_cast<std::size_t>(i)].changes[0].best_bid == price{0});
+    CHECK(sink.deltas[static_cast<std::size_t>(i)].changes[0].best_ask == price{0});
+    CHECK(sink.deltas[static_cast<std::size_t>(i)].changes[0].size == shares{10'000'000});
+  }
 }
