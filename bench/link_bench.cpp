@@ -305,6 +305,8 @@ void bench_latency(int markets, int rate, double seconds, bool intents, bool can
     for (auto& m : ms)
       self->send_exit(m, caf::exit_reason::user_shutdown);
     self->send_exit(feed, caf::exit_reason::user_shutdown);
+    if (fo.candles)
+      self->send_exit(fo.candles, caf::exit_reason::user_shutdown); // its timer would keep the system up
     self->send_exit(dir_actor, caf::exit_reason::user_shutdown);
     self->send_exit(store, caf::exit_reason::user_shutdown);
   }
