@@ -23,6 +23,9 @@ struct export_query {
   std::string config;  // --config FILE ("" = embedded default)
 };
 
+/// A time argument: Unix seconds or ISO-8601 UTC, in ms.
+result<std::int64_t> time_ms(std::string_view text);
+
 /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(std::string_view text);
 /// "2026-12-01T19:33:50.123Z" (UTC, milliseconds).
