@@ -17,6 +17,7 @@
 #include "net/io_pool.hpp"
 #include "net/weak_handle.hpp"
 #include "net/ws_client.hpp"
+#include "core/candle_tap.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/feed_codec.hpp"
 #include "core/json_parse.hpp"
@@ -39,7 +40,8 @@ public:
       session_(std::move(session)),
       telemetry_(std::move(telemetry)),
       notifier_(std::move(notifier)),
-      opts_(std::move(opts)) {
+      opts_(std::move(opts)),
+      tap_(opts_.candle_tokens) {
     for (int i = 0; i < 3; ++i) {
       ch_[i].health.channel = channel_names[i];
       ch_[i].breaker = circuit_breaker(opts_.breaker_failures);
@@ -69,6 +71,7 @@ public:
       [=, this](tick_atom) {
         publish_health();
         log_health_if_due();
+        flush_candles();
         delayed_send(this, opts_.health_every, tick_atom::value);
       },
       [=, this](status_atom) { return health(); },
@@ -85,6 +88,9 @@ public:
     opts_.fills = nullptr;
     opts_.recorder = nullptr;
     opts_.events = nullptr;
+    if (opts_.candles && !tap_.empty())
+      caf::anon_send(opts_.candles, tap_.take()); // the last ticks before shutdown
+    opts_.candles = nullptr;
     symbols_.clear();
     instrumented::on_exit();
   }
@@ -270,6 +276,8 @@ private:
         for (auto& t : ticks.value()) {
           observe(t);
           count_tick(t, f.recv_ns / 1'000'000);
+          if (opts_.candles)
+            tap_.reference(t.symbol, t.source_ts_ms, t.value.e8);
           auto it = symbols_.find(t.symbol);
           if (it == symbols_.end())
             continue;
@@ -308,12 +316,29 @@ private:
       send(*m, std::forward<T>(ev));
   }
 
-  void on_book(book_snapshot&& b) override { route_event(std::move(b)); }
+  void on_book(book_snapshot&& b) override {
+    if (opts_.candles && !b.bids.empty() && !b.asks.empty())
+      tap_.top(b.token.digits, b.ts_ms, b.bids.back().px, b.asks.back().px); // best last
+    route_event(std::move(b));
+  }
   void on_delta(book_delta&& d) override {
     d.recv_ns = recv_ns_;
+    if (opts_.candles)
+      for (const auto& c : d.changes)
+        tap_.top(c.token.digits, d.ts_ms, c.best_bid, c.best_ask);
     route_event(std::move(d));
   }
-  void on_last_trade(last_trade&& t) override { route_event(std::move(t)); }
+  void on_last_trade(last_trade&& t) override {
+    if (opts_.candles)
+      tap_.trade(t.token.digits, t.ts_ms, t.px, t.size);
+    route_event(std::move(t));
+  }
+
+  /// The candle streams' ticks since the last flush, in one message.
+  void flush_candles() {
+    if (opts_.candles && !tap_.empty())
+      send(opts_.candles, tap_.take());
+  }
   void on_tick_size(tick_size_change&& t) override { route_event(std::move(t)); }
   void on_resolved(market_resolved&& r) override { route_event(std::move(r)); }
   void on_bad_event(std::string_view why) override {
@@ -526,6 +551,7 @@ private:
   std::int64_t recv_ns_ = 0;
   std::map<std::string, stream_counter, std::less<>> streams_; // per reference symbol
   std::int64_t last_health_log_ns_ = 0;
+  candle_tap tap_;
   bool safe_ = false;
   bool resub_pending_ = false;
 };

@@ -34,6 +34,8 @@ struct feed_options {
   events_actor events; // gets connects, disconnects, breaker, safe mode and sampled ticks (may be null)
   std::chrono::milliseconds tick_sample{1'000}; // events.tick_sample_ms: per reference symbol
   std::chrono::milliseconds health_log_every{60'000}; // one log line per stream (seed 004 health monitor)
+  candles_actor candles; // gets the candle streams' ticks once a health tick (may be null)
+  bool candle_tokens = true; // candles.markets: the tokens' mid and last streams, not only the reference
   std::string api_key;              // whose fills, when there is no session (tests)
 };
 

@@ -19,6 +19,7 @@
 //   I/O threads --ws_frame (the feed's own message)/record_frame (REST replies)--> recorder --recorder_sample--> telemetry
 //   store --store_status (failing, recovered, headroom low)--> order (admission)
 //   I/O heartbeat loop --heartbeat_status (healthy, unhealthy, lapse)--> order (admission, reconcile), telemetry
+//   feed --candle_samples (reference, token mid and last trade)--> candles --write_batch--> store
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
 //   feed, order, phase-manager (, candles) --event_input--> events <--query/subscribe-- http (/events, stream)
 //
@@ -32,6 +33,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/events.hpp"
+#include "messages/candles.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
 
@@ -46,6 +48,7 @@ using store_actor = caf::typed_actor<
   caf::replies_to<write_batch>::with<commit_ack>,   // after the commit is durable
   caf::replies_to<store_get>::with<store_value>,
   caf::replies_to<store_scan>::with<store_rows>,
+  caf::replies_to<store_range>::with<store_rows>,   // bounded key range (candles)
   caf::replies_to<flush_atom>::with<commit_ack>,    // barrier: all earlier writes durable
   caf::reacts_to<watch_atom, store_watcher_actor>,  // told store_status now and on each transition
   caf::reacts_to<commit_atom>,                      // internal: run the pending group
@@ -54,7 +57,8 @@ using store_actor = caf::typed_actor<
 /// Serves store reads on its own thread so they never queue behind a commit.
 using store_reader_actor = caf::typed_actor<
   caf::replies_to<store_get>::with<store_value>,
-  caf::replies_to<store_scan>::with<store_rows>>;
+  caf::replies_to<store_scan>::with<store_rows>,
+  caf::replies_to<store_range>::with<store_rows>>;
 
 /// Aggregates actor samples; renders /metrics, /status and /health for the HTTP server.
 using telemetry_actor = caf::typed_actor<
@@ -75,6 +79,7 @@ using telemetry_actor = caf::typed_actor<
   caf::reacts_to<budget_snapshot>,                  // bidding actor
   caf::reacts_to<strategy_sample>,                  // market actors: 99c capture confidence, danger
   caf::reacts_to<recorder_sample>,                  // recorder
+  caf::reacts_to<candle_stats>,                     // candles actor
   caf::reacts_to<tick_atom>,                        // status line timer
   caf::replies_to<metrics_atom>::with<std::string>, // Prometheus text
   caf::replies_to<status_atom>::with<std::string>,  // JSON
@@ -155,6 +160,13 @@ using directory_actor = caf::typed_actor<
   caf::replies_to<retire_atom, condition_id>::with<bool>,
   caf::replies_to<list_atom>::with<std::vector<market_summary>>,
   caf::reacts_to<phase_record>>;                      // phase manager: kept, and passed to every market
+
+/// One-minute candles (core/candle_aggregator) of the reference and of each token's
+/// mid and last trade; completed candles written to LMDB `candles` in batches.
+using candles_actor = caf::typed_actor<
+  caf::reacts_to<candle_samples>,                    // feed: ticks since its last flush
+  caf::reacts_to<tick_atom>,                         // internal: quiet streams, the write batch
+  caf::replies_to<flush_atom>::with<candle_stats>>;  // shutdown: complete every open candle, write, reply when durable
 
 /// Market, user and RTDS WebSockets; parses each frame once and routes its
 /// events to the owning market actor. Owns feed health and the safe-mode breaker.

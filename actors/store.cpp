@@ -39,6 +39,14 @@ public:
           return store_error(r.error());
         return std::move(r).value();
       },
+      [=, this](store_range& q) -> caf::result<store_rows> {
+        if (static_cast<std::size_t>(q.db) >= record_db_count)
+          return store_error("store: range of an unknown database");
+        auto r = env_->range(q.db, q.from_key, q.to_key, q.limit);
+        if (!r)
+          return store_error(r.error());
+        return std::move(r).value();
+      },
     };
   }
 
@@ -105,6 +113,7 @@ public:
       },
       [=, this](store_get& q) { return delegate(reader_, std::move(q)); },
       [=, this](store_scan& q) { return delegate(reader_, std::move(q)); },
+      [=, this](store_range& q) { return delegate(reader_, std::move(q)); },
       [=, this](watch_atom, store_watcher_actor& w) {
         send(w, status());
         watchers_.push_back(std::move(w));

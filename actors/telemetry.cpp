@@ -11,6 +11,7 @@
 
 #include "actors/telemetry_phase.hpp"
 #include "actors/telemetry_recorder.hpp"
+#include "actors/telemetry_candles.hpp"
 #include "actors/telemetry_strategies.hpp"
 #include "actors/util.hpp"
 #include "core/decimal.hpp"
@@ -57,6 +58,10 @@ public:
       [=, this](fill_status& f) { fills_ = f; },
       [=, this](settlement_status& st) { settle_ = st; },
       [=, this](strategy_sample& s) { strategies_.apply(std::move(s), wall_ms()); },
+      [=, this](candle_stats& s) {
+        candles_ = s;
+        candles_known_ = true;
+      },
       [=, this](budget_snapshot& b) {
         budget_ = b;
         budget_known_ = true;
@@ -165,6 +170,8 @@ private:
     actor_metrics(e);
     phase_metrics(e);
     store_metrics(e);
+    if (candles_known_)
+      candle_metrics(e, candles_);
     feed_metrics(e);
     stream_metrics(e);
     order_metrics(e);
@@ -624,6 +631,8 @@ private:
   fill_status fills_;
   settlement_status settle_;
   strategy_samples strategies_; // the 99c capture's markets (market actors' samples)
+  candle_stats candles_;
+  bool candles_known_ = false; // no candles actor (candles.enabled false): no family
 };
 
 } // namespace

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include "app/candles_cli.hpp"
 #include "app/ctl_client.hpp"
 #include "app/ledger_reader.hpp"
 #include "db/lmdb_env.hpp"
@@ -93,6 +94,11 @@ Usage:
                                      defaults to <node.data_dir>/recording. A torn
                                      tail is reported on stderr, not fatal; exit 3 when
                                      a block before a segment's end is corrupt
+  tdmaker candles --stream S --from T --to T [--format csv|jsonl] [--config FILE | --data-dir DIR]
+                                     one-minute candles of a stream (btc/usd,
+                                     <token_id>/mid, <token_id>/last) from LMDB,
+                                     oldest first; T as for export (--from inclusive,
+                                     --to exclusive, on a candle's start); read-only
   tdmaker replay --recording DIR [--from T] [--to T] [--config FILE] [--speed max|N]
                  [--out DIR] [--tail-s S] [--set key=v1,v2,...]
                                      run the node's actors on a recording (docs/replay.md):
@@ -522,6 +528,8 @@ int main(int argc, char** argv) {
     }
     return run_recording(*q);
   }
+  if (a == "candles")
+    return run_candles({args.begin() + 1, args.end()}, load_config);
   if (a == "replay")
     return run_replay({args.begin() + 1, args.end()});
   if (a == "store-probe")

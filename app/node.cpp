@@ -30,6 +30,7 @@
 #include "actors/notifier.hpp"
 #include "actors/settlement.hpp"
 #include "actors/stop_loss.hpp"
+#include "actors/candles.hpp"
 #include "net/venue_reads.hpp"
 #include "actors/order.hpp"
 #include "net/order_venue.hpp"
@@ -79,6 +80,7 @@ struct node::impl {
   directory_actor directory;
   fill_actor fills;
   stop_loss_actor stop_loss;
+  candles_actor candles;
   feed_actor feed;
   recorder_actor recorder; // record.enabled only: every tap sends to it (docs/recording.md)
   std::vector<supervised> singletons; // the table below, as started
@@ -374,6 +376,19 @@ void start_recorder(impl& p) {
   p.recorder = spawn_recorder(*p.sys, p.telemetry, std::move(o));
 }
 
+caf::actor start_candles(impl& p) {
+  candles_options o;
+  o.max_batch = static_cast<std::size_t>(p.cfg.store_max_batch);
+  o.flush_every = p.flush;
+  p.candles = spawn_candles(*p.sys, p.store, p.telemetry, o);
+  if (!p.cfg.candles_enabled)
+    spdlog::info("candles: off (candles.enabled false): no candle is made or stored");
+  else
+    spdlog::info("candles: one-minute candles of the reference{} into LMDB 'candles'",
+                 p.cfg.candles_tokens ? " and of each token's mid and last trade" : "");
+  return caf::actor_cast<caf::actor>(p.candles);
+}
+
 caf::actor start_feed(impl& p) {
   start_recorder(p);
   auto o = feed_options_of(p.cfg, p.flush);
@@ -382,6 +397,9 @@ caf::actor start_feed(impl& p) {
   o.recorder = p.recorder; // the WebSocket frames; the /book re-fetches through the fetch below
   o.events = p.events;
   o.tick_sample = std::chrono::milliseconds(p.cfg.events_tick_sample_ms);
+  if (p.cfg.candles_enabled)
+    o.candles = p.candles;
+  o.candle_tokens = p.cfg.candles_tokens;
   p.feed = spawn_feed(*p.sys, p.io.get(), recorded_fetch(p.clob_fetch, p.recorder, record_channel::book_rest),
                       p.session, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.feed);
@@ -463,6 +481,7 @@ constexpr singleton singletons[] = {
   {"order", on_death::stop_node, false, start_order},
   {"fill", on_death::stop_node, false, start_fill},
   {"stop_loss", on_death::stop_node, false, start_stop_loss},
+  {"candles", on_death::stop_node, false, start_candles}, // before the feed, which feeds it
   {"feed", on_death::stop_node, false, start_feed},
   {"directory", on_death::stop_node, false, start_directory},
   // After the directory: every phase it publishes reaches the markets too.
@@ -596,7 +615,7 @@ result<std::uint16_t> start_http(impl& p, std::string control_token) {
   if (control_token.empty())
     spdlog::warn("http: control endpoint disabled: TDMAKER_CONTROL_TOKEN is not set");
   http_targets t{p.telemetry, p.control, p.directory, p.supervisor, p.cfg.debug_fault_injection, p.events,
-                 static_cast<std::size_t>(p.cfg.events_history)};
+                 static_cast<std::size_t>(p.cfg.events_history), p.store};
   p.http = std::make_unique<http_server>(*p.sys, std::move(t), std::move(control_token));
   http_limits lim{static_cast<std::size_t>(p.cfg.http_max_connections),
                   std::chrono::milliseconds(p.cfg.http_idle_timeout_ms)};
@@ -710,6 +729,22 @@ void stop_workers(impl& p, caf::scoped_actor& self) {
   self->send_exit(p.supervisor, caf::exit_reason::user_shutdown);
 }
 
+// Before the workers stop: every open candle is completed and written, and the log
+// says how many were completed and persisted (seed 004's checkpoint figures).
+void flush_candles(impl& p, caf::scoped_actor& self) {
+  if (!p.candles || !p.cfg.candles_enabled)
+    return;
+  self->request(p.candles, std::chrono::seconds(3), flush_atom::value)
+    .receive(
+      [](candle_stats& s) {
+        spdlog::info("candles: closed: {} completed (ref {}, mid {}, last {}), {} persisted, {} gaps filled, {} left, "
+                     "{} late ticks",
+                     s.completed_ref + s.completed_mid + s.completed_last, s.completed_ref, s.completed_mid,
+                     s.completed_last, s.persisted, s.gaps_filled, s.gaps_left, s.late_ticks);
+      },
+      [](caf::error& e) { spdlog::error("candles: closing failed: {}", error_text(e)); });
+}
+
 // Everything acknowledged is already durable; this barrier commits whatever was
 // queued by actors that were still running a moment ago. A dead store fails it,
 // and nothing is lost: it acknowledged only what it had committed.
@@ -730,6 +765,7 @@ void release(impl& p) {
   p.supervisor = nullptr;
   p.feed = nullptr;
   p.recorder = nullptr;
+  p.candles = nullptr;
   p.directory = nullptr;
   p.control = nullptr;
   p.phases = nullptr;
@@ -791,6 +827,7 @@ void node::shutdown() {
     p.http->stop(); // no new work from outside
   {
     caf::scoped_actor self{*p.sys};
+    flush_candles(p, self);
     stop_workers(p, self);
     flush_store(p, self);
     if (p.heartbeat)

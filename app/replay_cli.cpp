@@ -49,7 +49,7 @@ result<replay_args> parse_args(const std::vector<std::string>& args) {
     if (k == "--recording") {
       a.recording = v;
     } else if (k == "--from" || k == "--to") {
-      auto t = parse_time_arg(v);
+      auto t = time_ms(v);
       if (!t)
         return fail("replay: " + k + ": " + t.error());
       (k == "--from" ? a.from_ms : a.to_ms) = *t;

@@ -8,6 +8,7 @@
 //   --intent       book update -> order intent latency (issue 6): the same path on
 //                  to the bidding actor and back with a place_batch, every update
 //                  producing an intent (a stand-in order actor frees each rung at once)
+//   --candles 1    with either: the feed also taps each frame into a candles actor (issue 18)
 // Prints one JSON line per measurement. Run by bench/run_link_bench.sh.
 #include <algorithm>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/bidding.hpp"
+#include "actors/candles.hpp"
 #include "actors/directory.hpp"
 #include "actors/feed.hpp"
 #include "actors/recorder.hpp"
@@ -186,7 +188,7 @@ private:
   bidding_actor bidding_;
 };
 
-void bench_latency(int markets, int rate, double seconds, bool intents, bool record = false) {
+void bench_latency(int markets, int rate, double seconds, bool intents, bool record, bool candles) {
   caf::actor_system_config cfg;
   register_message_types(cfg);
   cfg.set("scheduler.max-threads", std::size_t{2});
@@ -198,7 +200,11 @@ void bench_latency(int markets, int rate, double seconds, bool intents, bool rec
   {
     caf::scoped_actor self{sys};
     auto store = spawn_store(sys, env, telemetry_actor{}, {});
-    auto feed = spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, {});
+    // --candles 1: the feed taps every frame's top of book into the candles actor.
+    feed_options fo;
+    if (candles)
+      fo.candles = spawn_candles(sys, store, telemetry_actor{}, {});
+    auto feed = spawn_feed(sys, nullptr, nullptr, nullptr, telemetry_actor{}, notifier_actor{}, fo);
     // --record: the recorder (real files, fsync per block) gets the same message, as the feed's tap sends it.
     recorder_actor recorder;
     if (record) {
@@ -275,7 +281,8 @@ void bench_latency(int markets, int rate, double seconds, bool intents, bool rec
       auto up = std::to_string(1000 + 2 * k);
       frames.push_back(R"({"event_type":"price_change","market":")" + cids[k] + R"(","timestamp":")" + std::to_string(2 + i)
                        + R"(","price_changes":[{"asset_id":")" + up + R"(","price":"0.)" + std::to_string(41 + i % 9)
-                       + R"(","size":")" + std::to_string(1 + i % 100) + R"(","side":"BUY","hash":""}]})");
+                       + R"(","size":")" + std::to_string(1 + i % 100) + R"(","side":"BUY","hash":"","best_bid":"0.)"
+                       + std::to_string(41 + i % 9) + R"(","best_ask":"0.6"}]})");
     }
     // The bench thread plays the I/O thread: stamp and hand over, paced.
     const auto gap = std::chrono::nanoseconds(1'000'000'000LL / rate);
@@ -320,6 +327,8 @@ void bench_latency(int markets, int rate, double seconds, bool intents, bool rec
     for (auto& m : ms)
       self->send_exit(m, caf::exit_reason::user_shutdown);
     self->send_exit(feed, caf::exit_reason::user_shutdown);
+    if (fo.candles)
+      self->send_exit(fo.candles, caf::exit_reason::user_shutdown); // its timer would keep the system up
     self->send_exit(dir_actor, caf::exit_reason::user_shutdown);
     self->send_exit(store, caf::exit_reason::user_shutdown);
   }
@@ -332,7 +341,7 @@ void bench_latency(int markets, int rate, double seconds, bool intents, bool rec
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn); // market spawn lines would drown the figures
-  int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000;
+  int sign_n = 0, book_n = 0, markets = 0, intent_markets = 0, rate = 2000, candles = 0;
   double seconds = 2;
   std::string record = "off"; // --record on|off|both: the recorder's tap beside the latency path
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -352,8 +361,10 @@ int main(int argc, char** argv) {
     else if (k == "--record" && (std::strcmp(argv[i + 1], "on") == 0 || std::strcmp(argv[i + 1], "off") == 0
                                  || std::strcmp(argv[i + 1], "both") == 0))
       record = argv[i + 1];
+    else if (k == "--candles")
+      candles = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S] [--record on|off|both]\n");
+      std::fprintf(stderr, "usage: tdmaker-link-bench [--sign N] [--book N] [--latency-markets M | --intent-markets M] [--rate R] [--seconds S] [--record on|off|both] [--candles 0|1]\n");
       return 2;
     }
   }
@@ -362,10 +373,10 @@ int main(int argc, char** argv) {
   if (book_n > 0)
     bench_book(book_n);
   if (markets > 0 && record != "on")
-    bench_latency(markets, std::max(rate, 1), seconds, false, false);
+    bench_latency(markets, std::max(rate, 1), seconds, false, false, candles != 0);
   if (markets > 0 && record != "off")
-    bench_latency(markets, std::max(rate, 1), seconds, false, true);
+    bench_latency(markets, std::max(rate, 1), seconds, false, true, candles != 0);
   if (intent_markets > 0)
-    bench_latency(intent_markets, std::max(rate, 1), seconds, true);
+    bench_latency(intent_markets, std::max(rate, 1), seconds, true, false, candles != 0);
   return 0;
 }

@@ -207,6 +207,8 @@ const std::vector<field>& schema() {
     {"$.record.buffer_size", integer(&node_config::record_buffer_size, 1, 10'000'000)},
     {"$.record.buffer_ttl_ms", integer(&node_config::record_buffer_ttl_ms, 100, 3'600'000)},
     {"$.debug.fault_injection", boolean(&node_config::debug_fault_injection)},
+    {"$.candles.enabled", boolean(&node_config::candles_enabled)},
+    {"$.candles.markets", boolean(&node_config::candles_tokens)}, // "tokens" reads as a secret's name
     {"$.venue.clob_url", url(&node_config::venue_clob_url, false)},
     {"$.venue.gamma_url", url(&node_config::venue_gamma_url, false)},
     {"$.venue.market_ws_url", url(&node_config::venue_market_ws_url, true)},

@@ -84,6 +84,9 @@ struct node_config {
   int record_buffer_ttl_ms = 60'000;
   // debug
   bool debug_fault_injection = false;
+  // candles (issue 18, docs/candles.md): one-minute OHLCV of the reference; with tokens also each token's mid and last
+  bool candles_enabled = true;
+  bool candles_tokens = true;
   // venue: where the exchange is (the local tdmaker-venue by default)
   std::string venue_clob_url = "http://127.0.0.1:18080";
   std::string venue_gamma_url = "http://127.0.0.1:18081";

@@ -105,6 +105,18 @@ bool has_text(const rapidjson::Value& o, const char* key) {
   return it != o.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0;
 }
 
+/// A change's optional best_bid / best_ask (the token's top after it), read only for
+/// the mid candles: absent or not a price leaves both 0 (no mid from this change)
+/// rather than dropping a book change the market needs.
+void top_of_book(const rapidjson::Value& c, book_change& bc) {
+  auto bid = typed<price>(c, "best_bid", parse_price);
+  auto ask = typed<price>(c, "best_ask", parse_price);
+  if (bid && ask) {
+    bc.best_bid = *bid;
+    bc.best_ask = *ask;
+  }
+}
+
 result<book_delta> decode_price_change(const rapidjson::Value& v) {
   book_delta d;
   auto m = market_id(v, "market");
@@ -139,6 +151,7 @@ result<book_delta> decode_price_change(const rapidjson::Value& v) {
     bc.side = *sd == order_side::buy ? book_side::bid : book_side::ask;
     if (auto h = str(legacy ? v : c, "hash"); h)
       bc.hash.assign(h->data(), h->size());
+    top_of_book(c, bc);
     d.changes.push_back(std::move(bc));
   }
   return d;

@@ -10,22 +10,23 @@
 
 namespace tdmaker {
 
-result<std::int64_t> parse_time_arg(std::string_view text) {
-  std::int64_t s = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
-  if (ec == std::errc() && p == text.data() + text.size() && s >= 0)
-    return s * 1000;
-  auto iso = parse_iso8601_utc(text);
-  if (!iso)
-    return fail("expected Unix seconds or an ISO-8601 UTC time, got '" + std::string(text) + "'");
-  return *iso * 1000;
-}
-
 namespace {
 
 bool in_range(std::int64_t ts_ms, const export_query& q) { return ts_ms >= q.from_ms && ts_ms < q.to_ms; }
 
 } // namespace
+
+result<std::int64_t> time_ms(std::string_view text) {
+  std::int64_t s = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+  // The bound (year 9999) keeps s * 1000 far from overflow.
+  if (ec == std::errc() && p == text.data() + text.size() && s >= 0 && s <= 253'402'300'799)
+    return s * 1000;
+  auto iso = parse_iso8601_utc(text);
+  if (!iso)
+    return fail("expected Unix seconds or an ISO-8601 UTC time, got '" + std::string(text.substr(0, 64)) + "'");
+  return *iso * 1000;
+}
 
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos)
@@ -70,7 +71,7 @@ result<bool> parse_export_options(const std::vector<std::string>& args, std::siz
       return fail(flag + " needs a value");
     const auto& v = args[i + 1];
     if (flag == "--from" || flag == "--to") {
-      auto t = parse_time_arg(v);
+      auto t = time_ms(v);
       if (!t)
         return fail(flag + ": " + t.error());
       (flag == "--from" ? q.from_ms : q.to_ms) = *t;

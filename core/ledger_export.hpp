@@ -23,13 +23,13 @@ struct export_query {
   std::string config;  // --config FILE ("" = embedded default)
 };
 
+/// A time argument: Unix seconds or ISO-8601 UTC, in ms.
+result<std::int64_t> time_ms(std::string_view text);
+
 /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(std::string_view text);
 /// "2026-12-01T19:33:50.123Z" (UTC, milliseconds).
 std::string iso8601_utc_ms(std::int64_t ts_ms);
-
-/// A command's time argument, in ms: Unix seconds or ISO-8601 UTC.
-result<std::int64_t> parse_time_arg(std::string_view text);
 
 /// `args` after "export". Times are Unix seconds or ISO-8601 UTC.
 result<export_query> parse_export_args(const std::vector<std::string>& args);

@@ -57,9 +57,11 @@ struct book_change {
   price px;
   shares size;
   std::string hash; // the token's book hash after the frame, "" when not sent
+  price best_bid;   // the token's best bid and ask after the change (0 when not sent): its mid candles
+  price best_ask;
 };
 template <class Inspector>
-auto inspect(Inspector& f, book_change& x) { return f(x.token, x.side, x.px, x.size, x.hash); }
+auto inspect(Inspector& f, book_change& x) { return f(x.token, x.side, x.px, x.size, x.hash, x.best_bid, x.best_ask); }
 
 /// Every change of one `price_change` frame for one market (both tokens).
 struct book_delta {

@@ -1,5 +1,6 @@
 #include "core/record_validation.hpp"
 
+#include "core/candle.hpp"
 #include "core/fills.hpp"
 #include "core/phase_history.hpp"
 #include "core/records.hpp"
@@ -30,6 +31,16 @@ std::string check_phase(std::string_view key, std::string_view payload) {
   return "no record kind is kept under this key (current, history/..., trades/...)";
 }
 
+/// Candle keys are binary (stream, 0, big-endian minute): named readably.
+std::string check_candle(std::string_view key, std::string_view payload) {
+  auto c = decode_candle(payload);
+  if (!c)
+    return c.error();
+  if (key != candle_key(c->stream, c->c.start_ms))
+    return "key does not match the record (its key is " + describe_candle_key(candle_key(c->stream, c->c.start_ms)) + ")";
+  return {};
+}
+
 std::string why_not(std::string_view db, std::string_view key, std::string_view payload) {
   if (db == "meta" || db == "audit")
     return {};
@@ -43,6 +54,8 @@ std::string why_not(std::string_view db, std::string_view key, std::string_view 
     return check(decode_settlement_record(payload), key, [](auto& r) { return settlement_key(r); });
   if (db == "phase")
     return check_phase(key, payload);
+  if (db == "candles")
+    return check_candle(key, payload);
   if (db == "positions")
     return "no record kind is kept here (positions are folded from fills)";
   return "unknown database";
@@ -54,7 +67,8 @@ std::string validate_record(std::string_view db, std::string_view key, std::stri
   auto why = why_not(db, key, payload);
   if (why.empty())
     return why;
-  return "store: " + std::string(db) + "/" + std::string(key) + " refused: " + why;
+  const auto name = db == "candles" ? describe_candle_key(key) : std::string(key);
+  return "store: " + std::string(db) + "/" + name + " refused: " + why;
 }
 
 } // namespace tdmaker

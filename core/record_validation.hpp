@@ -11,7 +11,8 @@ namespace tdmaker {
 
 /// Empty when `payload` may be stored under `key` in the database named `db`
 /// (lmdb_env's names: "markets", "orders", "fills", "positions", "settlements",
-/// "phase", "meta", "audit"); otherwise why not, naming the database and key.
+/// "phase", "meta", "audit", "candles"); otherwise why not, naming the database and key.
+/// candles holds core/candle records under candle_key(stream, start);
 /// meta and audit are free-form; positions holds no record kind (positions are
 /// folded from fills), so nothing may be written there; phase holds "current"
 /// (phase_record), "history/..." (phase_transition) and "trades/..."

@@ -18,7 +18,7 @@ namespace tdmaker {
 namespace {
 
 constexpr std::array<std::string_view, record_db_count> names{
-  "meta", "markets", "orders", "fills", "positions", "settlements", "phase", "audit"};
+  "meta", "markets", "orders", "fills", "positions", "settlements", "phase", "audit", "candles"};
 constexpr std::string_view schema_key = "schema_version";
 
 std::string lmdb_error(const char* what, int rc) {
@@ -252,6 +252,9 @@ std::string lmdb_env::migrate() {
   using step = std::function<std::string(MDB_txn*)>;
   const std::vector<std::pair<std::string, step>> steps = {
     {"0->1: create named databases", [](MDB_txn*) { return std::string(); }},
+    // The database itself is created above (MDB_CREATE); the step marks the store
+    // as one older builds must not open, and a read-only open can name the cause.
+    {"1->2: candles database", [](MDB_txn*) { return std::string(); }},
   };
   while (version < current_schema_version) {
     const auto& [what, fn] = steps[version];
@@ -344,6 +347,14 @@ result<store_rows> lmdb_env::scan(record_db db, std::string_view prefix) const {
   return s->scan(db, prefix);
 }
 
+result<store_rows> lmdb_env::range(record_db db, std::string_view from_key, std::string_view to_key,
+                                   std::size_t limit) const {
+  auto s = snapshot();
+  if (!s)
+    return fail(s.error());
+  return s->range(db, from_key, to_key, limit);
+}
+
 lmdb_snapshot::~lmdb_snapshot() {
   if (txn_)
     mdb_txn_abort(txn_);
@@ -388,6 +399,36 @@ result<store_rows> lmdb_snapshot::scan(record_db db, std::string_view prefix) co
     return fail(err);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return fail(lmdb_error("scan", rc));
+  return out;
+}
+
+result<store_rows> lmdb_snapshot::range(record_db db, std::string_view from_key, std::string_view to_key,
+                                        std::size_t limit) const {
+  store_rows out;
+  if (limit == 0 || from_key >= to_key)
+    return out;
+  MDB_cursor* cur = nullptr;
+  if (int rc = mdb_cursor_open(txn_, env_->dbi_[static_cast<std::size_t>(db)], &cur); rc != 0)
+    return fail(lmdb_error("cursor", rc));
+  MDB_val k = val(from_key), v;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  std::string err;
+  for (; rc == 0 && out.rows.size() < limit; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
+    if (key >= to_key)
+      break;
+    auto payload = open_record({static_cast<const char*>(v.mv_data), v.mv_size});
+    if (!payload) {
+      err = std::string(db_name(db)) + "/" + log_escape(key) + ": " + payload.error();
+      break;
+    }
+    out.rows.push_back({std::string(key), std::move(payload).value()});
+  }
+  mdb_cursor_close(cur);
+  if (!err.empty())
+    return fail(err);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return fail(lmdb_error("range", rc));
   return out;
 }
 

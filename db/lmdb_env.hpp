@@ -24,8 +24,8 @@
 
 namespace tdmaker {
 
-inline constexpr std::uint32_t current_schema_version = 1;
-inline constexpr std::size_t record_db_count = 8;
+inline constexpr std::uint32_t current_schema_version = 2;
+inline constexpr std::size_t record_db_count = 9;
 
 std::string_view db_name(record_db db);
 
@@ -45,6 +45,9 @@ public:
   result<store_value> get(record_db db, std::string_view key) const;
   /// All records whose key starts with `prefix`, in key order, each checksum verified.
   result<store_rows> scan(record_db db, std::string_view prefix) const;
+  /// Records with from_key <= key < to_key, in key order, at most `limit` of them.
+  result<store_rows> range(record_db db, std::string_view from_key, std::string_view to_key,
+                           std::size_t limit) const;
 
 private:
   friend class lmdb_env;
@@ -80,6 +83,8 @@ public:
   /// One-shot reads, each in its own transaction.
   result<store_value> get(record_db db, std::string_view key) const;
   result<store_rows> scan(record_db db, std::string_view prefix) const;
+  result<store_rows> range(record_db db, std::string_view from_key, std::string_view to_key,
+                           std::size_t limit) const;
 
   bool read_only() const { return read_only_; }
   /// Bytes of the memory map this process uses (a reader follows the writer's).

@@ -746,6 +746,7 @@ enum class record_db : std::uint8_t {
   settlements = 5,
   phase = 6,
   audit = 7,
+  candles = 8, // one-minute candles (core/candle): key = stream, 0, big-endian minute
 };
 
 struct store_write {

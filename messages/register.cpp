@@ -1,6 +1,7 @@
 #include "messages/register.hpp"
 
 #include "messages/events.hpp"
+#include "messages/candles.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
 
@@ -20,6 +21,13 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<book_snapshot>("tdmaker::book_snapshot")
     .add_message_type<book_change>("tdmaker::book_change")
     .add_message_type<book_delta>("tdmaker::book_delta")
+    .add_message_type<candle>("tdmaker::candle")
+    .add_message_type<candle_sample>("tdmaker::candle_sample")
+    .add_message_type<std::vector<candle_sample>>("std::vector<tdmaker::candle_sample>")
+    .add_message_type<candle_samples>("tdmaker::candle_samples")
+    .add_message_type<candle_completed>("tdmaker::candle_completed")
+    .add_message_type<candle_stats>("tdmaker::candle_stats")
+    .add_message_type<store_range>("tdmaker::store_range")
     .add_message_type<last_trade>("tdmaker::last_trade")
     .add_message_type<tick_size_change>("tdmaker::tick_size_change")
     .add_message_type<reference_tick>("tdmaker::reference_tick")

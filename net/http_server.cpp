@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <optional>
+#include <tuple>
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -13,6 +14,7 @@
 #include "actors/util.hpp"
 #include "core/control.hpp"
 #include "core/event_stream.hpp"
+#include "core/candle_query.hpp"
 #include "core/phase_status.hpp"
 #include "core/prometheus.hpp"
 #include "net/accept_loop.hpp"
@@ -183,6 +185,12 @@ struct http_server::impl {
           return ask_events(query);
         return open_stream(req, query);
       }
+      if (path == "/candles") {
+        if (method != http::verb::get)
+          return reply(http::status::method_not_allowed, "application/json", json_error("use GET"),
+                       keep_alive_);
+        return ask_candles(q == std::string::npos ? std::string() : target.substr(q + 1));
+      }
       if (path == "/debug/crash" && owner_.targets.fault_injection) {
         if (method != http::verb::post)
           return reply(http::status::method_not_allowed, "application/json", json_error("use POST"),
@@ -303,6 +311,57 @@ struct http_server::impl {
             },
             [=](caf::error& e) { fail_with(http::status::not_found, error_text(e)); });
       });
+    }
+
+    // GET /candles?stream=&from=&to=&format=: one stream's stored candles in [from, to),
+    // at most candle_http_max_rows (the json reply says `truncated`; csv and jsonl say it
+    // in the X-Tdmaker-Truncated header).
+    void ask_candles(const std::string& query) {
+      auto parsed = parse_candle_http_query(query);
+      if (!parsed)
+        return reply(http::status::bad_request, "application/json", json_error(parsed.error()), keep_alive_);
+      if (!owner_.targets.store)
+        return reply(http::status::service_unavailable, "application/json", json_error("no store"), keep_alive_);
+      auto self = shared_from_this();
+      auto store = owner_.targets.store;
+      store_range range{record_db::candles, candle_from_key(*parsed), candle_to_key(*parsed), candle_http_max_rows + 1};
+      spawn_asker([=, q = *parsed](caf::event_based_actor* a) {
+        a->request(store, actor_timeout, range)
+          .then(
+            [=](store_rows& rows) {
+              auto [code, body, cut] = candle_reply(q, rows);
+              asio::post(self->owner_.ioc, [=] {
+                auto type = q.format == candle_format::csv   ? "text/csv"
+                            : q.format == candle_format::jsonl ? "application/x-ndjson"
+                                                               : "application/json";
+                self->reply(code, code == http::status::ok ? type : "application/json", body, self->keep_alive_,
+                            cut);
+              });
+            },
+            [=](caf::error& e) {
+              auto msg = "store unavailable: " + error_text(e);
+              asio::post(self->owner_.ioc, [=] {
+                self->reply(http::status::service_unavailable, "application/json", json_error(msg),
+                            self->keep_alive_);
+              });
+            });
+      });
+    }
+
+    static std::tuple<http::status, std::string, bool> candle_reply(const candle_query& q, store_rows& rows) {
+      const bool cut = rows.rows.size() > candle_http_max_rows;
+      if (cut)
+        rows.rows.resize(candle_http_max_rows);
+      std::vector<stored_candle> out;
+      out.reserve(rows.rows.size());
+      for (auto& r : rows.rows) {
+        auto c = decode_candle(r.payload);
+        if (!c) // the store refuses such a write: this is a damaged store, not the client's fault
+          return {http::status::internal_server_error, json_error("unreadable candle " + describe_candle_key(r.key)
+                                                                  + ": " + c.error()), false};
+        out.push_back(std::move(c).value());
+      }
+      return {http::status::ok, render_candles(q, out, cut, candle_http_max_rows), cut};
     }
 
     static std::string book_json(const condition_id& id, const book_view& b) {
@@ -635,9 +694,11 @@ struct http_server::impl {
     }
 
     void reply(http::status status, const std::string& content_type, std::string body,
-               bool keep_alive) {
+               bool keep_alive, bool truncated = false) {
       auto res = std::make_shared<response>(status, 11);
       res->set(http::field::server, "tdmaker");
+      if (truncated)
+        res->set("X-Tdmaker-Truncated", std::to_string(candle_http_max_rows) + " rows returned; narrow the range");
       res->set(http::field::content_type, content_type);
       res->keep_alive(keep_alive);
       res->body() = std::move(body);

@@ -29,6 +29,7 @@ struct http_targets {
   bool fault_injection = false; // debug.fault_injection: without it /debug/crash does not exist
   events_actor events; // GET /events, /events/stream (null: 503)
   std::size_t history = 1000; // events.history: the most one GET /events page holds
+  store_actor store; // GET /candles: a bounded range of LMDB `candles`
 };
 
 /// Connection limits (http.max_connections, http.idle_timeout_ms; docs/operations.md).
