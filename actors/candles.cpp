@@ -101,6 +101,8 @@ private:
     for (const auto& c : scratch_) {
       ++completed_[static_cast<std::size_t>(streams_[i].kind)];
       pending_.push_back({i, c});
+      if (opts_.events) // the stored record is the event's payload: one codec for both
+        send(opts_.events, event_input{event_kind::candle_completed, opts_.clock(), encode_candle(streams_[i].name, c)});
     }
     while (pending_.size() > opts_.max_pending) {
       pending_.pop_front();

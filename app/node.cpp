@@ -380,6 +380,7 @@ caf::actor start_candles(impl& p) {
   candles_options o;
   o.max_batch = static_cast<std::size_t>(p.cfg.store_max_batch);
   o.flush_every = p.flush;
+  o.events = p.events;
   p.candles = spawn_candles(*p.sys, p.store, p.telemetry, o);
   if (!p.cfg.candles_enabled)
     spdlog::info("candles: off (candles.enabled false): no candle is made or stored");
@@ -781,6 +782,10 @@ void release(impl& p) {
   p.http.reset();
   p.heartbeat.reset();
   p.session.reset();
+  // The fetches hold the clients too: every client must be gone with the actors,
+  // before the I/O pool it runs on.
+  p.gamma_fetch = nullptr;
+  p.clob_fetch = nullptr;
   p.clob.reset();
   p.gamma.reset();
   p.sys.reset(); // waits for every actor to finish

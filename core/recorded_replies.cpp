@@ -5,17 +5,18 @@
 namespace tdmaker {
 
 bool recorded_replies::add(std::string key, recorded_reply r) {
-  auto& q = by_key_[std::move(key)];
-  if (!q.empty() && r.recv_ms < q.back().recv_ms)
+  auto& k = by_key_[std::move(key)];
+  if (r.recv_ms < k.last_ms)
     return false;
-  q.push_back(std::move(r));
+  k.last_ms = r.recv_ms;
+  k.queue.push_back(std::move(r));
   return true;
 }
 
 reply_match recorded_replies::take(const std::string& key, std::int64_t request_ms) {
   auto it = by_key_.find(key);
   if (it != by_key_.end()) {
-    auto& q = it->second;
+    auto& q = it->second.queue;
     // Replies too old for this request were answers to requests the replay never
     // made (its timers drift from the live node's by up to lookback_ms): dropped.
     while (!q.empty() && q.front().recv_ms < request_ms - lookback_ms_)
@@ -32,8 +33,8 @@ reply_match recorded_replies::take(const std::string& key, std::int64_t request_
 
 std::size_t recorded_replies::pending() const {
   std::size_t n = 0;
-  for (auto& [k, q] : by_key_)
-    n += q.size();
+  for (auto& [k, r] : by_key_)
+    n += r.queue.size();
   return n;
 }
 

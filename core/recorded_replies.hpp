@@ -48,7 +48,11 @@ public:
 
 private:
   std::int64_t lookback_ms_;
-  std::map<std::string, std::deque<recorded_reply>, std::less<>> by_key_;
+  struct key_replies {
+    std::deque<recorded_reply> queue;
+    std::int64_t last_ms = INT64_MIN; // the newest ever added: the order holds after replies are taken
+  };
+  std::map<std::string, key_replies, std::less<>> by_key_;
   std::uint64_t misses_ = 0;
 };
 

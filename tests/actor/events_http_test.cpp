@@ -122,7 +122,7 @@ struct server_fixture : test::actor_fixture {
     tel = spawn_telemetry(*sys, o);
     ev = spawn_events(*sys, tel, events_options{1000, 2, 250ms});
     http = std::make_unique<http_server>(
-      *sys, http_targets{tel, control_actor{}, directory_actor{}, supervisor_actor{}, false, ev, 1000}, "");
+      *sys, http_targets{tel, control_actor{}, directory_actor{}, supervisor_actor{}, false, ev, 1000, store_actor{}}, "");
     auto p = http->start(*parse_listen_address("127.0.0.1:0"));
     REQUIRE(p);
     port = *p;

@@ -33,7 +33,7 @@ async function main() {
   await node.ready();
   const started = Date.now();
   // Several slots end and settle: the recording holds discovery, books, references and resolutions.
-  await eventually(() => node.exportLedger("settlements").split("\n").filter((l) => l).length >= 4 * (SLOTS - 1),
+  await eventually(() => node.exportLedger("settlements").length >= 4 * (SLOTS - 1),
                    `${4 * (SLOTS - 1)} paper settlements`, (SLOTS + 2) * SLOT * 1000);
   await node.stop();
   const recording = join(work, "data", "recording");
@@ -63,12 +63,12 @@ function replay(args, name, extra = []) {
   return { out, stdout: r.stdout, ms: Date.now() - t0 };
 }
 
-const lines = (r) => readFileSync(join(r.out, "logs", "audit.jsonl"), "utf8").split("\n").filter((l) => l);
+function lines(r) { return readFileSync(join(r.out, "logs", "audit.jsonl"), "utf8").split("\n").filter((l) => l); }
 
 /// The paper orders placed, as (market, outcome, side, price, size), live vs replay.
 function compareOrders(live, replayed) {
   const key = (o) => `${o.market.slice(0, 10)} ${o.outcome} ${o.side} ${o.price} x${o.size} rung ${o.rung}`;
-  const placed = (ls) => ls.filter((o) => o.kind === "order" && o.event === "placing" && o.paper).map(key);
+  const placed = (ls) => ls.filter((o) => o.kind === "order" && o.event === "paper_placed").map(key);
   const a = placed(live), b = placed(replayed.map((l) => JSON.parse(l)));
   assert.ok(a.length > 0, "the live session placed paper orders");
   assert.ok(b.length > 0, "the replay placed paper orders");

@@ -17,7 +17,7 @@ TEST_CASE("config sweep: key=v1,v2 parses and bad forms are refused") {
 }
 
 TEST_CASE("config override: the value keeps the type the config gives the key, and the config parser validates it") {
-  const std::string base = R"({"mode":"paper","risk":{"max_loss":"50"},"discovery":{"interval_ms":5000}})";
+  const std::string base = R"({"node":{"mode":"paper"},"risk":{"max_loss":"50"},"discovery":{"interval_ms":5000}})";
   auto a = override_config(base, "risk.max_loss", "75");
   REQUIRE(a);
   CHECK(a->find(R"("max_loss":"75")") != std::string::npos); // a string stays a string
@@ -28,12 +28,14 @@ TEST_CASE("config override: the value keeps the type the config gives the key, a
   REQUIRE_FALSE(bad);
   CHECK(bad.error().find("not a number") != std::string::npos);
   CHECK_FALSE(override_config(base, "risk", "1"));          // an object is not one value
-  CHECK_FALSE(override_config(base, "mode.x", "1"));        // a string is not an object
+  CHECK_FALSE(override_config(base, "node.mode.x", "1"));   // a string is not an object
   auto fresh = override_config(base, "strategies.capture_99c.enabled", "true");
   REQUIRE(fresh);
   CHECK(fresh->find(R"("strategies":{"capture_99c":{"enabled":true}})") != std::string::npos);
   // The result goes through the config's own parser like any file.
-  CHECK(parse_config(*a));
+  auto parsed = parse_config(*a);
+  const std::string why = parsed ? std::string() : parsed.error();
+  CHECK_MESSAGE(parsed.ok(), why);
   auto unknown = override_config(base, "risk.no_such_key", "1");
   REQUIRE(unknown);
   CHECK_FALSE(parse_config(*unknown));
