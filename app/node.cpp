@@ -625,8 +625,10 @@ result<std::uint16_t> start_http(impl& p, std::string control_token) {
 
 } // namespace
 
-result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
-                                           std::optional<private_key> key) {
+namespace {
+
+/// What a live node and a replay do first: the models, then the store (every record checked).
+result<std::unique_ptr<impl>> prepare(const node_config& cfg) {
   auto p = std::make_unique<impl>();
   p->cfg = cfg;
   p->flush = std::chrono::milliseconds(cfg.telemetry_flush_ms);
@@ -634,6 +636,17 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
     return fail(ok.error());
   if (auto ok = open_store(*p); !ok)
     return fail(ok.error());
+  return p;
+}
+
+} // namespace
+
+result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string control_token,
+                                           std::optional<private_key> key) {
+  auto prepared = prepare(cfg);
+  if (!prepared)
+    return fail(prepared.error());
+  auto p = std::move(prepared).value();
   // The wallet is checked against the key before anything starts: a funder the
   // venue would refuse on every order is a configuration error, not a runtime one.
   std::optional<wallet_setup> wallet;
@@ -670,13 +683,10 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
 result<std::unique_ptr<node>> node::start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob) {
   if (cfg.mode != trading_mode::paper)
     return fail("replay: the config's mode must be paper (a replay never sends an order)");
-  auto p = std::make_unique<impl>();
-  p->cfg = cfg;
-  p->flush = std::chrono::milliseconds(cfg.telemetry_flush_ms);
-  if (auto ok = load_models(*p); !ok)
-    return fail(ok.error());
-  if (auto ok = open_store(*p); !ok)
-    return fail(ok.error());
+  auto prepared = prepare(cfg);
+  if (!prepared)
+    return fail(prepared.error());
+  auto p = std::move(prepared).value();
   start_actor_system(*p, true);
   p->gamma_fetch = std::move(gamma);
   p->clob_fetch = std::move(clob);

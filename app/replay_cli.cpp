@@ -110,21 +110,9 @@ result<std::string> config_text(const std::string& path) {
   return read_text_file(path);
 }
 
-result<session_report> read_report(const std::string& data_dir) {
-  auto env = lmdb_env::open_read_only(data_dir);
-  if (!env)
-    return fail(env.error());
-  auto snap = (*env)->snapshot();
-  if (!snap)
-    return fail("store: " + snap.error());
-  auto rows = read_all<settlement_record>(*snap, record_db::settlements, decode_settlement_record);
-  if (!rows)
-    return fail(rows.error());
-  return report_of(std::move(rows).value());
-}
-
-/// The same exports a live node's `tdmaker export` gives, as CSV files in `dir`.
-result<bool> write_exports(const std::string& data_dir, const std::string& dir) {
+/// From the store the run left: the report (its settlements) and the same exports a
+/// live node's `tdmaker export` gives, as CSV files in `dir`. One read transaction.
+result<session_report> report_and_exports(const std::string& data_dir, const std::string& dir) {
   auto env = lmdb_env::open_read_only(data_dir);
   if (!env)
     return fail(env.error());
@@ -144,12 +132,15 @@ result<bool> write_exports(const std::string& data_dir, const std::string& dir) 
     if (auto ok = write_text_file(dir + "/" + kind + ".csv", *text); !ok)
       return fail(ok.error());
   }
-  return true;
+  auto rows = read_all<settlement_record>(*snap, record_db::settlements, decode_settlement_record);
+  if (!rows)
+    return fail(rows.error());
+  return report_of(std::move(rows).value());
 }
 
 /// Runs one replay of `frames` into `out`; the settlements it committed make the report.
 result<session_report> replay_once(const std::vector<recorded_frame>& frames, const node_config& cfg,
-                                   const replay_args& a) {
+                                   const replay_args& a, const std::string& dir) {
   recorded_replies replies;
   for (const auto& f : frames)
     if (auto rest = rest_reply_of(f))
@@ -175,7 +166,7 @@ result<session_report> replay_once(const std::vector<recorded_frame>& frames, co
                frames.size(), driver.timers_fired(), replies.pending(), replies.misses());
   n->shutdown_replay([&] { driver.run(); });
   n.reset();
-  return read_report(cfg.data_dir);
+  return report_and_exports(cfg.data_dir, dir);
 }
 
 /// `out` must be new (or empty): a replay never trades on a store it did not start.
@@ -206,15 +197,13 @@ int replay_runs(const replay_args& a, const std::vector<recorded_frame>& frames,
                    cfg.error().c_str());
       return 2;
     }
-    auto r = replay_once(frames, *cfg, a);
+    auto r = replay_once(frames, *cfg, a, dir);
     if (!r) {
       std::fprintf(stderr, "replay: %s\n", r.error().c_str());
       return 1;
     }
-    auto exported = write_exports(cfg->data_dir, dir);
-    auto saved = write_text_file(dir + "/report.json", report_json(*r) + "\n");
-    if (!exported || !saved) {
-      std::fprintf(stderr, "replay: %s\n", (!exported ? exported.error() : saved.error()).c_str());
+    if (auto saved = write_text_file(dir + "/report.json", report_json(*r) + "\n"); !saved) {
+      std::fprintf(stderr, "replay: %s\n", saved.error().c_str());
       return 1;
     }
     if (runs.size() == 1)
