@@ -631,10 +631,21 @@ private:
       cancel_in_flight_.erase(id);
     if (!d.ok) {
       ++consecutive_errors_;
-      spdlog::warn("order: cancel of {} orders failed: {}; the pending-cancel sweep checks them", d.requested.size(), d.error);
-      return; // they stay cancel_pending; expiry looks them up
+      auto now = opts_.clock();
+      std::uint32_t attempt = 0;
+      for (auto& id : d.requested) {
+        auto& retry = cancel_retries_[id];
+        attempt = retry.attempts++;
+        retry.next_ms = now + backoff_delay(opts_.timeouts.cancel_retry, attempt, jitter_(rng_)).count();
+      }
+      ++status_.cancel_retries;
+      spdlog::warn("order: cancel of {} orders failed: {}; sent again by the sweep (retry {})", d.requested.size(),
+                   d.error, attempt + 1);
+      return; // they stay cancel_pending; the sweep resends, expiry looks them up
     }
     consecutive_errors_ = 0;
+    for (auto& id : d.requested)
+      cancel_retries_.erase(id);
     // "canceled" says the rest will not trade, not how much traded before; "already
     // matched" or "not found" say even less. The venue's order record settles the
     // final state and matched size, which the budget and the position depend on.
@@ -672,6 +683,12 @@ private:
       auto next = state_from_venue(d.status, d.matched, r.size);
       bool was_unknown = r.state == order_state::unknown || r.state == order_state::placing;
       bool was_cancelling = r.state == order_state::cancel_pending;
+      if (was_cancelling && is_open(next) && cancel_in_flight_.count(d.order_id)) {
+        // A DELETE is still out: its answer settles it (a failure is sent again).
+        r.updated_ms = now;
+        persist({r}, [] {});
+        return;
+      }
       if (was_cancelling && is_open(next)) {
         // The cancel did not take: send it again.
         r.updated_ms = now;
@@ -801,13 +818,33 @@ private:
     // Finished orders stay while their market may still ask for them.
     std::erase_if(orders_, [&](auto& kv) { return forgettable(kv.second, now); });
     std::erase_if(deferred_cancels_, [&](auto& kv) { return !orders_.count(kv.first); });
+    auto resend = cancels_to_resend(now);
     for (auto& id : to_look)
       lookup(id);
     if (!changed.empty())
       after_change(std::move(changed));
     if (!to_cancel.empty())
       cancel(std::move(to_cancel), halted_ ? "trading halted" : v.cancel_all ? v.reason : "slot ends", now);
+    send_cancels(resend);
     publish_status();
+  }
+
+  /// Failed cancels whose backoff has passed, marked in flight again; retries of
+  /// orders no longer cancel_pending (a look-up settled them) are dropped.
+  std::vector<std::string> cancels_to_resend(std::int64_t now) {
+    std::vector<std::string> ids;
+    std::erase_if(cancel_retries_, [&](auto& kv) {
+      auto it = orders_.find(kv.first);
+      return it == orders_.end() || it->second.state != order_state::cancel_pending;
+    });
+    for (auto& [id, retry] : cancel_retries_)
+      if (retry.next_ms <= now && !cancel_in_flight_.count(id))
+        ids.push_back(id);
+    for (auto& id : ids)
+      cancel_in_flight_.insert(id);
+    if (!ids.empty())
+      spdlog::info("order: sending {} failed cancel(s) again", ids.size());
+    return ids;
   }
 
   static bool forgettable(const order_record& r, std::int64_t now) {
@@ -1096,6 +1133,11 @@ private:
   std::set<std::string> lookup_in_flight_;
   std::set<std::string> cancel_in_flight_;
   std::map<std::string, std::string> deferred_cancels_; // id -> why: asked while its POST was in flight
+  struct cancel_retry {
+    std::uint32_t attempts = 0;
+    std::int64_t next_ms = 0;
+  };
+  std::map<std::string, cancel_retry> cancel_retries_; // cancel_pending orders whose DELETE failed
   std::uint64_t placeholder_seq_ = 0;
   std::mt19937_64 rng_{0x7a6b};                     // jitter of the delayed-order look-ups
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};

@@ -369,6 +369,8 @@ private:
     e.sample("tdmaker_delayed_placements_total", {{"status", "unmatched"}}, trading_.unmatched_placements);
     e.family("tdmaker_delayed_orders_followed", "Delayed orders being followed on the venue to their end.", "gauge");
     e.sample("tdmaker_delayed_orders_followed", {}, static_cast<std::int64_t>(trading_.followed));
+    e.family("tdmaker_cancel_retries_total", "Cancels that failed (after the REST retries) and were sent again.", "counter");
+    e.sample("tdmaker_cancel_retries_total", {}, trading_.cancel_retries);
     e.family("tdmaker_ghost_orders_found_total", "Orders without a clear reply found on the venue.", "counter");
     e.sample("tdmaker_ghost_orders_found_total", {}, trading_.ghosts_found);
     e.family("tdmaker_orphan_orders_cancelled_total", "Venue orders unknown to the ledger, cancelled at start.", "counter");

@@ -18,6 +18,9 @@ struct order_timeouts {
   std::int64_t cancel_ms = 30'000;    // cancel unconfirmed by then: venue check
   std::int64_t recheck_ms = 5'000;    // between look-ups of an unknown order
   backoff_policy follow{std::chrono::milliseconds(300), std::chrono::milliseconds(5'000)}; // delayed orders
+  // A DELETE that failed (after the REST client's own retries): sent again this
+  // soon, not left for cancel_ms, so an order its slot's end must empty is out in time.
+  backoff_policy cancel_retry{std::chrono::milliseconds(1'000), std::chrono::milliseconds(8'000)};
 };
 
 /// "_placing_<n>": the placeholder's name until the venue has answered.

@@ -502,12 +502,13 @@ struct trading_status {
   std::uint64_t delayed_placements = 0;   // answered `delayed` (taker delay): no fill booked from the reply
   std::uint64_t unmatched_placements = 0; // answered `unmatched` (the delay failed)
   std::uint32_t followed = 0;             // delayed orders being followed to their end now
+  std::uint64_t cancel_retries = 0;       // DELETEs that failed and were scheduled again
 };
 template <class Inspector>
 auto inspect(Inspector& f, trading_status& x) {
   return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.paper_open_orders, x.open_exposure, x.placed,
            x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted, x.refused_store,
-           x.refused_heartbeat, x.delayed_placements, x.unmatched_placements, x.followed);
+           x.refused_heartbeat, x.delayed_placements, x.unmatched_placements, x.followed, x.cancel_retries);
 }
 
 /// One line of the append-only audit log (JSON object, no newline).

@@ -256,13 +256,21 @@ struct http_client::impl {
         ++st.failures;
         co_return res;
       }
-      ++st.retries;
       std::uniform_real_distribution<double> u(0.0, 1.0);
       auto delay = backoff_delay(opts.backoff, attempt, u(rng));
       delay = std::max(delay, std::chrono::milliseconds(cls.retry_after_ms));
       if (cls.kind == reply_kind::too_early) // engine restart: back off 1-2 s, doubling (ref §6)
         delay = std::max(delay, backoff_delay({std::chrono::milliseconds(2000), std::chrono::milliseconds(8000)},
                                               attempt, u(rng)));
+      if (r.send_by_unix_ms > 0 && unix_ms() + delay.count() > r.send_by_unix_ms) {
+        // A retry past the entry's send-by time (its slot's cancel time) would place
+        // a bid the order actor has already given up: a 429 at end-4.5 s with
+        // Retry-After 1 rests it until the cancel sweep finds it, past the end.
+        // Only unprocessed replies are retried for entries: it was not placed.
+        ++st.failures;
+        co_return res;
+      }
+      ++st.retries;
       co_await sleep(delay);
     }
   }

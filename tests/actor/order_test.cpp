@@ -320,7 +320,7 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: no answer at all within the plac
   r.self->receive([](std::vector<order_record>& open) { CHECK(open.empty()); }, caf::after(5s) >> [] { FAIL("no answer"); });
 }
 
-TEST_CASE_FIXTURE(test::actor_fixture, "orders: a pending cancel expires after 30 s, is checked on the venue and resent") {
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a pending cancel unanswered for 30 s is checked on the venue - its failure is sent again") {
   rig r(*this);
   r.reconcile();
   auto id = r.place_live(intent(0, 85));
@@ -328,19 +328,58 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a pending cancel expires after 3
   r.self->send(r.orders, cancel_batch{market, {id}});
   REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
   CHECK(r.update().state == order_state::cancel_pending);
-  r.venue->cancel_cbs[0](cancels_done{{id}, false, "cancel: HTTP 0 timeout", {}, {}, {}});
   r.sweep_at(t0 + 30'999);
   r.sweep_at(t0 + 31'000);
   REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  // Still live on the venue, but the DELETE is still out: no second one beside it.
   r.venue->lookup_cbs[0](lookup_done{id, true, false, "LIVE", shares{0}, shares{5'000'000}, ""});
-  CHECK(r.update().state == order_state::live);
+  r.sync();
+  CHECK(r.venue->cancels.size() == 1);
+  CHECK(r.stored(id).state == order_state::cancel_pending);
+  r.venue->cancel_cbs[0](cancels_done{{id}, false, "cancel: HTTP 0 timeout", {}, {}, {}});
+  r.sweep_at(t0 + 33'000);
   REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 2; }));
-  CHECK(r.update().state == order_state::cancel_pending);
+  CHECK(r.venue->cancels[1] == std::vector<std::string>{id});
   r.venue->cancel_cbs[1](cancels_done{{id}, true, "", {}, {id}, {"Order already matched"}});
   REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 2; }));
   r.venue->lookup_cbs[1](lookup_done{id, true, false, "MATCHED", shares{5'000'000}, shares{5'000'000}, ""});
   CHECK(r.update().state == order_state::filled);
   CHECK(r.stored(id).state == order_state::filled);
+}
+
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a failed slot-end cancel is sent again after its backoff - not left for the 30 s expiry") {
+  rig r(*this);
+  r.reconcile();
+  auto id = r.place_live(intent(0, 85));
+  // 10 s before the end the sweep cancels it; the DELETE fails (after the client's retries).
+  r.sweep_at(slot_end_s * 1000 - 10'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 1; }));
+  CHECK(r.update().state == order_state::cancel_pending);
+  r.venue->cancel_cbs[0](cancels_done{{id}, false, "cancel: HTTP 429 Too Many Requests", {}, {}, {}});
+  // The first retry waits 0.5-1 s.
+  r.sweep_at(slot_end_s * 1000 - 9'600);
+  r.sync();
+  CHECK(r.venue->cancels.size() == 1);
+  r.sweep_at(slot_end_s * 1000 - 9'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 2; }));
+  CHECK(r.venue->cancels[1] == std::vector<std::string>{id});
+  // A sweep while it is out sends no third.
+  r.sweep_at(slot_end_s * 1000 - 8'000);
+  r.sync();
+  CHECK(r.venue->cancels.size() == 2);
+  r.venue->cancel_cbs[1](cancels_done{{id}, false, "cancel: HTTP 500 could not cancel", {}, {}, {}});
+  // The second waits 1-2 s.
+  r.sweep_at(slot_end_s * 1000 - 6'000);
+  REQUIRE(r.venue->wait([](auto& v) { return v.cancels.size() == 3; }));
+  r.venue->cancel_cbs[2](cancels_done{{id}, true, "", {id}, {}, {}});
+  REQUIRE(r.venue->wait([](auto& v) { return v.lookups.size() == 1; }));
+  r.venue->lookup_cbs[0](lookup_done{id, true, false, "CANCELED", shares{0}, shares{5'000'000}, ""});
+  CHECK(r.update_for(id, order_state::cancelled).order_id == id);
+  // Settled: later sweeps send nothing more.
+  r.sweep_at(slot_end_s * 1000 - 1'000);
+  r.sync();
+  CHECK(r.venue->cancels.size() == 3);
+  CHECK(r.venue->lookups.size() == 1);
 }
 
 TEST_CASE_FIXTURE(test::actor_fixture, "orders: startup reconciliation adopts known orders, cancels orphans, looks up the rest") {
