@@ -290,13 +290,39 @@ private:
   /// Node mode paper, or a paper-only phase (Experience): record, never send.
   bool paper_now() const { return opts_.paper || phase_paper_; }
 
+  /// The batch's buys the current phase's limits refuse (by index): a market
+  /// sizes its bids by the phase it last heard of, and a batch it sent just
+  /// before a downgrade reached it can arrive here after the downgrade did.
+  std::set<std::size_t> above_phase_limits(const place_batch& b, std::int64_t now) const {
+    if (!opts_.phases || !phase_known_)
+      return {};
+    std::vector<resting_buy> entries;
+    std::vector<std::size_t> index;
+    for (std::size_t k = 0; k < b.orders.size(); ++k) {
+      const auto& i = b.orders[k];
+      if (i.side != order_side::buy)
+        continue;
+      entries.push_back({"", i.market.hex, i.size, i.reserved, now, is_paper_only(phase_)});
+      index.push_back(k);
+    }
+    if (entries.empty())
+      return {};
+    std::set<std::size_t> out;
+    for (auto e : entries_above_limits(resting_buys(orders_, opts_.paper, phase_), entries, phase_,
+                                       opts_.phases->limits_of(phase_)))
+      out.insert(index[e]);
+    return out;
+  }
+
   void on_place(place_batch b) {
     if (auto m = caf::actor_cast<market_actor>(current_sender()))
       markets_[b.market.hex] = m;
     auto now = opts_.clock();
     std::vector<order_record> accepted;
     std::vector<signed_placement> signed_orders;
-    for (auto& i : b.orders) {
+    auto over = above_phase_limits(b, now);
+    for (std::size_t k = 0; k < b.orders.size(); ++k) {
+      auto& i = b.orders[k];
       if (i.side == order_side::buy && store_failing()) {
         // Up front: a bid on a failing store would go out while its later
         // states and fills cannot be stored. Exits still go (refusal()).
@@ -313,6 +339,11 @@ private:
       }
       if (auto why = refusal(i, now); !why.empty()) {
         refuse(i, why, now);
+        continue;
+      }
+      if (over.count(k)) {
+        ++status_.refused_limits;
+        refuse(i, "above the limits of phase " + std::string(to_string(phase_)), now);
         continue;
       }
       auto r = record_of(i, order_state::placing, now);

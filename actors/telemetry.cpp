@@ -364,6 +364,7 @@ private:
     e.family("tdmaker_orders_refused_total", "New orders refused up front, by reason.", "counter");
     e.sample("tdmaker_orders_refused_total", {{"reason", "store"}}, trading_.refused_store);
     e.sample("tdmaker_orders_refused_total", {{"reason", "heartbeat"}}, trading_.refused_heartbeat);
+    e.sample("tdmaker_orders_refused_total", {{"reason", "phase_limits"}}, trading_.refused_limits);
     e.family("tdmaker_delayed_placements_total", "Placements answered delayed/unmatched (taker delay).", "counter");
     e.sample("tdmaker_delayed_placements_total", {{"status", "delayed"}}, trading_.delayed_placements);
     e.sample("tdmaker_delayed_placements_total", {{"status", "unmatched"}}, trading_.unmatched_placements);

@@ -190,4 +190,27 @@ std::vector<std::string> orders_above_limits(const std::vector<resting_buy>& ope
   return {cancel.begin(), cancel.end()}; // sorted by order id: deterministic
 }
 
+std::vector<std::size_t> entries_above_limits(const std::vector<resting_buy>& open,
+                                              const std::vector<resting_buy>& entries, phase current,
+                                              const phase_limits& l) {
+  // The entries are the newest (trimmed first); an id no order can have names each.
+  constexpr std::string_view tag = "<entry>#";
+  std::int64_t newest = 0;
+  for (const auto& o : open)
+    newest = std::max(newest, o.created_ms);
+  auto all = open;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto e = entries[i];
+    e.order_id = std::string(tag) + std::to_string(i);
+    e.created_ms = std::max(e.created_ms, newest) + static_cast<std::int64_t>(i) + 1;
+    all.push_back(std::move(e));
+  }
+  std::vector<std::size_t> refused;
+  for (const auto& id : orders_above_limits(all, current, l))
+    if (id.starts_with(tag))
+      refused.push_back(std::stoul(id.substr(tag.size())));
+  std::sort(refused.begin(), refused.end());
+  return refused;
+}
+
 } // namespace tdmaker

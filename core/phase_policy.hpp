@@ -134,4 +134,11 @@ struct resting_buy {
 /// keep a market above its per-market cap or the total above its exposure budget.
 std::vector<std::string> orders_above_limits(const std::vector<resting_buy>& open, phase to, const phase_limits& l);
 
+/// The new buys (by index in `entries`) that `current`'s limits refuse beside the
+/// `open` ones: a market sized its bids before it heard of a switch, and its batch
+/// reached the order actor after it. Open orders are never named here.
+std::vector<std::size_t> entries_above_limits(const std::vector<resting_buy>& open,
+                                              const std::vector<resting_buy>& entries, phase current,
+                                              const phase_limits& l);
+
 } // namespace tdmaker

@@ -499,6 +499,7 @@ struct trading_status {
   std::uint64_t adopted = 0;
   std::uint64_t refused_store = 0; // new orders refused up front because the store is failing
   std::uint64_t refused_heartbeat = 0; // new orders refused up front because the heartbeat is not healthy
+  std::uint64_t refused_limits = 0;    // new buys above the current phase's limits (sized before a switch)
   std::uint64_t delayed_placements = 0;   // answered `delayed` (taker delay): no fill booked from the reply
   std::uint64_t unmatched_placements = 0; // answered `unmatched` (the delay failed)
   std::uint32_t followed = 0;             // delayed orders being followed to their end now
@@ -508,7 +509,7 @@ template <class Inspector>
 auto inspect(Inspector& f, trading_status& x) {
   return f(x.allow_new, x.halted, x.reconciled, x.reason, x.open_orders, x.paper_open_orders, x.open_exposure, x.placed,
            x.rejected, x.cancelled, x.filled, x.ghosts_found, x.orphans_cancelled, x.adopted, x.refused_store,
-           x.refused_heartbeat, x.delayed_placements, x.unmatched_placements, x.followed, x.cancel_retries);
+           x.refused_heartbeat, x.refused_limits, x.delayed_placements, x.unmatched_placements, x.followed, x.cancel_retries);
 }
 
 /// One line of the append-only audit log (JSON object, no newline).

@@ -884,6 +884,26 @@ TEST_CASE_FIXTURE(test::actor_fixture, "orders: a downgrade cancels the resting 
   CHECK(r.stored(exit).state == order_state::live);
 }
 
+TEST_CASE_FIXTURE(test::actor_fixture, "orders: a batch sized before a downgrade that arrives after it - its buys above the new limits are refused, the rest placed") {
+  rig r(*this, {}, {}, {}, false, cancel_policy());
+  r.reconcile();
+  r.self->send(r.orders, phase_record{phase::real_money_trial, phase::proof_of_concept, t0, "gate met", "test"});
+  r.sync();
+  r.self->send(r.orders, phase_record{phase::proof_of_concept, phase::real_money_trial, t0, "downgrade", "auto"});
+  // The market still sized by RealMoneyTrial: 10 shares on rung 0, 5 on rung 1.
+  auto big = intent(0, 85);
+  big.size = shares{10'000'000};
+  big.reserved = usdc{8'500'000};
+  r.self->send(r.orders, place_batch{market, {big, intent(1, 83), sell_exit()}});
+  auto refused = r.update();
+  CHECK(refused.state == order_state::rejected);
+  CHECK(refused.rung == 0);
+  CHECK(refused.reason == "above the limits of phase ProofOfConcept");
+  CHECK(r.release().market == market); // its reservation goes back to the budget
+  REQUIRE(r.venue->wait([](auto& v) { return v.placed.size() == 1; }));
+  CHECK(r.venue->placed[0].size() == 2); // rung 1 and the exit went out
+}
+
 TEST_CASE_FIXTURE(test::actor_fixture, "orders: a refused exit names its position's book, and a venue fill never credits a paper order") {
   rig r(*this);
   r.self->send(r.orders, phase_record{phase::experience, phase::proof_of_concept, t0, "review", "test"});

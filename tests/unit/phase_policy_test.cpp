@@ -468,3 +468,19 @@ TEST_CASE("orders above limits: per-market cap and total budget cancel the newes
   std::reverse(a.begin(), a.end());
   CHECK(orders_above_limits(a, phase::scaling, l) == std::vector<std::string>{"a3", "b1"});
 }
+
+TEST_CASE("entries above limits: a batch sized before a downgrade is refused - resting orders are never named") {
+  auto l = limits(5'000'000, 50'000'000, 12'000'000);
+  // Market A rests 9 of its 12; three new bids of 10, 5 and 5 shares (2 pUSD each).
+  std::vector<resting_buy> open{buy("a1", "A", 5'000'000, 9'000'000, 100)};
+  std::vector<resting_buy> entries{buy("", "A", 10'000'000, 2'000'000, 50), buy("", "A", 5'000'000, 2'000'000, 50),
+                                   buy("", "A", 5'000'000, 2'000'000, 50)};
+  // The 10-share bid is above the rung size; of the two others the newer takes A past 12.
+  CHECK(entries_above_limits(open, entries, phase::real_money_trial, l) == std::vector<std::size_t>{0, 2});
+  // Within every limit: nothing refused.
+  CHECK(entries_above_limits(open, {entries[1]}, phase::real_money_trial, l).empty());
+  // Resting orders above the limits (a cancel on its way) are not named, and a
+  // new bid beside them on another market still passes.
+  std::vector<resting_buy> over{buy("big", "B", 9'000'000, 30'000'000, 1)};
+  CHECK(entries_above_limits(over, {buy("", "C", 5'000'000, 2'000'000, 2)}, phase::real_money_trial, l).empty());
+}
