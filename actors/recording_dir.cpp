@@ -44,6 +44,20 @@ result<segment_contents> read_segment(const segment_file& seg) {
   return c;
 }
 
+result<std::vector<recorded_frame>> frames_in_range(const segment_contents& c, std::int64_t from_ms,
+                                                    std::int64_t to_ms) {
+  std::vector<recorded_frame> out;
+  for (const auto& b : blocks_in_range(c.scan.blocks, from_ms, to_ms - 1)) {
+    auto r = decode_block(std::string_view(c.bytes).substr(b.offset, b.size), b.offset);
+    if (!r.ok)
+      return fail("block at " + std::to_string(b.offset) + ": " + r.error);
+    for (auto& f : r.frames)
+      if (f.recv_ms >= from_ms && f.recv_ms < to_ms)
+        out.push_back(std::move(f));
+  }
+  return out;
+}
+
 bool write_all(int fd, std::string_view bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {

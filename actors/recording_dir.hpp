@@ -29,6 +29,11 @@ struct segment_contents {
 };
 result<segment_contents> read_segment(const segment_file& seg);
 
+/// The frames of `c` received in [from_ms, to_ms), read through its blocks'
+/// index; a block the index names that does not decode fails the whole read.
+result<std::vector<recorded_frame>> frames_in_range(const segment_contents& c, std::int64_t from_ms,
+                                                    std::int64_t to_ms);
+
 /// Makes a segment whole again after a crash: a torn or corrupt tail is cut
 /// off (the file truncated to its last good block) and the index rewritten from
 /// the blocks kept. Returns the bytes dropped (0: nothing to do).

@@ -12,16 +12,17 @@ constexpr int corrupt_exit = 3;
 
 bool put(const std::string& text) { return std::fwrite(text.data(), 1, text.size(), stdout) == text.size(); }
 
-/// The frames of one segment's blocks that were received in the range.
-bool dump_segment(const segment_contents& c, const export_query& range) {
-  for (auto& b : blocks_in_range(c.scan.blocks, range.from_ms, range.to_ms - 1)) {
-    auto read = decode_block(std::string_view(c.bytes).substr(b.offset, b.size), b.offset);
-    if (!read.ok) // the index said a block is here; the scan would have stopped at it
-      continue;
-    for (auto& f : read.frames)
-      if (f.recv_ms >= range.from_ms && f.recv_ms < range.to_ms && !put(frame_jsonl(f)))
-        return false;
+/// The frames of one segment received in the range, a JSON line each; false
+/// (with the reason in `error`) when the output or a block fails.
+bool dump_segment(const segment_contents& c, const export_query& range, std::string& error) {
+  auto frames = frames_in_range(c, range.from_ms, range.to_ms);
+  if (!frames) {
+    error = frames.error();
+    return true; // the segment is unreadable there, not the output
   }
+  for (auto& f : *frames)
+    if (!put(frame_jsonl(f)))
+      return false;
   return true;
 }
 
@@ -51,10 +52,17 @@ int run_recording(const recording_query& q) {
       if (c->scan.corrupt && rc == 0)
         rc = corrupt_exit;
     }
-    const bool ok = q.dump ? dump_segment(c.value(), q.range) : put(segment_listing_line(name, c->bytes.size(), c->scan));
+    std::string bad_block;
+    const bool ok = q.dump ? dump_segment(c.value(), q.range, bad_block)
+                           : put(segment_listing_line(name, c->bytes.size(), c->scan));
     if (!ok) {
       std::fprintf(stderr, "recording: cannot write the output\n");
       return 1;
+    }
+    if (!bad_block.empty()) {
+      std::fprintf(stderr, "recording: %s: %s; none of its frames dumped\n", name.c_str(), bad_block.c_str());
+      if (rc == 0)
+        rc = corrupt_exit;
     }
   }
   return rc;

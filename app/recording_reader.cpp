@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <iterator>
 
 #include <spdlog/spdlog.h>
 
@@ -14,13 +15,6 @@ namespace tdmaker {
 namespace {
 
 namespace fs = std::filesystem;
-
-void keep_range(std::vector<recorded_frame>& in, std::vector<recorded_frame>& out, std::int64_t from_ms,
-                std::int64_t to_ms) {
-  for (auto& f : in)
-    if (f.recv_ms >= from_ms && f.recv_ms < to_ms)
-      out.push_back(std::move(f));
-}
 
 result<bool> read_segments(const std::string& dir, std::int64_t from_ms, std::int64_t to_ms,
                            std::vector<recorded_frame>& out) {
@@ -35,12 +29,10 @@ result<bool> read_segments(const std::string& dir, std::int64_t from_ms, std::in
       return fail(c.error());
     if (!c->scan.error.empty()) // a crash's torn tail: the blocks before it count
       spdlog::warn("replay: {}: {} (the {} bytes before it are read)", seg.path, c->scan.error, c->scan.good_bytes);
-    for (const auto& b : blocks_in_range(c->scan.blocks, from_ms, to_ms - 1)) {
-      auto r = decode_block(std::string_view(c->bytes).substr(b.offset, b.size), b.offset);
-      if (!r.ok)
-        return fail(seg.path + ": block at " + std::to_string(b.offset) + ": " + r.error);
-      keep_range(r.frames, out, from_ms, to_ms);
-    }
+    auto frames = frames_in_range(c.value(), from_ms, to_ms);
+    if (!frames)
+      return fail(seg.path + ": " + frames.error());
+    std::move(frames->begin(), frames->end(), std::back_inserter(out));
   }
   return true;
 }

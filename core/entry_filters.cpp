@@ -16,23 +16,6 @@ double as_probability(price p) { return static_cast<double>(p.micros) / micros_p
 std::int64_t seconds_into(const entry_inputs& in) { return in.now_ms / 1000 - in.slot_start_s; }
 std::int64_t seconds_left(const entry_inputs& in) { return in.slot_end_s - in.now_ms / 1000; }
 
-double feature_value_of(entry_model::feature f, const entry_rules& r, const entry_inputs& in) {
-  switch (f) {
-    case entry_model::feature::move_ppm:
-      return static_cast<double>(directional_move_ppm(in.side, in.ref_start, in.ref_now));
-    case entry_model::feature::seconds_into: return static_cast<double>(seconds_into(in));
-    case entry_model::feature::seconds_left: return static_cast<double>(seconds_left(in));
-    case entry_model::feature::bid: return as_probability(in.bid);
-    case entry_model::feature::ask: return as_probability(in.ask);
-    case entry_model::feature::spread: return as_probability(in.ask) - as_probability(in.bid);
-    case entry_model::feature::fair: {
-      auto up = fair_up_probability(in.ref_start, in.ref_now, seconds_left(in), r.annual_vol_ppm);
-      return in.side == outcome::up ? up : 1 - up;
-    }
-  }
-  return 0;
-}
-
 struct feature_name {
   std::string_view name;
   entry_model::feature f;
@@ -61,7 +44,20 @@ std::optional<entry_model::feature> parse_entry_feature(std::string_view name) {
 }
 
 double entry_feature_value(entry_model::feature f, const entry_rules& r, const entry_inputs& in) {
-  return feature_value_of(f, r, in);
+  switch (f) {
+    case entry_model::feature::move_ppm:
+      return static_cast<double>(directional_move_ppm(in.side, in.ref_start, in.ref_now));
+    case entry_model::feature::seconds_into: return static_cast<double>(seconds_into(in));
+    case entry_model::feature::seconds_left: return static_cast<double>(seconds_left(in));
+    case entry_model::feature::bid: return as_probability(in.bid);
+    case entry_model::feature::ask: return as_probability(in.ask);
+    case entry_model::feature::spread: return as_probability(in.ask) - as_probability(in.bid);
+    case entry_model::feature::fair: {
+      auto up = fair_up_probability(in.ref_start, in.ref_now, seconds_left(in), r.annual_vol_ppm);
+      return in.side == outcome::up ? up : 1 - up;
+    }
+  }
+  return 0;
 }
 
 std::string_view to_string(entry_action a) {
@@ -188,7 +184,7 @@ result<entry_model> parse_entry_model(std::string_view text) {
 double entry_model_probability(const entry_model& m, const entry_rules& r, const entry_inputs& in) {
   double z = m.intercept;
   for (auto& [f, w] : m.weights)
-    z += w * feature_value_of(f, r, in);
+    z += w * entry_feature_value(f, r, in);
   return 1.0 / (1.0 + std::exp(-z));
 }
 

@@ -2,7 +2,10 @@
 # tdmaker set-up for a fresh Debian 12 machine (run as root).
 #   bash deploy/setup.sh run    install packages, build Release, run the node on its
 #                               embedded default (local config, paper mode)
-#   bash deploy/setup.sh test   install packages, build Release + ASan/UBSan, run all tests
+#   bash deploy/setup.sh test   install packages, build Release, run all tests; then the
+#                               core's unit tests under ASan/UBSan (what CI runs)
+#   bash deploy/setup.sh sanitize  the unit and actor tests under ASan/UBSan (long
+#                               from cold: run before a change to actors/ or net/ lands)
 #   bash deploy/setup.sh build  install packages and build Release only
 # Idempotent: apt-get is skipped when every package is already installed.
 set -euo pipefail
@@ -89,6 +92,24 @@ wait_for_venue() { # wait_for_venue PID URL SECONDS
   echo "setup: tdmaker-venue answers on $url"
 }
 
+# The node's own tests again under ASan+UBSan (build/asan), `unit_tests` and/or
+# `actor_tests`. -O0 -g1: sanitizers with optimisation multiply CAF's compile time
+# (5x measured on actors/market.cpp); line numbers are enough for reports. The
+# venue (test infrastructure) runs in release. From a cold machine the actor tests'
+# sanitized build is most of an hour on 2 cores: CI keeps to the core's.
+sanitized() {
+  local start labels
+  start=$(date +%s)
+  build build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
+    -DTDMAKER_SANITIZE=ON --target "$@"
+  echo "setup: asan build took $(( $(date +%s) - start )) s"
+  labels=unit
+  [[ " $* " == *" actor_tests "* ]] && labels='unit|actor'
+  (cd "$ROOT/build/asan" && ASAN_OPTIONS=detect_leaks=0 \
+     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$ROOT/tests/ubsan.supp" \
+     ctest --output-on-failure --timeout 300 -L "$labels")
+}
+
 cmd="${1:-run}"
 install_packages
 case "$cmd" in
@@ -114,17 +135,9 @@ case "$cmd" in
     # is the same as one by one, 408 vs 421 s, with 25 % of one core busy).
     (cd "$ROOT/build/release" && ctest --output-on-failure --timeout 300 -j 2 -L 'unit|actor' \
        && ctest --output-on-failure --timeout 300 -j 4 -L e2e)
-    start=$(date +%s)
-    # -O0 -g1: sanitizers with optimisation multiply CAF's compile time (5x
-    # measured on actors/market.cpp); line numbers are enough for reports.
-    # The node's own code only: the venue (test infrastructure) runs in release.
-    build build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-      -DTDMAKER_SANITIZE=ON --target unit_tests actor_tests
-    echo "setup: asan build took $(( $(date +%s) - start )) s"
-    (cd "$ROOT/build/asan" && ASAN_OPTIONS=detect_leaks=0 \
-       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$ROOT/tests/ubsan.supp" \
-       ctest --output-on-failure --timeout 300 -L 'unit|actor')
-    ;;
+    sanitized unit_tests ;;
+  sanitize)
+    sanitized unit_tests actor_tests ;;
   *)
-    echo "usage: bash deploy/setup.sh [run|test|build]" >&2; exit 2 ;;
+    echo "usage: bash deploy/setup.sh [run|test|sanitize|build]" >&2; exit 2 ;;
 esac
