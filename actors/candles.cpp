@@ -21,6 +21,7 @@ struct stream {
   bool valid = false;
   candle_kind kind = candle_kind::ref;
   candle_aggregator agg;
+  std::uint64_t completed = 0;
 };
 
 struct done_candle {
@@ -51,6 +52,7 @@ public:
             });
         write_next();
         publish();
+        log_health_if_due();
         delayed_send(this, opts_.tick_every, tick_atom::value);
       },
       [=, this](flush_atom) -> caf::result<candle_stats> { return close(); },
@@ -100,6 +102,7 @@ private:
     f(streams_[i].agg, scratch_);
     for (const auto& c : scratch_) {
       ++completed_[static_cast<std::size_t>(streams_[i].kind)];
+      ++streams_[i].completed;
       pending_.push_back({i, c});
       if (opts_.events) // the stored record is the event's payload: one codec for both
         send(opts_.events, event_input{event_kind::candle_completed, opts_.clock(), encode_candle(streams_[i].name, c)});
@@ -171,6 +174,23 @@ private:
     return rp;
   }
 
+  /// Beside the feed's health lines (seed 004): each reference stream's candles,
+  /// and the completed/persisted pair the checkpoint compares.
+  void log_health_if_due() {
+    const auto now = opts_.clock();
+    if (last_health_log_ms_ < 0)
+      last_health_log_ms_ = now;
+    if (opts_.health_log_every.count() <= 0 || now - last_health_log_ms_ < opts_.health_log_every.count())
+      return;
+    last_health_log_ms_ = now;
+    for (const auto& st : streams_)
+      if (st.valid && st.kind == candle_kind::ref)
+        spdlog::info("health: stream {} | candles {}", st.name, st.completed);
+    spdlog::info("health: candles completed {} (ref {}, mid {}, last {}), persisted {}, pending {}",
+                 completed_[0] + completed_[1] + completed_[2], completed_[0], completed_[1], completed_[2], persisted_,
+                 pending_.size());
+  }
+
   candle_stats stats() const {
     candle_stats s;
     for (const auto& st : streams_) {
@@ -179,6 +199,8 @@ private:
       s.gaps_filled += c.gaps_filled;
       s.gaps_left += c.gaps_left;
       s.late_ticks += c.late_ticks;
+      if (st.valid && st.kind == candle_kind::ref)
+        s.by_reference.push_back({st.name, st.completed});
     }
     s.completed_ref = completed_[0];
     s.completed_mid = completed_[1];
@@ -197,6 +219,7 @@ private:
   telemetry_actor telemetry_;
   candles_options opts_;
   std::vector<stream> streams_; // indexed as the feed's tap numbers them
+  std::int64_t last_health_log_ms_ = -1;
   std::deque<done_candle> pending_;  // completed, not yet acknowledged by the store
   std::vector<candle> scratch_;
   std::uint64_t completed_[3] = {0, 0, 0};

@@ -16,6 +16,7 @@ struct candles_options {
   std::size_t max_batch = 512;    // candles per write
   std::size_t max_pending = 100'000; // completed, not yet written: past it the oldest are dropped
   std::chrono::milliseconds flush_every{250};
+  std::chrono::milliseconds health_log_every{60'000}; // the per-stream health lines (seed 004)
   std::function<std::int64_t()> clock; // wall ms for quiet streams; tests and a replay inject theirs
   events_actor events; // each completed candle, as a candle_completed event (may be null)
 };

@@ -22,6 +22,7 @@
 //   feed --candle_samples (reference, token mid and last trade)--> candles --write_batch--> store
 //   every instrumented actor --actor_sample--> telemetry <--metrics/status/health-- http
 //   feed, order, phase-manager (, candles) --event_input--> events <--query/subscribe-- http (/events, stream)
+//   `tdmaker train` only: market --evaluation_sample/evaluation_outcome--> sample writer (JSON lines)
 //
 // A handler's reply type is part of the contract: "done" replies are sent only
 // after the fact is committed to LMDB.
@@ -36,6 +37,7 @@
 #include "messages/candles.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
+#include "messages/training.hpp"
 
 namespace tdmaker {
 
@@ -160,6 +162,13 @@ using directory_actor = caf::typed_actor<
   caf::replies_to<retire_atom, condition_id>::with<bool>,
   caf::replies_to<list_atom>::with<std::vector<market_summary>>,
   caf::reacts_to<phase_record>>;                      // phase manager: kept, and passed to every market
+
+/// `tdmaker train`'s tap on a replay: every market's evaluations, held until the
+/// market resolves, then labelled with its winner and written as JSON lines (one
+/// a market, outcome, kind and second). Offline only: a live node has none.
+using sample_writer_actor = caf::typed_actor<
+  caf::reacts_to<evaluation_sample>,                 // market: one outcome's features now
+  caf::reacts_to<evaluation_outcome>>;               // market: resolved; its rows are written
 
 /// One-minute candles (core/candle_aggregator) of the reference and of each token's
 /// mid and last trade; completed candles written to LMDB `candles` in batches.

@@ -108,6 +108,8 @@ public:
       [=, this](market_resolved& r) {
         resolved_winner_ = r.winner;
         spdlog::info("market {}: resolved, winner token {}", record_.id.hex, r.winner.digits);
+        if (opts_.samples && (r.winner == record_.up_token || r.winner == record_.down_token))
+          send(opts_.samples, evaluation_outcome{record_.id, r.winner == record_.up_token ? outcome::up : outcome::down});
       },
       [=, this](get_atom, latency_atom) -> std::vector<std::int64_t> {
         auto n = std::min<std::uint64_t>(latency_count_, latency_ring_.size());
@@ -358,8 +360,28 @@ private:
     }
     if (capture_)
       after_capture(snap);
+    if (opts_.samples)
+      sample_holdings(snap);
     if (!proposals_.empty())
       admit(recv_ns);
+  }
+
+  /// `tdmaker train`: one outcome's features as the live filters compute them.
+  void sample(sample_kind kind, const entry_inputs& in) {
+    evaluation_sample s{record_.id, in.side, kind, in.now_ms, {}};
+    s.x.reserve(entry_feature_count);
+    for (auto f : all_entry_features)
+      s.x.push_back(entry_feature_value(f, opts_.td_maker->entry, in));
+    send(opts_.samples, std::move(s));
+  }
+
+  /// Exit rows: each TD maker holding's outcome, wherever it is in its slot.
+  void sample_holdings(const strategy_snapshot& snap) {
+    if (!opts_.td_maker)
+      return;
+    for (bool paper : {false, true})
+      if (auto pos = position_on(paper, strategy_kind::td_maker); pos.open)
+        sample(sample_kind::exit, entry_inputs_of(snap, pos.side));
   }
 
   /// One strategy's intents into the market's: buys to admit, exits, orders to sign ahead.
@@ -377,8 +399,11 @@ private:
       send(opts_.orders, std::move(r));
     }
     if (k == strategy_kind::td_maker)
-      for (auto side : {outcome::up, outcome::down})
+      for (auto side : {outcome::up, outcome::down}) {
         audit_td(snap.now_ms, side, td()->last(side).verdict);
+        if (opts_.samples)
+          sample(sample_kind::entry, td()->last(side).in);
+      }
     else
       audit_capture(snap);
   }

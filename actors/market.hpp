@@ -39,6 +39,9 @@ struct market_options {
   std::int64_t stop_before_end_ms = 10'000; // no new intents this close to the slot end
   std::chrono::milliseconds idle_evaluate{1'000}; // re-evaluate without book updates (time gates)
   std::chrono::milliseconds flush_every{250};
+  // `tdmaker train` only (a replay): every TD maker evaluation and every check of a
+  // held outcome, as feature rows, and the winner that labels them. Null live.
+  sample_writer_actor samples;
 };
 
 /// Spawns the actor that alone owns market `id`. It loads its persisted record

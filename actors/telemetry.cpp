@@ -310,8 +310,8 @@ private:
   /// Per-stream health (seed 004, docs/events.md): each channel, and each reference
   /// symbol of the price channel, as one `stream`. Drops: frames refused (bad or
   /// oversize); gaps: a channel's forced reconnects and book re-fetches, a
-  /// symbol's silences of 10 s or more. Candles per stream come with the candle
-  /// store (issue 18 item 2): its `tdmaker_stream_candles_total{stream}` goes here.
+  /// symbol's silences of 10 s or more. Candles: a symbol's completed one-minute
+  /// candles (with candles.enabled; a channel has none of its own).
   void stream_metrics(prom::exposition& e) const {
     if (feeds_.empty())
       return;
@@ -342,6 +342,11 @@ private:
            "counter", [](const row& r) { return r.gaps; });
     family("tdmaker_stream_last_message_age_seconds", "Seconds since the stream's last message (-1: none yet).",
            "gauge", [](const row& r) { return r.age_ms < 0 ? std::string("-1") : format_fixed(r.age_ms, 3); });
+    if (!candles_known_)
+      return;
+    e.family("tdmaker_stream_candles_total", "One-minute candles completed per reference stream.", "counter");
+    for (auto& c : candles_.by_reference)
+      e.sample("tdmaker_stream_candles_total", {{"stream", c.stream}}, c.completed);
   }
 
   /// The order actor's trading state and the bidding budget.

@@ -27,6 +27,7 @@
 #include "app/phase_cli.hpp"
 #include "app/recording_cli.hpp"
 #include "app/replay_cli.hpp"
+#include "app/train_cli.hpp"
 #include "app/store_probe.hpp"
 #include "app/venue_check.hpp"
 #include "actors/util.hpp" // read_text_file
@@ -107,6 +108,14 @@ Usage:
                                      report.json and the exports (CSV) under --out (new or
                                      empty). --set sweeps one config key: one run and one
                                      table row per value
+  tdmaker train entry|exit --recording DIR|FILE.jsonl --from T --to T --out FILE
+                 [--test-from T] [--test-to T] [--config FILE] [--features a,b,...]
+                 [--l2 X] [--threshold P] [--taker-threshold P] [--samples FILE]
+                                     fit seed 003's logistic entry or exit model on a
+                                     replay of [--from, --to), judge it on a later range
+                                     (default: from --to on; a market in both is judged,
+                                     not fitted) and write the file entry.model_file /
+                                     stop_loss.model_file load (docs/training.md)
   tdmaker store-probe --data DIR [--count N] [--window W]
                                      write N records through the store actor, printing
                                      each acknowledgement (benchmark / durability probe)
@@ -532,6 +541,8 @@ int main(int argc, char** argv) {
     return run_candles({args.begin() + 1, args.end()}, load_config);
   if (a == "replay")
     return run_replay({args.begin() + 1, args.end()});
+  if (a == "train")
+    return run_train({args.begin() + 1, args.end()});
   if (a == "store-probe")
     return run_probe({args.begin() + 1, args.end()});
   if (a == "phase")

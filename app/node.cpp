@@ -38,6 +38,7 @@
 #include "actors/directory.hpp"
 #include "actors/discovery.hpp"
 #include "actors/recorder.hpp"
+#include "actors/sample_writer.hpp"
 #include "net/recording_tap.hpp"
 #include "actors/feed.hpp"
 #include "net/http_client.hpp"
@@ -83,6 +84,7 @@ struct node::impl {
   candles_actor candles;
   feed_actor feed;
   recorder_actor recorder; // record.enabled only: every tap sends to it (docs/recording.md)
+  sample_writer_actor samples; // `tdmaker train`'s replay only
   std::vector<supervised> singletons; // the table below, as started
   supervisor_actor supervisor;
   std::shared_ptr<failure_latch> failure = std::make_shared<failure_latch>();
@@ -221,6 +223,7 @@ result<std::optional<Model>> load_model(const char* key, const std::string& path
   auto m = parse(*text);
   if (!m)
     return fail(std::string(key) + " " + path + ": " + m.error());
+  spdlog::info("node: {} {} loaded", key, path);
   return std::optional<Model>{std::move(m).value()};
 }
 
@@ -427,6 +430,7 @@ caf::actor start_directory(impl& p) {
   if (cfg.capture.enabled)
     o.market.capture = cfg.capture;
   o.market.phases = cfg.phases;
+  o.market.samples = p.samples;
   o.flush_every = p.flush;
   p.directory = spawn_directory(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.directory);
@@ -680,7 +684,8 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, std::string co
   return n;
 }
 
-result<std::unique_ptr<node>> node::start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob) {
+result<std::unique_ptr<node>> node::start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob,
+                                                  std::string samples_path) {
   if (cfg.mode != trading_mode::paper)
     return fail("replay: the config's mode must be paper (a replay never sends an order)");
   auto prepared = prepare(cfg);
@@ -690,6 +695,12 @@ result<std::unique_ptr<node>> node::start_replay(const node_config& cfg, http_fe
   start_actor_system(*p, true);
   p->gamma_fetch = std::move(gamma);
   p->clob_fetch = std::move(clob);
+  if (!samples_path.empty()) {
+    auto w = spawn_sample_writer(*p->sys, {std::move(samples_path)});
+    if (!w)
+      return fail(w.error());
+    p->samples = *w;
+  }
   start_singletons(*p);
   start_supervisor(*p);
   spdlog::info("replay: node started (deterministic scheduler, paper, data {})", cfg.data_dir);
@@ -776,6 +787,7 @@ void release(impl& p) {
   p.supervisor = nullptr;
   p.feed = nullptr;
   p.recorder = nullptr;
+  p.samples = nullptr;
   p.candles = nullptr;
   p.directory = nullptr;
   p.control = nullptr;
@@ -827,6 +839,9 @@ void node::shutdown_replay(const std::function<void()>& run) {
   for (auto it = p.singletons.rbegin(); it != p.singletons.rend(); ++it)
     if (it->stops_after_flush)
       caf::anon_send_exit(it->handle, caf::exit_reason::user_shutdown);
+  run();
+  if (p.samples) // the markets are gone: no row comes after this; its exit flushes the file
+    caf::anon_send_exit(p.samples, caf::exit_reason::user_shutdown);
   run();
   release(p);
   spdlog::info("replay: node stopped");

@@ -52,7 +52,10 @@ public:
   /// virtual timers, run by the driver), no socket, no HTTP server, no key, paper
   /// only; its REST reads are answered by `gamma` and `clob`. The driver delivers
   /// the recorded frames to `feed()` and runs `system()`'s scheduler.
-  static result<std::unique_ptr<node>> start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob);
+  /// `samples_path` set (`tdmaker train`): every market's evaluations are written
+  /// there as labelled JSON lines (actors/sample_writer).
+  static result<std::unique_ptr<node>> start_replay(const node_config& cfg, http_fetch gamma, http_fetch clob,
+                                                    std::string samples_path = {});
   caf::actor_system& system();
   feed_actor feed() const;
   /// The replay's shutdown: the same order as shutdown(), with `run` draining the

@@ -87,6 +87,43 @@ result<replay_args> parse_args(const std::vector<std::string>& args) {
   return a;
 }
 
+/// Each run in its own directory; one run prints its report, a sweep one row per setting.
+int replay_runs(const replay_args& a, const std::vector<recorded_frame>& frames,
+                const std::vector<std::pair<std::string, std::string>>& runs, const std::string& out) {
+  if (runs.size() > 1)
+    std::printf("%-40s %8s %6s %14s %14s\n", "setting", "markets", "fills", "pnl", "max_drawdown");
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto dir = runs.size() == 1 ? out : out + "/run-" + std::to_string(i + 1);
+    if (auto ok = fresh_dir(dir); !ok) {
+      std::fprintf(stderr, "%s\n", ok.error().c_str());
+      return 2;
+    }
+    auto cfg = replay_config(runs[i].second, dir);
+    if (!cfg) {
+      std::fprintf(stderr, "replay: %s%s\n", runs[i].first.empty() ? "" : (runs[i].first + ": ").c_str(),
+                   cfg.error().c_str());
+      return 2;
+    }
+    auto r = replay_frames(frames, *cfg, {a.speed, a.tail_ms, {}}, dir);
+    if (!r) {
+      std::fprintf(stderr, "replay: %s\n", r.error().c_str());
+      return 1;
+    }
+    if (auto saved = write_text_file(dir + "/report.json", report_json(*r) + "\n"); !saved) {
+      std::fprintf(stderr, "replay: %s\n", saved.error().c_str());
+      return 1;
+    }
+    if (runs.size() == 1)
+      std::printf("replay of %zu frames (%s): %s", frames.size(), dir.c_str(), report_text(*r).c_str());
+    else
+      std::printf("%-40s %8u %6u %14s %14s\n", runs[i].first.c_str(), r->markets, r->fills,
+                  to_string(r->pnl).c_str(), to_string(r->max_drawdown).c_str());
+  }
+  return 0;
+}
+
+} // namespace
+
 /// The config a replay runs: the file's (or the embedded default), in paper mode,
 /// with its store and logs under `out` and nothing that reaches outside.
 result<node_config> replay_config(const std::string& text, const std::string& out) {
@@ -104,11 +141,13 @@ result<node_config> replay_config(const std::string& text, const std::string& ou
   return cfg;
 }
 
-result<std::string> config_text(const std::string& path) {
+result<std::string> replay_config_text(const std::string& path) {
   if (path.empty())
     return std::string(build::default_config);
   return read_text_file(path);
 }
+
+namespace {
 
 /// From the store the run left: the report (its settlements) and the same exports a
 /// live node's `tdmaker export` gives, as CSV files in `dir`. One read transaction.
@@ -138,15 +177,17 @@ result<session_report> report_and_exports(const std::string& data_dir, const std
   return report_of(std::move(rows).value());
 }
 
+} // namespace
+
 /// Runs one replay of `frames` into `out`; the settlements it committed make the report.
-result<session_report> replay_once(const std::vector<recorded_frame>& frames, const node_config& cfg,
-                                   const replay_args& a, const std::string& dir) {
+result<session_report> replay_frames(const std::vector<recorded_frame>& frames, const node_config& cfg,
+                                     const replay_run_options& a, const std::string& dir) {
   recorded_replies replies;
   for (const auto& f : frames)
     if (auto rest = rest_reply_of(f))
       replies.add(std::move(rest->first), std::move(rest->second));
   replay_driver driver(frames.front().recv_ms - 1);
-  auto started = node::start_replay(cfg, driver.fetch(replies), driver.fetch(replies));
+  auto started = node::start_replay(cfg, driver.fetch(replies), driver.fetch(replies), a.samples_path);
   if (!started)
     return fail(started.error());
   auto n = std::move(started).value();
@@ -180,43 +221,6 @@ result<bool> fresh_dir(const std::string& out) {
   return true;
 }
 
-/// Each run in its own directory; one run prints its report, a sweep one row per setting.
-int replay_runs(const replay_args& a, const std::vector<recorded_frame>& frames,
-                const std::vector<std::pair<std::string, std::string>>& runs, const std::string& out) {
-  if (runs.size() > 1)
-    std::printf("%-40s %8s %6s %14s %14s\n", "setting", "markets", "fills", "pnl", "max_drawdown");
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto dir = runs.size() == 1 ? out : out + "/run-" + std::to_string(i + 1);
-    if (auto ok = fresh_dir(dir); !ok) {
-      std::fprintf(stderr, "%s\n", ok.error().c_str());
-      return 2;
-    }
-    auto cfg = replay_config(runs[i].second, dir);
-    if (!cfg) {
-      std::fprintf(stderr, "replay: %s%s\n", runs[i].first.empty() ? "" : (runs[i].first + ": ").c_str(),
-                   cfg.error().c_str());
-      return 2;
-    }
-    auto r = replay_once(frames, *cfg, a, dir);
-    if (!r) {
-      std::fprintf(stderr, "replay: %s\n", r.error().c_str());
-      return 1;
-    }
-    if (auto saved = write_text_file(dir + "/report.json", report_json(*r) + "\n"); !saved) {
-      std::fprintf(stderr, "replay: %s\n", saved.error().c_str());
-      return 1;
-    }
-    if (runs.size() == 1)
-      std::printf("replay of %zu frames (%s): %s", frames.size(), dir.c_str(), report_text(*r).c_str());
-    else
-      std::printf("%-40s %8u %6u %14s %14s\n", runs[i].first.c_str(), r->markets, r->fills,
-                  to_string(r->pnl).c_str(), to_string(r->max_drawdown).c_str());
-  }
-  return 0;
-}
-
-} // namespace
-
 int run_replay(const std::vector<std::string>& args) {
   auto a = parse_args(args);
   if (!a) {
@@ -232,7 +236,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::fprintf(stderr, "replay: no recorded frame in the range\n");
     return 2;
   }
-  auto text = config_text(a->config);
+  auto text = replay_config_text(a->config);
   if (!text) {
     std::fprintf(stderr, "replay: %s\n", text.error().c_str());
     return 2;

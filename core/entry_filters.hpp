@@ -7,6 +7,7 @@
 // The probability of Up is the only floating-point quantity: it is a model
 // output, compared against a price only after rounding to whole micro-units.
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,13 @@ struct entry_model {
   double maker_threshold = 0.5; // p >= this: rest a bid
   double taker_threshold = 1.1; // p >= this: take the ask (> 1 = never)
 };
+
+/// Every feature, in the order a training sample holds them.
+inline constexpr entry_model::feature all_entry_features[] = {
+  entry_model::feature::move_ppm, entry_model::feature::seconds_into, entry_model::feature::seconds_left,
+  entry_model::feature::bid,      entry_model::feature::ask,          entry_model::feature::spread,
+  entry_model::feature::fair};
+inline constexpr std::size_t entry_feature_count = std::size(all_entry_features);
 
 /// "move_ppm", "seconds_into", ...: the names in model files and `tdmaker train --features`.
 std::string_view to_string(entry_model::feature f);

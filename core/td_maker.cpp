@@ -4,6 +4,11 @@
 
 namespace tdmaker {
 
+entry_inputs entry_inputs_of(const strategy_snapshot& snap, outcome side) {
+  const auto& t = snap.top(side);
+  return {side, t.bid, t.ask, snap.ref_start, snap.ref_now, snap.now_ms, snap.slot_start_s, snap.slot_end_s};
+}
+
 td_maker::td_maker(entry_rules entry, std::optional<entry_model> model, ladder_rules ladder)
   : entry_(entry), model_(std::move(model)), ladder_(ladder) {}
 
@@ -14,9 +19,8 @@ void td_maker::evaluate(const strategy_snapshot& snap, const strategy_orders& mi
   }
   std::string_view why;
   for (auto side : {outcome::up, outcome::down}) {
-    const auto& t = snap.top(side);
     auto& last = last_[side == outcome::up ? 0 : 1];
-    last.in = {side, t.bid, t.ask, snap.ref_start, snap.ref_now, snap.now_ms, snap.slot_start_s, snap.slot_end_s};
+    last.in = entry_inputs_of(snap, side);
     last.r = evaluate_entry(entry_, model_ ? &*model_ : nullptr, last.in);
     auto before = out.place.size();
     last.verdict = last.r.action == entry_action::skip ? std::string_view("skip") : plan(snap, mine, side, last.r, out);

@@ -11,6 +11,10 @@
 
 namespace tdmaker {
 
+/// The entry filters' view of `side` at `snap`: what the TD maker decides on, the
+/// stop-loss checks, and `tdmaker train` samples.
+entry_inputs entry_inputs_of(const strategy_snapshot& snap, outcome side);
+
 /// One outcome's last decision, for the entry audit line.
 struct td_maker_side {
   entry_inputs in;

@@ -19,6 +19,14 @@ struct candle_completed {
 template <class Inspector>
 auto inspect(Inspector& f, candle_completed& x) { return f(x.stream, x.c); }
 
+/// Candles completed of one reference stream (its symbol), for the per-stream health.
+struct stream_candles {
+  std::string stream;
+  std::uint64_t completed = 0;
+};
+template <class Inspector>
+auto inspect(Inspector& f, stream_candles& x) { return f(x.stream, x.completed); }
+
 /// The candles actor's counters (tdmaker_candles_*, tdmaker_candle_*).
 struct candle_stats {
   std::uint64_t ticks = 0;
@@ -30,11 +38,14 @@ struct candle_stats {
   std::uint64_t gaps_left = 0;
   std::uint64_t late_ticks = 0;
   std::uint64_t streams = 0;
+  // Reference streams only: a token's streams come and go with its market (a label
+  // per token would grow without end); their candles are in completed_mid/last.
+  std::vector<stream_candles> by_reference;
 };
 template <class Inspector>
 auto inspect(Inspector& f, candle_stats& x) {
   return f(x.ticks, x.completed_ref, x.completed_mid, x.completed_last, x.persisted, x.gaps_filled, x.gaps_left,
-           x.late_ticks, x.streams);
+           x.late_ticks, x.streams, x.by_reference);
 }
 
 /// Keys in [from_key, to_key) of one database, in key order, at most `limit` rows.

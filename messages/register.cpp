@@ -4,6 +4,7 @@
 #include "messages/candles.hpp"
 #include "messages/messages.hpp"
 #include "messages/recorder.hpp"
+#include "messages/training.hpp"
 
 namespace tdmaker {
 
@@ -26,6 +27,8 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<std::vector<candle_sample>>("std::vector<tdmaker::candle_sample>")
     .add_message_type<candle_samples>("tdmaker::candle_samples")
     .add_message_type<candle_completed>("tdmaker::candle_completed")
+    .add_message_type<stream_candles>("tdmaker::stream_candles")
+    .add_message_type<std::vector<stream_candles>>("std::vector<tdmaker::stream_candles>")
     .add_message_type<candle_stats>("tdmaker::candle_stats")
     .add_message_type<store_range>("tdmaker::store_range")
     .add_message_type<last_trade>("tdmaker::last_trade")
@@ -112,6 +115,8 @@ void register_message_types(caf::actor_system_config& cfg) {
     .add_message_type<notifier_sample>("tdmaker::notifier_sample")
     .add_message_type<record_frame>("tdmaker::record_frame")
     .add_message_type<recorder_sample>("tdmaker::recorder_sample")
+    .add_message_type<evaluation_sample>("tdmaker::evaluation_sample")
+    .add_message_type<evaluation_outcome>("tdmaker::evaluation_outcome")
     .add_message_type<markets_changed>("tdmaker::markets_changed")
     .add_message_type<health_report>("tdmaker::health_report")
     .add_message_type<order_record>("tdmaker::order_record")

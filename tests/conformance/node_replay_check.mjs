@@ -5,12 +5,15 @@
 // Look-ahead: the recording is dumped, a poisoned frame far in the future is
 // appended in two versions, and every decision before that frame's time is the
 // same in both replays (and the same as the replay without it).
+// Training: a second session is recorded on the same data dir after the first;
+// `tdmaker train entry` fits on the first session and judges on the later one (a
+// market in both is judged, not fitted); the model file loads in a live node.
 //
 // Usage: node node_replay_check.mjs CLOB GAMMA WS RTDS ADMIN
 // Env: TDMAKER_BIN, REPLAY_SLOT_SECONDS (the venue's --slot-seconds, default 20), REPLAY_SLOTS (default 4).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually, nodeConfig, NodeProcess, ok, readJsonl, runCheck, scriptEnv } from "./lib.mjs";
@@ -50,6 +53,54 @@ async function main() {
      `${report.fills} fills, ${report.markets} settlements, max drawdown ${report.max_drawdown}`);
   compareOrders(live, lines(r1));
   lookAhead(recording, r1);
+  await training(recording, cfg);
+}
+
+/// Entry model fitted on the first session, judged on a later one; then a node loads it.
+async function training(recording, cfg) {
+  const settled = node.exportLedger("settlements").length;
+  const secondMs = Date.now();
+  node = new NodeProcess(env.bin, work, cfg); // the same data dir: its frames join the recording
+  await node.ready();
+  await eventually(() => node.exportLedger("settlements").length >= settled + 8, "8 more paper settlements",
+                   5 * SLOT * 1000);
+  await node.stop();
+  const dump = spawnSync(env.bin, ["recording", "--dir", recording, "--format", "jsonl"], { encoding: "utf8", maxBuffer: 256 << 20 });
+  assert.equal(dump.status, 0, `recording dump: ${dump.stderr}`);
+  const times = dump.stdout.split("\n").filter((l) => l).map((l) => JSON.parse(l).recv_ms);
+  // --from/--to take Unix seconds: the fit's range is the first session, the test the second.
+  const first = Math.floor(Math.min(...times) / 1000), middle = Math.floor(secondMs / 1000);
+  const model = join(work, "entry-model.json");
+  const t = spawnSync(env.bin, ["train", "entry", "--recording", recording, "--from", String(first), "--to", String(middle),
+                                "--config", node.cfgPath, "--out", model], { encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.equal(t.status, 0, `train failed (${t.status}): ${t.stderr}\n${t.stdout}`);
+  const m = t.stdout.match(/(\d+) samples \((\d+) markets\) to fit, (\d+) \((\d+) markets\) to test/);
+  assert.ok(m && Number(m[2]) > 0 && Number(m[4]) > 0, `train: markets to fit and to test: ${t.stdout}`);
+  const test = t.stdout.match(/test\s+samples\s+(\d+)\s+log loss ([0-9.]+)\s+accuracy ([0-9.]+)/);
+  assert.ok(test && Number(test[1]) > 0, `train: a held-out judgement: ${t.stdout}`);
+  // Every row is one market, outcome and second; each outcome's label is its market's winner.
+  const rows = readJsonl(`${model}.samples.jsonl`);
+  const winners = new Map();
+  for (const r of rows) {
+    const key = `${r.market}:${r.side}`;
+    if (!winners.has(key)) winners.set(key, r.won);
+    assert.equal(r.won, winners.get(key), `one label per market and outcome (${key})`);
+  }
+  for (const [key, won] of winners) {
+    const other = key.endsWith(":up") ? key.replace(/:up$/, ":down") : key.replace(/:down$/, ":up");
+    if (winners.has(other)) assert.notEqual(won, winners.get(other), `exactly one outcome of ${key.split(":")[0]} won`);
+  }
+  ok(`train entry: ${m[1]} samples of ${m[2]} markets of the first session fitted, ${test[1]} of ${m[4]} markets of the second judged: ` +
+     `log loss ${test[2]}, accuracy ${test[3]}`);
+
+  mkdirSync(join(work, "with-model"));
+  const withModel = new NodeProcess(env.bin, join(work, "with-model"), { ...cfg, entry: { ...cfg.entry, model_file: model },
+    record: { enabled: false }, node: { ...cfg.node, data_dir: join(work, "with-model", "data"), log_dir: join(work, "with-model", "logs") } });
+  node = withModel;
+  await withModel.ready();
+  assert.match(withModel.log, /entry\.model_file .*entry-model\.json loaded/, "the node loaded the trained model");
+  await withModel.stop();
+  ok("a live node started with the trained model as entry.model_file");
 }
 
 /// One `tdmaker replay` into a fresh directory; its output and audit log.
