@@ -1,5 +1,7 @@
 #include "actors/directory.hpp"
 
+#include "core/series.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -195,8 +197,16 @@ private:
       rp.deliver(answer);
   }
 
+  /// Its series' strategy settings (discovery.series overrides), else the node's.
+  const market_options& options_for(const std::string& slug) const {
+    if (opts_.by_series.empty())
+      return opts_.market;
+    auto it = opts_.by_series.find(series_key_of_slug(slug));
+    return it == opts_.by_series.end() ? opts_.market : it->second;
+  }
+
   market_actor spawn_entry(const market_record& rec, std::uint32_t incarnation) {
-    auto m = spawn_market(this, rec.id, incarnation, store_, telemetry(), opts_.market);
+    auto m = spawn_market(this, rec.id, incarnation, store_, telemetry(), options_for(rec.slug));
     monitor(m);
     if (phase_)
       send(m, *phase_); // the phase in force sizes its strategies' orders

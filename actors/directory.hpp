@@ -1,5 +1,7 @@
 #pragma once
 #include <chrono>
+#include <map>
+#include <string>
 
 #include "actors/interfaces.hpp"
 #include "actors/market.hpp"
@@ -11,6 +13,9 @@ struct directory_options {
   int max_restarts = 5;                      // within restart_window ...
   std::chrono::seconds restart_window{60};   // ... before a market is given up
   market_options market;
+  /// Per series key ("btc-4h", core/series.hpp): the options of its markets, when
+  /// discovery.series sets any of them differently; other markets take `market`.
+  std::map<std::string, market_options> by_series;
   std::chrono::milliseconds flush_every{250};
 };
 

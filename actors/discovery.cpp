@@ -81,33 +81,26 @@ private:
 
   void pass() {
     const auto now_s = opts_.clock() / 1000;
-    auto wanted = ask_gamma(now_s);
-    if (cap_.keep_only(wanted) == cap_watch::change::cleared)
-      cap_cleared();
+    ask_gamma();
     std::erase_if(known_, [&](auto& kv) { return kv.second + 3600 < now_s; });
     wind_down(now_s);
   }
 
-  /// Asks Gamma for every wanted slot not known yet; returns the wanted slugs.
-  std::set<std::string> ask_gamma(std::int64_t now_s) {
-    std::set<std::string> wanted;
-    const auto current = slot_start_of(now_s, opts_.slot_seconds);
-    for (auto& asset : opts_.assets)
-      for (int k = 0; k <= opts_.lookahead_slots; ++k) {
-        auto slug = slot_slug(asset, opts_.slot_seconds, current + k * opts_.slot_seconds);
-        wanted.insert(slug);
-        if (known_.count(slug) || pending_.count(slug))
-          continue;
-        pending_.insert(slug);
-        weak_handle<discovery_actor> self(caf::actor_cast<discovery_actor>(this));
-        http_request req;
-        req.target = "/events?slug=" + slug;
-        req.rate_class = "gamma";
-        gamma_(std::move(req), [self, asset, slug](http_response res) {
-          self.send(gamma_reply{asset, slug, res.status, std::move(res.body)});
-        });
-      }
-    return wanted;
+  /// One listing request per series, unless its last one is still out.
+  void ask_gamma() {
+    const auto limit = std::to_string(opts_.lookahead_slots + 4); // + ended slots not closed yet
+    for (auto& spec : opts_.series) {
+      auto key = spec.key();
+      if (!pending_.insert(key).second)
+        continue;
+      weak_handle<discovery_actor> self(caf::actor_cast<discovery_actor>(this));
+      http_request req;
+      req.target = "/events?series_slug=" + spec.gamma_series + "&closed=false&order=endDate&ascending=true&limit=" + limit;
+      req.rate_class = "gamma";
+      gamma_(std::move(req), [self, asset = spec.asset, key](http_response res) {
+        self.send(gamma_reply{asset, key, res.status, std::move(res.body)});
+      });
+    }
   }
 
   /// Stop streaming slots that ended a while ago, and retire them after the
@@ -148,30 +141,77 @@ private:
   }
 
   void on_reply(const gamma_reply& r) {
-    pending_.erase(r.slug);
+    pending_.erase(r.slug); // the series key
+    const series_spec* spec = find_series(r.slug);
+    if (!spec)
+      return;
     if (r.status != 200) {
-      spdlog::warn("discovery: gamma {} answered {}: {}", r.slug, r.status, r.body.substr(0, 200));
+      spdlog::warn("discovery: gamma series {} answered {}: {}", spec->gamma_series, r.status, r.body.substr(0, 200));
       return; // next pass asks again
     }
-    auto m = parse_gamma_event(r.body, r.asset);
-    if (!m) {
-      spdlog::warn("discovery: {} skipped: {}", r.slug, m.error());
+    auto listing = parse_gamma_listing(r.body, r.asset);
+    if (!listing) {
+      spdlog::warn("discovery: series {} skipped: {}", spec->key(), listing.error());
       return;
     }
-    if (!m->has_value())
-      return; // not listed yet
-    auto g = std::move(m).value().value();
-    known_[r.slug] = g.record.slot_end_s;
+    const auto now_s = opts_.clock() / 1000;
+    auto& wanted = wanted_[spec->key()];
+    wanted.clear();
+    for (auto& m : listing.value())
+      if (!m)
+        warn_once(spec->key() + ": " + m.error());
+      else if (in_window(*spec, m.value(), now_s))
+        take(std::move(m).value(), wanted);
+    keep_wanted();
+  }
+
+  const series_spec* find_series(const std::string& key) const {
+    for (auto& s : opts_.series)
+      if (s.key() == key)
+        return &s;
+    return nullptr;
+  }
+
+  /// The slot is of the series, not over, and starts within the lookahead.
+  bool in_window(const series_spec& spec, const gamma_market& g, std::int64_t now_s) {
+    const auto& rec = g.record;
+    if (auto why = slot_matches(spec, rec.slug, rec.slot_start_s, rec.slot_end_s); !why.empty()) {
+      warn_once("series " + spec.key() + " lists " + rec.slug + ", not one of its slots (" + why + "); skipped");
+      return false;
+    }
+    return rec.slot_end_s > now_s && rec.slot_start_s <= now_s + opts_.lookahead_slots * spec.slot_s;
+  }
+
+  void take(gamma_market g, std::set<std::string>& wanted) {
+    const auto slug = g.record.slug;
+    wanted.insert(slug);
+    if (known_.count(slug))
+      return; // handed on already, or on its way
+    known_[slug] = g.record.slot_end_s;
     if (g.closed) {
-      spdlog::info("discovery: {} already closed; not streamed", r.slug);
+      spdlog::info("discovery: {} already closed; not streamed", slug);
       return;
     }
     if (opts_.clob)
       return fetch_fees(std::move(g.record));
-    if (!g.fee_error.empty() && fee_warned_.insert(r.slug).second)
-      spdlog::error("discovery: {}: {}; the directory refuses it and Gamma is asked again each pass",
-                    r.slug, g.fee_error);
+    if (!g.fee_error.empty() && fee_warned_.insert(slug).second)
+      spdlog::error("discovery: {}: {}; the directory refuses it and Gamma is asked again each pass", slug, g.fee_error);
     ensure(g.record);
+  }
+
+  /// The market cap's episode ends only when no wanted slug of any series is refused.
+  void keep_wanted() {
+    std::set<std::string> all;
+    for (auto& [key, slugs] : wanted_)
+      all.insert(slugs.begin(), slugs.end());
+    if (cap_.keep_only(all) == cap_watch::change::cleared)
+      cap_cleared();
+  }
+
+  /// A malformed or foreign event is listed again every pass: said once (bounded).
+  void warn_once(const std::string& what) {
+    if (warned_.size() < 1024 && warned_.insert(what).second)
+      spdlog::warn("discovery: {}", what);
   }
 
   /// The CLOB's fee details of a market Gamma listed, before it is handed on.
@@ -244,7 +284,9 @@ private:
   discovery_options opts_;
   std::map<std::string, std::int64_t> known_; // slug -> slot end (s)
   std::set<std::string> fee_warned_;          // slugs whose missing fee schedule was logged
-  std::set<std::string> pending_;
+  std::set<std::string> pending_;             // series keys whose listing is out
+  std::map<std::string, std::set<std::string>> wanted_; // series key -> slugs in its window, last listing
+  std::set<std::string> warned_;
   std::map<std::string, streamed> streaming_; // condition id -> what winding down needs
   cap_watch cap_;
 };

@@ -183,8 +183,14 @@ td_maker_setup td_maker_of(const node_config& cfg, std::optional<entry_model> mo
 bidding_options bidding_options_of(const node_config& cfg, std::chrono::milliseconds flush) {
   bidding_options o;
   o.ladder = ladder_of(cfg);
-  o.strategies[index_of(strategy_kind::td_maker)] = {cfg.td_maker.enabled, usdc{cfg.td_maker.max_exposure}};
-  o.strategies[index_of(strategy_kind::capture_99c)] = {cfg.capture.enabled, usdc{cfg.capture.max_exposure}};
+  // A strategy one series turns on is on for the budget too; its markets alone propose it.
+  bool td = cfg.td_maker.enabled, capture = cfg.capture.enabled;
+  for (auto& s : cfg.discovery_series) {
+    td = td || s.set.td_maker_enabled.value_or(false);
+    capture = capture || s.set.capture_enabled.value_or(false);
+  }
+  o.strategies[index_of(strategy_kind::td_maker)] = {td, usdc{cfg.td_maker.max_exposure}};
+  o.strategies[index_of(strategy_kind::capture_99c)] = {capture, usdc{cfg.capture.max_exposure}};
   o.max_exposure = usdc{cfg.budget_max_exposure};
   o.max_per_market = usdc{cfg.budget_max_per_market};
   o.auto_fraction_ppm = cfg.budget_auto_fraction_ppm;
@@ -409,6 +415,32 @@ caf::actor start_feed(impl& p) {
   return caf::actor_cast<caf::actor>(p.feed);
 }
 
+bool has_overrides(const series_overrides& o) {
+  return o.td_maker_enabled || o.entry_min_entry_s || o.entry_max_entry_s || o.capture_enabled
+         || o.capture_entry_window_s || o.capture_stop_before_end_s || o.cancel_before_end_ms;
+}
+
+/// A series' markets: the node's options with what discovery.series sets for it.
+market_options series_market_options(market_options m, const series_overrides& set, const node_config& cfg,
+                                     const std::optional<entry_model>& entry) {
+  if (set.td_maker_enabled.value_or(cfg.td_maker.enabled)) {
+    m.td_maker = td_maker_of(cfg, entry);
+    m.td_maker->entry.min_entry_s = set.entry_min_entry_s.value_or(cfg.entry_min_entry_s);
+    m.td_maker->entry.max_entry_s = set.entry_max_entry_s.value_or(cfg.entry_max_entry_s);
+  } else {
+    m.td_maker.reset();
+  }
+  if (set.capture_enabled.value_or(cfg.capture.enabled)) {
+    m.capture = cfg.capture;
+    m.capture->entry_window_s = set.capture_entry_window_s.value_or(cfg.capture.entry_window_s);
+    m.capture->stop_before_end_s = set.capture_stop_before_end_s.value_or(cfg.capture.stop_before_end_s);
+  } else {
+    m.capture.reset();
+  }
+  m.stop_before_end_ms = set.cancel_before_end_ms.value_or(cfg.orders_cancel_before_end_ms);
+  return m;
+}
+
 caf::actor start_directory(impl& p) {
   const auto& cfg = p.cfg;
   directory_options o;
@@ -431,6 +463,9 @@ caf::actor start_directory(impl& p) {
     o.market.capture = cfg.capture;
   o.market.phases = cfg.phases;
   o.market.samples = p.samples;
+  for (auto& s : cfg.discovery_series)
+    if (has_overrides(s.set))
+      o.by_series.emplace(s.spec.key(), series_market_options(o.market, s.set, cfg, p.entry));
   o.flush_every = p.flush;
   p.directory = spawn_directory(*p.sys, p.store, p.telemetry, p.notifier, o);
   return caf::actor_cast<caf::actor>(p.directory);
@@ -453,8 +488,9 @@ caf::actor start_settlement(impl& p) {
 caf::actor start_discovery(impl& p) {
   const auto& cfg = p.cfg;
   discovery_options o;
-  o.assets = cfg.discovery_assets;
-  o.slot_seconds = cfg.discovery_slot_seconds;
+  o.series.clear();
+  for (auto& s : cfg.discovery_series)
+    o.series.push_back(s.spec);
   o.lookahead_slots = cfg.discovery_lookahead_slots;
   o.interval = std::chrono::milliseconds(cfg.discovery_interval_ms);
   o.retire_after_end = std::chrono::seconds(cfg.discovery_retire_after_end_s);

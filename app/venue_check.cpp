@@ -13,6 +13,7 @@
 #include "core/wallet.hpp"
 #include "core/feed_codec.hpp"
 #include "core/gamma_codec.hpp"
+#include "core/series.hpp"
 #include "core/heartbeat_health.hpp"
 #include "core/order_sign.hpp"
 
@@ -106,22 +107,29 @@ int run_venue_check(const node_config& cfg, const private_key& key) {
   if (!step(creds && *creds, "api-key", !creds ? "timeout" : *creds ? "created or derived (key not shown)" : creds->error()))
     return 1;
 
-  // 2. The current slot of the first asset, from Gamma.
-  auto asset = cfg.discovery_assets.front();
-  auto start = slot_start_of(now_ms() / 1000, cfg.discovery_slot_seconds);
-  auto slug = slot_slug(asset, cfg.discovery_slot_seconds, start);
+  // 2. The current slot of the first series, from its Gamma listing (as discovery finds it).
+  const auto& series = cfg.discovery_series.front().spec;
+  const auto now_s = now_ms() / 1000;
   std::promise<http_response> pg;
   auto fg = pg.get_future();
-  gamma->send({"GET", "/events?slug=" + slug, "", {}, retry_rule::idempotent, "gamma", 1},
+  gamma->send({"GET", "/events?series_slug=" + series.gamma_series + "&closed=false&order=endDate&ascending=true&limit=5",
+               "", {}, retry_rule::idempotent, "gamma", 1},
               [&](http_response r) { pg.set_value(std::move(r)); });
   auto gres = wait(fg);
   if (!gres)
     return step(false, "gamma", "timeout"), 1;
-  auto market = parse_gamma_event(gres->body, asset);
-  if (!step(gres->status == 200 && market && market->has_value(), "gamma",
-            slug + (market ? (market->has_value() ? " -> " + (*market)->record.id.hex : " not listed") : ": " + market.error())))
+  auto listing = parse_gamma_listing(gres->body, series.asset);
+  std::optional<market_record> current;
+  if (listing)
+    for (auto& m : listing.value())
+      if (m && slot_matches(series, m->record.slug, m->record.slot_start_s, m->record.slot_end_s).empty()
+          && m->record.slot_start_s <= now_s && now_s < m->record.slot_end_s && !current)
+        current = m->record;
+  if (!step(gres->status == 200 && current.has_value(), "gamma",
+            series.gamma_series + (current ? " -> " + current->slug + " " + current->id.hex
+                                           : listing ? ": no current slot listed" : ": " + listing.error())))
     return 1;
-  const auto& rec = (*market)->record;
+  const auto& rec = *current;
 
   // 3. Its book (the REST shape the feed re-fetches on a gap).
   std::promise<http_response> pb;

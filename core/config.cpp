@@ -254,9 +254,22 @@ const std::vector<field>& schema() {
          out.push_back(std::move(s));
        }
        c.discovery_assets = std::move(out);
+       c.discovery_legacy_keys = true;
        return {};
      }},
-    {"$.discovery.slot_seconds", integer(&node_config::discovery_slot_seconds, 5, 86400)},
+    {"$.discovery.slot_seconds",
+     [](const json& v, node_config& c) -> std::string {
+       c.discovery_legacy_keys = true;
+       return integer(&node_config::discovery_slot_seconds, 5, 86400)(v, c);
+     }},
+    {"$.discovery.series",
+     [](const json& v, node_config& c) -> std::string {
+       auto list = parse_series_list(v);
+       if (!list)
+         return list.error();
+       c.discovery_series = std::move(list).value();
+       return {};
+     }},
     {"$.discovery.interval_ms", integer(&node_config::discovery_interval_ms, 100, 600000)},
     {"$.discovery.lookahead_slots", integer(&node_config::discovery_lookahead_slots, 0, 8)},
     {"$.discovery.retire_after_end_s", integer(&node_config::discovery_retire_after_end_s, 0, 86400)},
@@ -580,6 +593,48 @@ std::string finish_strategies(const node_config& c) {
   return {};
 }
 
+/// After the walk: the series list (legacy keys or discovery.series, not both) and
+/// the market cap it needs at worst (issue 14: refused here, not mid-run).
+std::string finish_series(node_config& c) {
+  if (!c.discovery_series.empty() && c.discovery_legacy_keys)
+    return "$.discovery.series: give either series or the legacy assets/slot_seconds, not both";
+  if (c.discovery_series.empty()) {
+    c.discovery_series = legacy_series(c.discovery_assets, c.discovery_slot_seconds);
+    return check_market_capacity({static_cast<std::int64_t>(c.discovery_assets.size()), c.discovery_slot_seconds,
+                                  c.discovery_lookahead_slots, c.discovery_retire_after_end_s,
+                                  c.discovery_interval_ms},
+                                 c.markets_max_live);
+  }
+  for (std::size_t i = 0; i < c.discovery_series.size(); ++i) {
+    const auto& o = c.discovery_series[i].set;
+    const auto at = "$.discovery.series[" + std::to_string(i) + "]";
+    if (o.cancel_before_end_ms && *o.cancel_before_end_ms < c.orders_cancel_before_end_ms)
+      return at + ".orders.cancel_before_end_ms: a series may stop before $.orders.cancel_before_end_ms ("
+             + std::to_string(c.orders_cancel_before_end_ms) + "), not after it: the order actor cancels then";
+    const auto window = o.capture_entry_window_s.value_or(c.capture.entry_window_s);
+    if (o.capture_stop_before_end_s.value_or(c.capture.stop_before_end_s) >= window)
+      return at + ".capture_99c.stop_before_end_s: must be below its entry_window_s (" + std::to_string(window) + ")";
+    if (o.entry_max_entry_s.value_or(c.entry_max_entry_s) < o.entry_min_entry_s.value_or(c.entry_min_entry_s))
+      return at + ".entry.max_entry_s: must be >= its min_entry_s";
+  }
+  std::int64_t need = 0;
+  std::string worst;
+  for (auto& s : c.discovery_series) {
+    auto n = worst_case_live_markets({1, s.spec.slot_s, c.discovery_lookahead_slots, c.discovery_retire_after_end_s,
+                                      c.discovery_interval_ms});
+    need += n;
+    if (worst.empty())
+      worst = s.spec.key() + " " + std::to_string(n);
+  }
+  if (need <= c.markets_max_live)
+    return {};
+  return "$.markets.max_live: " + std::to_string(c.markets_max_live) + " cannot hold what discovery keeps alive: "
+         + std::to_string(c.discovery_series.size()) + " series ($.discovery.series) keep " + std::to_string(need)
+         + " markets alive at worst (" + worst + ", ...; $.discovery.lookahead_slots "
+         + std::to_string(c.discovery_lookahead_slots) + ", $.discovery.retire_after_end_s "
+         + std::to_string(c.discovery_retire_after_end_s) + "); raise $.markets.max_live to " + std::to_string(need);
+}
+
 /// Why a key under $.phase.limits or $.phase.gates is not a phase this section knows.
 std::string unknown_phase_key(std::string_view parent, std::string_view key) {
   auto p = parse_phase(key);
@@ -706,7 +761,7 @@ std::string walk(const json& obj, const std::string& path, node_config& cfg) {
                      " (see .env.example)";
     if (auto f = find_field(child)) {
       if (auto err = f->apply(it->value, cfg); !err.empty())
-        return child + ": " + err;
+        return child + (err[0] == '[' || err[0] == ':' ? "" : ": ") + err; // "[2].duration: ..." extends the path
     } else if (is_section(child)) {
       if (!it->value.IsObject())
         return child + ": expected an object, got " + type_name(it->value);
@@ -782,12 +837,7 @@ result<node_config> parse_config(std::string_view json_text) {
   if (!cfg.http_allow_non_loopback && !is_loopback_host(cfg.http_listen.host))
     return fail("$.http.listen: '" + cfg.http_listen.host
                 + "' is not a loopback address; set $.http.allow_non_loopback to expose it");
-  // A cap discovery outgrows refuses new slots mid-run (issue 14): refuse it here instead.
-  if (auto err = check_market_capacity({static_cast<std::int64_t>(cfg.discovery_assets.size()),
-                                        cfg.discovery_slot_seconds, cfg.discovery_lookahead_slots,
-                                        cfg.discovery_retire_after_end_s, cfg.discovery_interval_ms},
-                                       cfg.markets_max_live);
-      !err.empty())
+  if (auto err = finish_series(cfg); !err.empty())
     return fail(err);
   return cfg;
 }

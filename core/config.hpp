@@ -11,6 +11,7 @@
 #include "core/phase.hpp"
 #include "core/phase_policy.hpp"
 #include "core/result.hpp"
+#include "core/series_config.hpp"
 
 namespace tdmaker {
 
@@ -115,6 +116,10 @@ struct node_config {
   // discovery
   std::vector<std::string> discovery_assets{"btc", "eth", "sol", "xrp"};
   int discovery_slot_seconds = 900;
+  bool discovery_legacy_keys = false; // assets or slot_seconds given: then series may not be
+  // The series traded (issue 19, docs/series.md): discovery.series, or else the
+  // legacy assets x slot_seconds; never empty after parse_config.
+  std::vector<series_config> discovery_series;
   int discovery_interval_ms = 5000;
   int discovery_lookahead_slots = 1;
   int discovery_retire_after_end_s = 300; // settlement grace: retire this long after the slot end

@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/civil_time.hpp"
 #include "core/decimal.hpp"
 #include "core/json_parse.hpp"
 
@@ -47,15 +48,6 @@ result<std::vector<std::string>> string_list(const value& o, const char* key) {
     out.emplace_back(v.GetString(), v.GetStringLength());
   }
   return out;
-}
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // feesEnabled / feeSchedule {exponent, rate, takerOnly, rebateRate} (ref §1):
@@ -134,17 +126,9 @@ result<std::int64_t> parse_iso8601_utc(std::string_view t) {
          + mi * 60 + s;
 }
 
-result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset) {
-  rapidjson::Document d;
-  // Numbers stay text: tick and min size are exact decimals.
-  if (auto parsed = json::parse<rapidjson::kParseNumbersAsStringsFlag>(d, json); !parsed)
-    return fail("gamma: reply refused: " + parsed.error());
-  const value* ev = &d;
-  if (d.IsArray()) {
-    if (d.Empty())
-      return std::optional<gamma_market>{};
-    ev = &d[0];
-  }
+namespace {
+
+result<gamma_market> event_market(const value* ev, std::string_view asset) {
   if (!ev->IsObject())
     return fail("gamma: event is not an object");
   auto mk = ev->FindMember("markets");
@@ -219,7 +203,39 @@ result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std
     const auto& pd = (*prices)[1 - up];
     g.winner = one(pu) && zero(pd) ? 0 : one(pd) && zero(pu) ? 1 : -1;
   }
-  return std::optional<gamma_market>{std::move(g)};
+  return g;
+}
+
+} // namespace
+
+result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset) {
+  rapidjson::Document d;
+  // Numbers stay text: tick and min size are exact decimals.
+  if (auto parsed = json::parse<rapidjson::kParseNumbersAsStringsFlag>(d, json); !parsed)
+    return fail("gamma: reply refused: " + parsed.error());
+  const value* ev = &d;
+  if (d.IsArray()) {
+    if (d.Empty())
+      return std::optional<gamma_market>{};
+    ev = &d[0];
+  }
+  auto g = event_market(ev, asset);
+  if (!g)
+    return fail(g.error());
+  return std::optional<gamma_market>{std::move(g).value()};
+}
+
+result<std::vector<result<gamma_market>>> parse_gamma_listing(std::string_view json, std::string_view asset) {
+  rapidjson::Document d;
+  if (auto parsed = json::parse<rapidjson::kParseNumbersAsStringsFlag>(d, json); !parsed)
+    return fail("gamma: listing refused: " + parsed.error());
+  if (!d.IsArray())
+    return fail("gamma: a series listing is not an array");
+  std::vector<result<gamma_market>> out;
+  out.reserve(d.Size());
+  for (auto& ev : d.GetArray())
+    out.push_back(event_market(&ev, asset));
+  return out;
 }
 
 } // namespace tdmaker

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/records.hpp"
 #include "core/result.hpp"
@@ -34,5 +35,10 @@ struct gamma_market {
   std::string fee_error;
 };
 result<std::optional<gamma_market>> parse_gamma_event(std::string_view json, std::string_view asset);
+
+/// A series listing (`GET /events?series_slug=…`): every event's first market, each
+/// its own result so one malformed event does not hide the others. Fails only
+/// when the reply is not a JSON array.
+result<std::vector<result<gamma_market>>> parse_gamma_listing(std::string_view json, std::string_view asset);
 
 } // namespace tdmaker

@@ -50,22 +50,24 @@ result<std::pair<std::string, fee_schedule>> parse_fee_flag(const std::string& t
   return std::pair{text.substr(0, eq), *s};
 }
 
-std::string unknown_fee_series(const fee_table& fees, const std::vector<std::string>& assets,
-                               std::int64_t slot_seconds) {
-  for (auto& entry : fees) {
-    const std::string& series = entry.first; // a named reference: clang 14 cannot capture a structured binding
-    bool listed = std::any_of(assets.begin(), assets.end(),
-                              [&](const std::string& a) { return series == a + "-" + slot_label(slot_seconds); });
-    if (!listed)
-      return "fee schedule for series '" + series + "': no such series (assets x slot length \""
-             + slot_label(slot_seconds) + "\")";
-  }
+std::string unknown_fee_series(const fee_table& fees, const std::set<std::string>& series) {
+  for (auto& entry : fees)
+    if (!series.count(entry.first)) {
+      std::string known;
+      for (auto& s : series)
+        known += (known.empty() ? "" : " ") + s;
+      return "fee schedule for series '" + entry.first + "': no such series (listed: " + known + ")";
+    }
   return "";
 }
 
-fee_schedule fee_for(const fee_table& fees, const std::string& asset, std::int64_t slot_seconds) {
-  auto it = fees.find(asset + "-" + slot_label(slot_seconds));
+fee_schedule fee_for(const fee_table& fees, const std::string& key) {
+  auto it = fees.find(key);
   return it == fees.end() ? polymarket_crypto_default : it->second;
+}
+
+fee_schedule fee_for(const fee_table& fees, const std::string& asset, std::int64_t slot_seconds) {
+  return fee_for(fees, asset + "-" + slot_label(slot_seconds));
 }
 
 } // namespace tdmaker::venue

@@ -4,6 +4,7 @@
 // series slugs end: "btc-15m", "eth-20s". A series not listed charges Polymarket's
 // crypto default, rate 0.07, exponent 1, taker only.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,12 @@ using fee_table = std::map<std::string, fee_schedule>; // series -> schedule
 result<fee_schedule> parse_fee_entry(const std::string& path, const rapidjson::Value& v);
 /// "btc-15m=0.05" or "btc-15m=0.05:2" (the --fee-schedule flag).
 result<std::pair<std::string, fee_schedule>> parse_fee_flag(const std::string& text);
-/// Every listed series must be one the venue lists (asset x slot length): a typo
+/// Every listed series must be one the venue lists (its keys, "btc-15m"): a typo
 /// would otherwise charge the default silently. Empty when all are.
-std::string unknown_fee_series(const fee_table& fees, const std::vector<std::string>& assets,
-                               std::int64_t slot_seconds);
-/// The schedule of `asset`'s series at `slot_seconds`.
+std::string unknown_fee_series(const fee_table& fees, const std::set<std::string>& series);
+/// The schedule of series `key` ("btc-15m").
+fee_schedule fee_for(const fee_table& fees, const std::string& key);
+/// The schedule of `asset`'s series at `slot_seconds` (a timestamped series).
 fee_schedule fee_for(const fee_table& fees, const std::string& asset, std::int64_t slot_seconds);
 
 } // namespace tdmaker::venue

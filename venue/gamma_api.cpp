@@ -17,9 +17,8 @@ std::string iso8601(std::int64_t unix_s) {
   return buf;
 }
 
-gamma_api::gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms, std::int64_t slot_seconds,
-                     bool twap)
-    : ex_(ex), now_ms_(std::move(now_ms)), slot_seconds_(slot_seconds), twap_(twap) {}
+gamma_api::gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms)
+    : ex_(ex), now_ms_(std::move(now_ms)) {}
 
 std::string gamma_api::market_json(const slot_market& m) {
   // Gamma ships these arrays as JSON text inside a string.
@@ -54,10 +53,10 @@ std::string gamma_api::market_json(const slot_market& m) {
     j.kv("closedTime", iso8601(m.resolved_s)); // when it resolved: tests judge late resolutions by it
   // Newer markets (ref §1 Resolution) say which rule resolves them: the spot
   // stream, or its 60 s TWAP ("btc-5m-twap-60", twapEnabled true).
-  const auto dur = slot_label(slot_seconds_);
-  j.kv("resolutionSource", "https://data.chain.link/streams/" + m.asset + (twap_ ? "-usd-twap-60s" : "-usd"));
-  j.key("cryptoMarketConfig").obj().kv("id", m.asset + "-" + dur + (twap_ ? "-twap-60" : ""));
-  j.kv("asset", m.asset).kv("duration", dur).kb("twapEnabled", twap_).kn("twapLookbackSeconds", 60).end_obj();
+  const bool twap = m.twap;
+  j.kv("resolutionSource", "https://data.chain.link/streams/" + m.asset + (twap ? "-usd-twap-60s" : "-usd"));
+  j.key("cryptoMarketConfig").obj().kv("id", m.series + (twap ? "-twap-60" : ""));
+  j.kv("asset", m.asset).kv("duration", m.label).kb("twapEnabled", twap).kn("twapLookbackSeconds", 60).end_obj();
   return j.end_obj().take();
 }
 
@@ -66,7 +65,7 @@ std::string gamma_api::event_json(const slot_market& m) {
   j.obj().kv("id", m.condition_id.substr(2, 10)).kv("slug", m.slug).kv("title", m.slug);
   j.kv("startDate", iso8601(m.created_s)).kv("endDate", iso8601(m.end_s));
   j.kb("active", !m.closed).kb("closed", m.closed);
-  j.kv("seriesSlug", m.asset + "-up-or-down-" + slot_label(slot_seconds_));
+  j.kv("seriesSlug", m.gamma_series);
   j.key("markets").arr().raw(market_json(m)).end_arr();
   return j.end_obj().take();
 }
@@ -116,7 +115,7 @@ http_reply gamma_api::handle(const http_request&, const split_target& t) {
     }
     std::vector<const slot_market*> ms;
     for (auto& [cid, m] : ex_.markets()) {
-      if (!series.empty() && series != m.asset + "-up-or-down-" + slot_label(slot_seconds_))
+      if (!series.empty() && series != m.gamma_series)
         continue;
       if ((closed == "false" && m.closed) || (closed == "true" && !m.closed))
         continue;

@@ -10,10 +10,8 @@ namespace tdmaker::venue {
 
 class gamma_api {
 public:
-  /// `twap`: the world resolves on the 60 s TWAP (`--twap`), which each market's
-  /// `cryptoMarketConfig.twapEnabled` and `resolutionSource` announce.
-  gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms, std::int64_t slot_seconds,
-            bool twap = false);
+  /// Each market announces its own series and resolution rule (slot_market).
+  gamma_api(const exchange& ex, std::function<std::int64_t()> now_ms);
   http_reply handle(const http_request& req, const split_target& t);
 
 private:
@@ -22,8 +20,6 @@ private:
 
   const exchange& ex_;
   std::function<std::int64_t()> now_ms_;
-  std::int64_t slot_seconds_;
-  bool twap_;
 };
 
 /// "2026-05-10T18:30:00Z"

@@ -31,10 +31,14 @@ Usage:
                 [--resolution-delay S] [--ping-timeout-ms MS] [--heartbeat-timeout-ms MS]
                 [--no-sim] [--sim-taker-rate P] [--twap] [--taker-delay-ms MS]
                 [--faults FILE] [--ports-file F] [--fee-schedule SERIES=RATE[:EXP]]...
+                [--series ASSET-DURATION[=SLOT_S][:spot|twap60],...]
                 [--rate-limits off|warn|enforce] [--order-limit RATE/BURST] [--cancel-limit RATE/BURST]
   tdmaker-venue --help
 
 --twap resolves on the 60 s TWAP at the slot end instead of the spot price.
+--series lists these series instead of the assets x --slot-seconds ones, e.g.
+  btc-5m=20,btc-1h=40:twap60 (durations 5m 15m 1h 4h 1d or a test length like 30s;
+  =SLOT_S scales a series' slots down, keeping its slug shape; docs/series.md).
 --taker-delay-ms MS holds marketable orders of every series MS ms (answer "delayed").
 --rate-limits sets the per-signer order/cancel buckets' mode (default enforce,
 Standard tier: orders 40/s burst 60, cancels 80/s burst 120; config "rate_limits");
@@ -116,7 +120,7 @@ int main(int argc, char** argv) {
   clob_cfg.heartbeat_timeout_ms = cfg.heartbeat_timeout_ms;
   clob_cfg.rate_limits = cfg.rate_limits;
   clob_api clob(w.ex(), now_ms, clob_cfg);
-  gamma_api gamma(w.ex(), now_ms, cfg.slot_seconds, cfg.twap_resolution);
+  gamma_api gamma(w.ex(), now_ms);
   const char* admin_env = std::getenv("TDMAKER_VENUE_ADMIN_TOKEN");
   admin_api admin(w, faults, admin_env ? admin_env : "", [&] {
     auto c = counters;
@@ -269,10 +273,9 @@ int main(int argc, char** argv) {
                        << "}\n";
     std::rename(tmp.c_str(), cfg.ports_file.c_str());
   }
-  std::printf("tdmaker-venue: seed %llu, %lld s slots, assets", static_cast<unsigned long long>(cfg.seed),
-              static_cast<long long>(cfg.slot_seconds));
-  for (auto& a : cfg.assets)
-    std::printf(" %s", a.c_str());
+  std::printf("tdmaker-venue: seed %llu, series", static_cast<unsigned long long>(cfg.seed));
+  for (auto& s : cfg.series)
+    std::printf(" %s(%llds%s)", s.spec.key().c_str(), static_cast<long long>(s.spec.slot_s), s.twap ? ",twap60" : "");
   std::printf("\n  CLOB   http://%s:%u\n  Gamma  http://%s:%u\n  market ws://%s:%u/ws/market\n  user   ws://%s:%u/ws/user\n"
               "  RTDS   ws://%s:%u\n  admin  http://%s:%u (/metrics%s)\n",
               cfg.host.c_str(), ports[0], cfg.host.c_str(), ports[1], cfg.host.c_str(), ports[3],

@@ -1,5 +1,8 @@
 #include "venue/venue_config.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <cstdlib>
 
 #include <rapidjson/document.h>
@@ -110,7 +113,91 @@ std::string parse_taker_delays(const std::string& path, const rapidjson::Value& 
   return "";
 }
 
+/// One series: {"asset", "duration", "slot_seconds"?, "resolution"?: "spot"|"twap60"}.
+result<venue_series> parse_series_entry(const std::string& path, const rapidjson::Value& v) {
+  if (!v.IsObject())
+    return fail(path + ": expected an object {asset, duration, slot_seconds?, resolution?}");
+  std::string asset, duration;
+  venue_series out;
+  std::int64_t slot = 0;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string k = it->name.GetString();
+    const auto& x = it->value;
+    if (k == "asset" && x.IsString())
+      asset = x.GetString();
+    else if (k == "duration" && x.IsString())
+      duration = x.GetString();
+    else if (k == "slot_seconds") {
+      auto r = bounded(path + ".slot_seconds", x, 5, 86400);
+      if (!r)
+        return fail(r.error());
+      slot = *r;
+    } else if (k == "resolution" && x.IsString() && (std::string(x.GetString()) == "spot" || std::string(x.GetString()) == "twap60"))
+      out.twap = std::string(x.GetString()) == "twap60";
+    else
+      return fail(path + "." + k + ": unknown key or wrong type");
+  }
+  auto spec = make_series(asset, duration);
+  if (!spec)
+    return fail(path + ": " + spec.error());
+  out.spec = *spec;
+  if (slot > 0)
+    out.spec.slot_s = slot;
+  return out;
+}
+
+/// --series btc-5m=20,eth-1h=40:twap60 (slot seconds and resolution optional).
+result<std::vector<venue_series>> parse_series_flag(const std::string& text) {
+  std::vector<venue_series> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto comma = text.find(',', pos);
+    auto item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    venue_series vs;
+    if (auto colon = item.find(':'); colon != std::string::npos) {
+      auto rule = item.substr(colon + 1);
+      if (rule != "spot" && rule != "twap60")
+        return fail("--series " + item + ": resolution is spot or twap60");
+      vs.twap = rule == "twap60";
+      item = item.substr(0, colon);
+    }
+    std::int64_t slot = 0;
+    if (auto eq = item.find('='); eq != std::string::npos) {
+      auto r = bounded_text("--series " + item, item.substr(eq + 1), 5, 86400);
+      if (!r)
+        return fail(r.error());
+      slot = *r;
+      item = item.substr(0, eq);
+    }
+    auto dash = item.rfind('-');
+    auto spec = dash == std::string::npos ? result<series_spec>(fail("expected {asset}-{duration}"))
+                                          : make_series(item.substr(0, dash), item.substr(dash + 1));
+    if (!spec)
+      return fail("--series " + item + ": " + spec.error());
+    vs.spec = *spec;
+    if (slot > 0)
+      vs.spec.slot_s = slot;
+    out.push_back(std::move(vs));
+  }
+  return out;
+}
+
 } // namespace
+
+void settle_series(venue_config& c) {
+  if (c.series.empty())
+    for (auto& a : c.assets) {
+      auto spec = make_series(a, slot_label(c.slot_seconds));
+      if (spec)
+        c.series.push_back({*spec, c.twap_resolution});
+    }
+  std::vector<std::string> assets;
+  for (auto& s : c.series)
+    if (std::find(assets.begin(), assets.end(), s.spec.asset) == assets.end())
+      assets.push_back(s.spec.asset);
+  c.assets = std::move(assets);
+}
 
 result<venue_config> parse_venue_config(const std::string& json_text) {
   rapidjson::Document d;
@@ -226,6 +313,17 @@ result<venue_config> parse_venue_config(const std::string& json_text) {
         }
     } else if (k == "taker_delay_ms") {
       e = parse_taker_delays(path, v, c.taker_delay_ms);
+    } else if (k == "series") {
+      c.series.clear();
+      if (!v.IsArray() || v.Empty())
+        e = path + ": expected a non-empty array of series";
+      for (rapidjson::SizeType i = 0; e.empty() && v.IsArray() && i < v.Size(); ++i) {
+        auto one = parse_series_entry(path + "[" + std::to_string(i) + "]", v[i]);
+        if (!one)
+          e = one.error();
+        else
+          c.series.push_back(*one);
+      }
     } else {
       e = path + ": unknown key";
     }
@@ -302,7 +400,12 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
       c.ports_file = v;
     else if (a == "--faults")
       c.faults_file = v;
-    else if (a == "--fee-schedule") {
+    else if (a == "--series") {
+      auto list = parse_series_flag(v);
+      if (!list)
+        return fail(list.error());
+      c.series = std::move(list).value();
+    } else if (a == "--fee-schedule") {
       auto f = parse_fee_flag(v);
       if (!f)
         return fail(f.error());
@@ -313,7 +416,12 @@ result<venue_config> apply_flags(venue_config c, const std::vector<std::string>&
     else
       return fail(a + ": unknown option (see tdmaker-venue --help)");
   }
-  if (auto bad = unknown_fee_series(c.fee_schedules, c.assets, c.slot_seconds); !bad.empty())
+  settle_series(c);
+  std::set<std::string> keys;
+  for (auto& s : c.series)
+    if (!keys.insert(s.spec.key()).second)
+      return fail("series " + s.spec.key() + " is listed twice");
+  if (auto bad = unknown_fee_series(c.fee_schedules, keys); !bad.empty())
     return fail(bad);
   return c;
 }

@@ -10,6 +10,7 @@
 #include "venue/wallet_registry.hpp"
 #include "venue/fee_config.hpp"
 #include "venue/signer_limits.hpp"
+#include "venue/market_catalog.hpp"
 
 namespace tdmaker::venue {
 
@@ -41,7 +42,14 @@ struct venue_config {
   // Taker delay per series (asset -> ms; absent or 0 = none): a marketable order
   // is held this long, then matched against the book as it is then (`itode`).
   std::map<std::string, std::int64_t> taker_delay_ms;
+  // The series listed (issue 19): config `series` or --series; when neither is
+  // given, `assets` x `slot_seconds` as timestamped series resolving per
+  // `twap_resolution`. After parsing, never empty, and `assets` is their union.
+  std::vector<venue_series> series;
 };
+
+/// The listed series of `c` and the assets they need (what the world rolls).
+void settle_series(venue_config& c);
 
 result<venue_config> parse_venue_config(const std::string& json_text);
 /// Applies --flags over `cfg`; fails on an unknown flag or a bad value.

@@ -27,7 +27,9 @@ sim_config sim_cfg(const venue_config& c) {
 
 world::world(const venue_config& cfg)
     : cfg_(cfg), ex_(exchange_cfg(cfg)), sim_(ex_, cfg.seed, sim_cfg(cfg)) {
-  for (auto& a : cfg.assets)
+  if (cfg_.series.empty())
+    settle_series(cfg_); // a config built in code rather than parsed
+  for (auto& a : cfg_.assets)
     paths_.emplace(a, price_path(cfg.seed, a, default_start(a), cfg.annual_vol));
   for (auto& w : cfg.wallets)
     ex_.register_wallet(w.wallet, w.owner, w.type); // conflicts were refused by the config parser
@@ -78,14 +80,14 @@ void world::tick(std::int64_t now_ms) {
         on_reference(a, (last_step_s_ + 1) * 1000, px);
     }
 
-  auto lead_s = cfg_.lead_slots * cfg_.slot_seconds;
-  auto current = slot_start(now_s, cfg_.slot_seconds);
-  for (auto& a : cfg_.assets)
-    for (auto s = current; s <= current + lead_s; s += cfg_.slot_seconds) {
-      auto m = make_slot(cfg_.seed, a, s, cfg_.slot_seconds, lead_s + cfg_.slot_seconds);
-      m.fee = fee_for(cfg_.fee_schedules, a, cfg_.slot_seconds);
+  for (auto& series : cfg_.series) {
+    const auto lead_s = (cfg_.lead_slots + 1) * series.spec.slot_s;
+    for (auto s : series_slot_starts(series.spec, now_s, cfg_.lead_slots)) {
+      auto m = make_series_slot(cfg_.seed, series, s, lead_s);
+      m.fee = fee_for(cfg_.fee_schedules, m.series);
       ex_.list_market(m);
     }
+  }
 
   for (auto& [cid, m] : ex_.markets()) {
     if (m.closed)
@@ -94,7 +96,7 @@ void world::tick(std::int64_t now_ms) {
     if (now_s >= m.start_s && !start_price_.count(cid))
       start_price_[cid] = ref;
     if (now_s >= m.end_s && !end_price_.count(cid)) {
-      end_price_[cid] = cfg_.twap_resolution ? twap60(m.asset, m.end_s) : ref;
+      end_price_[cid] = m.twap ? twap60(m.asset, m.end_s) : ref;
       extra_delay_[cid] = extra_resolution_delay ? extra_resolution_delay(m) : 0;
     }
   }

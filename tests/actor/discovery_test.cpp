@@ -4,8 +4,8 @@
 //
 // The test stands in for Gamma (a canned function), the feed, the notifier and,
 // for discovery, the directory: it forwards every directory request to a real
-// directory and counts them. Each discovery pass asks Gamma for the next (not
-// yet listed) slot, and that notice is the pass's sync point: no sleeps.
+// directory and counts them. Each discovery pass asks Gamma for every series'
+// listing, and the last series' notice is the pass's sync point: no sleeps.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -17,6 +17,7 @@
 #include "actors/store.hpp"
 #include "actors/util.hpp"
 #include "core/gamma_codec.hpp"
+#include "core/series.hpp"
 #include "fixture.hpp"
 
 using namespace tdmaker;
@@ -68,21 +69,28 @@ struct harness {
 
   discovery_actor spawn(caf::actor_system& sys, std::vector<std::string> assets) {
     discovery_options o;
-    o.assets = std::move(assets);
-    o.slot_seconds = slot_s;
+    o.series.clear();
+    for (auto& a : assets)
+      o.series.push_back(*make_series(a, "15m"));
     o.interval = 1h; // the test runs every pass itself
     o.notifier = caf::actor_cast<notifier_actor>(self);
     o.clock = [t = now_ms] { return t->load(); };
     caf::actor me = caf::actor_cast<caf::actor>(self);
+    // Gamma's series listing: every canned event of the asked series, in one array.
     gamma_fetch fetch = [me, canned = listed](http_request req, std::function<void(http_response)> done) {
-      auto slug = req.target.substr(req.target.find('=') + 1);
-      auto it = canned.find(slug);
+      auto from = req.target.find("series_slug=") + 12;
+      auto series = req.target.substr(from, req.target.find('&', from) - from);
+      auto asset = series.substr(0, series.find('-'));
       http_response res;
       res.status = 200;
-      res.body = it == canned.end() ? "[]" : it->second;
+      res.body = "[";
+      for (auto& [slug, body] : canned)
+        if (slug.rfind(asset + "-updown-15m-", 0) == 0)
+          res.body += (res.body.size() > 1 ? "," : "") + body.substr(1, body.size() - 2);
+      res.body += "]";
       res.attempts = 1;
       done(std::move(res));
-      caf::anon_send(me, "gamma " + slug); // after the reply: the pass's sync point
+      caf::anon_send(me, "gamma " + series); // after the reply: the pass's sync point
     };
     return spawn_discovery(sys, fetch, caf::actor_cast<directory_actor>(self),
                            caf::actor_cast<feed_actor>(self), telemetry_actor{}, o);
@@ -132,9 +140,11 @@ struct harness {
     self->send(d, discover_atom::value);
     until_gamma(marker);
   }
+  /// `marker` is a slot's slug: the pass is over once its series was listed.
   void until_gamma(const std::string& marker) {
     last_gamma.clear();
-    while (last_gamma != "gamma " + marker)
+    const auto series = marker.substr(0, marker.find('-')) + "-up-or-down-15m";
+    while (last_gamma != "gamma " + series)
       step();
   }
 };

@@ -27,21 +27,27 @@ const work = mkdtempSync(join(tmpdir(), "tdmaker-export-"));
 const KINDS = ["orders", "trades", "settlements"];
 const FORMATS = ["jsonl", "csv"];
 
-// Gamma through a proxy: once `frozen`, a slug that was never listed before is
-// answered "not listed", so the node discovers nothing new; slugs it already knows
-// still resolve (settlement asks Gamma who won).
+// Gamma through a proxy: once `frozen`, a slot that was never listed before is
+// left out (of a series listing, as discovery asks; "not listed" for a slug), so
+// the node discovers nothing new; slots it already knows still resolve
+// (settlement asks Gamma who won).
 let frozen = false;
 const listed = new Set();
 const proxy = createServer(async (req, res) => {
-  const slug = new URL(req.url, "http://x").searchParams.get("slug");
+  const query = new URL(req.url, "http://x").searchParams;
+  const slug = query.get("slug");
   if (frozen && slug && !listed.has(slug)) {
     res.writeHead(200, { "Content-Type": "application/json" });
     return res.end("[]");
   }
   try {
     const up = await fetch(gammaUrl + req.url);
-    const body = await up.text();
-    if (slug && up.status === 200 && body.trim() !== "[]") listed.add(slug);
+    let body = await up.text();
+    if (up.status === 200 && query.get("series_slug")) {
+      const events = JSON.parse(body);
+      if (frozen) body = JSON.stringify(events.filter((e) => listed.has(e.slug)));
+      else for (const e of events) listed.add(e.slug);
+    } else if (slug && up.status === 200 && body.trim() !== "[]") listed.add(slug);
     res.writeHead(up.status, { "Content-Type": up.headers.get("content-type") ?? "application/json" });
     res.end(body);
   } catch (e) {

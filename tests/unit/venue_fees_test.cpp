@@ -26,7 +26,7 @@ TEST_CASE("venue fees: Gamma feeSchedule and CLOB fd serve the series' schedule 
   auto m = make_slot(1, "btc", now_ms / 1000 - 100, 900, 1800);
   m.fee = sched("0.05", "2");
   ex.list_market(m);
-  gamma_api gamma(ex, [] { return now_ms; }, 900);
+  gamma_api gamma(ex, [] { return now_ms; });
   auto reply = gamma.handle(http_request{http::verb::get, "/events?slug=" + m.slug, 11}, split("/events?slug=" + m.slug));
   REQUIRE(reply.status == 200);
   CHECK(reply.body.find(R"("feeSchedule":{"exponent":2,"rate":0.05,"takerOnly":true)") != std::string::npos);
@@ -45,12 +45,13 @@ TEST_CASE("venue fees: Gamma feeSchedule and CLOB fd serve the series' schedule 
 
 // Issue 17: the market says which rule resolves it, and the node's codec reads it.
 TEST_CASE("venue gamma: cryptoMarketConfig and resolutionSource announce the world's rule") {
-  exchange ex{exchange_config{}};
-  auto m = make_slot(1, "btc", now_ms / 1000 - 100, 300, 600);
-  ex.list_market(m);
   for (bool twap : {false, true}) {
     CAPTURE(twap);
-    gamma_api gamma(ex, [] { return now_ms; }, 300, twap);
+    exchange ex{exchange_config{}};
+    auto m = make_slot(1, "btc", now_ms / 1000 - 100, 300, 600);
+    m.twap = twap;
+    ex.list_market(m);
+    gamma_api gamma(ex, [] { return now_ms; });
     auto reply = gamma.handle(http_request{http::verb::get, "/events?slug=" + m.slug, 11}, split("/events?slug=" + m.slug));
     REQUIRE(reply.status == 200);
     auto config = twap ? R"("cryptoMarketConfig":{"id":"btc-5m-twap-60","asset":"btc","duration":"5m","twapEnabled":true,"twapLookbackSeconds":60})"
