@@ -12,6 +12,8 @@ constexpr std::int64_t pow10(int n) {
   return r;
 }
 
+} // namespace
+
 std::string quoted(std::string_view text) {
   std::string out = "'";
   // Bound the echo: an error message must stay one readable line.
@@ -21,8 +23,6 @@ std::string quoted(std::string_view text) {
   out += "'";
   return out;
 }
-
-} // namespace
 
 result<std::int64_t> parse_fixed(std::string_view text, int decimals, std::int64_t min,
                                  std::int64_t max) {

@@ -27,4 +27,8 @@ void append_fixed(std::string& out, std::int64_t value, int decimals);
 /// zeros unless it is "0") of at most `max_digits` digits.
 bool is_canonical_unsigned(std::string_view text, std::size_t max_digits);
 
+/// Outside text echoed in an error: quoted and cut at 40 characters ("..."), so the
+/// message stays one readable line whatever was sent.
+std::string quoted(std::string_view text);
+
 } // namespace tdmaker
