@@ -7,6 +7,7 @@
 #include "core/civil_time.hpp"
 #include "core/decimal.hpp"
 #include "core/json_parse.hpp"
+#include "core/series.hpp"
 
 namespace tdmaker {
 namespace {
@@ -96,7 +97,7 @@ std::int64_t slot_start_of(std::int64_t now_s, std::int64_t slot_seconds) {
 std::string slot_slug(std::string_view asset, std::int64_t slot_seconds, std::int64_t start_s) {
   std::string s(asset);
   s += "-updown-";
-  s += slot_seconds % 60 == 0 ? std::to_string(slot_seconds / 60) + "m" : std::to_string(slot_seconds) + "s";
+  s += slot_length_label(slot_seconds);
   s += "-";
   s += std::to_string(start_s);
   return s;

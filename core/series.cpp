@@ -201,6 +201,10 @@ result<series_spec> make_series(std::string_view asset, std::string_view duratio
   return s;
 }
 
+std::string slot_length_label(std::int64_t seconds) {
+  return seconds % 60 == 0 ? std::to_string(seconds / 60) + "m" : std::to_string(seconds) + "s";
+}
+
 std::string series_slug(const series_spec& s, std::int64_t start_s) {
   switch (s.shape) {
     case slug_shape::timestamped:

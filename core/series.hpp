@@ -46,6 +46,10 @@ result<std::string> coin_name(std::string_view asset);
 /// Assets are 2-10 lower-case letters; hourly and daily series need a known coin.
 result<series_spec> make_series(std::string_view asset, std::string_view duration);
 
+/// The label of a timestamped slot length as slugs spell it: "15m" for 900 s,
+/// "30s" for 30 (3600 s is "60m": the hourly series is "1h", a different shape).
+std::string slot_length_label(std::int64_t seconds);
+
 /// The slug of the slot of `s` that starts at `start_s` (nominal lengths: an ET
 /// shape names the Eastern hour or date of that instant).
 std::string series_slug(const series_spec& s, std::int64_t start_s);

@@ -19,10 +19,6 @@ std::string cat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-/// "15m" for 900 s, "30s" for 30: the label the venue gives a legacy slot length
-/// (timestamped always: 3600 s is "60m", not the hourly ET series).
-std::string label_of(std::int64_t s) { return s % 60 == 0 ? std::to_string(s / 60) + "m" : std::to_string(s) + "s"; }
-
 std::string integer(const json& v, const char* key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t>& out) {
   auto it = v.FindMember(key);
   if (it == v.MemberEnd())
@@ -192,7 +188,7 @@ result<std::vector<series_config>> parse_series_list(const rapidjson::Value& v) 
 std::vector<series_config> legacy_series(const std::vector<std::string>& assets, std::int64_t slot_seconds) {
   std::vector<series_config> out;
   for (auto& a : assets)
-    if (auto spec = make_series(a, label_of(slot_seconds)))
+    if (auto spec = make_series(a, slot_length_label(slot_seconds)))
       out.push_back({*spec, {}});
   return out;
 }

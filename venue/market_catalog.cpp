@@ -20,11 +20,7 @@ std::string token_from(std::string seed_text) {
 
 } // namespace
 
-std::string slot_label(std::int64_t slot_seconds) {
-  if (slot_seconds % 60 == 0)
-    return std::to_string(slot_seconds / 60) + "m";
-  return std::to_string(slot_seconds) + "s";
-}
+std::string slot_label(std::int64_t slot_seconds) { return slot_length_label(slot_seconds); }
 
 std::int64_t slot_start(std::int64_t now_s, std::int64_t slot_seconds) {
   return now_s - ((now_s % slot_seconds) + slot_seconds) % slot_seconds;

@@ -4,15 +4,11 @@
 #include <sstream>
 
 #include "core/config.hpp"
+#include "config_error.hpp"
 
 using namespace tdmaker;
 
-namespace {
-std::string error_of(const std::string& json) {
-  auto r = parse_config(json);
-  return r ? std::string("OK") : r.error();
-}
-} // namespace
+using test::config_error;
 
 TEST_CASE("the shipped local config is valid and is paper mode") {
   std::ifstream in(std::string(TDMAKER_SOURCE_DIR) + "/config/local.json");
@@ -35,32 +31,32 @@ TEST_CASE("an empty object yields the documented defaults") {
 }
 
 TEST_CASE("config errors name the JSON path and the reason") {
-  CHECK(error_of(R"({"node":{"worker_thread":2}})") == "$.node.worker_thread: unknown key");
-  CHECK(error_of(R"({"nodes":{}})") == "$.nodes: unknown key");
-  CHECK(error_of(R"({"node":{"worker_threads":"2"}})")
+  CHECK(config_error(R"({"node":{"worker_thread":2}})") == "$.node.worker_thread: unknown key");
+  CHECK(config_error(R"({"nodes":{}})") == "$.nodes: unknown key");
+  CHECK(config_error(R"({"node":{"worker_threads":"2"}})")
         == "$.node.worker_threads: expected an integer in [1, 64], got a string");
-  CHECK(error_of(R"({"node":{"worker_threads":0}})")
+  CHECK(config_error(R"({"node":{"worker_threads":0}})")
         == "$.node.worker_threads: expected an integer in [1, 64], got 0");
-  CHECK(error_of(R"({"node":{"worker_threads":2.5}})")
+  CHECK(config_error(R"({"node":{"worker_threads":2.5}})")
         == "$.node.worker_threads: expected an integer in [1, 64], got a number");
-  CHECK(error_of(R"({"node":{"mode":"yolo"}})")
+  CHECK(config_error(R"({"node":{"mode":"yolo"}})")
         == "$.node.mode: expected one of paper, live, got 'yolo'");
-  CHECK(error_of(R"({"node":3})") == "$.node: expected an object, got an integer");
-  CHECK(error_of(R"({"phase":{"initial":"Moon"}})").find("$.phase.initial: unknown phase 'Moon'")
+  CHECK(config_error(R"({"node":3})") == "$.node: expected an object, got an integer");
+  CHECK(config_error(R"({"phase":{"initial":"Moon"}})").find("$.phase.initial: unknown phase 'Moon'")
         == 0);
-  CHECK(error_of(R"({"log":{"level":"loud"}})").find("$.log.level: expected one of") == 0);
-  CHECK(error_of("[1]") == "$: expected an object, got an array");
-  CHECK(error_of(R"({"node": {)").find("invalid JSON at offset") == 0);
+  CHECK(config_error(R"({"log":{"level":"loud"}})").find("$.log.level: expected one of") == 0);
+  CHECK(config_error("[1]") == "$: expected an object, got an array");
+  CHECK(config_error(R"({"node": {)").find("invalid JSON at offset") == 0);
 }
 
 TEST_CASE("secrets in a config file are refused without echoing them") {
-  auto e = error_of(R"({"node":{"private_key":"0xdeadbeef"}})");
+  auto e = config_error(R"({"node":{"private_key":"0xdeadbeef"}})");
   CHECK(e.find("$.node.private_key: secrets are not accepted") == 0);
   CHECK(e.find("deadbeef") == std::string::npos);
 }
 
 TEST_CASE("listen addresses: loopback by default - others only when allowed") {
-  CHECK(error_of(R"({"http":{"listen":"0.0.0.0:9464"}})").find("not a loopback address")
+  CHECK(config_error(R"({"http":{"listen":"0.0.0.0:9464"}})").find("not a loopback address")
         != std::string::npos);
   CHECK(parse_config(R"({"http":{"listen":"0.0.0.0:9464","allow_non_loopback":true}})"));
   CHECK(parse_config(R"({"http":{"listen":"[::1]:9000"}})"));
@@ -72,18 +68,18 @@ TEST_CASE("listen addresses: loopback by default - others only when allowed") {
 
 // Issue 14, defect 8: a config is one JSON document, each key once.
 TEST_CASE("config: trailing data after the document is refused") {
-  CHECK(error_of(R"({"node":{"mode":"paper"}} {"node":{"mode":"live"}})")
+  CHECK(config_error(R"({"node":{"mode":"paper"}} {"node":{"mode":"live"}})")
           .find("invalid JSON at offset 26: The document root must not be followed by other values.")
         == 0);
-  CHECK(error_of(R"({} garbage)").find("invalid JSON at offset 3") == 0);
+  CHECK(config_error(R"({} garbage)").find("invalid JSON at offset 3") == 0);
   CHECK(parse_config("{}\n  \t\n")); // whitespace is not data
 }
 
 TEST_CASE("config: a key given twice is refused at any depth - the error names the path") {
-  CHECK(error_of(R"({"node":{"mode":"paper","mode":"live"}})") == "$.node.mode: duplicate key (each key may appear once)");
-  CHECK(error_of(R"({"node":{},"node":{}})") == "$.node: duplicate key (each key may appear once)");
-  CHECK(error_of(R"({"_comment":{"a":1,"a":2}})") == "$._comment.a: duplicate key (each key may appear once)");
-  CHECK(error_of(R"({"discovery":{"assets":["btc",{"x":1,"x":1}]}})")
+  CHECK(config_error(R"({"node":{"mode":"paper","mode":"live"}})") == "$.node.mode: duplicate key (each key may appear once)");
+  CHECK(config_error(R"({"node":{},"node":{}})") == "$.node: duplicate key (each key may appear once)");
+  CHECK(config_error(R"({"_comment":{"a":1,"a":2}})") == "$._comment.a: duplicate key (each key may appear once)");
+  CHECK(config_error(R"({"discovery":{"assets":["btc",{"x":1,"x":1}]}})")
         == "$.discovery.assets[1].x: duplicate key (each key may appear once)");
 }
 
@@ -91,18 +87,18 @@ TEST_CASE("config: a secret-shaped value is refused and never echoed - in any fi
   const std::string key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
   for (auto doc : {R"({"node":{"mode":")" + key + R"("}})", R"({"node":{"data_dir":")" + key + R"("}})",
                    R"({"_comment":"my key: )" + key + R"("})", R"({"_comment":["note",")" + key.substr(2) + R"("]})"}) {
-    auto e = error_of(doc);
+    auto e = config_error(doc);
     CHECK_MESSAGE(e.find("looks like a secret; secrets are not accepted in config files") != std::string::npos, e);
     for (std::size_t i = 0; i + 8 <= key.size() - 2; i += 8) // no 8 hex digits of it in a row
       CHECK_MESSAGE(e.find(key.substr(2 + i, 8)) == std::string::npos, e);
   }
-  CHECK(error_of(R"({"node":{"mode":")" + key + R"("}})")
+  CHECK(config_error(R"({"node":{"mode":")" + key + R"("}})")
         == "$.node.mode: a 66-character value looks like a secret; secrets are not accepted in config files,"
            " set them in the environment (see .env.example)");
   // A Telegram bot token and a base64 API secret, as a value and as a key.
-  CHECK(error_of(R"({"notifier":{"chat_id":"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"}})")
+  CHECK(config_error(R"({"notifier":{"chat_id":"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"}})")
           .find("$.notifier.chat_id: a 45-character value looks like a secret") == 0);
-  CHECK(error_of(R"({"_comment":{"c2VjcmV0LXNlY3JldC1zZWNyZXQtU0VDUkVULTEyMzQ1Njc4":1}})")
+  CHECK(config_error(R"({"_comment":{"c2VjcmV0LXNlY3JldC1zZWNyZXQtU0VDUkVULTEyMzQ1Njc4":1}})")
           .find("$._comment.<a 48-character value>: this key looks like a secret") == 0);
   // What a config holds stays accepted.
   CHECK(parse_config(R"({"_comment":"paper node for the 15-minute BTC, ETH markets; see docs/configuration.md",)"
@@ -110,17 +106,17 @@ TEST_CASE("config: a secret-shaped value is refused and never echoed - in any fi
 }
 
 TEST_CASE("config: a password in a URL is refused without echoing it") {
-  auto e = error_of(R"({"venue":{"clob_url":"http://operator:hunter2@127.0.0.1:18080"}})");
+  auto e = config_error(R"({"venue":{"clob_url":"http://operator:hunter2@127.0.0.1:18080"}})");
   CHECK(e == "$.venue.clob_url: 'http://***@127.0.0.1:18080': credentials in a URL are not accepted (the node"
              " sends none; secrets come from the environment)");
-  CHECK(error_of(R"({"venue":{"rtds_url":"wss://tok3n@ws.example.com/x"}})").find("tok3n") == std::string::npos);
+  CHECK(config_error(R"({"venue":{"rtds_url":"wss://tok3n@ws.example.com/x"}})").find("tok3n") == std::string::npos);
 }
 
 TEST_CASE("config: nesting deeper than the bound is a clear error, not a crash") {
   std::string deep(150'000, '[');
-  CHECK(error_of(deep).find("JSON nested deeper than 32 levels at offset 32") == 0);
+  CHECK(config_error(deep).find("JSON nested deeper than 32 levels at offset 32") == 0);
   std::string obj = R"({"_comment":)" + std::string(40, '[') + std::string(40, ']') + "}";
-  CHECK(error_of(obj).find("JSON nested deeper than 32 levels") == 0);
+  CHECK(config_error(obj).find("JSON nested deeper than 32 levels") == 0);
 }
 
 TEST_CASE("config: heartbeat keys - defaults, bounds, and room for retries before the venue's timeout") {
@@ -129,14 +125,14 @@ TEST_CASE("config: heartbeat keys - defaults, bounds, and room for retries befor
   CHECK(cfg->heartbeat_interval_ms == 5000);
   CHECK(cfg->heartbeat_grace_ms == 3000);
   CHECK(cfg->heartbeat_venue_timeout_ms == 10000);
-  CHECK(error_of(R"({"heartbeat":{"interval_ms":1000,"grace_ms":1000,"venue_timeout_ms":3000}})") == "OK");
-  CHECK(error_of(R"({"heartbeat":{"interval_ms":50}})")
+  CHECK(config_error(R"({"heartbeat":{"interval_ms":1000,"grace_ms":1000,"venue_timeout_ms":3000}})") == "OK");
+  CHECK(config_error(R"({"heartbeat":{"interval_ms":50}})")
         == "$.heartbeat.interval_ms: expected an integer in [200, 60000], got 50");
-  CHECK(error_of(R"({"heartbeat":{"interval_ms":6000}})")
+  CHECK(config_error(R"({"heartbeat":{"interval_ms":6000}})")
         == "$.heartbeat.interval_ms: must be at most half of $.heartbeat.venue_timeout_ms");
-  CHECK(error_of(R"({"heartbeat":{"grace_ms":5000}})")
+  CHECK(config_error(R"({"heartbeat":{"grace_ms":5000}})")
         == "$.heartbeat.grace_ms: interval_ms + grace_ms must be below $.heartbeat.venue_timeout_ms");
-  CHECK(error_of(R"({"heartbeat":{"intervall_ms":5000}})") == "$.heartbeat.intervall_ms: unknown key");
+  CHECK(config_error(R"({"heartbeat":{"intervall_ms":5000}})") == "$.heartbeat.intervall_ms: unknown key");
 }
 
 TEST_CASE("rate_limits: the Standard tier by default, validated, batches must fit the burst") {
@@ -250,63 +246,63 @@ TEST_CASE("phase section: every key is read") {
 }
 
 TEST_CASE("phase section: refusals name the path and the reason") {
-  CHECK(error_of(R"({"phase":{"limits":{"Moon":{}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Moon":{}}}})")
         == "$.phase.limits.Moon: unknown phase 'Moon' (expected one of Experience, ProofOfConcept, "
            "RealMoneyTrial, Scaling)");
-  CHECK(error_of(R"({"phase":{"gates":{"proof_of_concept":{}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"proof_of_concept":{}}}})")
         == "$.phase.gates.proof_of_concept: phase names are canonical here: use 'ProofOfConcept'");
-  CHECK(error_of(R"({"phase":{"gates":{"Experience":{"min_trades":1}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Experience":{"min_trades":1}}}})")
         == "$.phase.gates.Experience: no gate leads into Experience (gates are keyed by the phase they lead "
            "into: ProofOfConcept, RealMoneyTrial, Scaling)");
-  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"size":1}}}})") == "$.phase.limits.Scaling.size: unknown key");
-  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"shares_per_rung":0}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Scaling":{"size":1}}}})") == "$.phase.limits.Scaling.size: unknown key");
+  CHECK(config_error(R"({"phase":{"limits":{"Scaling":{"shares_per_rung":0}}}})")
         == "$.phase.limits.Scaling.shares_per_rung: expected an integer in [1, 1000000], got 0");
-  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_exposure":50}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Scaling":{"max_exposure":50}}}})")
         .find("$.phase.limits.Scaling.max_exposure: expected a decimal string in [0, ") == 0);
-  CHECK(error_of(R"({"phase":{"limits":{"Experience":{"max_exposure":"10","max_per_market":"11"}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Experience":{"max_exposure":"10","max_per_market":"11"}}}})")
         == "$.phase.limits.Experience.max_per_market: must be <= the phase's max_exposure (11 > 10)");
-  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_per_market":"60"}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Scaling":{"max_per_market":"60"}}}})")
         == "$.phase.limits.Scaling.max_per_market: must be <= the phase's max_exposure (60 > 50)");
-  CHECK(error_of(R"({"phase":{"limits":{"Scaling":{"max_trades_per_session":-1}}}})")
+  CHECK(config_error(R"({"phase":{"limits":{"Scaling":{"max_trades_per_session":-1}}}})")
         == "$.phase.limits.Scaling.max_trades_per_session: expected an integer in [0, 1000000], got -1");
-  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"24:00"}}})")
+  CHECK(config_error(R"({"phase":{"session":{"boundary_utc":"24:00"}}})")
         == "$.phase.session.boundary_utc: expected \"HH:MM\" with HH in 00..23 and MM in 00..59, got '24:00'");
-  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"9:30"}}})")
+  CHECK(config_error(R"({"phase":{"session":{"boundary_utc":"9:30"}}})")
         == "$.phase.session.boundary_utc: expected \"HH:MM\" (UTC), got '9:30'");
-  CHECK(error_of(R"({"phase":{"session":{"boundary_utc":"12:60"}}})").find("MM in 00..59") != std::string::npos);
-  CHECK(error_of(R"({"phase":{"session":{"length_s":9}}})")
+  CHECK(config_error(R"({"phase":{"session":{"boundary_utc":"12:60"}}})").find("MM in 00..59") != std::string::npos);
+  CHECK(config_error(R"({"phase":{"session":{"length_s":9}}})")
         == "$.phase.session.length_s: expected an integer in [10, 604800], got 9");
-  CHECK(error_of(R"({"phase":{"session":{"length_s":604801}}})")
+  CHECK(config_error(R"({"phase":{"session":{"length_s":604801}}})")
         == "$.phase.session.length_s: expected an integer in [10, 604800], got 604801");
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_win_rate":"1.01"}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"min_win_rate":"1.01"}}}})")
         .find("$.phase.gates.Scaling.min_win_rate: expected a decimal string in [0, 1]") == 0);
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_win_rate":0.6}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"min_win_rate":0.6}}}})")
         == "$.phase.gates.Scaling.min_win_rate: expected a decimal string in [0, 1] (amounts are "
            "strings, never floats), got a number");
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"min_rr":"100.5"}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"min_rr":"100.5"}}}})")
         .find("$.phase.gates.Scaling.min_rr: expected a decimal string in [0, 100]") == 0);
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"window_sessions":0}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"window_sessions":0}}}})")
         == "$.phase.gates.Scaling.window_sessions: expected an integer in [1, 1000], got 0");
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"window_sessions":1001}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"window_sessions":1001}}}})")
         == "$.phase.gates.Scaling.window_sessions: expected an integer in [1, 1000], got 1001");
-  CHECK(error_of(R"({"phase":{"gates":{"RealMoneyTrial":{"window_sessions":4}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"RealMoneyTrial":{"window_sessions":4}}}})")
         == "$.phase.gates.RealMoneyTrial.min_sessions: must be <= window_sessions (a gate that can never pass)");
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"require_positive_pnl":"yes"}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"require_positive_pnl":"yes"}}}})")
         == "$.phase.gates.Scaling.require_positive_pnl: expected a boolean, got a string");
-  CHECK(error_of(R"({"phase":{"gates":{"Scaling":{"max_drawdown":"-1"}}}})")
+  CHECK(config_error(R"({"phase":{"gates":{"Scaling":{"max_drawdown":"-1"}}}})")
         .find("(or null: not checked)") != std::string::npos);
-  CHECK(error_of(R"({"phase":{"downgrade":{"consecutive_losses":101}}})")
+  CHECK(config_error(R"({"phase":{"downgrade":{"consecutive_losses":101}}})")
         == "$.phase.downgrade.consecutive_losses: expected an integer in [0, 100], got 101");
-  CHECK(error_of(R"({"phase":{"downgrade":{"max_session_loss":"1.5"}}})")
+  CHECK(config_error(R"({"phase":{"downgrade":{"max_session_loss":"1.5"}}})")
         .find("$.phase.downgrade.max_session_loss: expected a decimal string in [0, 1]") == 0);
-  CHECK(error_of(R"({"phase":{"downgrade":{"min_win_rate":"-0.1"}}})")
+  CHECK(config_error(R"({"phase":{"downgrade":{"min_win_rate":"-0.1"}}})")
         .find("$.phase.downgrade.min_win_rate: expected a decimal string in [0, 1]") == 0);
-  CHECK(error_of(R"({"phase":{"downgrade":{"win_rate_window_sessions":0}}})")
+  CHECK(config_error(R"({"phase":{"downgrade":{"win_rate_window_sessions":0}}})")
         == "$.phase.downgrade.win_rate_window_sessions: expected an integer in [1, 1000], got 0");
-  CHECK(error_of(R"({"phase":{"downgrade":{"win_rate_min_trades":0}}})")
+  CHECK(config_error(R"({"phase":{"downgrade":{"win_rate_min_trades":0}}})")
         == "$.phase.downgrade.win_rate_min_trades: expected an integer in [1, 1000000], got 0");
-  CHECK(error_of(R"({"phase":{"downgrade":{"trigger":1}}})") == "$.phase.downgrade.trigger: unknown key");
-  CHECK(error_of(R"({"phase":{"limits":[]}})") == "$.phase.limits: expected an object, got an array");
+  CHECK(config_error(R"({"phase":{"downgrade":{"trigger":1}}})") == "$.phase.downgrade.trigger: unknown key");
+  CHECK(config_error(R"({"phase":{"limits":[]}})") == "$.phase.limits: expected an object, got an array");
 }
 
 // ---- the strategies section (issue 17) ----
@@ -404,7 +400,7 @@ TEST_CASE("strategies: every key of a full document is read") {
 
 TEST_CASE("strategies: each refusal names the path and the reason") {
   const std::string c = R"({"strategies":{"capture_99c":)";
-  auto capture = [&](const std::string& body) { return error_of(c + body + "}}"); };
+  auto capture = [&](const std::string& body) { return config_error(c + body + "}}"); };
   CHECK(capture(R"({"threshold":"0.90"})")
         == "$.strategies.capture_99c.threshold: 0.9 is above confidence.cap 0.85 (a confidence is never above "
            "the cap)");
@@ -466,10 +462,10 @@ TEST_CASE("strategies: each refusal names the path and the reason") {
   CHECK(capture(R"({"presign":"yes"})") == "$.strategies.capture_99c.presign: expected a boolean, got a string");
   CHECK(capture(R"({"size":5})") == "$.strategies.capture_99c.size: unknown key");
   CHECK(capture("[]") == "$.strategies.capture_99c: expected an object, got an array");
-  CHECK(error_of(R"({"strategies":{"momentum":{}}})") == "$.strategies.momentum: unknown key");
-  CHECK(error_of(R"({"strategies":{"td_maker":{"max_exposure":5}}})")
+  CHECK(config_error(R"({"strategies":{"momentum":{}}})") == "$.strategies.momentum: unknown key");
+  CHECK(config_error(R"({"strategies":{"td_maker":{"max_exposure":5}}})")
           .find("$.strategies.td_maker.max_exposure: expected a decimal string") == 0);
-  CHECK(error_of(R"({"strategies":{"td_maker":{"enabled":false}}})")
+  CHECK(config_error(R"({"strategies":{"td_maker":{"enabled":false}}})")
         == "$.strategies: no strategy is enabled (enable strategies.td_maker or strategies.capture_99c)");
   // Only the capture on is fine; each refusal changed nothing a later parse sees.
   auto only_capture = parse_config(R"({"strategies":{"td_maker":{"enabled":false},"capture_99c":{"enabled":true}}})");

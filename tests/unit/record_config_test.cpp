@@ -2,15 +2,11 @@
 #include <doctest/doctest.h>
 
 #include "core/config.hpp"
+#include "config_error.hpp"
 
 using namespace tdmaker;
 
-namespace {
-std::string error_of(const std::string& json) {
-  auto r = parse_config(json);
-  return r ? std::string("OK") : r.error();
-}
-} // namespace
+using test::config_error;
 
 TEST_CASE("record config: off by default, with the documented defaults") {
   auto cfg = parse_config("{}");
@@ -43,15 +39,15 @@ TEST_CASE("record config: every key is read") {
 }
 
 TEST_CASE("record config: bad values are refused with their path") {
-  CHECK(error_of(R"({"record":{"enabled":"yes"}})") == "$.record.enabled: expected a boolean, got a string");
-  CHECK(error_of(R"({"record":{"flush_ms":0}})").rfind("$.record.flush_ms: expected an integer in [10, 60000]", 0)
+  CHECK(config_error(R"({"record":{"enabled":"yes"}})") == "$.record.enabled: expected a boolean, got a string");
+  CHECK(config_error(R"({"record":{"flush_ms":0}})").rfind("$.record.flush_ms: expected an integer in [10, 60000]", 0)
         == 0);
-  CHECK(error_of(R"({"record":{"buffer_size":0}})").rfind("$.record.buffer_size:", 0) == 0);
-  CHECK(error_of(R"({"record":{"block_bytes":100}})").rfind("$.record.block_bytes:", 0) == 0);
-  CHECK(error_of(R"({"record":{"retention_hours":-1}})").rfind("$.record.retention_hours:", 0) == 0);
-  CHECK(error_of(R"({"record":{"colour":1}})") == "$.record.colour: unknown key");
-  CHECK(error_of(R"({"record":{"flush_ms":5000,"buffer_ttl_ms":5000}})")
+  CHECK(config_error(R"({"record":{"buffer_size":0}})").rfind("$.record.buffer_size:", 0) == 0);
+  CHECK(config_error(R"({"record":{"block_bytes":100}})").rfind("$.record.block_bytes:", 0) == 0);
+  CHECK(config_error(R"({"record":{"retention_hours":-1}})").rfind("$.record.retention_hours:", 0) == 0);
+  CHECK(config_error(R"({"record":{"colour":1}})") == "$.record.colour: unknown key");
+  CHECK(config_error(R"({"record":{"flush_ms":5000,"buffer_ttl_ms":5000}})")
         == "$.record.buffer_ttl_ms: must be above $.record.flush_ms");
-  CHECK(error_of(R"({"record":{"block_bytes":1048576,"segment_bytes":65536}})")
+  CHECK(config_error(R"({"record":{"block_bytes":1048576,"segment_bytes":65536}})")
         == "$.record.segment_bytes: must be >= $.record.block_bytes");
 }

@@ -3,15 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "core/config.hpp"
+#include "config_error.hpp"
 
 using namespace tdmaker;
 
-namespace {
-std::string error_of(const std::string& json) {
-  auto c = parse_config(json);
-  return c ? std::string("(accepted)") : c.error();
-}
-} // namespace
+using test::config_error;
 
 TEST_CASE("config: without discovery.series the legacy assets x slot_seconds are the series") {
   auto c = parse_config("{}");
@@ -60,29 +56,29 @@ TEST_CASE("config: discovery.series entries - names, objects, all - and their ov
 
 TEST_CASE("config: discovery.series errors name the element and refuse what cannot hold") {
   const std::string pre = R"({"markets":{"max_live":500},"discovery":{"series":)";
-  CHECK(error_of(pre + R"(["btc-15m","btc-2w"]}})").find("$.discovery.series[1]: duration '2w'") == 0);
-  CHECK(error_of(pre + R"(["btc-15m",{"asset":"btc","duration":"15m"}]}})")
+  CHECK(config_error(pre + R"(["btc-15m","btc-2w"]}})").find("$.discovery.series[1]: duration '2w'") == 0);
+  CHECK(config_error(pre + R"(["btc-15m",{"asset":"btc","duration":"15m"}]}})")
         == "$.discovery.series[1]: series btc-15m is listed twice");
-  CHECK(error_of(pre + R"(["all","btc-5m"]}})").find("$.discovery.series[1]: series btc-5m is listed twice") == 0);
-  CHECK(error_of(pre + R"([{"asset":"zec","duration":"1h"}]}})").find("$.discovery.series[0].duration: asset 'zec' has no hourly") == 0);
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"15m","colour":"red"}]}})") == "$.discovery.series[0].colour: unknown key");
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"15m","entry":{"max_entry":5}}]}})")
+  CHECK(config_error(pre + R"(["all","btc-5m"]}})").find("$.discovery.series[1]: series btc-5m is listed twice") == 0);
+  CHECK(config_error(pre + R"([{"asset":"zec","duration":"1h"}]}})").find("$.discovery.series[0].duration: asset 'zec' has no hourly") == 0);
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"15m","colour":"red"}]}})") == "$.discovery.series[0].colour: unknown key");
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"15m","entry":{"max_entry":5}}]}})")
         == "$.discovery.series[0].entry.max_entry: unknown key");
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"15m","entry":{"max_entry_s":-1}}]}})")
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"15m","entry":{"max_entry_s":-1}}]}})")
         == "$.discovery.series[0].entry.max_entry_s: expected an integer in [0, 86400]");
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"5m","entry":{"min_entry_s":300}}]}})").find("not inside the series' 300 s slot")
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"5m","entry":{"min_entry_s":300}}]}})").find("not inside the series' 300 s slot")
         != std::string::npos);
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"5m","capture_99c":{"entry_window_s":20,"stop_before_end_s":20}}]}})")
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"5m","capture_99c":{"entry_window_s":20,"stop_before_end_s":20}}]}})")
         .find("stop_before_end_s: must be below entry_window_s") != std::string::npos);
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"5m","gamma_series":"a b&c"}]}})").find("only a-z") != std::string::npos);
-  CHECK(error_of(pre + R"([{"asset":"btc","duration":"15m","orders":{"cancel_before_end_ms":5000}}]}})")
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"5m","gamma_series":"a b&c"}]}})").find("only a-z") != std::string::npos);
+  CHECK(config_error(pre + R"([{"asset":"btc","duration":"15m","orders":{"cancel_before_end_ms":5000}}]}})")
         .find("$.discovery.series[0].orders.cancel_before_end_ms: a series may stop before") == 0);
-  CHECK(error_of(pre + R"([]}})") == "$.discovery.series: expected a non-empty array of series");
-  CHECK(error_of(pre + R"([7]}})").find("$.discovery.series[0]: expected") == 0);
-  CHECK(error_of(R"({"discovery":{"assets":["btc"],"series":["btc-15m"]}})")
+  CHECK(config_error(pre + R"([]}})") == "$.discovery.series: expected a non-empty array of series");
+  CHECK(config_error(pre + R"([7]}})").find("$.discovery.series[0]: expected") == 0);
+  CHECK(config_error(R"({"discovery":{"assets":["btc"],"series":["btc-15m"]}})")
         == "$.discovery.series: give either series or the legacy assets/slot_seconds, not both");
   // The cap is checked over every series: 7 coins x 4 durations need 91 live markets at worst.
-  auto cap = error_of(R"({"discovery":{"series":["btc-5m","eth-5m","sol-5m","xrp-5m","doge-5m","bnb-5m","hype-5m",
+  auto cap = config_error(R"({"discovery":{"series":["btc-5m","eth-5m","sol-5m","xrp-5m","doge-5m","bnb-5m","hype-5m",
       "btc-15m","eth-15m","sol-15m","xrp-15m","doge-15m","bnb-15m","hype-15m","btc-1h","eth-1h","sol-1h","xrp-1h",
       "doge-1h","bnb-1h","hype-1h","btc-4h","eth-4h","sol-4h","xrp-4h","doge-4h","bnb-4h","hype-4h"]}})");
   CHECK(cap.find("$.markets.max_live: 64 cannot hold") == 0);
